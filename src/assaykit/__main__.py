@@ -1,0 +1,5 @@
+"""Allow ``python -m assaykit``."""
+
+from assaykit.cli import main
+
+main()

@@ -1,0 +1,284 @@
+"""Publication-style plot of one competition binding curve: every tube, the fitted curve, IC50 and Ki."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Columns ``plot_competition`` needs in ``points``.
+POINT_COLUMNS = ("log_conc_M", "signal")
+
+#: Keys of the fitted parameters ``plot_competition`` needs in ``fit``.
+FIT_KEYS = ("top", "bottom", "hill_slope", "log_ic50")
+
+_DATA_COLOUR = "#0072B2"
+_TOTAL_COLOUR = "#4D4D4D"
+_NSB_COLOUR = "#999999"
+_EXTEND_LOG = 0.5  # the curve is drawn half a log unit beyond the data on each side
+
+
+def plot_competition(
+    points: pd.DataFrame,
+    fit: Mapping[str, Any],
+    path: str | Path,
+    *,
+    title: str | None = None,
+    signal_unit: str = "cpm",
+    total_mean: float | None = None,
+    nsb_mean: float | None = None,
+) -> Path:
+    """Plot the tubes of one competition curve with its fitted sigmoid and write the figure atomically.
+
+    Every replicate is drawn as an open circle and the mean at each concentration as a filled one, on a
+    log axis of molar concentration. The fitted curve ``Y = Bottom + (Top - Bottom) / (1 + 10**((LogIC50 -
+    X) * HillSlope))`` (Prism's "log(inhibitor) vs. response -- variable slope"; ``HillSlope = -1`` is
+    Prism's one-site competition) is drawn over the data range plus half a log unit each side. A dotted
+    drop line and a marker show the IC50 at the half-way point, annotated with IC50 and Ki to three
+    significant figures.
+
+    Parameters
+    ----------
+    points
+        The tubes of ONE compound: ``log_conc_M`` (log10 molar) and ``signal`` (in ``signal_unit``). Rows
+        where either is missing (such as control tubes) are not drawn.
+    fit
+        The fitted parameters ``top``, ``bottom``, ``hill_slope``, ``log_ic50``, and optionally
+        ``ic50_nM``, ``ki_nM`` and ``model`` (keys are matched ignoring case, so a result row with
+        ``ki_nm`` works too). If any of the four parameters is NaN or None the fit is taken as failed: only
+        the points are drawn and the plot says "fit failed".
+    path
+        Output file: ``.png`` (200 dpi), ``.pdf`` or ``.svg``, in an existing folder.
+    title
+        Plot title, for example the compound name.
+    signal_unit
+        Unit of ``signal``, shown in the y label ``Bound (cpm)``.
+    total_mean, nsb_mean
+        Mean total binding and nonspecific binding of the plate, drawn as labelled dashed lines.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        When ``points`` lacks a column or ``fit`` lacks a parameter.
+    AssayInputError
+        When the figure cannot be written (unknown extension, missing folder); no file is left behind.
+
+    Notes
+    -----
+    An IC50 outside the drawn concentration range is not marked on the axes (that would stretch them
+    over many decades); it is still written in the annotation, flagged as extrapolated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> points = pd.DataFrame({"log_conc_M": [-10, -9, -8, -7, -6], "signal": [3000, 2700, 1500, 450, 260]})
+    >>> fit = {"top": 3050, "bottom": 250, "hill_slope": -1.0, "log_ic50": -8.1, "ki_nM": 4.8}
+    >>> plot_competition(points, fit, "diazepam.png", title="diazepam")  # doctest: +SKIP
+    PosixPath('diazepam.png')
+    """
+    from assaykit.plotting import house_style, new_figure, save_figure
+
+    missing = [c for c in POINT_COLUMNS if c not in points.columns]
+    if missing:
+        raise ValueError(
+            f"points is missing column(s) {', '.join(missing)}; expected {', '.join(POINT_COLUMNS)}"
+        )
+    params = _read_fit(fit)
+    x, y = _finite_points(points)
+    fit_ok = all(math.isfinite(params[k]) for k in FIT_KEYS)
+
+    with house_style():
+        fig, ax = new_figure()
+        try:
+            _draw(ax, x, y, params, fit_ok, signal_unit, total_mean, nsb_mean)
+            if title:
+                ax.set_xlabel(f"[{title}] (M)")
+            heading = title or ""
+            if not fit_ok:
+                heading = f"{heading} (fit failed)" if heading else "fit failed"
+            if heading:
+                ax.set_title(heading)
+        except BaseException:
+            fig.clear()
+            raise
+        return save_figure(fig, path)
+
+
+def _read_fit(fit: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the parameters out of ``fit`` ignoring key case; missing optional numbers become NaN."""
+    lowered = {str(k).lower(): v for k, v in fit.items()}
+    missing = [k for k in FIT_KEYS if k not in lowered]
+    if missing:
+        raise ValueError(f"fit is missing parameter(s) {', '.join(missing)}; expected {', '.join(FIT_KEYS)}")
+    out: dict[str, Any] = {k: _as_float(lowered[k]) for k in FIT_KEYS}
+    out["ic50_nm"] = _as_float(lowered.get("ic50_nm"))
+    out["ki_nm"] = _as_float(lowered.get("ki_nm"))
+    model = lowered.get("model")
+    out["model"] = None if model is None or pd.isna(model) else str(model)
+    if not math.isfinite(out["ic50_nm"]) and math.isfinite(out["log_ic50"]):
+        out["ic50_nm"] = 10.0 ** (out["log_ic50"] + 9.0)
+    return out
+
+
+def _as_float(value: Any) -> float:
+    """Return ``value`` as a float, with None, pandas NA and non-numbers as NaN."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number
+
+
+def _finite_points(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return the log concentrations and signals of the rows where both are finite numbers."""
+    x = pd.to_numeric(points["log_conc_M"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    y = pd.to_numeric(points["signal"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def _curve(x: np.ndarray, p: Mapping[str, float]) -> np.ndarray:
+    """Evaluate the variable-slope competition sigmoid at log10 molar ``x``."""
+    with np.errstate(over="ignore"):
+        return p["bottom"] + (p["top"] - p["bottom"]) / (
+            1.0 + 10.0 ** ((p["log_ic50"] - x) * p["hill_slope"])
+        )
+
+
+def _draw(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    p: Mapping[str, Any],
+    fit_ok: bool,
+    signal_unit: str,
+    total_mean: float | None,
+    nsb_mean: float | None,
+) -> None:
+    """Draw points, curve, IC50 marker, control lines, labels and legend on ``ax``."""
+    if x.size:
+        lo, hi = float(x.min()), float(x.max())
+    elif fit_ok:
+        lo, hi = p["log_ic50"] - 2.0, p["log_ic50"] + 2.0
+    else:
+        lo, hi = -10.0, -4.0
+    x_lo, x_hi = lo - _EXTEND_LOG, hi + _EXTEND_LOG
+
+    if x.size:
+        # Open rings larger than the filled means, so replicates stay visible where they overlap the mean.
+        ax.plot(10.0**x, y, "o", mfc="none", mec=_DATA_COLOUR, mew=0.8, ms=6, alpha=0.8, label="replicates")
+        means = pd.Series(y).groupby(np.round(x, 6)).mean()
+        ax.plot(
+            10.0 ** means.index.to_numpy(),
+            means.to_numpy(),
+            "o",
+            color=_DATA_COLOUR,
+            ms=3.5,
+            zorder=3,
+            label="mean",
+        )
+
+    y_values = [y] if y.size else []
+    if fit_ok:
+        grid = np.linspace(x_lo, x_hi, 400)
+        fitted = _curve(grid, p)
+        label = f"fit ({p['model']})" if p["model"] else "fit"
+        ax.plot(10.0**grid, fitted, "-", color=_DATA_COLOUR, lw=1.5, label=label)
+        y_values.append(fitted)
+
+    for value, name, colour, dashes in (
+        (total_mean, "Total", _TOTAL_COLOUR, (5, 3)),
+        (nsb_mean, "NSB", _NSB_COLOUR, (2.5, 2.5)),
+    ):
+        value = _as_float(value)
+        if math.isfinite(value):
+            ax.axhline(
+                value, color=colour, lw=1.0, dashes=dashes, label=f"{name} ({_sig3(value)} {signal_unit})"
+            )
+            y_values.append(np.array([value]))
+
+    ax.set_xscale("log")
+    ax.set_xlim(10.0**x_lo, 10.0**x_hi)
+    ax.set_ylim(*_y_limits(np.concatenate(y_values) if y_values else np.array([0.0, 1.0])))
+    ax.set_xlabel("[competitor] (M)")
+    ax.set_ylabel(f"Bound ({signal_unit})")
+
+    if fit_ok:
+        _mark_ic50(ax, p, x_lo, x_hi)
+    else:
+        ax.text(
+            0.97,
+            0.5,
+            "fit failed",
+            transform=ax.transAxes,
+            ha="right",
+            va="center",
+            color="#B00000",
+            fontsize=9,
+        )
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=7.5)
+
+
+def _y_limits(values: np.ndarray) -> tuple[float, float]:
+    """Return y limits that start at zero (unless values are negative) with 8% headroom."""
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 0.0, 1.0
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    span = high - low or 1.0
+    return (low - 0.05 * span if low < 0 else 0.0), high + 0.08 * span
+
+
+def _mark_ic50(ax: Axes, p: Mapping[str, Any], x_lo: float, x_hi: float) -> None:
+    """Mark the IC50 at the half-way point with a drop line, and annotate IC50 (and Ki) in nM."""
+    lines = [f"IC$_{{50}}$ = {_sig3(p['ic50_nm'])} nM"]
+    if math.isfinite(p["ki_nm"]):
+        lines.append(f"K$_i$ = {_sig3(p['ki_nm'])} nM")
+    text = "\n".join(lines)
+    log_ic50 = p["log_ic50"]
+    if not x_lo <= log_ic50 <= x_hi:
+        note = f"{text}\n(IC$_{{50}}$ outside the tested range)"
+        ax.text(0.03, 0.04, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=8)
+        return
+    half = (p["top"] + p["bottom"]) / 2.0
+    x_half = 10.0**log_ic50
+    ax.plot([x_half, x_half], [ax.get_ylim()[0], half], ":", color="#333333", lw=1.0)
+    ax.plot([x_half], [half], "D", color="#D55E00", ms=5, zorder=5, label="IC$_{50}$")
+    # A falling curve leaves the lower left of its midpoint empty; a rising one the lower right.
+    falling = (p["top"] - p["bottom"]) * p["hill_slope"] < 0
+    ax.annotate(
+        text,
+        xy=(x_half, half),
+        xytext=(-8, -10) if falling else (8, -10),
+        textcoords="offset points",
+        ha="right" if falling else "left",
+        va="top",
+        fontsize=8,
+    )
+
+
+def _sig3(value: float) -> str:
+    """Format a number to three significant figures, in plain notation between 1e-3 and 1e6."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 6:
+        decimals = max(2 - exponent, 0)
+        return f"{round(value, 2 - exponent):.{decimals}f}"
+    mantissa, power = f"{value:.2e}".split("e")
+    return f"{mantissa}$\\times$10$^{{{int(power)}}}$"

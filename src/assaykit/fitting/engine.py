@@ -1,0 +1,444 @@
+"""The one curve-fitting engine: least squares with lmfit, statistics as GraphPad Prism reports them.
+
+The optimisation is lmfit's Levenberg-Marquardt (MINPACK ``leastsq``) on an :class:`lmfit.Model` that wraps
+the plain formula. The standard errors, confidence intervals and parameter dependencies are then computed
+from the model's analytic Jacobian at the best fit, exactly as Prism defines them:
+
+- ``SE(P_i) = sqrt(SS/DF * Cov_ii)`` with ``Cov = (J^T W J)^-1`` and ``DF = n - free parameters``;
+- asymptotic CI: ``P_i +/- t(level, DF) * SE(P_i)``;
+- profile-likelihood CI: the values of ``P_i`` where the best SS with ``P_i`` held fixed reaches
+  ``SS * (1 + F(level; 1, DF) / DF)``;
+- dependency: ``1 - 1 / (Cov_ii * (Cov^-1)_ii)``; a fit is "ambiguous" above 0.9999.
+
+Sources: GraphPad FAQ 1792 "How does Prism compute the standard errors and confidence intervals of the
+best-fit parameters"; GraphPad Curve Fitting Guide, "Confidence tab" (profile likelihood) and "Dependency
+and covariance" (reg_diagnostics_tab_4_2.htm); Motulsky & Christopoulos (2004) *Fitting Models to Biological
+Data using Linear and Nonlinear Regression*, Oxford UP, ch. 17 and 18.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import lmfit
+import numpy as np
+from scipy import optimize, stats
+
+from assaykit.fitting.models import CurveModel
+
+#: Dependency above which Prism calls a fit ambiguous.
+AMBIGUOUS_DEPENDENCY = 0.9999
+
+#: Reciprocal condition number below which the information matrix is treated as singular.
+SINGULAR_RCOND = 1e-13
+
+_TOLERANCES = {"xtol": 1e-12, "ftol": 1e-12}
+_MAX_NFEV = 4000
+
+
+class CurveFitError(ValueError):
+    """The data cannot be fitted by the model at all (too few points or concentrations, bad constants)."""
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """The result of one curve fit.
+
+    Attributes
+    ----------
+    model
+        The fitted :class:`~assaykit.fitting.models.CurveModel`.
+    values
+        Best-fit value of every parameter, fixed ones included.
+    stderr
+        Asymptotic standard error of each free parameter (NaN for fixed parameters or a singular fit).
+    ci
+        ``(low, high)`` confidence limits of each free parameter; the potency parameter's are profile
+        likelihood limits when ``ci_method == "profile"`` (``-inf``/``inf`` where the profile never reaches
+        the threshold within the search range).
+    ci_method
+        ``"asymptotic"`` or ``"profile"``.
+    level
+        Confidence level of ``ci``.
+    free
+        Names of the fitted (free) parameters, in model order.
+    constants
+        The experimental constants used (e.g. ``radioligand_nM``).
+    covariance
+        Scaled covariance matrix of the free parameters, ``SS/DF * (J^T W J)^-1`` (NaN when singular).
+    dependency
+        Prism's dependency of each free parameter (NaN when singular).
+    n_points, df
+        Number of points fitted and degrees of freedom (``n_points - len(free)``).
+    ss
+        (Weighted) sum of squared residuals.
+    r_squared
+        ``1 - SS / SS_total`` about the (weighted) mean of ``y``.
+    sy_x
+        Standard deviation of the residuals, ``sqrt(SS / DF)``.
+    converged
+        Whether the optimiser reported convergence and every value is finite.
+    message
+        The optimiser's message.
+    nfev
+        Function evaluations used.
+    """
+
+    model: CurveModel
+    values: dict[str, float]
+    stderr: dict[str, float]
+    ci: dict[str, tuple[float, float]]
+    ci_method: str
+    level: float
+    free: tuple[str, ...]
+    constants: dict[str, float]
+    covariance: np.ndarray
+    dependency: dict[str, float]
+    n_points: int
+    df: int
+    ss: float
+    r_squared: float
+    sy_x: float
+    converged: bool
+    message: str
+    nfev: int
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def singular(self) -> bool:
+        """True when the information matrix could not be inverted (some parameter is not identifiable)."""
+        return bool(np.isnan(self.covariance).any())
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when the covariance is singular or some dependency exceeds 0.9999 (Prism's rule)."""
+        if self.singular:
+            return True
+        return any(d > AMBIGUOUS_DEPENDENCY for d in self.dependency.values())
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Evaluate the fitted curve at ``x``."""
+        return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants)
+
+
+@cache
+def _lmfit_model(func: object, constants: tuple[str, ...]) -> lmfit.Model:
+    return lmfit.Model(func, independent_vars=["x", *constants])
+
+
+def _least_squares(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    sqrt_w: np.ndarray | None,
+    start: Mapping[str, float],
+    free: tuple[str, ...],
+    constants: Mapping[str, float],
+) -> tuple[dict[str, float], float, bool, str, int]:
+    """Minimise the (weighted) SS over ``free`` from ``start``; return values, SS, success, message, nfev."""
+    values = {name: float(start[name]) for name in model.param_names}
+    if not free:  # nothing to fit: evaluate
+        resid = y - model.func(x, **values, **constants)
+        if sqrt_w is not None:
+            resid = resid * sqrt_w
+        return values, float(resid @ resid), True, "no free parameters", 1
+    lm = _lmfit_model(model.func, model.constants)
+    params = lmfit.Parameters()
+    for name in model.param_names:
+        params.add(name, value=values[name], vary=name in free)
+    try:
+        result = lm.fit(
+            y,
+            params,
+            x=x,
+            weights=sqrt_w,
+            method="leastsq",
+            nan_policy="raise",
+            calc_covar=False,
+            max_nfev=_MAX_NFEV,
+            fit_kws=_TOLERANCES,
+            **constants,
+        )
+    except (ValueError, FloatingPointError, ArithmeticError) as exc:
+        return values, math.inf, False, f"optimiser failed: {exc}", 0
+    best = {name: float(result.params[name].value) for name in model.param_names}
+    ok = bool(result.success) and all(math.isfinite(v) for v in best.values())
+    ss = float(np.sum(result.residual**2)) if ok else math.inf
+    return best, ss, ok, str(result.message), int(result.nfev)
+
+
+def _information(
+    model: CurveModel,
+    x: np.ndarray,
+    w: np.ndarray | None,
+    values: Mapping[str, float],
+    free: tuple[str, ...],
+    constants: Mapping[str, float],
+) -> np.ndarray:
+    """Return ``J^T W J`` over the free parameters at ``values``."""
+    jac_all = model.jacobian(x, **values, **constants)
+    jac = np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
+    if w is not None:
+        return jac.T @ (jac * w[:, None])
+    return jac.T @ jac
+
+
+def _covariance(info: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Invert the information matrix; return (unscaled covariance, dependency), NaN when singular."""
+    k = info.shape[0]
+    nan = np.full((k, k), np.nan), np.full(k, np.nan)
+    if not np.all(np.isfinite(info)):
+        return nan
+    # Scale to unit diagonal before judging the condition so that parameter units do not matter.
+    d = np.sqrt(np.diag(info))
+    if np.any(d == 0):
+        return nan
+    corr = info / np.outer(d, d)
+    if 1.0 / np.linalg.cond(corr) < SINGULAR_RCOND:
+        return nan
+    cov = np.linalg.inv(corr) / np.outer(d, d)
+    dependency = 1.0 - 1.0 / (np.diag(cov) * np.diag(info))
+    return cov, np.clip(dependency, 0.0, 1.0)
+
+
+def _starts(model: CurveModel, x: np.ndarray, guess: Mapping[str, float]) -> list[dict]:
+    """List starting points: the data-driven guess, then the potency at the ends and middle of the range."""
+    starts = [dict(guess)]
+    lo, hi = float(np.min(x)), float(np.max(x))
+    for pos in (lo + 0.25 * (hi - lo), 0.5 * (lo + hi), lo + 0.75 * (hi - lo)):
+        alt = dict(guess)
+        alt[model.potency] = pos + guess[model.potency] - guess.get("log_ic50", guess[model.potency])
+        starts.append(alt)
+    return starts
+
+
+def fit_curve(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    constants: Mapping[str, float] | None = None,
+    weights: np.ndarray | None = None,
+    ci: str = "asymptotic",
+    level: float = 0.95,
+) -> CurveFit:
+    """Fit one curve by least squares and compute Prism-style standard errors and confidence intervals.
+
+    Parameters
+    ----------
+    model
+        The model to fit, e.g. ``COMPETITION_MODELS["4pl"]``.
+    x, y
+        The points; every replicate is its own point (Prism's default), not the means.
+    fixed
+        Parameters to hold constant, besides those the model fixes itself (e.g. ``{"bottom": 212.0}``).
+    constants
+        The model's experimental constants (e.g. ``{"radioligand_nM": 1, "kd_nM": 1.5}`` for ``fit-ki``).
+    weights
+        Optional weights ``w_i``; the fit minimises ``sum(w_i * (y_i - f(x_i))**2)``.
+    ci
+        ``"asymptotic"`` (symmetric, from the standard error and t) or ``"profile"`` (profile likelihood
+        for the model's potency parameter; the others stay asymptotic).
+    level
+        Confidence level, 0 < level < 1.
+
+    Returns
+    -------
+    CurveFit
+        Best-fit values, standard errors, intervals and goodness of fit. A fit that did not converge is
+        returned with ``converged=False`` and its message, not raised.
+
+    Raises
+    ------
+    CurveFitError
+        When there are fewer distinct x values than free parameters, no degrees of freedom, non-finite
+        data, or missing or invalid constants.
+    ValueError
+        For programming errors: unknown parameter names, ``ci`` or ``level`` out of range.
+    """
+    if ci not in ("asymptotic", "profile"):
+        raise ValueError(f"ci must be 'asymptotic' or 'profile', not {ci!r}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"x and y differ in length ({x.size} and {y.size})")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise CurveFitError("the data contain missing or non-finite values")
+    w = None if weights is None else np.asarray(weights, dtype=float).ravel()
+    if w is not None and (w.shape != x.shape or np.any(~np.isfinite(w)) or np.any(w <= 0)):
+        raise CurveFitError("weights must be positive and finite, one per point")
+
+    consts = {name: float(value) for name, value in (constants or {}).items()}
+    missing = [name for name in model.constants if name not in consts]
+    if missing:
+        raise CurveFitError(f"model '{model.name}' needs the constant(s) {', '.join(missing)}")
+    bad = [name for name in model.constants if not (math.isfinite(consts[name]) and consts[name] > 0)]
+    if bad:
+        raise CurveFitError(f"constant(s) {', '.join(bad)} must be positive numbers")
+    consts = {name: consts[name] for name in model.constants}
+
+    fixed_all = {**model.fixed, **{k: float(v) for k, v in (fixed or {}).items()}}
+    unknown = sorted(set(fixed_all) - set(model.param_names))
+    if unknown:
+        raise ValueError(f"model '{model.name}' has no parameter(s) {', '.join(unknown)}")
+    if not all(math.isfinite(v) for v in fixed_all.values()):
+        raise CurveFitError("a fixed parameter value is not a finite number")
+    free = tuple(name for name in model.param_names if name not in fixed_all)
+
+    n = x.size
+    distinct = np.unique(x).size
+    if distinct < len(free):
+        raise CurveFitError(
+            f"{distinct} distinct concentration(s) cannot determine {len(free)} free parameters"
+        )
+    df = n - len(free)
+    if df < 1:
+        raise CurveFitError(f"{n} points leave no degrees of freedom for {len(free)} free parameters")
+
+    guess = model.guess(x, y, consts)
+    guess.update(fixed_all)
+    sqrt_w = None if w is None else np.sqrt(w)
+
+    starts = _starts(model, x, guess)
+    best = _least_squares(model, x, y, sqrt_w, starts[0], free, consts)
+    nfev = best[4]
+    for start in starts[1:]:
+        if best[2]:
+            break
+        attempt = _least_squares(model, x, y, sqrt_w, start, free, consts)
+        nfev += attempt[4]
+        if attempt[2] or attempt[1] < best[1]:
+            best = attempt
+    values, ss, converged, message, _ = best
+    if not converged:
+        resid = y - model.func(x, **values, **consts)
+        ss = float(np.sum((resid**2) * (1.0 if w is None else w)))
+
+    k = len(free)
+    if converged and k:
+        cov_unscaled, dep = _covariance(_information(model, x, w, values, free, consts))
+    else:
+        cov_unscaled, dep = np.full((k, k), np.nan), np.full(k, np.nan)
+    cov = cov_unscaled * (ss / df)
+    se = np.sqrt(np.diag(cov)) if k else np.array([])
+    t_crit = float(stats.t.ppf(0.5 + level / 2.0, df))
+    stderr = {name: float(se[i]) for i, name in enumerate(free)}
+    cis = {
+        name: (values[name] - t_crit * stderr[name], values[name] + t_crit * stderr[name]) for name in free
+    }
+    if ci == "profile" and converged and model.potency in free:
+        cis[model.potency] = profile_interval(
+            model, x, y, w, values, ss, df, free, consts, model.potency, stderr[model.potency], level
+        )
+
+    y_mean = np.average(y, weights=w)
+    ss_total = float(np.sum((y - y_mean) ** 2 * (1.0 if w is None else w)))
+    r_squared = 1.0 - ss / ss_total if ss_total > 0 else math.nan
+    for name in model.param_names:
+        stderr.setdefault(name, math.nan)
+    return CurveFit(
+        model=model,
+        values=values,
+        stderr=stderr,
+        ci=cis,
+        ci_method=ci,
+        level=level,
+        free=free,
+        constants=consts,
+        covariance=cov,
+        dependency={name: float(dep[i]) for i, name in enumerate(free)},
+        n_points=n,
+        df=df,
+        ss=ss,
+        r_squared=r_squared,
+        sy_x=math.sqrt(ss / df),
+        converged=converged,
+        message=message,
+        nfev=nfev,
+    )
+
+
+def profile_interval(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    values: Mapping[str, float],
+    ss: float,
+    df: int,
+    free: tuple[str, ...],
+    constants: Mapping[str, float],
+    name: str,
+    stderr: float,
+    level: float = 0.95,
+    max_distance: float = 12.0,
+) -> tuple[float, float]:
+    """Profile-likelihood confidence limits of one parameter.
+
+    The limits are where the best SS with ``name`` held fixed (the other free parameters refitted) rises to
+    ``SS * (1 + F(level; 1, DF) / DF)``, Prism's threshold for profile intervals (the same F criterion as
+    ``lmfit.conf_interval``).
+
+    Parameters
+    ----------
+    model, x, y, w, values, ss, df, free, constants
+        The data, weights and best fit, as in :func:`fit_curve`.
+    name
+        The parameter to profile (a free parameter).
+    stderr
+        Its asymptotic standard error, used as the first search step.
+    level
+        Confidence level.
+    max_distance
+        How far from the best fit to search (in the parameter's units) before calling a side open.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold.
+
+    Notes
+    -----
+    Source: GraphPad Curve Fitting Guide, "Confidence tab" (profile likelihood, Prism 7 and later);
+    Venzon & Moolgavkar (1988) Appl Stat 37:87-94; Motulsky & Christopoulos (2004) ch. 17.
+    """
+    target = ss * (1.0 + float(stats.f.ppf(level, 1, df)) / df)
+    others = tuple(p for p in free if p != name)
+    sqrt_w = None if w is None else np.sqrt(w)
+    warm = dict(values)
+
+    def excess(v: float) -> float:
+        start = dict(warm)
+        start[name] = v
+        fitted, ss_v, ok, _, _ = _least_squares(model, x, y, sqrt_w, start, others, constants)
+        if ok:
+            warm.update({p: fitted[p] for p in others})
+        return ss_v - target
+
+    best = values[name]
+    step = stderr if math.isfinite(stderr) and stderr > 0 else 0.1
+    step = min(max(step, 1e-3), 1.0)
+    limits = []
+    for sign in (-1.0, 1.0):
+        warm = dict(values)
+        inner, outer = best, math.nan
+        distance = step
+        while distance <= max_distance:
+            v = best + sign * distance
+            if excess(v) > 0:
+                outer = v
+                break
+            inner = v
+            distance *= 2.0
+        if math.isnan(outer):
+            limits.append(sign * math.inf)
+            continue
+        lo, hi = sorted((inner, outer))
+        limits.append(optimize.brentq(excess, lo, hi, xtol=1e-8))
+    return limits[0], limits[1]

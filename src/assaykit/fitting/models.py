@@ -1,0 +1,239 @@
+"""Curve models: plain, broadcastable numpy functions with their analytic derivatives.
+
+Each formula is written the way GraphPad Prism documents it, with X = log10(molar concentration) for
+competition binding. The functions take ``x`` first and the parameters as keyword arguments with numeric
+defaults, like lmfit's ``lineshapes``, so the same function serves the lmfit path and any batched engine.
+A :class:`CurveModel` bundles a formula with its parameter names, the parameters the model fixes, its
+constants (such as the radioligand's concentration and Kd), its Jacobian and a data-driven starting guess.
+
+The logistic is evaluated as ``scipy.special.expit`` of the exponent times ln 10, which equals
+``1 / (1 + 10**z)`` but neither overflows nor loses precision far from the midpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from scipy.special import expit
+
+LN10 = float(np.log(10.0))
+
+
+def logistic4(
+    x: np.ndarray,
+    top: float = 100.0,
+    bottom: float = 0.0,
+    log_ic50: float = -8.0,
+    hill_slope: float = -1.0,
+) -> np.ndarray:
+    """Four-parameter logistic on log concentration, in GraphPad Prism's form.
+
+    ``Y = Bottom + (Top - Bottom) / (1 + 10**((LogIC50 - X) * HillSlope))``
+
+    With a negative Hill slope the curve falls from Top (low X) to Bottom (high X), as a competition
+    binding curve does. With ``hill_slope = -1`` it is Prism's "One site - Fit logIC50".
+
+    Parameters
+    ----------
+    x
+        log10 of the molar concentration of the competitor.
+    top, bottom
+        Plateaus at low and high concentration, in the units of the data.
+    log_ic50
+        log10 of the molar concentration that gives a response half-way between Top and Bottom.
+    hill_slope
+        Steepness; negative for a falling curve.
+
+    Returns
+    -------
+    numpy.ndarray
+        The model at each ``x``.
+
+    Notes
+    -----
+    Source: GraphPad Prism 8 Curve Fitting Guide, "Equation: log(inhibitor) vs. response -- Variable
+    slope" and "One site - Fit logIC50" (reg_classic_1competition.htm), which states the one-site model is
+    "identical to the sigmoid dose-response curve with HILLSLOPE = -1.0".
+    """
+    s = expit(-(log_ic50 - np.asarray(x, dtype=float)) * hill_slope * LN10)
+    return bottom + (top - bottom) * s
+
+
+def _logistic4_jacobian(
+    x: np.ndarray, top: float, bottom: float, log_ic50: float, hill_slope: float
+) -> dict[str, np.ndarray]:
+    """Partial derivatives of :func:`logistic4` with respect to each parameter."""
+    x = np.asarray(x, dtype=float)
+    s = expit(-(log_ic50 - x) * hill_slope * LN10)
+    # d s / d z with z = (LogIC50 - X) * HillSlope is -ln10 * s * (1 - s)
+    ds = -LN10 * s * (1.0 - s) * (top - bottom)
+    return {
+        "top": s,
+        "bottom": 1.0 - s,
+        "log_ic50": ds * hill_slope,
+        "hill_slope": ds * (log_ic50 - x),
+    }
+
+
+def cheng_prusoff_shift(radioligand_nM: float, kd_nM: float) -> float:  # noqa: N803 - unit in name
+    """Return ``log10(1 + [L]/Kd)``, the shift from log Ki to log IC50 in the Cheng-Prusoff equation.
+
+    Notes
+    -----
+    Cheng Y, Prusoff WH (1973) Biochem Pharmacol 22:3099-3108: ``Ki = IC50 / (1 + [L]/Kd)``, so
+    ``logIC50 = logKi + log10(1 + [L]/Kd)``.
+    """
+    return float(np.log10(1.0 + radioligand_nM / kd_nM))
+
+
+def one_site_fit_ki(
+    x: np.ndarray,
+    top: float = 100.0,
+    bottom: float = 0.0,
+    log_ki: float = -8.0,
+    radioligand_nM: float = 1.0,  # noqa: N803 - the unit is part of the name
+    kd_nM: float = 1.0,  # noqa: N803
+) -> np.ndarray:
+    """One-site competition with Ki as the fitted parameter (Prism "One site - Fit Ki").
+
+    ``logEC50 = log(10^logKi * (1 + RadioligandNM/HotKdNM))``
+    ``Y = Bottom + (Top - Bottom) / (1 + 10^(X - LogEC50))``
+
+    Parameters
+    ----------
+    x
+        log10 of the molar concentration of the competitor.
+    top, bottom
+        Plateaus, in the units of the data.
+    log_ki
+        log10 of the competitor's equilibrium dissociation constant (M).
+    radioligand_nM, kd_nM
+        The radioligand's concentration in the assay and its Kd, both nM (constants, not fitted).
+
+    Returns
+    -------
+    numpy.ndarray
+        The model at each ``x``.
+
+    Notes
+    -----
+    Source: GraphPad Prism 7 Curve Fitting Guide, "Equation: One site - Fit Ki"
+    (reg_one_site_competition_ki.htm). This is the Cheng-Prusoff equation inside the model, so log Ki gets
+    its own standard error and confidence interval.
+    """
+    shift = cheng_prusoff_shift(radioligand_nM, kd_nM)
+    return logistic4(x, top, bottom, log_ki + shift, -1.0)
+
+
+def _one_site_fit_ki_jacobian(
+    x: np.ndarray,
+    top: float,
+    bottom: float,
+    log_ki: float,
+    radioligand_nM: float,  # noqa: N803
+    kd_nM: float,  # noqa: N803
+) -> dict[str, np.ndarray]:
+    shift = cheng_prusoff_shift(radioligand_nM, kd_nM)
+    jac = _logistic4_jacobian(x, top, bottom, log_ki + shift, -1.0)
+    return {"top": jac["top"], "bottom": jac["bottom"], "log_ki": jac["log_ic50"]}
+
+
+def guess_competition(
+    x: np.ndarray, y: np.ndarray, constants: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Data-driven starting values for a sigmoid on log concentration.
+
+    Top and Bottom are the mean responses at the lowest and highest concentration; log IC50 is where the
+    concentration means cross half-way between them (linear interpolation), else the middle of the range;
+    the Hill slope is -1 for a falling curve and +1 for a rising one.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    levels = np.unique(x)
+    means = np.array([y[x == level].mean() for level in levels])
+    top, bottom = float(means[0]), float(means[-1])
+    half = 0.5 * (top + bottom)
+    log_ic50 = float(np.median(levels))
+    above = means >= half if top >= bottom else means <= half
+    crossing = np.flatnonzero(above[:-1] & ~above[1:])
+    if crossing.size:
+        i = int(crossing[0])
+        y0, y1 = means[i], means[i + 1]
+        frac = 0.5 if y1 == y0 else (half - y0) / (y1 - y0)
+        log_ic50 = float(levels[i] + frac * (levels[i + 1] - levels[i]))
+    guess = {"top": top, "bottom": bottom, "log_ic50": log_ic50, "hill_slope": -1.0 if top >= bottom else 1.0}
+    if constants and "radioligand_nM" in constants and "kd_nM" in constants:
+        guess["log_ki"] = log_ic50 - cheng_prusoff_shift(constants["radioligand_nM"], constants["kd_nM"])
+    return guess
+
+
+@dataclass(frozen=True)
+class CurveModel:
+    """A formula and what the fitting engine needs to know about it.
+
+    Attributes
+    ----------
+    name
+        The name users pass (``--model``).
+    func
+        The formula, ``func(x, **params, **constants)``.
+    jacobian
+        Analytic partial derivatives, ``jacobian(x, **params, **constants) -> {name: array}``.
+    param_names
+        Every parameter of ``func`` in a stable order (fixed ones included).
+    fixed
+        Parameters this model always holds constant, with their values (e.g. Hill slope -1).
+    constants
+        Names of experimental constants the user must supply (e.g. ``radioligand_nM``, ``kd_nM``).
+    potency
+        The parameter whose confidence interval matters most (profile-likelihood intervals are computed
+        for it).
+    prism_name
+        The equation's name in GraphPad Prism, for reports.
+    guess
+        ``guess(x, y, constants) -> {name: value}`` starting values.
+    """
+
+    name: str
+    func: Callable[..., np.ndarray]
+    jacobian: Callable[..., dict[str, np.ndarray]]
+    param_names: tuple[str, ...]
+    fixed: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    constants: tuple[str, ...] = ()
+    potency: str = "log_ic50"
+    prism_name: str = ""
+    guess: Callable[..., dict[str, float]] = guess_competition
+
+
+LOGISTIC4 = CurveModel(
+    name="4pl",
+    func=logistic4,
+    jacobian=_logistic4_jacobian,
+    param_names=("top", "bottom", "log_ic50", "hill_slope"),
+    prism_name="log(inhibitor) vs. response -- Variable slope (four parameters)",
+)
+ONE_SITE = CurveModel(
+    name="one-site",
+    func=logistic4,
+    jacobian=_logistic4_jacobian,
+    param_names=("top", "bottom", "log_ic50", "hill_slope"),
+    fixed=MappingProxyType({"hill_slope": -1.0}),
+    prism_name="One site - Fit logIC50",
+)
+FIT_KI = CurveModel(
+    name="fit-ki",
+    func=one_site_fit_ki,
+    jacobian=_one_site_fit_ki_jacobian,
+    param_names=("top", "bottom", "log_ki"),
+    constants=("radioligand_nM", "kd_nM"),
+    potency="log_ki",
+    prism_name="One site - Fit Ki",
+)
+
+#: Competition models by the name users give them.
+COMPETITION_MODELS: Mapping[str, CurveModel] = MappingProxyType(
+    {model.name: model for model in (LOGISTIC4, ONE_SITE, FIT_KI)}
+)

@@ -1,0 +1,1 @@
+"""Readers, writers and validation shared by every protocol."""

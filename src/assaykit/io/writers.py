@@ -1,0 +1,87 @@
+"""Write result tables whole or not at all (CSV, TSV, JSON, XLSX chosen by extension)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from assaykit.errors import AssayInputError
+
+#: File extensions ``write_table`` understands.
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` and move it into place only if the block succeeds.
+
+    The file appears whole or not at all: a crash or an exception while writing leaves any earlier file
+    at ``path`` untouched and no partial file behind.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise AssayInputError("output folder does not exist", path=path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        # mkstemp makes the file private (0600); give the result the permissions of a normal new file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write a tidy table (or several, as named sheets) atomically, in the format of the file extension.
+
+    Parameters
+    ----------
+    table
+        The table to write. A mapping of sheet name to table writes one sheet each to ``.xlsx``, and for
+        the text formats writes only the first table.
+    path
+        Output file. ``.csv``, ``.tsv``/``.txt`` (tab-separated), ``.json`` (a list of records, NaN as
+        null) or ``.xlsx``.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    AssayInputError
+        When the extension is not one of the supported ones or the folder does not exist.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise AssayInputError(
+            f"unknown output format '{suffix or path.name}'; expected one of {', '.join(TABLE_SUFFIXES)}",
+            path=path,
+        )
+    sheets = dict(table) if isinstance(table, Mapping) else {"results": table}
+    first = next(iter(sheets.values()))
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            first.to_csv(tmp, index=False)
+        elif suffix in {".tsv", ".txt"}:
+            first.to_csv(tmp, index=False, sep="\t")
+        elif suffix == ".json":
+            first.to_json(tmp, orient="records", indent=2, double_precision=15)
+        else:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                for name, frame in sheets.items():
+                    frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return path

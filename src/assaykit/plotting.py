@@ -1,0 +1,243 @@
+"""The house style shared by every assaykit plot, and atomic figure output.
+
+Figures are built from :class:`matplotlib.figure.Figure` with an Agg canvas, never through
+``matplotlib.pyplot``: nothing leaks into pyplot's figure list or the user's backend (notebooks keep
+theirs), and plotting works without a display. matplotlib is imported inside the functions, so importing
+this module (and the command line) stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assaykit.errors import AssayInputError
+from assaykit.io.writers import atomic_path
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Colour-blind-safe palette (Okabe & Ito 2008), in the order plots use it.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+#: matplotlib rc settings of the house style, applied only inside :func:`house_style` (which also sets the
+#: colour cycle to :data:`PALETTE`).
+HOUSE_STYLE: dict[str, Any] = {
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "normal",
+    "axes.labelsize": 10.0,
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "xtick.labelsize": 9.0,
+    "ytick.labelsize": 9.0,
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.major.width": 0.8,
+    "ytick.major.width": 0.8,
+    "xtick.minor.width": 0.6,
+    "ytick.minor.width": 0.6,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 5.0,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "legend.handlelength": 1.8,
+    "mathtext.default": "regular",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.dpi": 200,
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+
+#: Resolution of saved raster figures, dots per inch.
+DPI = 200
+
+#: Figure formats :func:`save_figure` writes, chosen by the file extension.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+_UNSAFE = re.compile(r"[^\w.+-]+")
+_STEREO = {"(+)": "(plus)", "(-)": "(minus)", "(−)": "(minus)", "(±)": "(rac)", "(+/-)": "(rac)"}
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house style to the figures and artists created inside the block.
+
+    It uses :func:`matplotlib.rc_context`, so the user's ``rcParams`` are restored on exit. Wrap the whole
+    drawing code in it: matplotlib reads most settings (line widths, legend font size) when an artist is
+    created, not when the figure is.
+
+    Yields
+    ------
+    None
+        The block runs with the house style active.
+
+    Examples
+    --------
+    >>> from assaykit.plotting import house_style, new_figure
+    >>> with house_style():
+    ...     fig, ax = new_figure()
+    ...     _ = ax.plot([1, 2], [3, 4], label="data")
+    ...     _ = ax.legend()
+    """
+    import matplotlib as mpl
+    from cycler import cycler
+
+    rc = dict(HOUSE_STYLE)
+    rc["axes.prop_cycle"] = cycler(color=list(PALETTE))
+    # matplotlib >= 3.10 types rc keys as a Literal of every known name; plain str keys are fine at run time.
+    with mpl.rc_context(rc):  # type: ignore[arg-type,unused-ignore]
+        yield
+
+
+def new_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
+    """Create a figure with one axes in the house style, outside pyplot.
+
+    Parameters
+    ----------
+    width, height
+        Figure size in inches. The default suits one column of a journal page.
+
+    Returns
+    -------
+    tuple of (matplotlib.figure.Figure, matplotlib.axes.Axes)
+        The figure (with an Agg canvas and constrained layout) and its axes.
+
+    Raises
+    ------
+    ValueError
+        When ``width`` or ``height`` is not a positive number.
+
+    Notes
+    -----
+    The figure is not registered with pyplot, so ``plt.show()`` does not see it and it needs no
+    ``plt.close``; write it with :func:`save_figure`. Settings that matplotlib reads when an artist is
+    drawn (for example a legend's font size) come from the rcParams active at that time; draw inside
+    :func:`house_style` to get all of the style.
+    """
+    for name, value in (("width", width), ("height", height)):
+        if not (isinstance(value, int | float) and value > 0):
+            raise ValueError(f"{name} must be a positive number of inches, got {value!r}")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with house_style():
+        fig = Figure(figsize=(float(width), float(height)), dpi=100, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Write a figure whole or not at all, then close it.
+
+    Parameters
+    ----------
+    fig
+        The figure to write, usually from :func:`new_figure`.
+    path
+        Output file; ``.png`` (200 dpi), ``.pdf`` or ``.svg``. Its folder must exist.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    AssayInputError
+        When the extension is not a figure format, the folder does not exist or the file cannot be
+        written. No partial file is left at ``path``, and an earlier file there is kept.
+
+    Notes
+    -----
+    The figure is closed even when writing fails: its artists are cleared and, if it was made with
+    pyplot, it is removed from pyplot's figure list.
+    """
+    path = Path(path)
+    try:
+        suffix = path.suffix.lower()
+        if suffix not in FIGURE_SUFFIXES:
+            expected = ", ".join(FIGURE_SUFFIXES)
+            raise AssayInputError(
+                f"unknown figure format '{suffix or path.name}'; expected one of {expected}", path=path
+            )
+        try:
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format=suffix[1:], dpi=DPI, facecolor="white")
+        except OSError as exc:
+            raise AssayInputError(f"could not write the figure ({exc.strerror or exc})", path=path) from exc
+    finally:
+        _close(fig)
+    return path
+
+
+def safe_filename(name: str, *, max_length: int = 100) -> str:
+    """Turn a free-text name (a compound, a plate, an animal) into a portable file name stem.
+
+    Runs of characters other than letters, digits, ``.``, ``+``, ``-`` and ``_`` become one ``_``; stereo
+    prefixes keep their meaning (``(+)`` -> ``plus``, ``(-)`` -> ``minus``, ``(±)`` -> ``rac``) so that the
+    two enantiomers of a compound do not get the same file. Letters outside ASCII (``β-CCM``) are kept.
+
+    Parameters
+    ----------
+    name
+        The name to convert.
+    max_length
+        The longest stem returned, in characters.
+
+    Returns
+    -------
+    str
+        A non-empty stem without path separators, usable on Windows, macOS and Linux. Add the extension
+        yourself. Different names can still give the same stem (``"a b"`` and ``"a/b"``).
+
+    Examples
+    --------
+    >>> safe_filename("Ro 15-1788/flumazenil")
+    'Ro_15-1788_flumazenil'
+    >>> safe_filename("(-)-bicuculline methiodide")
+    'minus-bicuculline_methiodide'
+    >>> safe_filename("../../etc")
+    'etc'
+    """
+    text = unicodedata.normalize("NFC", str(name)).strip()
+    for stereo, word in _STEREO.items():
+        text = text.replace(stereo, word)
+    text = _UNSAFE.sub("_", text)
+    text = re.sub(r"[_-]*-[_-]*", "-", re.sub(r"_{2,}", "_", text)).strip("._-+ ")
+    text = text[:max_length].rstrip("._-+ ")
+    if not text:
+        return "unnamed"
+    head, dot, rest = text.partition(".")
+    if head.upper() in _WINDOWS_RESERVED:  # "CON", "com1.x" cannot be file names on Windows
+        text = f"{head}_{dot}{rest}"
+    return text
+
+
+def _close(fig: Figure) -> None:
+    """Release a figure: drop it from pyplot if pyplot made it (never importing pyplot), then clear it."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    manager = getattr(fig.canvas, "manager", None)
+    if pyplot is not None and manager is not None:
+        pyplot.close(fig)
+    fig.clear()
