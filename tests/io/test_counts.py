@@ -467,17 +467,18 @@ def test_read_counts_files_keeps_plates_of_different_files_apart(tmp_path: Path)
         "layout": "long",
     }
     dpm = write(tmp_path / "c.csv", "compound,conc_nM,dpm\nx,1,5\n")
-    with pytest.raises(AssayInputError, match=r"different units \(cpm in .*a\.csv, cpm in .*b\.csv, dpm in .*c\.csv\)"):
+    with pytest.raises(
+        AssayInputError, match=r"different units \(cpm in .*a\.csv, cpm in .*b\.csv, dpm in .*c\.csv\)"
+    ):
         read_counts_files([a, b, dpm])
-    (tmp_path / "sub").mkdir()
-    wide = write(tmp_path / "sub" / "a.csv", WIDE)
-    wide_too = write(tmp_path / "sub" / "b.csv", WIDE)
-    mixed = read_counts_files([wide, wide_too])
-    assert set(mixed["plate"]) == {"a:all", "a:2", "b:all", "b:2"}
-    assert mixed.attrs["layout"] == "wide"
-    (tmp_path / "sub" / "b.csv").write_text(WIDE.replace("compound,diazepam", "compound,midazolam"))
-    same_stem = read_counts_files([wide, tmp_path / "sub" / "b.csv", tmp_path / "sub2.csv"][:2])
-    assert len(same_stem) == 34
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder / "wide.csv", WIDE)
+    same_stem = read_counts_files([tmp_path / "one" / "wide.csv", tmp_path / "two" / "wide.csv"])
+    one, two = tmp_path / "one" / "wide.csv", tmp_path / "two" / "wide.csv"
+    assert set(same_stem["plate"]) == {f"{one}:all", f"{one}:2", f"{two}:all", f"{two}:2"}
+    assert same_stem.attrs["layout"] == "wide"
+    assert same_stem.attrs["signal_unit"] == "counts"
     with pytest.raises(AssayInputError, match="no counts file given"):
         read_counts_files([])
     with pytest.raises(AssayInputError, match="file not found") as info:
