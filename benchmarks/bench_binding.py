@@ -115,7 +115,9 @@ def main() -> None:
     ours = results["assaykit binding"][0]
     print(f"{'':18} {'seconds':>9} {'ms/curve':>9} {'peak MiB':>9} {'x assaykit':>11}")
     for name, (seconds, peak) in results.items():
-        print(f"{name:18} {seconds:9.3f} {1e3 * seconds / args.curves:9.3f} {peak:9.1f} {seconds / ours:11.2f}")
+        print(
+            f"{name:18} {seconds:9.3f} {1e3 * seconds / args.curves:9.3f} {peak:9.1f} {seconds / ours:11.2f}"
+        )
     print(
         f"assaykit is {results['lmfit loop'][0] / ours:.2f}x the speed of an lmfit loop, "
         f"{results['curve_fit loop'][0] / ours:.2f}x of a curve_fit loop, "

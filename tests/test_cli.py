@@ -48,7 +48,9 @@ HEADER = "plate,compound,replicate,conc_nM,cpm"
 # --- help, version, start-up ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["binding"], ["protocols"], ["info"]], ids=["main", "binding", "protocols", "info"])
+@pytest.mark.parametrize(
+    "command", [[], ["binding"], ["protocols"], ["info"]], ids=["main", "binding", "protocols", "info"]
+)
 def test_every_command_has_help_with_examples(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0, result.output
@@ -231,7 +233,9 @@ def assert_user_error(result: object, *fragments: str) -> None:
     [
         pytest.param("compound,conc_nM\nx,1\n", ["counts.csv", "cpm"], id="missing-signal-column"),
         pytest.param("compund,conc_nM,cpm\nx,1,10\n", ["counts.csv", "compound"], id="misspelt-compound"),
-        pytest.param("compound,conc,cpm\nx,1,10\n", ["counts.csv", "'conc'", "conc_nM"], id="conc-without-unit"),
+        pytest.param(
+            "compound,conc,cpm\nx,1,10\n", ["counts.csv", "'conc'", "conc_nM"], id="conc-without-unit"
+        ),
         pytest.param(f"{HEADER}\n1,x,1,1,abc\n", ["counts.csv", "row 2", "cpm"], id="non-numeric-counts"),
         pytest.param(f"{HEADER}\n1,x,1,1,-5\n", ["counts.csv", "row 2", "cpm"], id="negative-counts"),
         pytest.param(f"{HEADER}\n1,x,1,-1,50\n", ["counts.csv", "row 2", "conc_nM"], id="negative-conc"),
@@ -239,7 +243,9 @@ def assert_user_error(result: object, *fragments: str) -> None:
         pytest.param("", ["counts.csv"], id="empty-file"),
         pytest.param(f"{HEADER}\n", ["counts.csv"], id="header-only"),
         pytest.param(
-            f"{HEADER}\n{CONTROLS}\n1,x,1,1,100\n1,x,2,1,120\n1,x,1,10,50\n", ["counts.csv", "x"], id="too-few-concs"
+            f"{HEADER}\n{CONTROLS}\n1,x,1,1,100\n1,x,2,1,120\n1,x,1,10,50\n",
+            ["counts.csv", "x"],
+            id="too-few-concs",
         ),
     ],
 )
@@ -249,7 +255,9 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, text: str, fragments: list[
 
 def test_bottom_nsb_without_nsb_rows(tmp_path: Path) -> None:
     text = "\n".join([HEADER, "1,TOTAL,1,,3000", curve_rows()])
-    assert_user_error(run("binding", write(tmp_path, text), "--bottom", "nsb"), "counts.csv", "NSB", "plate '1'")
+    assert_user_error(
+        run("binding", write(tmp_path, text), "--bottom", "nsb"), "counts.csv", "NSB", "plate '1'"
+    )
 
 
 def test_missing_file() -> None:
@@ -267,7 +275,15 @@ def test_missing_file() -> None:
         (["--kd", "abc", "--radioligand", "1"], "--kd"),
         (["--model", "fit-ki"], "fit-ki"),
     ],
-    ids=["unknown-preset", "kd-without-radioligand", "negative-kd", "bad-top", "bad-model", "kd-not-number", "fit-ki-no-kd"],
+    ids=[
+        "unknown-preset",
+        "kd-without-radioligand",
+        "negative-kd",
+        "bad-top",
+        "bad-model",
+        "kd-not-number",
+        "fit-ki-no-kd",
+    ],
 )
 def test_bad_options_are_one_clear_line(options: list[str], fragment: str) -> None:
     assert_user_error(run("binding", EXAMPLE, *options), fragment)
@@ -306,7 +322,9 @@ def test_protocols_lists_and_prints_presets() -> None:
 
 
 def test_protocol_from_path_and_bad_key(tmp_path: Path) -> None:
-    good = write(tmp_path, '[preset]\nassay = "binding"\n[binding]\nkd_nM = 2.0\nradioligand_nM = 1.0\n', "p.toml")
+    good = write(
+        tmp_path, '[preset]\nassay = "binding"\n[binding]\nkd_nM = 2.0\nradioligand_nM = 1.0\n', "p.toml"
+    )
     out = tmp_path / "r.csv"
     assert run("binding", EXAMPLE, "--protocol", good, "-o", out).exit_code == 0
     table = pd.read_csv(out)
