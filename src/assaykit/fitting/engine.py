@@ -1,8 +1,8 @@
 """The one curve-fitting engine: least squares with lmfit, statistics as GraphPad Prism reports them.
 
-The optimisation is lmfit's Levenberg-Marquardt (MINPACK ``leastsq``) on an :class:`lmfit.Model` that wraps
-the plain formula. The standard errors, confidence intervals and parameter dependencies are then computed
-from the model's analytic Jacobian at the best fit, exactly as Prism defines them:
+The optimisation is lmfit's Levenberg-Marquardt (MINPACK ``leastsq``) on the plain formula, with the
+model's analytic Jacobian. The standard errors, confidence intervals and parameter dependencies are then
+computed from that Jacobian at the best fit, exactly as Prism defines them:
 
 - ``SE(P_i) = sqrt(SS/DF * Cov_ii)`` with ``Cov = (J^T W J)^-1`` and ``DF = n - free parameters``;
 - asymptotic CI: ``P_i +/- t(level, DF) * SE(P_i)``;
@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
 import lmfit
 import numpy as np
@@ -124,11 +123,6 @@ class CurveFit:
         return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants)
 
 
-@cache
-def _lmfit_model(func: object, constants: tuple[str, ...]) -> lmfit.Model:
-    return lmfit.Model(func, independent_vars=["x", *constants])
-
-
 def _least_squares(
     model: CurveModel,
     x: np.ndarray,
@@ -138,33 +132,45 @@ def _least_squares(
     free: tuple[str, ...],
     constants: Mapping[str, float],
 ) -> tuple[dict[str, float], float, bool, str, int]:
-    """Minimise the (weighted) SS over ``free`` from ``start``; return values, SS, success, message, nfev."""
+    """Minimise the (weighted) SS over ``free`` from ``start``; return values, SS, success, message, nfev.
+
+    lmfit's Levenberg-Marquardt (MINPACK ``lmder``) is given the model's analytic Jacobian: with
+    MINPACK's forward-difference Jacobian the iteration stops up to ~1e-6 log units short of the minimum.
+    """
     values = {name: float(start[name]) for name in model.param_names}
+    fixed = {name: v for name, v in values.items() if name not in free}
+
+    def residual(params: lmfit.Parameters) -> np.ndarray:
+        resid = model.func(x, **params.valuesdict(), **fixed, **constants) - y
+        return resid if sqrt_w is None else resid * sqrt_w
+
+    def jacobian(params: lmfit.Parameters) -> np.ndarray:
+        jac_all = model.jacobian(x, **params.valuesdict(), **fixed, **constants)
+        jac = np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
+        return jac if sqrt_w is None else jac * sqrt_w[:, None]
+
     if not free:  # nothing to fit: evaluate
-        resid = y - model.func(x, **values, **constants)
-        if sqrt_w is not None:
-            resid = resid * sqrt_w
+        resid = residual(lmfit.Parameters())
         return values, float(resid @ resid), True, "no free parameters", 1
-    lm = _lmfit_model(model.func, model.constants)
     params = lmfit.Parameters()
-    for name in model.param_names:
-        params.add(name, value=values[name], vary=name in free)
+    for name in free:
+        params.add(name, value=values[name])
     try:
-        result = lm.fit(
-            y,
+        result = lmfit.minimize(
+            residual,
             params,
-            x=x,
-            weights=sqrt_w,
             method="leastsq",
             nan_policy="raise",
             calc_covar=False,
             max_nfev=_MAX_NFEV,
-            fit_kws=_TOLERANCES,
-            **constants,
+            Dfun=jacobian,
+            col_deriv=0,
+            **_TOLERANCES,
         )
     except (ValueError, FloatingPointError, ArithmeticError) as exc:
         return values, math.inf, False, f"optimiser failed: {exc}", 0
-    best = {name: float(result.params[name].value) for name in model.param_names}
+    best = {**fixed, **{name: float(result.params[name].value) for name in free}}
+    best = {name: best[name] for name in model.param_names}
     ok = bool(result.success) and all(math.isfinite(v) for v in best.values())
     ss = float(np.sum(result.residual**2)) if ok else math.inf
     return best, ss, ok, str(result.message), int(result.nfev)
