@@ -407,7 +407,8 @@ def profile_interval(
     Returns
     -------
     tuple of float
-        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold.
+        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold within
+        ``max_distance``; NaN on a side where no reliable crossing could be located.
 
     Notes
     -----
@@ -417,34 +418,45 @@ def profile_interval(
     target = ss * (1.0 + float(stats.f.ppf(level, 1, df)) / df)
     others = tuple(p for p in free if p != name)
     sqrt_w = None if w is None else np.sqrt(w)
-    warm = dict(values)
 
-    def excess(v: float) -> float:
-        start = dict(warm)
-        start[name] = v
-        fitted, ss_v, ok, _, _ = _least_squares(model, x, y, sqrt_w, start, others, constants)
-        if ok:
-            warm.update({p: fitted[p] for p in others})
-        return ss_v - target
+    def constrained_ss(v: float, starts: list[dict[str, float]]) -> tuple[float, dict[str, float]]:
+        """Best SS with ``name`` fixed at ``v``: the lowest refit over the given starts (deterministic)."""
+        best_ss, best_values = math.inf, dict(values)
+        for start in starts:
+            trial = {**start, name: v}
+            fitted, ss_v, ok, _, _ = _least_squares(model, x, y, sqrt_w, trial, others, constants)
+            if ok and ss_v < best_ss:
+                best_ss, best_values = ss_v, fitted
+        return best_ss, best_values
 
     best = values[name]
     step = stderr if math.isfinite(stderr) and stderr > 0 else 0.1
     step = min(max(step, 1e-3), 1.0)
     limits = []
     for sign in (-1.0, 1.0):
-        warm = dict(values)
-        inner, outer = best, math.nan
+        # Walk outwards, warm-starting each probe from the previous one, until the threshold is crossed.
+        inner, inner_values, outer = best, dict(values), math.nan
         distance = step
-        while distance <= max_distance:
-            v = best + sign * distance
-            if excess(v) > 0:
+        while True:
+            v = best + sign * min(distance, max_distance)
+            ss_v, fitted = constrained_ss(v, [inner_values, dict(values)])
+            if ss_v > target:
                 outer = v
                 break
-            inner = v
+            inner, inner_values = v, fitted
+            if distance >= max_distance:
+                break
             distance *= 2.0
         if math.isnan(outer):
             limits.append(sign * math.inf)
             continue
+        # During the root search the starts are fixed, so the function brentq sees is a function of v.
+        starts = [inner_values, dict(values)]
         lo, hi = sorted((inner, outer))
-        limits.append(optimize.brentq(excess, lo, hi, xtol=1e-8))
+        try:
+            limits.append(
+                optimize.brentq(lambda v, st=starts: constrained_ss(v, st)[0] - target, lo, hi, xtol=1e-8)
+            )
+        except ValueError:  # the constrained SS is not monotone inside the bracket: no reliable limit
+            limits.append(math.nan)
     return limits[0], limits[1]
