@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import lmfit
 import numpy as np
@@ -104,7 +104,6 @@ class CurveFit:
     converged: bool
     message: str
     nfev: int
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def singular(self) -> bool:
