@@ -573,3 +573,141 @@ def test_random_long_tables_round_trip(
         else:
             assert conc == pytest.approx(value * FACTORS[column], rel=1e-12)
             assert log_conc == pytest.approx(math.log10(value * FACTORS[column]), rel=1e-12, abs=1e-12)
+
+
+def screening_text(compounds: int, *, delimiter: str = ",", quote: bool = False) -> str:
+    """A screening file: per plate TOTAL/NSB in triplicate, then compounds x 4 concentrations x 3."""
+    rows = [["plate", "compound", "replicate", "conc_nM", "cpm"]]
+    for c in range(compounds):
+        plate = f"P{c // 5 + 1}"
+        if c % 5 == 0:
+            rows += [
+                [plate, control, str(r), "", str(3000 + r)] for control in ("TOTAL", "NSB") for r in (1, 2, 3)
+            ]
+        rows += [
+            [plate, f"CPD-{c:04d}", str(r), conc, str(2000 + c + r)]
+            for conc in ("0.1", "1", "10", "100")
+            for r in (1, 2, 3)
+        ]
+    if quote:
+        return "".join(delimiter.join(f'"{v}"' for v in row) + "\n" for row in rows)
+    return "".join(delimiter.join(row) + "\n" for row in rows)
+
+
+def test_long_text_files_skip_the_row_by_row_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "screen.csv", screening_text(40))
+    exact = counts_from_frame(read_raw_table(path), source=str(path))  # read by the csv module
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the csv-module reader was used")
+
+    monkeypatch.setattr("assaykit.io.counts.read_raw_table", fail)
+    counts = read_counts(path)
+    pd.testing.assert_frame_equal(counts, exact)
+    assert len(counts) == 8 * 6 + 40 * 12
+    assert counts["source_row"].tolist() == list(range(2, len(counts) + 2))
+    compound = counts[counts["compound"] == "CPD-0007"]
+    assert compound["conc_M"].tolist() == [c * 1e-9 for c in (0.1, 1.0, 10.0, 100.0) for _ in range(3)]
+    assert compound["log_conc_M"].tolist() == [
+        math.log10(c * 1e-9) for c in (0.1, 1, 10, 100) for _ in range(3)
+    ]
+    assert compound["role"].tolist() == ["competitor"] * 12
+    assert counts.attrs == {
+        "source": str(path),
+        "signal_unit": "cpm",
+        "conc_column": "conc_nM",
+        "layout": "long",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(screening_text(12, quote=True), id="quoted"),
+        pytest.param(screening_text(12).replace("\n", "\r\n"), id="crlf"),
+        pytest.param(screening_text(12, delimiter="\t"), id="tab"),
+        pytest.param(screening_text(12, delimiter=";").replace(";0.1;", ";0,1;"), id="decimal-comma"),
+        pytest.param(screening_text(12).replace("\n", ",\n"), id="trailing-comma"),
+        pytest.param(screening_text(12).replace("P1,", " P1 ,").replace(",1,", ",  1,"), id="padded"),
+    ],
+)
+def test_text_variants_give_the_same_frame_as_the_plain_file(tmp_path: Path, text: str) -> None:
+    plain = read_counts(write(tmp_path / "plain.csv", screening_text(12)))
+    variant = read_counts(write(tmp_path / "variant.csv", text))
+    assert variant.attrs == {**plain.attrs, "source": str(tmp_path / "variant.csv")}
+    variant.attrs, plain.attrs = {}, {}
+    pd.testing.assert_frame_equal(variant, plain)
+
+
+def test_a_multiline_field_keeps_the_line_numbers(tmp_path: Path) -> None:
+    text = 'compound,conc_nM,cpm,notes\nTOTAL,,3000,"spans\ntwo lines"\nx,1,2000,\nx,10,1000,\n'
+    counts = read_counts(write(tmp_path / "m.csv", text))
+    assert counts["source_row"].tolist() == [2, 4, 5]
+    bad = write(tmp_path / "bad.csv", text.replace("x,10,1000", "x,10,-1000"))
+    check_message(error_for(bad), bad, r"negative signal -1000", 5, "cpm")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("cpm", "-5.50", r": negative signal -5.50; counts cannot be negative$"),
+        ("cpm", "Infinity", r": 'Infinity' is not a finite count$"),
+        ("cpm", "1e400", r": '1e400' is not a finite count$"),
+        ("cpm", "NaN", r": 'NaN' is not a finite count$"),
+        ("cpm", '"1,5"', r": '1,5' is not a number; expected a count$"),
+        ("conc_nM", "0.0", r": 0 is not a valid competitor concentration"),
+        ("conc_nM", "-0", r": 0 is not a valid competitor concentration"),
+        ("conc_nM", "-2.50", r": negative concentration -2.50; competitor"),
+        ("conc_nM", "1e-320", r": concentration 1e-320 is too small to represent$"),
+        ("conc_nM", "+inf", r": '\+inf' is not a finite concentration$"),
+        ("log_conc_M", "1E3", r": log concentration 1E3 is out of range"),
+    ],
+)
+def test_messages_quote_numbers_as_written(tmp_path: Path, column: str, value: str, match: str) -> None:
+    conc = "log_conc_M" if column == "log_conc_M" else "conc_nM"
+    rows = ["TOTAL,,3000,1\n", "x,1,2000,1\n", "x,10,1000,1\n"] * 4
+    row = {"cpm": f"x,1,{value},1\n", "conc_nM": f"x,{value},500,1\n", "log_conc_M": f"x,{value},500,1\n"}[
+        column
+    ]
+    text = f"compound,{conc},cpm,plate\n" + "".join(rows[:7]) + row + "".join(rows[7:])
+    if conc == "log_conc_M":
+        text = text.replace("x,1,", "x,-9,").replace("x,10,", "x,-8,")
+    path = write(tmp_path / "n.csv", text)
+    check_message(error_for(path), path, match, 9, column)
+
+
+def test_many_problems_and_many_dropped_rows(tmp_path: Path) -> None:
+    text = "compound,conc_nM,cpm\nTOTAL,,10\n" + "".join(f"x,{i},\n" for i in range(1, 31)) + "x,1,5\n"
+    path = write(tmp_path / "e.csv", text)
+    rows = ", ".join(str(r) for r in range(3, 23))
+    with pytest.warns(
+        UserWarning, match=rf"dropped 30 rows with an empty 'cpm' cell \(rows {rows}, \.\.\.\)$"
+    ):
+        assert len(read_counts(path)) == 2
+    bad = write(tmp_path / "bad.csv", text.replace(",\n", ",-1\n"))
+    more = r"\(29 more problems, in rows 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, \.\.\.\)$"
+    check_message(error_for(bad), bad, r"negative signal -1; counts cannot be negative " + more, 3, "cpm")
+
+
+def test_counts_from_frame_reads_cells_of_any_type() -> None:
+    frame = pd.DataFrame(
+        {
+            "compound": pd.Series(["TOTAL", 7.0, "x", None], dtype=object),
+            "conc_nM": pd.Series([None, "1", 2, 3.5], dtype=object),
+            "cpm": pd.Series([10, "20", 30.0, True], dtype=object),
+            "plate": pd.Series([1, "1", 1.0, " 1 "], dtype=object),
+        }
+    )
+    with pytest.raises(AssayInputError, match=r"row 5, column 'compound': empty compound"):
+        counts_from_frame(frame)
+    frame.loc[3, "compound"] = "y"
+    with pytest.raises(
+        AssayInputError, match=r"row 5, column 'cpm': 'True' is not a number; expected a count$"
+    ):
+        counts_from_frame(frame)
+    frame.loc[3, "cpm"] = np.int64(40)
+    counts = counts_from_frame(frame)
+    assert counts["compound"].tolist() == ["TOTAL", "7", "x", "y"]  # 7.0 reads as 7, as in a file
+    assert counts["plate"].tolist() == ["1"] * 4
+    assert counts["signal"].tolist() == [10.0, 20.0, 30.0, 40.0]
+    np.testing.assert_allclose(counts["conc_M"], [np.nan, 1e-9, 2e-9, 3.5e-9], rtol=1e-12)

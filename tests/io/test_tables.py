@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import (
+    _EXACT_FLOATS,
     SOURCE_ROW,
     _cell_text,
     closest_name,
     find_column,
     promote_header,
     read_raw_table,
+    read_text_table,
 )
 
 
@@ -287,3 +294,108 @@ def test_closest_name() -> None:
 )
 def test_xlsx_cell_text(value: object, text: str) -> None:
     assert _cell_text(value) == text
+
+
+def same_as_raw_table(path: Path, numbers: list[str]) -> pd.DataFrame | None:
+    """Check that read_text_table agrees with read_raw_table (or declines); return its table."""
+    try:
+        expected = read_raw_table(path)
+    except AssayInputError as exc:
+        try:
+            fast = read_text_table(path, numbers=lambda names: numbers)
+        except AssayInputError as fast_exc:
+            assert str(fast_exc) == str(exc)  # file-level errors are the same
+            return None
+        assert fast is None, "read_text_table read a file read_raw_table rejects"
+        return None
+    fast = read_text_table(path, numbers=lambda names: numbers)
+    if fast is None:
+        return None
+    assert fast.columns.tolist() == expected.columns.tolist()
+    pd.testing.assert_index_equal(fast.index, expected.index)
+    assert fast.attrs == expected.attrs
+    for column in expected.columns:
+        got, want = fast[column].tolist(), expected[column].tolist()
+        if fast[column].dtype.kind == "f":  # parsed as float() parses the text, bit for bit
+            assert column in numbers
+            want = [float(t) if t.strip() else math.nan for t in want]
+            assert np.array_equal(np.array(got).view(np.int64), np.array(want).view(np.int64)), column
+        else:
+            assert got == want, column
+    return fast
+
+
+def test_read_text_table_matches_read_raw_table(tmp_path: Path) -> None:
+    text = (
+        "\n ,\nplate,compound,conc_nM,cpm,notes,\r\n"
+        'P1,"TOTAL",,3010,,\r\n'
+        "\r\n"
+        " P1 ,diazepam, 0.5 ,2500.25,a note,\r\n"
+        "P1,diazepam,1e-3,-0,,\r\n"
+        ",,,,,\r\n"
+        "P1,diazepam,10\r\n"
+    )
+    path = write(tmp_path / "a.csv", text)
+    fast = same_as_raw_table(path, ["conc_nM", "cpm"])
+    assert fast is not None
+    assert fast.index.tolist() == [4, 6, 7, 9]
+    assert fast.attrs["header_row"] == 3
+    if _EXACT_FLOATS:  # pandas parses numbers as float() does
+        assert fast["conc_nM"].dtype == np.float64
+        assert math.copysign(1, fast.loc[7, "cpm"]) == -1  # -0 stays -0.0, as float("-0")
+        assert fast.loc[9, "cpm"] != fast.loc[9, "cpm"]  # a short row: NaN, as an empty cell
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('a,b\n"two\nlines",1\n', "a quoted field spans lines"),
+        ("a,b\r1,2\r", "lone carriage returns"),
+        ("a,b\n1,2,3,4\n", "a row two cells longer than the header"),
+        ("a,b\n1,2\n3,4,5,6\n", "a later row two cells longer"),
+        ("a,a\n1,2\n", "a duplicate column name"),
+        ("a,b\n", "no data row"),
+        ("a,b\n1,2,3\n", "a value beyond the header"),
+        ("a,b\n\ufeff1,2\n", "a byte-order mark inside"),
+    ],
+)
+def test_read_text_table_declines_what_pandas_might_read_differently(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    path = write(tmp_path / "a.csv", text)
+    assert read_text_table(path, numbers=lambda names: ["b"]) is None, reason
+
+
+def test_read_text_table_numbers_fall_back_to_strings(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.csv", "a;b\n1,5;x\n2;y\n")  # a decimal comma is not a plain number
+    fast = same_as_raw_table(path, ["a"])
+    assert fast is not None and fast["a"].tolist() == ["1,5", "2"]
+    for text in ("a,b\nnan,1\n", "a,b\nNaN,1\n", "a,b\n1_000,1\n", "a,b\n\u00a01,1\n"):
+        fast = same_as_raw_table(write(tmp_path / "b.csv", text), ["a"])
+        assert fast is None or fast["a"].dtype == object
+    assert read_text_table(path, numbers=lambda names: None) is None  # declined by the caller
+    assert read_text_table(write_xlsx(tmp_path / "a.xlsx", {"s": [["a"], [1]]}), numbers=lambda n: []) is None
+
+
+CELLS = st.text(alphabet='ab1.,;" \t\r\n-e', max_size=6) | st.sampled_from(
+    ["", "1", "-0", "1e400", "inf", "-Infinity", "nan", ".5", "5.", "1e-3", " 2 ", "+3", "0x1"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(st.sampled_from(["a", "b", "c", "", " d "]), min_size=1, max_size=4, unique=True),
+    rows=st.lists(st.lists(CELLS, max_size=4), max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    quote=st.booleans(),
+)
+def test_random_text_tables_read_as_read_raw_table_reads_them(
+    header: list[str], rows: list[list[str]], delimiter: str, newline: str, quote: bool
+) -> None:
+    def line(cells: list[str]) -> str:
+        return delimiter.join('"' + c.replace('"', '""') + '"' if quote else c for c in cells)
+
+    text = newline.join(line(cells) for cells in [header, *rows]) + newline
+    with tempfile.TemporaryDirectory() as folder:
+        same_as_raw_table(write(Path(folder) / "t.csv", text), ["a", "b"])

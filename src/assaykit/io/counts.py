@@ -16,6 +16,12 @@ source_row int     1-based line (CSV/TSV, header = line 1) or sheet row (XLSX) o
 ``attrs`` holds ``source``, ``signal_unit`` (``"cpm"``, ``"dpm"`` or ``"counts"``), ``conc_column`` (the
 concentration column as written; for wide files with several units, the distinct names joined by ", ")
 and ``layout`` (``"long"`` or ``"wide"``).
+
+Long-layout text files are read by pandas' C parser (``read_text_table``) and checked column by column,
+each distinct cell value once, so that a screening file of 10,000 curves reads about as fast as
+``pandas.read_csv``; files it might split differently (workbooks, quoted fields spanning lines, ...) are
+read by ``read_raw_table``, and both give the same frame and messages. Wide files are parsed in
+``assaykit.io.counts_wide``.
 """
 
 from __future__ import annotations
@@ -23,16 +29,24 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, promote_header, read_raw_table
+from assaykit.io.tables import (
+    SOURCE_ROW,
+    closest_name,
+    find_column,
+    promote_header,
+    read_raw_table,
+    read_text_table,
+)
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
 #: Columns of the canonical counts frame, in order.
@@ -48,9 +62,13 @@ ROLE_NAMES = {**CONTROL_NAMES, "competitor": "competitor"}
 SIGNAL_COLUMNS = ("cpm", "dpm", "counts")
 
 _LONG_COLUMNS = {*SIGNAL_COLUMNS, "compound", "role", "plate", "replicate"}
+_EMPTY_CONC = "a competitor row has an empty concentration; label control tubes TOTAL or NSB"
 _ZERO_CONC = "0 is not a valid competitor concentration; label radioligand-alone tubes TOTAL"
 _CONTROLS_TEXT = "TOTAL or NSB (also NS, nonspecific)"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
+_NUMBER, _EMPTY, _NOT_A_NUMBER = 0, 1, 2  # what a number cell holds
+_ROLES = ("", "total", "nsb", "competitor", "?")  # none, the roles, an unknown role
+_Original = Callable[[int, str], str]  # the text of the cell at (source row, column), as written
 
 
 def read_counts(
@@ -94,10 +112,16 @@ def read_counts(
     >>> counts = read_counts("plate1.csv")  # doctest: +SKIP
     >>> counts.groupby(["compound", "role"]).signal.mean()  # doctest: +SKIP
     """
+    from assaykit.io.counts_wide import first_row, is_wide, read_wide  # counts_wide imports this module
+
     path = Path(path)
+    if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
+        table = read_text_table(path, numbers=lambda names: _number_columns(names, path))
+        if table is not None:
+            return _counts_from_table(table, path, stacklevel=3, original=partial(_as_written, path))
     raw = read_raw_table(path, sheet=sheet, header=False)
-    if _is_wide(raw):
-        return _read_wide(raw, path, compound)
+    if is_wide(first_row(raw)):
+        return read_wide(raw, path, compound)
     if compound is not None:
         raise AssayInputError(
             "compound= is only for wide files without a 'compound,<name>' row; this file is in the long "
@@ -205,45 +229,122 @@ def counts_from_frame(df: pd.DataFrame, *, source: str = "<data>") -> pd.DataFra
 
 
 @dataclass(frozen=True)
-class _Tube:
-    line: int
-    compound: str
-    role: str
-    plate: str
-    replicate: str | None
-    conc: object
-    signal: object
-    unit: ConcentrationUnit
-    conc_column: str
-    signal_column: str
+class _Tubes:
+    """Tubes column by column, in file order: what ``_build`` checks and turns into the canonical frame."""
+
+    line: np.ndarray  # int64: the source row of each tube
+    compound: np.ndarray  # object arrays of str
+    role: np.ndarray
+    competitor: np.ndarray  # bool: role == "competitor"
+    plate: np.ndarray
+    replicate: np.ndarray  # str, or None when the file has none
+    conc: np.ndarray  # the concentration cells as read: float64 (NaN when empty) or any objects
+    signal: np.ndarray  # the signal cells, likewise
+    log: np.ndarray  # bool: the concentration column holds log10 molar values
+    factor: np.ndarray  # float: the molar factor of the concentration column
+    conc_column: np.ndarray | str  # the column names for messages, per tube or one for all
+    signal_column: np.ndarray | str
+
+
+class _Cells:
+    """A column's cells, grouped so that what is derived from them is computed once per distinct value."""
+
+    def __init__(self, cells: np.ndarray | None, size: int, default: str | None = "") -> None:
+        self.cells, self.size, self.default = cells, size, default  # no column: every cell is ``default``
+
+    @cached_property
+    def groups(self) -> tuple[np.ndarray, list[Any]]:
+        """Return each cell's code and the distinct values; code -1 (a missing cell) picks the last, None."""
+        cells = self.cells
+        if cells is None:
+            return np.zeros(self.size, dtype=np.intp), [self.default]
+        try:
+            codes, uniques = pd.factorize(cells)  # None and NaN are missing
+        except TypeError:  # an unhashable cell
+            return np.arange(len(cells)), [*cells, None]
+        missing = cells[codes < 0] if cells.dtype == object and (codes < 0).any() else ()
+        # numbers, or text and None/NaN; not other objects: 1 == 1.0 == True are one value, but not as text
+        if cells.dtype.kind in "biuf" or (
+            pd.api.types.infer_dtype(uniques, skipna=False) in {"string", "empty"}
+            and all(v is None or isinstance(v, float) for v in missing)
+        ):
+            return codes, [*uniques, None]
+        return np.arange(len(cells)), [*cells, None]
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """The text of each distinct value."""
+        return [v.strip() if type(v) is str else _text(v) for v in self.groups[1]]
+
+    @cached_property
+    def clean(self) -> bool:
+        """Tell whether every cell is a string with text and nothing to strip (grouping them if need be)."""
+        if self.cells is None or self.cells.dtype != object:
+            return False
+        if "groups" in self.__dict__:  # grouped already: check the distinct values
+            codes, values = self.groups
+            return (codes >= 0).all() and all(type(v) is str and v and v.strip() is v for v in values[:-1])
+        try:
+            return all(type(v) is str and v and v.strip() is v for v in set(self.cells))
+        except TypeError:  # an unhashable cell
+            return False
+
+    def map(self, func: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
+        """Apply ``func`` to the text of every cell."""
+        out = np.empty(len(self.texts), dtype=dtype)
+        out[:] = [func(t) for t in self.texts]
+        return out[self.groups[0]]
+
+    def text(self, empty: str | None = "") -> np.ndarray:
+        """Return the text of every cell, ``empty`` where there is none."""
+        return self.cells if self.clean else self.map(lambda t: t or empty)  # type: ignore[return-value]
+
+    def empty(self) -> np.ndarray:
+        """Tell which cells have no text."""
+        return np.zeros(self.size, dtype=bool) if self.clean else self.map(lambda t: not t, bool)
 
 
 class _Problems:
     """Gather the problems of a table so the error names the first one and counts the rest."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = path
-        self.items: list[tuple[str, int | None, str | None]] = []
+    def __init__(self, path: str | Path, lines: np.ndarray) -> None:
+        self.path, self.lines = path, lines
+        self.found: list[tuple[np.ndarray, Callable[[int], tuple[str, str | None]]]] = []
 
-    def add(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.items.append((message, row, column))
+    def add(
+        self, where: np.ndarray, describe: Callable[[int], tuple[str, str | None]], order: int = 0
+    ) -> None:
+        """Note a problem in each row (tube) where ``where`` holds; ``describe(i)`` gives message and column.
+
+        The first problem is the one of the first row; within a row, the one of lowest ``order``.
+        """
+        if (positions := np.flatnonzero(where)).size:
+            self.found.append((positions * 2 + order, describe))
 
     def raise_first(self) -> None:
-        if not self.items:
+        if not self.found:
             return
-        message, row, column = self.items[0]
-        rest = self.items[1:]
-        if rest:
-            rows = sorted({r for _, r, _ in rest if r is not None})
-            shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
-            message += f" ({len(rest)} more problem{'s' if len(rest) > 1 else ''}" + (
-                f", in rows {shown})" if rows else ")"
-            )
-        raise AssayInputError(message, path=self.path, row=row, column=column)
+        firsts = [int(keys[0]) for keys, _ in self.found]
+        j = firsts.index(min(firsts))
+        message, column = self.found[j][1](firsts[j] // 2)
+        rows = np.concatenate([self.lines[keys // 2] for keys, _ in self.found])
+        if (rest := np.delete(rows, sum(len(keys) for keys, _ in self.found[:j]))).size:
+            shown = np.unique(rest).tolist()
+            listed = ", ".join(map(str, shown[:10])) + (", ..." if len(shown) > 10 else "")
+            message += f" ({len(rest)} more problem{'s' if len(rest) > 1 else ''}, in rows {listed})"
+        raise AssayInputError(message, path=self.path, row=int(self.lines[firsts[j] // 2]), column=column)
+
+
+def _cells(column: pd.Series) -> np.ndarray:
+    """Return a column's cells: numpy numbers as they are, anything else as Python objects."""
+    numeric = isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"
+    return column.to_numpy() if numeric else column.to_numpy(dtype=object)
 
 
 def _text(value: object) -> str:
     """One cell as stripped text: empty for None/NaN, ``2`` for the float 2.0."""
+    if type(value) is str:
+        return value.strip()
     if value is None or value is pd.NA or (isinstance(value, float | np.floating) and math.isnan(value)):
         return ""
     if isinstance(value, float | np.floating) and float(value).is_integer():
@@ -263,6 +364,30 @@ def _number(value: object, decimal_comma: bool) -> float | None:
     if decimal_comma and _DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     return float(text)
+
+
+def _numbers(cells: np.ndarray, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Parse cells as ``_number`` does: the values (NaN unless a number) and kinds (_NUMBER, _EMPTY, ...)."""
+    if cells.dtype.kind in "iuf":
+        values = np.asarray(cells, dtype=np.float64)
+        return values, np.isnan(values).astype(np.int8) * _EMPTY
+    codes, values = _Cells(cells, len(cells)).groups
+    parsed = []
+    for value in values:
+        try:
+            number = _number(value, decimal_comma)
+        except ValueError:
+            parsed.append((math.nan, _NOT_A_NUMBER))
+        else:
+            parsed.append((math.nan, _EMPTY) if number is None else (number, _NUMBER))
+    numbers, kinds = (np.array(c) for c in zip(*parsed, strict=True))
+    return numbers.astype(float)[codes], kinds.astype(np.int8)[codes]
+
+
+def _each_distinct(values: np.ndarray, func: Callable[[float], float]) -> np.ndarray:
+    """Apply ``func`` to each value but NaN, once per distinct value, on Python floats (as scalar code)."""
+    codes, uniques = pd.factorize(values)  # NaN gets code -1: the NaN appended last
+    return np.array([*(func(float(u)) for u in uniques), math.nan], dtype=float)[codes]
 
 
 def _conc_unit(name: str) -> ConcentrationUnit | None:
@@ -298,307 +423,195 @@ def _conc_column(columns: list[str], path: str | Path) -> tuple[str, Concentrati
     return found[0]
 
 
-def _counts_from_table(table: pd.DataFrame, path: str | Path, *, stacklevel: int) -> pd.DataFrame:
-    columns = [str(c) for c in table.columns]
-    role_col = find_column(columns, "role", path=path, required=False)
-    compound_col = find_column(columns, "compound", path=path, required=role_col is None)
-    signal_col = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
-    conc_col, unit = _conc_column(columns, path)
-    plate_col = find_column(columns, "plate", path=path, required=False)
-    replicate_col = find_column(columns, "replicate", path=path, required=False)
-    decimal_comma = table.attrs.get("delimiter") == ";"
+class _LongColumns(NamedTuple):
+    role: str | None
+    compound: str | None
+    signal: str
+    conc: str
+    unit: ConcentrationUnit
+    plate: str | None
+    replicate: str | None
 
-    problems = _Problems(path)
-    tubes: list[_Tube] = []
-    empty_signal: list[int] = []
-    for line, row in zip(table.index, table.to_dict("records"), strict=True):
-        line = int(line)
-        compound = _text(row[compound_col]) if compound_col else ""
-        role_text = _text(row[role_col]) if role_col else ""
-        if role_text:
-            role = ROLE_NAMES.get(role_text.lower(), "")
-            if not role:
-                problems.add(f"unknown role '{role_text}'; expected total, nsb or competitor", line, role_col)
-                continue
-        elif compound:
-            role = CONTROL_NAMES.get(compound.lower(), "competitor")
-        else:
-            also = " (or a role)" if role_col else ""
-            problems.add(
-                f"empty compound{also}; expected a compound name or {_CONTROLS_TEXT}", line, compound_col
-            )
-            continue
-        if role == "competitor" and not compound:
-            problems.add("a competitor row needs a compound name", line, compound_col or "compound")
-            continue
-        plate = _text(row[plate_col]) if plate_col else "all"
-        if not plate:
-            problems.add("empty plate; fill in the plate id of every row", line, plate_col)
-            continue
-        replicate = (_text(row[replicate_col]) or None) if replicate_col else None
-        if _text(row[signal_col]) == "":
-            empty_signal.append(line)
-            continue
-        compound = compound or role.upper()
-        tubes.append(
-            _Tube(
-                line=line,
-                compound=compound,
-                role=role,
-                plate=plate,
-                replicate=replicate,
-                conc=row[conc_col],
-                signal=row[signal_col],
-                unit=unit,
-                conc_column=conc_col,
-                signal_column=signal_col,
-            )
-        )
+
+def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
+    """Find the columns of a long-layout table."""
+    role = find_column(columns, "role", path=path, required=False)
+    compound = find_column(columns, "compound", path=path, required=role is None)
+    signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
+    conc, unit = _conc_column(columns, path)
+    plate, replicate = (
+        find_column(columns, name, path=path, required=False) for name in ("plate", "replicate")
+    )
+    return _LongColumns(role, compound, signal, conc, unit, plate, replicate)
+
+
+def _number_columns(names: list[str], path: Path) -> list[str] | None:
+    """For ``read_text_table``: the number columns of a long-layout header; None for any other."""
+    from assaykit.io.counts_wide import is_wide
+
+    cells = names[: max((i + 1 for i, name in enumerate(names) if name), default=0)]
+    if not cells or is_wide(cells):
+        return None
+    try:
+        found = _long_columns([name for name in names if name], path)
+    except AssayInputError:
+        return None  # read_raw_table and promote_header come first, then the same error
+    return [found.conc, found.signal]
+
+
+def _as_written(path: Path, line: int, column: str) -> str:
+    """Return a cell of a long-layout text file as written: for messages about numbers pandas parsed."""
+    table = read_text_table(path, numbers=lambda names: [])
+    return _text((read_raw_table(path) if table is None else table).at[line, column])
+
+
+def _counts_from_table(
+    table: pd.DataFrame, path: str | Path, *, stacklevel: int, original: _Original | None = None
+) -> pd.DataFrame:
+    columns = _long_columns([str(c) for c in table.columns], path)
+    size, lines = len(table), table.index.to_numpy(dtype=np.int64)
+
+    def cells(column: str | None, default: str | None = "") -> _Cells:
+        return _Cells(None if column is None else _cells(table[column]), size, default)
+
+    compound, role_cells, plate = cells(columns.compound), cells(columns.role), cells(columns.plate, "all")
+    # the role of each row, as a position in _ROLES: from the role column where it has one, else the compound
+    named = compound.map(
+        lambda t: _ROLES.index(CONTROL_NAMES.get(t.lower(), "competitor")) if t else 0, np.int8
+    )
+    kind, has_role, unknown = named, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    if columns.role:
+        given = role_cells.map(lambda t: _ROLES.index(ROLE_NAMES.get(t.lower(), "?")) if t else 0, np.int8)
+        has_role, unknown = given > 0, given == _ROLES.index("?")
+        kind = np.where(has_role, given, named)
+    nameless, competitor, role = (
+        named == 0,
+        kind == _ROLES.index("competitor"),
+        np.array(_ROLES, object)[kind],
+    )
+    problems = _Problems(path, lines)
+    unknown_role = "unknown role '{}'; expected total, nsb or competitor"
+    problems.add(unknown, lambda i: (unknown_role.format(role_cells.text()[i]), columns.role))
+    no_compound = ~has_role & nameless
+    also = " (or a role)" if columns.role else ""
+    empty_compound = f"empty compound{also}; expected a compound name or {_CONTROLS_TEXT}"
+    problems.add(no_compound, lambda i: (empty_compound, columns.compound))
+    unnamed = competitor & nameless & has_role
+    problems.add(
+        unnamed, lambda i: ("a competitor row needs a compound name", columns.compound or "compound")
+    )
+    unplated = plate.empty() & ~(unknown | no_compound | unnamed)
+    problems.add(unplated, lambda i: ("empty plate; fill in the plate id of every row", columns.plate))
     problems.raise_first()
-    if empty_signal:
-        shown = ", ".join(map(str, empty_signal[:20])) + (", ..." if len(empty_signal) > 20 else "")
+
+    decimal_comma = table.attrs.get("delimiter") == ";"
+    signal = _cells(table[columns.signal])
+    if (empty := _numbers(signal, decimal_comma)[1] == _EMPTY).any():
+        rows = lines[empty].tolist()
+        shown = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
         warnings.warn(
-            f"{path}: dropped {len(empty_signal)} row{'s' if len(empty_signal) > 1 else ''} with an empty "
-            f"'{signal_col}' cell (rows {shown})",
+            f"{path}: dropped {len(rows)} row{'s' if len(rows) > 1 else ''} with an empty "
+            f"'{columns.signal}' cell (rows {shown})",
             UserWarning,
             stacklevel=stacklevel,
         )
-    attrs = {"source": str(path), "signal_unit": signal_col.strip().lower(), "conc_column": conc_col}
-    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"})
+    names = compound.text()
+    if nameless.any():  # controls named by their role only
+        names = np.where(nameless, np.array([r.upper() for r in _ROLES], dtype=object)[kind], names)
+    keep = np.flatnonzero(~empty) if empty.any() else slice(None)
+    tubes = _Tubes(
+        line=lines[keep],
+        compound=names[keep],
+        role=role[keep],
+        competitor=competitor[keep],
+        plate=plate.text()[keep],
+        replicate=cells(columns.replicate, None).text(None)[keep],
+        conc=_cells(table[columns.conc])[keep],
+        signal=signal[keep],
+        log=np.broadcast_to(columns.unit.log, size)[keep],
+        factor=np.broadcast_to(columns.unit.factor, size)[keep],
+        conc_column=columns.conc,
+        signal_column=columns.signal,
+    )
+    attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
+    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original)
 
 
-def _build(tubes: list[_Tube], path: str | Path, decimal_comma: bool, attrs: dict[str, str]) -> pd.DataFrame:
+def _build(
+    tubes: _Tubes,
+    path: str | Path,
+    decimal_comma: bool,
+    attrs: dict[str, str],
+    original: _Original | None = None,
+) -> pd.DataFrame:
     """Check every tube's numbers and assemble the canonical frame."""
-    problems = _Problems(path)
-    conc_m = np.full(len(tubes), np.nan)
-    log_conc = np.full(len(tubes), np.nan)
-    signal = np.full(len(tubes), np.nan)
-    for i, tube in enumerate(tubes):
-        try:
-            value = _number(tube.signal, decimal_comma)
-        except ValueError:
-            problems.add(
-                f"'{_text(tube.signal)}' is not a number; expected a count", tube.line, tube.signal_column
-            )
-        else:
-            if value is None or not math.isfinite(value):
-                problems.add(f"'{_text(tube.signal)}' is not a finite count", tube.line, tube.signal_column)
-            elif value < 0:
-                message = f"negative signal {_text(tube.signal)}; counts cannot be negative"
-                problems.add(message, tube.line, tube.signal_column)
-            else:
-                signal[i] = value
-        if tube.role != "competitor":
-            continue  # a control tube's concentration cell is ignored
-        conc_m[i], log_conc[i] = _competitor_conc(tube, decimal_comma, problems)
-    problems.raise_first()
-    if not any(t.role == "competitor" for t in tubes):
+    signal, signal_kind = _numbers(tubes.signal, decimal_comma)
+    conc, conc_kind = _numbers(tubes.conc, decimal_comma)
+    competitor, log, molar = tubes.competitor, tubes.log, conc * tubes.factor
+    in_range = (conc > -100) & (conc < 100)  # beyond this 10**value is no concentration (and may overflow)
+    valid = np.isfinite(conc) & np.where(log, in_range, molar > 0)
+    if not ((np.isfinite(signal) & (signal >= 0)).all() and (valid | ~competitor).all()):
+        _raise_number_problems(tubes, path, (signal, signal_kind, conc, conc_kind, molar, in_range), original)
+    if not competitor.any():
         raise AssayInputError(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",
             path=path,
         )
+    logged, linear = competitor & log, competitor & ~log
+    conc_m = np.where(linear, molar, np.nan)
+    log_conc = _each_distinct(conc_m, math.log10)
+    if logged.any():
+        conc_m = np.where(logged, _each_distinct(np.where(logged, conc, np.nan), lambda v: 10.0**v), conc_m)
+        log_conc = np.where(logged, conc, log_conc)
     out = pd.DataFrame(
         {
-            "compound": pd.Series([t.compound for t in tubes], dtype=str),
-            "role": pd.Series([t.role for t in tubes], dtype=str),
-            "plate": pd.Series([t.plate for t in tubes], dtype=str),
-            "replicate": pd.Series([t.replicate for t in tubes], dtype=str),
+            **{name: pd.Series(getattr(tubes, name), dtype=str, copy=False) for name in COUNTS_COLUMNS[:4]},
             "conc_M": conc_m,
             "log_conc_M": log_conc,
             "signal": signal,
-            "source_row": np.array([t.line for t in tubes], dtype=np.int64),
-        }
+            "source_row": np.asarray(tubes.line, dtype=np.int64),
+        },
+        copy=False,
     )
     out.attrs.update(attrs)
     return out
 
 
-def _competitor_conc(tube: _Tube, decimal_comma: bool, problems: _Problems) -> tuple[float, float]:
-    """Return (conc_M, log_conc_M) of a competitor tube, or NaNs after noting the problem."""
-    text, column, line = _text(tube.conc), tube.conc_column, tube.line
-    try:
-        value = _number(tube.conc, decimal_comma)
-    except ValueError:
-        problems.add(f"'{text}' is not a number; expected a concentration", line, column)
-        return math.nan, math.nan
-    if value is None:
-        problems.add(
-            "a competitor row has an empty concentration; label control tubes TOTAL or NSB", line, column
-        )
-    elif not math.isfinite(value):
-        kind = "log concentration" if tube.unit.log else "concentration"
-        problems.add(f"'{text}' is not a finite {kind}", line, column)
-    elif tube.unit.log:
-        if -100 < value < 100:  # beyond this 10**value is no concentration (and may overflow)
-            return 10.0**value, value
-        problems.add(
-            f"log concentration {text} is out of range; log_conc_M is log10(mol/L), e.g. -7", line, column
-        )
-    elif value == 0:
-        problems.add(_ZERO_CONC, line, column)
-    elif value < 0:
-        problems.add(f"negative concentration {text}; competitor concentrations must be > 0", line, column)
-    else:
-        molar = value * tube.unit.factor
-        if molar > 0:
-            return molar, math.log10(molar)
-        problems.add(f"concentration {text} is too small to represent", line, column)
-    return math.nan, math.nan
+def _raise_number_problems(
+    tubes: _Tubes, path: str | Path, parsed: tuple[np.ndarray, ...], original: _Original | None
+) -> None:
+    """Raise the error about the first bad signal or competitor concentration, counting the others."""
+    signal, signal_kind, conc, conc_kind, molar, in_range = parsed
 
+    def describe(
+        template: str, cells: np.ndarray, names: np.ndarray | str
+    ) -> Callable[[int], tuple[str, str]]:
+        def message(i: int) -> tuple[str, str]:  # the cell quoted as written, even if pandas parsed it
+            name = names if isinstance(names, str) else str(names[i])
+            floats = original is not None and cells.dtype.kind == "f"
+            return template.format(original(int(tubes.line[i]), name) if floats else _text(cells[i])), name
 
-def _is_title(cells: list[str]) -> bool:
-    """Tell whether a row is a wide-layout ``compound,<name>`` or ``plate,<id>`` row."""
-    filled = [c for c in cells if c]
-    return (
-        len(cells) >= 2 and cells[0].lower() in {"compound", "plate"} and bool(cells[1]) and len(filled) == 2
-    )
+        return message
 
-
-def _is_header(cells: list[str]) -> bool:
-    """Tell whether a row's first cell is (or tries to be) a unit-suffixed concentration column."""
-    try:
-        return bool(cells) and _conc_unit(cells[0]) is not None
-    except ValueError:
-        return True
-
-
-def _rows(raw: pd.DataFrame) -> list[tuple[int, list[str]]]:
-    rows = []
-    for line, cells in zip(raw.index, raw.to_numpy(dtype=object), strict=True):
-        stripped = [str(c).replace("\ufeff", "").strip() for c in cells]
-        while stripped and not stripped[-1]:
-            stripped.pop()
-        rows.append((int(line), stripped))
-    return rows
-
-
-def _is_wide(raw: pd.DataFrame) -> bool:
-    filled = [cells for _, cells in _rows(raw) if cells][:2]
-    first = filled[0]
-    if _is_title(first):  # unless the "name" is a column name of a (short, broken) long header
-        return first[1].lower() not in _LONG_COLUMNS and not re.match(r"(?i)(log_?)?conc", first[1])
-    return _is_header(first) and not any(c.lower() in _LONG_COLUMNS for c in first)
-
-
-def _read_wide(raw: pd.DataFrame, path: Path, compound: str | None) -> pd.DataFrame:
-    rows = _rows(raw)
-    titled = any(cells and cells[0].lower() == "compound" and _is_title(cells) for _, cells in rows)
-    if titled and compound is not None:
-        raise AssayInputError(
-            "compound= is only for wide files without a 'compound,<name>' row; this file names its compounds",
-            path=path,
-        )
-    default = compound if compound is not None else path.stem
-    tubes: list[_Tube] = []
-    block: dict[str, Any] | None = None  # the block whose header has been read
-    pending: dict[str, Any] | None = None if titled else {"compound": default, "plate": "all", "line": None}
-    state = "start"  # start -> (title) -> data -> gap
-    for line, cells in rows:
-        if not cells:
-            state = "gap" if state == "data" else state
-            continue
-        head = cells[0].lower()
-        if _is_title(cells) and (head == "compound" or state != "data"):
-            if head == "compound":
-                _check_block_had_rows(block, tubes, path)
-                if pending is not None and pending["line"] is not None:
-                    message = "this compound row has no header row below it"
-                    raise AssayInputError(message, path=path, row=pending["line"])
-                pending, block = {"compound": cells[1], "plate": "all", "line": line}, None
-            elif pending is None:
-                raise AssayInputError(
-                    "a 'plate' row must follow a 'compound,<name>' row", path=path, row=line
-                )
-            else:
-                pending["plate"] = cells[1]
-            state = "title"
-            continue
-        if state == "gap":
-            raise AssayInputError(
-                "a row after a blank row; each block must start with a 'compound,<name>' row",
-                path=path,
-                row=line,
-            )
-        if state in {"start", "title"}:
-            if pending is None:
-                raise AssayInputError(
-                    "this block has no 'compound,<name>' row above it, but other blocks do",
-                    path=path,
-                    row=line,
-                )
-            block, pending = _wide_header(cells, line, path, pending), None
-            state = "data"
-            continue
-        if block is None:  # pragma: no cover - state "data" is only reached after a header row
-            raise RuntimeError("wide-layout parser: data row without a block")
-        control = CONTROL_NAMES.get(head)
-        extra = [j + 1 for j in range(1, len(cells)) if cells[j] and j not in block["replicates"]]
-        if extra:
-            raise AssayInputError(
-                f"a value in cell {extra[0]}, whose header cell (row {block['line']}) names no replicate",
-                path=path,
-                row=line,
-            )
-        if control is None and not head:
-            message = "a competitor row has an empty concentration"
-            raise AssayInputError(message, path=path, row=line, column=block["column"])
-        for j, replicate in block["replicates"].items():
-            value = cells[j] if j < len(cells) else ""
-            if value:
-                tube = _Tube(
-                    line=line,
-                    compound=block["compound"] if control is None else cells[0],
-                    role=control or "competitor",
-                    plate=block["plate"],
-                    replicate=replicate,
-                    conc=cells[0],
-                    signal=value,
-                    unit=block["unit"],
-                    conc_column=block["column"],
-                    signal_column=replicate,
-                )
-                tubes.append(tube)
-    _check_block_had_rows(block, tubes, path)
-    if pending is not None:
-        where = pending["line"] or (rows[0][0] if rows else None)
-        raise AssayInputError("no header row (e.g. conc_nM,rep1,rep2) below this row", path=path, row=where)
-    columns = list(dict.fromkeys(t.conc_column for t in tubes))
-    attrs = {
-        "source": str(path),
-        "signal_unit": "counts",
-        "conc_column": ", ".join(columns),
-        "layout": "wide",
-    }
-    return _build(tubes, path, raw.attrs.get("delimiter") == ";", attrs)
-
-
-def _wide_header(cells: list[str], line: int, path: Path, pending: dict[str, Any]) -> dict[str, Any]:
-    try:
-        unit = _conc_unit(cells[0])
-    except ValueError as exc:
-        raise AssayInputError(str(exc), path=path, row=line, column=cells[0]) from None
-    if unit is None:
-        raise AssayInputError(
-            f"expected a header row whose first cell is the concentration column ({ACCEPTED_CONC_COLUMNS}) "
-            f"and whose other cells name the replicates; found '{cells[0]}'",
-            path=path,
-            row=line,
-        )
-    replicates = {j: name for j, name in enumerate(cells) if j > 0 and name}
-    if not replicates:
-        message = "the header row names no replicate columns after the concentration column"
-        raise AssayInputError(message, path=path, row=line)
-    names = list(replicates.values())
-    duplicated = next((n for n in names if names.count(n) > 1), None)
-    if duplicated is not None:
-        message = f"two replicate columns are named '{duplicated}'"
-        raise AssayInputError(message, path=path, row=line, column=duplicated)
-    if not pending["plate"]:
-        raise AssayInputError("empty plate id", path=path, row=line)
-    return {**pending, "line": line, "unit": unit, "column": cells[0], "replicates": replicates}
-
-
-def _check_block_had_rows(block: dict[str, Any] | None, tubes: list[_Tube], path: Path) -> None:
-    if block is not None and not any(t.line > block["line"] for t in tubes):
-        message = f"block '{block['compound']}' has no signal values below its header row"
-        raise AssayInputError(message, path=path, row=block["line"])
+    problems = _Problems(path, tubes.line)
+    finite, bad = np.isfinite(signal), signal_kind == _NOT_A_NUMBER
+    for where, template in (
+        (bad, "'{}' is not a number; expected a count"),
+        (~bad & ~finite, "'{}' is not a finite count"),
+        (finite & (signal < 0), "negative signal {}; counts cannot be negative"),
+    ):
+        problems.add(where, describe(template, tubes.signal, tubes.signal_column))
+    competitor, log = tubes.competitor, tubes.log
+    ok, infinite = competitor & np.isfinite(conc), competitor & (conc_kind == _NUMBER) & ~np.isfinite(conc)
+    for where, template in (
+        (competitor & (conc_kind == _NOT_A_NUMBER), "'{}' is not a number; expected a concentration"),
+        (competitor & (conc_kind == _EMPTY), _EMPTY_CONC),
+        (infinite & log, "'{}' is not a finite log concentration"),
+        (infinite & ~log, "'{}' is not a finite concentration"),
+        (ok & log & ~in_range, "log concentration {} is out of range; log_conc_M is log10(mol/L), e.g. -7"),
+        (ok & ~log & (conc == 0), _ZERO_CONC),
+        (ok & ~log & (conc < 0), "negative concentration {}; competitor concentrations must be > 0"),
+        (ok & ~log & (conc > 0) & ~(molar > 0), "concentration {} is too small to represent"),
+    ):
+        problems.add(where, describe(template, tubes.conc, tubes.conc_column), order=1)
+    problems.raise_first()

@@ -13,10 +13,11 @@ import difflib
 import io
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
+import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
@@ -30,6 +31,8 @@ SOURCE_ROW = "source_row"
 _DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 50
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# From pandas 3.1 read_csv parses numbers with fast_float, rounding as float() does; older "high" may not.
+_EXACT_FLOATS = tuple(int(p) for p in pd.__version__.split(".")[:2] if p.isdigit()) >= (3, 1)
 
 
 def read_raw_table(path: str | Path, *, sheet: str | int | None = None, header: bool = True) -> pd.DataFrame:
@@ -72,17 +75,7 @@ def read_raw_table(path: str | Path, *, sheet: str | int | None = None, header: 
     2
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise AssayInputError("file not found", path=path)
-    if path.is_dir():
-        raise AssayInputError("is a folder, not a table file", path=path)
-    if suffix not in TABLE_SUFFIXES:
-        hint = "; save it from Excel as .xlsx or .csv" if suffix in {".xls", ".xlsm", ".ods"} else ""
-        raise AssayInputError(
-            f"unknown file type '{suffix or path.name}'; expected one of {', '.join(TABLE_SUFFIXES)}{hint}",
-            path=path,
-        )
+    suffix = _table_suffix(path)
     if suffix == ".xlsx":
         lines, rows, sheet_name = _read_xlsx(path, sheet)
         attrs: dict[str, object] = {"source": str(path), "format": "xlsx", "sheet": sheet_name}
@@ -165,6 +158,82 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
     table.attrs = dict(raw.attrs)
     table.attrs["header_row"] = int(raw.index[first])
     return table
+
+
+def read_text_table(
+    path: str | Path, *, numbers: Callable[[list[str]], Collection[str] | None]
+) -> pd.DataFrame | None:
+    """Read a CSV/TSV/TXT file as ``read_raw_table(path)`` does, with pandas' C parser: fast for big files.
+
+    Parameters
+    ----------
+    path
+        The file.
+    numbers
+        Called with the header row's names (stripped; ``""`` for an empty header cell); returns the names of
+        the columns to read as numbers, or None to decline the file.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table ``read_raw_table(path)`` returns (the same columns, rows, strings, ``source_row`` index
+        and ``attrs``), but with float64 numbers (as ``float(cell)`` parses them, NaN where empty) in the
+        ``numbers`` columns; strings there too when one of their cells is not a plain number (``1,5``,
+        ``nan``) or pandas is older than 3.1 (which may round differently). None for a workbook, or a file
+        that pandas might split differently from ``read_raw_table``: a quoted field spanning lines, a lone
+        carriage return, a NUL or byte-order mark, a row longer than the header, a header naming a column
+        twice, no data row. ``read_raw_table`` then gives the table or the error.
+
+    Raises
+    ------
+    AssayInputError
+        As ``read_raw_table``, when the file is missing, not a table file or not text.
+    """
+    path = Path(path)
+    suffix = _table_suffix(path)
+    if suffix == ".xlsx":
+        return None
+    text, delimiter = _load_text(path, suffix)
+    if "\x00" in text or "\ufeff" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    ends: list[int] = []  # where each line read so far ends
+
+    def lines() -> Iterator[str]:  # as io.StringIO(text, newline="") gives them, without copying the text
+        while (start := ends[-1] if ends else 0) < len(text):
+            ends.append(text.find("\n", start) + 1 or len(text))
+            yield text[start : ends[-1]]
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    header_row = 1
+    try:
+        for cells in reader:
+            if not _is_blank(cells):
+                break
+            header_row = reader.line_num + 1
+        else:
+            return None
+    except csv.Error:
+        return None
+    names = [c.strip() for c in cells]
+    wanted = numbers(list(names))
+    columns = [name or f"unnamed_{i + 1}" for i, name in enumerate(names)]
+    if wanted is None or len(set(columns)) < len(columns):
+        return None
+    floats = [c for c in columns if c in wanted] if _EXACT_FLOATS else []
+    start = ends[-1]  # the body starts after the header record's last line
+    # one more column, as a row may have one more cell than the header (read_raw_table raises if that cell
+    # holds a value): read as numbers, which are quick to find empty
+    names, columns = [*names, ""], [*columns, f"unnamed_{len(columns) + 1}"]
+    data = text.encode("utf-8")
+    frame = _parse_body(data, len(text[:start].encode("utf-8")), delimiter, columns, [*floats, columns[-1]])
+    # one row per line (only a quoted field could span lines): row i is on line (header's last) + 1 + i
+    if frame is None or (
+        text.find('"', start) >= 0 and len(frame) != text.count("\n", start) + (not text.endswith("\n"))
+    ):
+        return None
+    frame.index = pd.Index(np.arange(len(frame)) + reader.line_num + 1, name=SOURCE_ROW, dtype="int64")
+    attrs = {"source": str(path), "format": "text", "delimiter": delimiter, "header_row": header_row}
+    return _finish_body(frame, names, attrs)
 
 
 @overload
@@ -321,13 +390,45 @@ def _detect_delimiter(lines: list[str], suffix: str) -> str:
     return default if best is None else best[1]
 
 
-def _read_text(path: Path, suffix: str) -> tuple[list[int], list[list[str]], str]:
+def _table_suffix(path: Path) -> str:
+    """Check that ``path`` is a table file ``read_raw_table`` can read; return its lower-case suffix."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise AssayInputError("file not found", path=path)
+    if path.is_dir():
+        raise AssayInputError("is a folder, not a table file", path=path)
+    if suffix not in TABLE_SUFFIXES:
+        hint = "; save it from Excel as .xlsx or .csv" if suffix in {".xls", ".xlsm", ".ods"} else ""
+        raise AssayInputError(
+            f"unknown file type '{suffix or path.name}'; expected one of {', '.join(TABLE_SUFFIXES)}{hint}",
+            path=path,
+        )
+    return suffix
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting all of a large text."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:  # so the first ``count`` lines end inside the prefix, as in the whole text
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
+def _load_text(path: Path, suffix: str) -> tuple[str, str]:
+    """Read and decode a text table; return the text and its delimiter."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
     text = _decode(data, path)
-    delimiter = _detect_delimiter(text.splitlines()[: _SNIFF_LINES * 4], suffix)
+    return text, _detect_delimiter(_first_lines(text, _SNIFF_LINES * 4), suffix)
+
+
+def _read_text(path: Path, suffix: str) -> tuple[list[int], list[list[str]], str]:
+    text, delimiter = _load_text(path, suffix)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines: list[int] = []
     rows: list[list[str]] = []
@@ -340,6 +441,55 @@ def _read_text(path: Path, suffix: str) -> tuple[list[int], list[list[str]], str
     except csv.Error as exc:
         raise AssayInputError(f"cannot parse the file as text ({exc})", path=path, row=previous + 1) from exc
     return lines, rows, delimiter
+
+
+def _parse_body(
+    data: bytes, start: int, delimiter: str, columns: list[str], floats: list[str]
+) -> pd.DataFrame | None:
+    """Parse the rows from byte ``start`` with pandas; the ``floats`` as numbers if all are, else as text."""
+    options: dict[str, Any] = {"sep": delimiter, "header": None, "names": columns, "index_col": False}
+    options.update(keep_default_na=False, skip_blank_lines=False, engine="c", encoding="utf-8")
+    for numbers in [floats, []]:
+        dtype = {c: "float64" if c in numbers else object for c in columns}
+        source = io.BytesIO(data)
+        source.seek(start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long for the columns
+            try:
+                return pd.read_csv(source, dtype=dtype, na_values=dict.fromkeys(numbers, [""]), **options)
+            except pd.errors.ParserWarning:
+                return None
+            except ValueError:  # a cell that is not a number; a row too long for the columns; no row
+                continue
+    return None
+
+
+def _blank_cells(values: np.ndarray) -> np.ndarray:
+    """Tell which cells are empty: NaN numbers, or text that is empty once stripped."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    codes, uniques = pd.factorize(values)
+    return np.array([not str(u).strip() for u in uniques], dtype=bool)[codes]
+
+
+def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]) -> pd.DataFrame | None:
+    """Drop blank rows and empty unnamed columns as ``promote_header`` does; None where it would raise."""
+    blank = np.ones(len(frame), dtype=bool)
+    for column in sorted(frame.columns, key=lambda c: frame[c].dtype.kind != "f"):  # numbers are quick
+        rows = np.flatnonzero(blank)
+        blank[rows] = _blank_cells(frame[column].to_numpy()[rows])
+    last_named = max((i for i, name in enumerate(names) if name), default=-1)
+    keep = [
+        c
+        for i, c in enumerate(frame.columns)
+        if names[i] or not _blank_cells(frame[c].to_numpy()[~blank]).all()
+    ]
+    if blank.all() or any(list(frame.columns).index(c) > last_named for c in keep):
+        return None  # no data row, or a value beyond the header: read_raw_table raises
+    frame = frame[keep] if len(keep) < len(frame.columns) else frame
+    frame = frame[~blank] if blank.any() else frame
+    frame.attrs = attrs
+    return frame
 
 
 def _cell_text(value: object) -> str:
