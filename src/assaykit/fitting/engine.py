@@ -144,8 +144,7 @@ def _least_squares(
         return resid if sqrt_w is None else resid * sqrt_w
 
     def jacobian(params: lmfit.Parameters) -> np.ndarray:
-        jac_all = model.jacobian(x, **params.valuesdict(), **fixed, **constants)
-        jac = np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
+        jac = _jacobian_matrix(model, x, {**params.valuesdict(), **fixed}, free, constants)
         return jac if sqrt_w is None else jac * sqrt_w[:, None]
 
     if not free:  # nothing to fit: evaluate
@@ -175,6 +174,18 @@ def _least_squares(
     return best, ss, ok, str(result.message), int(result.nfev)
 
 
+def _jacobian_matrix(
+    model: CurveModel,
+    x: np.ndarray,
+    values: Mapping[str, float],
+    free: tuple[str, ...],
+    constants: Mapping[str, float],
+) -> np.ndarray:
+    """Return the model's analytic Jacobian at ``values`` as an (n points, n free) matrix."""
+    jac_all = model.jacobian(x, **values, **constants)
+    return np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
+
+
 def _information(
     model: CurveModel,
     x: np.ndarray,
@@ -184,8 +195,7 @@ def _information(
     constants: Mapping[str, float],
 ) -> np.ndarray:
     """Return ``J^T W J`` over the free parameters at ``values``."""
-    jac_all = model.jacobian(x, **values, **constants)
-    jac = np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
+    jac = _jacobian_matrix(model, x, values, free, constants)
     if w is not None:
         return jac.T @ (jac * w[:, None])
     return jac.T @ jac
