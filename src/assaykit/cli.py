@@ -56,6 +56,7 @@ def main() -> None:
     Examples:
       assaykit binding counts.csv --kd 1.5 --radioligand 1
       assaykit binding counts.csv --protocol bzd-flunitrazepam -o results.xlsx --plot plots/
+      assaykit epm tracks.csv -o endpoints.csv --plot plots/
       assaykit protocols
     """
 
@@ -168,6 +169,118 @@ def binding(
             )
         for path in run.written:
             click.echo(f"wrote {path}", err=True)
+
+
+def tracking_options(func: Any) -> Any:
+    """Options shared by the tracking assays (``epm``, ``ldb``)."""
+    options = [
+        click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--protocol", metavar="NAME|FILE", help="Preset: geometry, session, entry criterion."),
+        click.option(
+            "--format",
+            "track_format",
+            type=click.Choice(["auto", "generic", "dlc", "ethovision", "anymaze"]),
+            default="auto",
+            show_default=True,
+            help="Layout of the track files.",
+        ),
+        click.option(
+            "--fps", type=float, help="Frame rate, for files that count frames (DeepLabCut, 'frame')."
+        ),
+        click.option(
+            "--bodypart", help="DeepLabCut body part to follow, or several (a,b) for their centroid [all]."
+        ),
+        click.option("--likelihood", type=float, help="DeepLabCut: drop points below this [0.9]."),
+        click.option("--max-gap", type=int, metavar="FRAMES", help="Interpolate gaps up to this long [10]."),
+        click.option("--px-per-cm", type=float, help="Scale of pixel (or unit-less) coordinates."),
+        click.option("--start", type=float, metavar="SECONDS", help="Session start [the first frame]."),
+        click.option("--duration", type=float, metavar="SECONDS", help="Session length [300]."),
+        click.option(
+            "--hysteresis",
+            type=float,
+            metavar="CM",
+            help="Distance beyond a zone before leaving it counts [1].",
+        ),
+        click.option("--min-time", type=float, metavar="SECONDS", help="Shorter visits are not entries [0]."),
+        click.option(
+            "--max-lost",
+            type=float,
+            metavar="FRACTION",
+            help="Blank an animal losing more of the session [0.5].",
+        ),
+        click.option("--sheet", help="Sheet to read from .xlsx files [default: the first]."),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write endpoints (.csv .tsv .json .xlsx).",
+        ),
+        click.option(
+            "--episodes",
+            "episodes_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write one row per zone visit here.",
+        ),
+        click.option(
+            "--plot",
+            "plot_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Write one PNG per animal here (trajectory and heatmap).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: Any) -> None:
+    from assaykit.tracking.report import format_endpoints
+    from assaykit.tracking.workflow import run_tracking
+
+    if assay == "epm":
+        from assaykit.epm import EPM as spec
+    else:
+        raise AssertionError(assay)
+    names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
+    names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s"}
+    options = {names.get(k, k): v for k, v in kwargs.items()}
+    run = run_tracking(
+        spec,
+        files,
+        protocol=options.pop("protocol"),
+        format=options.pop("track_format"),
+        sheet=options.pop("sheet"),
+        output=options.pop("output"),
+        episodes_path=options.pop("episodes_path"),
+        plot_dir=options.pop("plot_dir"),
+        **options,
+    )
+    _warn(run.warnings)
+    if not quiet:
+        click.echo(format_endpoints(run.endpoints, spec))
+        click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
+        for path in run.written:
+            click.echo(f"wrote {path}", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@tracking_options
+def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
+    r"""Elevated plus maze: tracking logs -> open/closed/centre time, entries, latency, distance.
+
+    FILES are tracking logs, one or several animals each: generic CSV/TSV/XLSX (time or frame, x, y,
+    optional animal; or a zone column), DeepLabCut .csv/.h5, EthoVision XT raw-data exports or ANY-maze
+    CSV. One row per animal. The default preset is the mouse maze (epm-mouse: centre 5 x 5 cm, arms
+    30 x 5 cm, open arms along x, origin at the maze centre, 5 min).
+
+    \b
+    Examples:
+      assaykit epm tracks.csv
+      assaykit epm data/*.csv --protocol epm-rat -o endpoints.csv --plot plots/
+      assaykit epm mouse1DLC.h5 --fps 30 --bodypart midback --px-per-cm 4.2 --protocol my-maze.toml
+    """
+    _run_tracking("epm", files, quiet, **options)
 
 
 @main.command(context_settings=CONTEXT)

@@ -8,13 +8,42 @@ zone engine and the endpoint functions assume that schema and nothing else.
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from assaykit.errors import AssayInputError
+from assaykit.io.tables import (
+    _decode,
+    _detect_delimiter,
+    _table_suffix,
+    find_column,
+    read_raw_table,
+    read_text_table,
+)
 
 #: Track formats a reader can return.
 TRACK_FORMATS = ("generic", "zones", "dlc", "ethovision", "anymaze")
+
+#: Formats ``read_tracks`` can be asked for (``zones`` is found by the generic reader).
+READ_FORMATS = ("auto", "generic", "dlc", "ethovision", "anymaze")
+
+_TIME_NAMES = {"time": 1.0, "time_s": 1.0, "t": 1.0, "t_s": 1.0, "seconds": 1.0, "sec": 1.0, "time_ms": 1e-3}
+_FRAME_NAMES = ("frame", "frames", "frame_index", "frame_number", "frame_no")
+_ANIMAL_NAMES = ("animal", "animal_id", "subject", "subject_id", "individual", "mouse", "rat", "id")
+_ZONE_NAMES = ("zone", "zone_label", "location", "roi")
+_COORD_PREFIX = {
+    "x": ("x", "pos_x", "x_pos", "position_x", "centroid_x", "center_x", "centre_x"),
+    "y": ("y", "pos_y", "y_pos", "position_y", "centroid_y", "center_y", "centre_y"),
+}
+_UNIT_SUFFIX = re.compile(r"^(?P<base>.+?)(?:[ _]?\(?(?P<unit>cm|mm|m|px|pixels?)\)?)?$")
+
+#: Cells read as "no position" in coordinate columns.
+MISSING_TOKENS = ("", "-", "na", "nan", "n/a", "#n/a", "none", "null")
 
 #: Length units a track file may state for its coordinates, with their size in cm.
 SPACE_UNITS = {"cm": 1.0, "mm": 0.1, "m": 100.0, "px": None}
@@ -52,3 +81,249 @@ class TrackTable:
     def has_coordinates(self) -> bool:
         """Whether the table holds positions (``x``, ``y``) rather than zone labels."""
         return "x" in self.data.columns
+
+
+def read_tracks(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    fps: float | None = None,
+    bodypart: str | list[str] | None = None,
+    likelihood: float = 0.9,
+    sheet: str | int | None = None,
+) -> TrackTable:
+    """Read one tracking log in any supported layout.
+
+    Parameters
+    ----------
+    path
+        The file: generic CSV/TSV/XLSX (see :func:`read_generic`), DeepLabCut ``.csv``/``.h5``, an EthoVision
+        XT raw-data export (``.txt``/``.csv``/``.xlsx``) or an ANY-maze test-data ``.csv``.
+    format
+        One of :data:`READ_FORMATS`; ``"auto"`` recognises the layout from the extension and the first rows.
+    fps
+        Frame rate, for files that count frames instead of giving times (DeepLabCut, a ``frame`` column).
+    bodypart, likelihood
+        DeepLabCut only: the body part(s) to follow (their centroid), and the likelihood below which a
+        point is dropped.
+    sheet
+        For workbooks: the sheet to read.
+
+    Returns
+    -------
+    TrackTable
+
+    Raises
+    ------
+    AssayInputError
+        For anything in the file that is not what the layout needs.
+    """
+    path = Path(path)
+    if format not in READ_FORMATS:
+        raise AssayInputError(f"unknown track format '{format}'; expected one of {', '.join(READ_FORMATS)}")
+    if format == "auto":
+        format = detect_format(path)
+    if format == "dlc":
+        from assaykit.io.tracks_dlc import read_dlc
+
+        return read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+    if format == "ethovision":
+        from assaykit.io.tracks_vendor import read_ethovision
+
+        return read_ethovision(path, sheet=sheet)
+    if format == "anymaze":
+        from assaykit.io.tracks_vendor import read_anymaze
+
+        return read_anymaze(path)
+    return read_generic(path, fps=fps, sheet=sheet)
+
+
+def detect_format(path: Path) -> str:
+    """Recognise a track file's layout: ``dlc``, ``ethovision``, ``anymaze`` or ``generic``."""
+    if path.suffix.lower() in (".h5", ".hdf5", ".hdf"):
+        if not path.is_file():
+            raise AssayInputError("file not found", path=path)
+        return "dlc"
+    from assaykit.io.tracks_vendor import detect_vendor
+
+    return detect_vendor(peek_rows(path)) or "generic"
+
+
+def peek_rows(path: Path, count: int = 5) -> list[list[str]]:
+    """Return the first ``count`` rows of a table file as stripped cell strings (cheap for big files)."""
+    suffix = _table_suffix(path)
+    if suffix == ".xlsx":
+        raw = read_raw_table(path, header=False)
+        return [[str(c).strip() for c in row] for row in raw.head(count).itertuples(index=False)]
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(1 << 16)
+    except OSError as exc:
+        raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) % 2:
+        data = data[:-1]
+    lines = _decode(data, path).splitlines()[: count + 1][:count]
+    delimiter = _detect_delimiter(lines, suffix)
+    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int | None = None) -> TrackTable:
+    """Read a tracking log in the generic layout: one row per frame.
+
+    Parameters
+    ----------
+    path
+        CSV, TSV/TXT or XLSX with these columns (names ignore case):
+
+        * time: ``time``, ``time_s``, ``t`` or ``seconds`` (s), or ``time_ms`` (ms); or ``frame`` with
+          ``fps``;
+        * position: ``x`` and ``y``, optionally with the unit in the name (``x_cm``, ``x_mm``, ``x_px``);
+          empty, ``-``, ``NA`` or ``NaN`` cells are frames without a position;
+        * or, instead of a position, ``zone``: a zone label per frame (e.g. ``open``, ``closed``,
+          ``center``; ``light``, ``dark``);
+        * optionally ``animal`` (or ``subject``, ``id``): several animals in one file.
+    fps
+        Frame rate, when the file has ``frame`` but no time column.
+    sheet
+        For ``.xlsx``: the sheet; the first when None.
+
+    Returns
+    -------
+    TrackTable
+        ``format`` is ``"generic"`` or ``"zones"``; ``data`` is indexed by each row's line in the file.
+        The animal is the ``animal`` column, or the file name without extension.
+
+    Raises
+    ------
+    AssayInputError
+        For a missing time, frame or position column (with the closest name found), x and y in different
+        units, ``frame`` without ``fps``, a cell that is not a number, an empty time or animal cell.
+    """
+    path = Path(path)
+    table = read_text_table(path, numbers=_numeric_names) if sheet is None else None
+    if table is None:
+        table = read_raw_table(path, sheet=sheet)
+    names = [str(c) for c in table.columns]
+    time_s = _read_time(table, names, path, fps)
+    animal = _read_animal(table, names, path)
+    x_found = _coordinate_column(names, "x", path, required=False)
+    y_found = _coordinate_column(names, "y", path, required=False)
+    zone_column = find_column(names, _ZONE_NAMES, path=path, required=False, what="zone")
+    if x_found is None and y_found is None and zone_column is not None:
+        labels = table[zone_column].astype(str).str.strip().to_numpy(dtype=object)
+        data = pd.DataFrame({"animal": animal, "time_s": time_s, "zone": labels}, index=table.index)
+        return TrackTable(data, path, "zones")
+    if x_found is None or y_found is None:
+        missing = "x" if x_found is None else "y"
+        _coordinate_column(names, missing, path, required=True)  # raises with the columns listed
+    (x_column, x_unit), (y_column, y_unit) = x_found, y_found  # type: ignore[misc]
+    if x_unit != y_unit:
+        raise AssayInputError(
+            f"mixed units: '{x_column}' is in {x_unit or 'unstated units'} but '{y_column}' in "
+            f"{y_unit or 'unstated units'}; give x and y in the same unit",
+            path=path,
+        )
+    data = pd.DataFrame(
+        {
+            "animal": animal,
+            "time_s": time_s,
+            "x": _numbers(table, x_column, path, missing_ok=True),
+            "y": _numbers(table, y_column, path, missing_ok=True),
+        },
+        index=table.index,
+    )
+    return TrackTable(data, path, "generic", space_unit=x_unit)
+
+
+def _numeric_names(names: list[str]) -> set[str]:
+    wanted = set()
+    for name in names:
+        lower = name.strip().lower()
+        match = _UNIT_SUFFIX.match(lower)
+        base = match["base"] if match else lower
+        if lower in _TIME_NAMES or lower in _FRAME_NAMES or base in _COORD_PREFIX["x"] + _COORD_PREFIX["y"]:
+            wanted.add(name)
+    return wanted
+
+
+def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> np.ndarray:
+    time_column = find_column(names, tuple(_TIME_NAMES), path=path, required=False, what="time")
+    if time_column is not None:
+        return _numbers(table, time_column, path, missing_ok=False) * _TIME_NAMES[time_column.strip().lower()]
+    frame_column = find_column(names, _FRAME_NAMES, path=path, required=False, what="frame")
+    if frame_column is None:
+        find_column(names, ("time", "time_s", "time_ms", "frame"), path=path, what="time (or frame)")
+    if fps is None:
+        raise AssayInputError(
+            f"times are given as frames ('{frame_column}'); give the frame rate with --fps", path=path
+        )
+    if not fps > 0:
+        raise AssayInputError(f"the frame rate must be positive, got {fps}")
+    return _numbers(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
+
+
+def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> np.ndarray:
+    column = find_column(names, _ANIMAL_NAMES, path=path, required=False, what="animal")
+    if column is None:
+        return np.full(len(table), path.stem, dtype=object)
+    values = table[column].astype(str).str.strip()
+    empty = values.to_numpy() == ""
+    if empty.any():
+        row = int(table.index[np.argmax(empty)])
+        raise AssayInputError(
+            "the animal is empty; give every row an animal id", path=path, row=row, column=column
+        )
+    return values.to_numpy(dtype=object)
+
+
+def _coordinate_column(
+    names: list[str], axis: str, path: Path, *, required: bool
+) -> tuple[str, str | None] | None:
+    """Find the x or y column and the unit its name states (``x_cm`` -> ``"cm"``, ``x`` -> None)."""
+    found = []
+    for name in names:
+        match = _UNIT_SUFFIX.match(name.strip().lower())
+        if match and match["base"] in _COORD_PREFIX[axis]:
+            unit = match["unit"]
+            found.append((name, "px" if unit and unit.startswith("pixel") else unit))
+    if len(found) > 1:
+        listed = ", ".join(f"'{n}'" for n, _ in found)
+        raise AssayInputError(
+            f"{len(found)} columns could be the {axis} coordinate ({listed}); keep one", path=path
+        )
+    if not found:
+        if required:
+            find_column(names, (axis, f"{axis}_cm", f"{axis}_px"), path=path, what=f"{axis} coordinate")
+        return None
+    return found[0]
+
+
+def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> np.ndarray:
+    """Convert a column to float64; missing positions to NaN; anything else that is not a number raises."""
+    cells = table[column]
+    if cells.dtype.kind == "f":
+        values = cells.to_numpy(dtype=float)
+        blank = np.isnan(values)
+    else:
+        text = cells.astype(str).str.strip()
+        blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()
+        values = pd.to_numeric(text.mask(blank), errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(values) & ~blank
+        if bad.any():
+            at = int(np.argmax(bad))
+            raise AssayInputError(
+                f"expected a number, got '{text.iloc[at]}'"
+                + (" (use a decimal point)" if "," in text.iloc[at] else ""),
+                path=path,
+                row=int(table.index[at]),
+                column=column,
+            )
+    if not missing_ok and blank.any():
+        at = int(np.argmax(blank))
+        raise AssayInputError(
+            "the cell is empty; every row needs a value here",
+            path=path,
+            row=int(table.index[at]),
+            column=column,
+        )
+    return values

@@ -1,0 +1,226 @@
+"""Elevated plus maze endpoints: time, entries and distance in the open arms, closed arms and centre.
+
+Definitions follow Pellow et al. 1985 (J Neurosci Methods 14:149-167) and Walf & Frye 2007 (Nat Protoc
+2:322-328): an increase in open-arm activity (time and/or entries) reflects an anxiolytic effect; closed-arm
+and total arm entries index general activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
+from assaykit.tracking.batch import AssaySpec
+from assaykit.tracking.geometry import Arena, plus_maze
+from assaykit.tracking.protocol import TrackingProtocol
+
+KINDS = ("open", "closed", "center")
+
+#: The endpoint columns, in order (the shared tracking columns follow them).
+EPM_COLUMNS = (
+    "animal",
+    "open_time_s",
+    "closed_time_s",
+    "center_time_s",
+    "open_time_pct",
+    "open_time_total_pct",
+    "open_entries",
+    "closed_entries",
+    "total_entries",
+    "open_entries_pct",
+    "center_entries",
+    "latency_open_s",
+    "open_entered",
+    "distance_cm",
+    "open_distance_cm",
+    "closed_distance_cm",
+    "center_distance_cm",
+    "mean_speed_cm_s",
+)
+
+
+def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = None) -> dict[str, Any]:
+    """Map one animal's zone analysis onto the EPM endpoint columns.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`assaykit.tracking.analysis.analyze_track` with kinds ``open, closed, center``.
+    protocol
+        Unused; part of the :class:`AssaySpec` interface.
+
+    Returns
+    -------
+    dict
+        ``open_time_s, closed_time_s, center_time_s`` (s credited to each kind of zone);
+        ``open_time_pct`` = open / (open + closed) x 100, the arm-time convention (Pellow et al. 1985);
+        ``open_time_total_pct`` = open / session x 100; ``open_entries, closed_entries`` and
+        ``total_entries`` (their sum: arm entries); ``open_entries_pct`` = open / (open + closed entries)
+        x 100; ``center_entries``; ``latency_open_s``, from the session start to the first open-arm entry
+        (0 when the session starts on an open arm; the session length when the animal never enters one,
+        with ``open_entered`` False); ``distance_cm`` (path length) and its part in each kind of zone;
+        ``mean_speed_cm_s`` = distance / session length (ANY-maze's definition). Percentages are NaN
+        when their denominator is 0.
+    """
+    time, entries, distance = analysis.time_s, analysis.entries, analysis.distance_cm
+    arm_time = time["open"] + time["closed"]
+    arm_entries = entries["open"] + entries["closed"]
+    session = analysis.session_s
+    entered = bool(np.isfinite(analysis.latency_s["open"]))
+    return {
+        "open_time_s": time["open"],
+        "closed_time_s": time["closed"],
+        "center_time_s": time["center"],
+        "open_time_pct": _pct(time["open"], arm_time),
+        "open_time_total_pct": _pct(time["open"], session),
+        "open_entries": entries["open"],
+        "closed_entries": entries["closed"],
+        "total_entries": arm_entries,
+        "open_entries_pct": _pct(entries["open"], arm_entries),
+        "center_entries": entries["center"],
+        "latency_open_s": analysis.latency_s["open"] if entered else session,
+        "open_entered": entered,
+        "distance_cm": analysis.total_distance_cm,
+        "open_distance_cm": distance["open"],
+        "closed_distance_cm": distance["closed"],
+        "center_distance_cm": distance["center"],
+        "mean_speed_cm_s": analysis.total_distance_cm / session if session > 0 else np.nan,
+    }
+
+
+def _pct(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else float("nan")
+
+
+def epm_flags(row: Mapping[str, Any]) -> list[str]:
+    """EPM flag: ``no_arm_entry`` when the animal entered no arm (the entry percentage is undefined)."""
+    return ["no_arm_entry"] if row.get("total_entries") == 0 else []
+
+
+def build_plus_maze(table: Mapping[str, Any], scale: float) -> Arena:
+    """Build the maze from a preset's ``[arena]`` table (cm), its ``origin`` in track units x ``scale``."""
+    known = {"center_size_cm", "arm_length_cm", "arm_width_cm", "open_axis", "origin", "rotation_deg"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+    origin = table.get("origin", [0.0, 0.0])
+    return plus_maze(
+        center_size=float(table["center_size_cm"]),
+        arm_length=float(table["arm_length_cm"]),
+        arm_width=float(table["arm_width_cm"]),
+        open_axis=str(table.get("open_axis", "x")),
+        origin=(float(origin[0]) * scale, float(origin[1]) * scale),
+        rotation_deg=float(table.get("rotation_deg", 0.0)),
+    )
+
+
+def epm_label_kind(label: str) -> str | None:
+    """Read a zone label: ``open...`` (``open arm 1``, ``OA``), ``closed...``, ``center``/``centre``."""
+    label = label.strip().lower()
+    if label.startswith("open") or label in {"oa", "o1", "o2"}:
+        return "open"
+    if label.startswith("close") or label in {"ca", "c1", "c2"}:
+        return "closed"
+    if label.startswith(("center", "centre", "middle")):
+        return "center"
+    if label in {"off", "outside", "off maze", "off_maze", "none"}:
+        return "off"
+    return None
+
+
+def epm_summary(row: Mapping[str, Any]) -> str:
+    """One line for a plot: % open-arm time and open/total arm entries."""
+    if row.get("open_time_pct") != row.get("open_time_pct"):  # NaN
+        return f"{row.get('flags') or 'no arm time'}"
+    return (
+        f"open arms {row['open_time_pct']:.1f}% of arm time; "
+        f"{row['open_entries']:.0f} of {row['total_entries']:.0f} arm entries"
+    )
+
+
+EPM = AssaySpec(
+    assay="epm",
+    kinds=KINDS,
+    default_preset="epm-mouse",
+    build_arena=build_plus_maze,
+    label_kind=epm_label_kind,
+    endpoints=epm_endpoints,
+    endpoint_columns=EPM_COLUMNS,
+    flags=epm_flags,
+    display=(
+        ("open_time_s", "open s"),
+        ("closed_time_s", "closed s"),
+        ("center_time_s", "centre s"),
+        ("open_time_pct", "open %time"),
+        ("open_entries", "open ent"),
+        ("closed_entries", "closed ent"),
+        ("open_entries_pct", "open %ent"),
+        ("latency_open_s", "latency s"),
+        ("distance_cm", "dist cm"),
+        ("lost_time_s", "lost s"),
+    ),
+    summary=epm_summary,
+)
+
+
+def compute_epm_endpoints(
+    tracks: pd.DataFrame,
+    arena: Arena | None = None,
+    *,
+    criterion: EntryCriterion = DEFAULT_CRITERION,
+    start_s: float | None = None,
+    duration_s: float | None = 300.0,
+    max_gap: int = 10,
+    max_lost: float = 0.5,
+) -> pd.DataFrame:
+    """Compute the EPM endpoints of every animal in a tidy track table.
+
+    Parameters
+    ----------
+    tracks
+        One row per frame: ``animal`` (optional; one animal when absent), ``time_s``, and ``x``, ``y`` in cm
+        in the arena's coordinates (or ``zone`` labels instead of ``x``, ``y``).
+    arena
+        The maze; the mouse maze (:func:`assaykit.tracking.geometry.plus_maze` with a 5 cm centre and
+        30 x 5 cm arms, open arms along x) when None.
+    criterion
+        The entry criterion (default: 1 cm hysteresis, no minimum time).
+    start_s, duration_s
+        The session window (default: 300 s from the first frame).
+    max_gap
+        Interpolate runs of up to this many missing frames.
+    max_lost
+        Leave the endpoints of an animal blank (flag ``unusable``) when more than this share of its session
+        is lost.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per animal with the columns of :func:`epm_endpoints`, then ``lost_time_s, session_s,
+        frames``, diagnostics and ``flags`` (see the README).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.arange(0, 300, 1 / 30)
+    >>> tracks = pd.DataFrame({"time_s": t, "x": np.where(t < 100, 0.0, 15.0), "y": 0.0})
+    >>> row = compute_epm_endpoints(tracks).iloc[0]
+    >>> float(row["open_time_s"]), int(row["open_entries"]), float(row["latency_open_s"])
+    (200.0, 1, 100.0)
+    """
+    from assaykit.tracking.api import compute_endpoints
+
+    return compute_endpoints(
+        EPM,
+        tracks,
+        arena if arena is not None else plus_maze(center_size=5.0, arm_length=30.0, arm_width=5.0),
+        criterion=criterion,
+        start_s=start_s,
+        duration_s=duration_s,
+        max_gap=max_gap,
+        max_lost=max_lost,
+    )

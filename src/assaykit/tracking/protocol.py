@@ -1,0 +1,222 @@
+"""Tracking-assay protocols: a preset's arena, session and entry criterion, merged with the command line.
+
+A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
+
+``[preset]``
+    ``assay`` (``"epm"`` or ``"ldb"``) and a ``description``.
+``[arena]``
+    The apparatus dimensions (cm) and placement: for the plus maze ``center_size_cm``, ``arm_length_cm``,
+    ``arm_width_cm``, ``open_axis``; for the light-dark box ``width_cm``, ``depth_cm``, ``divider_cm``,
+    ``light_side``, ``start_compartment``; for both ``origin`` (where the maze centre, or the box's low-x,
+    low-y corner, is, **in the track's own units**, e.g. pixels) and ``rotation_deg``.
+``[[zones]]``
+    Instead of ``[arena]``: explicit polygons, each with ``name``, ``kind`` and ``polygon`` (a list of
+    ``[x, y]`` vertices in the track's own units).
+``[session]``
+    ``start_s`` (default: the first frame) and ``duration_s``.
+``[tracking]``
+    ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
+    ``fps``, ``bodypart``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assaykit.errors import AssayInputError
+from assaykit.io.presets import load_preset
+from assaykit.io.tracks import SPACE_UNITS
+from assaykit.tracking.analysis import EntryCriterion
+from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
+
+#: Options of a tracking assay and their defaults (each may come from the preset or the command line).
+TRACKING_DEFAULTS: dict[str, Any] = {
+    "start_s": None,
+    "duration_s": 300.0,
+    "px_per_cm": None,
+    "hysteresis_cm": 1.0,
+    "min_time_s": 0.0,
+    "max_gap_frames": 10,
+    "likelihood": 0.9,
+    "max_lost": 0.5,
+    "fps": None,
+    "bodypart": None,
+}
+_SECTIONS = {"session": ("start_s", "duration_s"), "tracking": tuple(TRACKING_DEFAULTS)}
+
+
+@dataclass(frozen=True)
+class TrackingProtocol:
+    """Everything an EPM or LDB run needs besides the tracks.
+
+    Attributes
+    ----------
+    name
+        The preset's name.
+    assay
+        ``"epm"`` or ``"ldb"``.
+    arena_table
+        The preset's ``[arena]`` table (dimensions in cm, origin in track units), or None.
+    zone_tables
+        The preset's ``[[zones]]`` polygons (in track units), or empty.
+    options
+        :data:`TRACKING_DEFAULTS` overridden by the preset, then by the caller.
+    path
+        The preset file.
+    """
+
+    name: str
+    assay: str
+    arena_table: Mapping[str, Any] | None
+    zone_tables: tuple[Mapping[str, Any], ...]
+    options: Mapping[str, Any]
+    path: Path
+
+    @property
+    def criterion(self) -> EntryCriterion:
+        """The entry criterion the options describe."""
+        return EntryCriterion(float(self.options["hysteresis_cm"]), float(self.options["min_time_s"]))
+
+    def scale(self, space_unit: str | None) -> float:
+        """Centimetres per track unit for tracks whose file states ``space_unit`` (None: not stated).
+
+        A stated cm, mm or m converts by itself; pixels, and coordinates whose unit the file does not state,
+        use ``px_per_cm`` when it is set; without it, unstated units are taken to be cm.
+        """
+        factor = SPACE_UNITS.get(space_unit or "", None)
+        if factor is not None:
+            return factor
+        px_per_cm = self.options.get("px_per_cm")
+        if px_per_cm is None:
+            if space_unit == "px":
+                raise AssayInputError(
+                    "the coordinates are in pixels; give the scale (--px-per-cm, or px_per_cm in the preset)"
+                )
+            return 1.0
+        return 1.0 / float(px_per_cm)
+
+    def arena(self, scale: float, build: Callable[[Mapping[str, Any], float], Arena]) -> Arena:
+        """Build the arena in cm, for tracks whose units are ``scale`` cm each.
+
+        Parameters
+        ----------
+        scale
+            Centimetres per track unit (see :meth:`scale`); applies to ``origin`` and to explicit polygons.
+        build
+            The assay's builder from its ``[arena]`` table (dimensions in cm) and the origin scale.
+
+        Returns
+        -------
+        Arena
+        """
+        if self.zone_tables:
+            return _polygon_arena(self.assay, self.zone_tables, scale, self.path)
+        try:
+            return build(self.arena_table or {}, scale)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise AssayInputError(f"[arena]: {exc}", path=self.path) from None
+
+
+def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> TrackingProtocol:
+    """Load a tracking preset and merge the caller's options over it.
+
+    Parameters
+    ----------
+    protocol
+        Preset name or TOML path.
+    assay
+        ``"epm"`` or ``"ldb"``; the preset must be for it.
+    **given
+        Options (keys of :data:`TRACKING_DEFAULTS`); None means "not given".
+
+    Returns
+    -------
+    TrackingProtocol
+
+    Raises
+    ------
+    AssayInputError
+        Unknown preset, unknown keys, a preset for another assay, or invalid option values.
+    """
+    preset = load_preset(protocol, assay=assay)
+    path = Path(preset["preset"]["path"])
+    unknown_tables = sorted(set(preset) - {"preset", "arena", "zones", *_SECTIONS})
+    if unknown_tables:
+        tables = ", ".join(unknown_tables)
+        raise AssayInputError(
+            f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking",
+            path=path,
+        )
+    if "arena" in preset and "zones" in preset:
+        raise AssayInputError("give either [arena] or [[zones]], not both", path=path)
+    options = dict(TRACKING_DEFAULTS)
+    for section, keys in _SECTIONS.items():
+        table = preset.get(section, {})
+        unknown = sorted(set(table) - set(keys))
+        if unknown:
+            raise AssayInputError(
+                f"unknown key(s) {', '.join(unknown)} in [{section}]; expected {', '.join(keys)}", path=path
+            )
+        options.update(table)
+    options.update({k: v for k, v in given.items() if v is not None})
+    _check_options(options, path)
+    zones = preset.get("zones", [])
+    if not isinstance(zones, list):
+        raise AssayInputError("[[zones]] must be an array of tables", path=path)
+    return TrackingProtocol(
+        name=preset["preset"]["name"],
+        assay=assay,
+        arena_table=preset.get("arena"),
+        zone_tables=tuple(zones),
+        options=options,
+        path=path,
+    )
+
+
+def _check_options(options: dict[str, Any], path: Path) -> None:
+    positive = ("duration_s", "px_per_cm", "fps")
+    non_negative = ("hysteresis_cm", "min_time_s", "max_gap_frames")
+    for key in (*positive, *non_negative, "start_s", "likelihood", "max_lost"):
+        value = options[key]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise AssayInputError(f"{key} must be a number, not {value!r}", path=path)
+        if key in positive and not value > 0:
+            raise AssayInputError(f"{key} must be positive, not {value}", path=path)
+        if key in non_negative and value < 0:
+            raise AssayInputError(f"{key} must not be negative, not {value}", path=path)
+    for key in ("likelihood", "max_lost"):
+        if not 0 <= options[key] <= 1:
+            raise AssayInputError(f"{key} must be between 0 and 1, not {options[key]}", path=path)
+    if int(options["max_gap_frames"]) != options["max_gap_frames"]:
+        raise AssayInputError("max_gap_frames must be a whole number of frames", path=path)
+
+
+def _polygon_arena(assay: str, tables: tuple[Mapping[str, Any], ...], scale: float, path: Path) -> Arena:
+    kinds = ZONE_KINDS[assay]
+    zones = []
+    for number, table in enumerate(tables, start=1):
+        name, kind = table.get("name"), table.get("kind")
+        if not isinstance(name, str) or kind not in kinds:
+            raise AssayInputError(
+                f"zone {number} needs a name and a kind, one of {', '.join(kinds)}; got {name!r}, {kind!r}",
+                path=path,
+            )
+        try:
+            vertices = [[float(v) * scale for v in vertex] for vertex in table["polygon"]]
+            zones.append(polygon_zone(name, kind, vertices))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AssayInputError(
+                f"zone '{name}': {exc}; expected polygon = [[x, y], ...]", path=path
+            ) from None
+    names = [z.name for z in zones]
+    if len(set(names)) < len(names):
+        raise AssayInputError("two zones have the same name", path=path)
+    missing = sorted(set(kinds) - {z.kind for z in zones})
+    if missing:
+        raise AssayInputError(f"no zone of kind {', '.join(missing)}", path=path)
+    return Arena(assay, tuple(zones))

@@ -1,0 +1,241 @@
+"""The ``assaykit epm`` and ``ldb`` jobs: read track files, analyse every animal, write tables and plots.
+
+This module does file I/O; the computation it calls (:mod:`assaykit.tracking.batch`) does none.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from assaykit.errors import AssayInputError
+from assaykit.io.tracks import TrackTable, read_tracks
+from assaykit.io.writers import write_table
+from assaykit.tracking.batch import (
+    AnimalResult,
+    AssaySpec,
+    analyze_table,
+    endpoint_table,
+    episode_table,
+)
+from assaykit.tracking.geometry import Arena
+from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
+
+
+@dataclass
+class TrackingRun:
+    """What one tracking job produced."""
+
+    endpoints: pd.DataFrame
+    episodes: pd.DataFrame
+    results: list[AnimalResult]
+    protocol: TrackingProtocol
+    arena: Arena | None
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run_tracking(
+    spec: AssaySpec,
+    paths: Sequence[str | Path],
+    *,
+    protocol: str | Path | None = None,
+    format: str = "auto",
+    sheet: str | None = None,
+    output: str | Path | None = None,
+    episodes_path: str | Path | None = None,
+    plot_dir: str | Path | None = None,
+    **options: Any,
+) -> TrackingRun:
+    """Run a tracking assay from files to written results.
+
+    Parameters
+    ----------
+    spec
+        The assay (:data:`assaykit.epm.EPM` or :data:`assaykit.ldb.LDB`).
+    paths
+        Track files; each may hold one animal or several.
+    protocol
+        Preset name or TOML path; the assay's default preset when None.
+    format, sheet
+        Passed to :func:`assaykit.io.tracks.read_tracks`.
+    output
+        Endpoint table to write (.csv, .tsv, .json, .xlsx; .xlsx also gets an ``episodes`` sheet).
+    episodes_path
+        Zone-episode table to write (one row per visit).
+    plot_dir
+        Folder for one PNG per animal (trajectory over the apparatus, and an occupancy heatmap).
+    **options
+        Keys of :data:`assaykit.tracking.protocol.TRACKING_DEFAULTS`; None means "not given".
+
+    Returns
+    -------
+    TrackingRun
+
+    Raises
+    ------
+    AssayInputError
+        For a bad preset or option, files in different units, an animal id used by two files, and when no
+        animal at all could be analysed (the first reason is given).
+    """
+    proto = load_tracking_protocol(protocol or spec.default_preset, spec.assay, **options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tables, failed = _read_all(paths, proto, format, sheet)
+    run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    _check_consistent(tables)
+    arena = None
+    scale = 1.0
+    units = {t.space_unit for t in tables if t.has_coordinates}
+    if units:
+        scale = proto.scale(units.pop())
+        arena = proto.arena(scale, spec.build_arena)
+    results: list[AnimalResult] = []
+    errors: list[AssayInputError] = []
+    for item in _in_order(paths, tables, failed):
+        if isinstance(item, AssayInputError):
+            errors.append(item)
+            results.append(AnimalResult(Path(str(item.path)).stem, str(item.path), error=str(item)))
+            continue
+        results.extend(analyze_table(item, spec, proto, arena if item.has_coordinates else None, scale))
+    if results and all(r.analysis is None for r in results):
+        if errors:
+            raise errors[0]
+        first = results[0]
+        raise AssayInputError(f"animal '{first.animal}': {first.error}")
+    endpoints = endpoint_table(results, spec, proto)
+    run = TrackingRun(endpoints, episode_table(results), results, proto, arena, warnings=run_warnings)
+    run.warnings.extend(_row_warnings(endpoints, spec))
+    _write(run, spec, output, episodes_path, plot_dir)
+    return run
+
+
+def _read_all(
+    paths: Sequence[str | Path], proto: TrackingProtocol, format: str, sheet: str | None
+) -> tuple[list[TrackTable], list[AssayInputError]]:
+    options = proto.options
+    bodypart = options.get("bodypart")
+    if isinstance(bodypart, str) and "," in bodypart:
+        bodypart = [part.strip() for part in bodypart.split(",") if part.strip()]
+    tables, failed = [], []
+    for path in paths:
+        try:
+            tables.append(
+                read_tracks(
+                    path,
+                    format=format,
+                    fps=options.get("fps"),
+                    bodypart=bodypart,
+                    likelihood=float(options["likelihood"]),
+                    sheet=sheet,
+                )
+            )
+        except AssayInputError as exc:
+            if len(paths) == 1:
+                raise
+            failed.append(exc.with_path(path))
+    return tables, failed
+
+
+def _in_order(
+    paths: Sequence[str | Path], tables: list[TrackTable], failed: list[AssayInputError]
+) -> list[TrackTable | AssayInputError]:
+    """Tables and read errors in the order their files were given."""
+    by_path: dict[str, TrackTable | AssayInputError] = {str(t.source): t for t in tables}
+    by_path.update({str(e.path): e for e in failed})
+    return [by_path[str(Path(p))] for p in paths if str(Path(p)) in by_path]
+
+
+def _check_consistent(tables: list[TrackTable]) -> None:
+    units = {}
+    for table in tables:
+        if table.has_coordinates:
+            units.setdefault(table.space_unit, table.source)
+    if len(units) > 1:
+        listed = "; ".join(f"{path} in {unit or 'unstated units'}" for unit, path in units.items())
+        raise AssayInputError(f"mixed units across files: {listed}; give every file the same unit")
+    seen: dict[str, Path] = {}
+    for table in tables:
+        for animal in pd.unique(table.data["animal"]):
+            if animal in seen and seen[animal] != table.source:
+                raise AssayInputError(
+                    f"animal '{animal}' is in {seen[animal]} and in {table.source}; give each animal one id"
+                )
+            seen[animal] = table.source
+
+
+def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
+    apparatus = "maze" if spec.assay == "epm" else "box"
+    messages = []
+    for row in endpoints.itertuples(index=False):
+        flags = str(row.flags)
+        if flags.startswith("error: "):
+            messages.append(f"{row.animal}: not analysed: {flags.removeprefix('error: ')}")
+            continue
+        session = float(row.session_s)
+        if "unusable" in flags.split(";"):
+            messages.append(
+                f"{row.animal}: {row.lost_time_s / session:.0%} of the session has no position on the "
+                f"{apparatus}; endpoints left blank (flag unusable)"
+            )
+        if "off_arena" in flags.split(";"):
+            messages.append(
+                f"{row.animal}: {row.off_arena_time_s / session:.1%} of the session is off the {apparatus}; "
+                "check the preset's geometry, origin and scale"
+            )
+        if "short_session" in flags.split(";"):
+            messages.append(f"{row.animal}: the track covers only {session:.4g} s of the session window")
+    return messages
+
+
+def _write(
+    run: TrackingRun,
+    spec: AssaySpec,
+    output: str | Path | None,
+    episodes_path: str | Path | None,
+    plot_dir: str | Path | None,
+) -> None:
+    if output is not None:
+        output = Path(output)
+        if output.suffix.lower() == ".xlsx":
+            run.written.append(write_table({"endpoints": run.endpoints, "episodes": run.episodes}, output))
+        else:
+            run.written.append(write_table(run.endpoints, output))
+    if episodes_path is not None:
+        run.written.append(write_table(run.episodes, episodes_path))
+    if plot_dir is not None:
+        run.written.extend(write_plots(run, spec, Path(plot_dir)))
+
+
+def write_plots(run: TrackingRun, spec: AssaySpec, directory: Path) -> list[Path]:
+    """Write one PNG per animal with positions: its trajectory over the apparatus and an occupancy heatmap."""
+    from assaykit.plotting import safe_filename
+    from assaykit.tracking.plots import plot_track
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = run.endpoints.set_index("animal")
+    written = []
+    for result in run.results:
+        analysis = result.analysis
+        if analysis is None or run.arena is None or len(analysis.x) == 0:
+            continue
+        subtitle = spec.summary(rows.loc[result.animal]) if spec.summary else None
+        written.append(
+            plot_track(
+                run.arena,
+                analysis.x,
+                analysis.y,
+                analysis.durations,
+                directory / f"{safe_filename(result.animal)}.png",
+                title=result.animal,
+                subtitle=subtitle,
+            )
+        )
+    if not written and any(r.analysis is not None for r in run.results):
+        run.warnings.append("no plots: the tracks hold zone labels, not positions")
+    return written
