@@ -49,7 +49,9 @@ HEADER = "plate,compound,replicate,conc_nM,cpm"
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["binding"], ["protocols"], ["info"]], ids=["main", "binding", "protocols", "info"]
+    "command",
+    [[], ["binding"], ["epm"], ["protocols"], ["info"]],
+    ids=["main", "binding", "epm", "protocols", "info"],
 )
 def test_every_command_has_help_with_examples(command: list[str]) -> None:
     result = run(*command, "--help")

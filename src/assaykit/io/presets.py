@@ -84,9 +84,9 @@ def load_preset(name_or_path: str | Path, *, assay: str | None = None) -> dict[s
         if not path.is_file():
             raise AssayInputError("preset file not found", path=path)
     else:
-        known = list_presets(assay)
+        known = list_presets()
         if text not in known:
-            names = ", ".join(known) or "none"
+            names = ", ".join(list_presets(assay)) or "none"
             raise AssayInputError(f"unknown protocol preset '{text}'; known presets: {names}")
         path = known[text]
     data = _read(path)
