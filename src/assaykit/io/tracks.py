@@ -266,14 +266,14 @@ def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> np.ndarra
     column = find_column(names, _ANIMAL_NAMES, path=path, required=False, what="animal")
     if column is None:
         return np.full(len(table), path.stem, dtype=object)
-    values = table[column].astype(str).str.strip()
-    empty = values.to_numpy() == ""
-    if empty.any():
-        row = int(table.index[np.argmax(empty)])
+    codes, uniques = pd.factorize(table[column].astype(str), sort=False)  # strip each distinct id once
+    names = np.asarray([name.strip() for name in uniques], dtype=object)
+    if (names == "").any():
+        row = int(table.index[np.argmax(names[codes] == "")])
         raise AssayInputError(
             "the animal is empty; give every row an animal id", path=path, row=row, column=column
         )
-    return values.to_numpy(dtype=object)
+    return names[codes]
 
 
 def _coordinate_column(

@@ -228,17 +228,20 @@ def _summarize(
     n = len(durations)
     frame_zone = occupancy.frame_zone
     credited = frame_zone >= 0
-    frame_kind = np.full(n, "", dtype=object)
-    frame_kind[credited] = arena_kinds[frame_zone[credited]]
+    # kinds as small integers: -1 for a zone of a kind not reported
+    zone_kind = np.array([kinds.index(k) if k in kinds else -1 for k in arena_kinds], dtype=np.int64)
+    frame_kind = np.where(credited, zone_kind[np.maximum(frame_zone, 0)], -1)
+    counted = frame_kind >= 0
+    per_kind_time = np.bincount(frame_kind[counted], weights=durations[counted], minlength=len(kinds))
+    per_kind_distance = np.bincount(frame_kind[counted], weights=steps[counted], minlength=len(kinds))
     frame_start = np.maximum(t, window.start_s) - window.start_s  # each frame's start within the window
-    episode_kind = arena_kinds[occupancy.zone] if len(occupancy.zone) else np.zeros(0, dtype=object)
+    episode_kind = zone_kind[occupancy.zone]
 
     time, entries, latency, distance = {}, {}, {}, {}
-    for kind in kinds:
-        in_kind = frame_kind == kind
-        time[kind] = float(durations[in_kind].sum())
-        distance[kind] = float(steps[in_kind].sum())
-        of_kind = episode_kind == kind
+    for index, kind in enumerate(kinds):
+        time[kind] = float(per_kind_time[index])
+        distance[kind] = float(per_kind_distance[index])
+        of_kind = episode_kind == index
         entries[kind] = int(np.count_nonzero(of_kind & occupancy.entry))
         first = np.flatnonzero(of_kind)
         latency[kind] = float(frame_start[occupancy.start[first[0]]]) if len(first) else float("nan")
@@ -250,7 +253,7 @@ def _summarize(
     episodes = pd.DataFrame(
         {
             "zone": [zone_names[z] for z in occupancy.zone],
-            "kind": episode_kind.astype(str) if len(episode_kind) else np.zeros(0, dtype=str),
+            "kind": np.asarray(arena_kinds, dtype=object)[occupancy.zone].astype(str),
             "start_s": starts_s,
             "end_s": starts_s + (elapsed[stop] - elapsed[occupancy.start]),
             "duration_s": elapsed[stop] - elapsed[occupancy.start],

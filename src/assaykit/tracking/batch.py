@@ -253,12 +253,13 @@ def endpoint_table(
             frames_missing=analysis.frames_missing,
             frames_low_likelihood=result.low_likelihood,
         )
-        flags = spec.flags(row)
         session = analysis.session_s
         if analysis.lost_s > protocol.options["max_lost"] * session:
-            flags.insert(0, "unusable")
+            flags = ["unusable"]
             for column in spec.endpoint_columns[1:]:
                 row[column] = np.nan
+        else:
+            flags = spec.flags(row)
         if analysis.off_arena_s > OFF_ARENA_WARN * session:
             flags.append("off_arena")
         requested = analysis.window.end_s - analysis.window.start_s

@@ -91,9 +91,12 @@ def run_tracking(
     _check_consistent(tables)
     arena = None
     scale = 1.0
-    units = {t.space_unit for t in tables if t.has_coordinates}
-    if units:
-        scale = proto.scale(units.pop())
+    positioned = [t for t in tables if t.has_coordinates]
+    if positioned:
+        try:
+            scale = proto.scale(positioned[0].space_unit)
+        except AssayInputError as exc:
+            raise exc.with_path(positioned[0].source) from None
         arena = proto.arena(scale, spec.build_arena)
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []

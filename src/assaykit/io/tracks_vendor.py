@@ -1,0 +1,426 @@
+"""Read commercial tracking exports (Noldus EthoVision XT raw data, ANY-maze test data) into a TrackTable.
+
+EthoVision XT "Export > Raw data" files (text, one per track, or an ``.xlsx`` workbook with one ``Track-...``
+sheet per arena and subject) start with a ``Number of header lines:`` row, then key/value metadata, then the
+column names and a units row; ``-`` marks a sample without a position. ANY-maze "test data" CSV files have
+one header row (``Time``, ``Centre position X``, ``Centre position Y``, ``In <zone>``, ...) with times as
+``h:mm:ss.mmm`` or seconds. Only the time and centre-point columns are read; they are converted column by
+column (pandas' C parser for text), so files of 100,000 samples read quickly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assaykit.errors import AssayInputError
+from assaykit.io.tables import closest_name, find_column
+from assaykit.io.tracks import TrackTable
+
+#: File extensions :func:`read_ethovision` understands.
+ETHOVISION_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx")
+
+_HEADER_LABELS = ("number of header lines", "header lines")
+_TIME = ("Trial time",)
+_X = ("X center", "X centre")
+_Y = ("Y center", "Y centre")
+_ANY_TIME = ("Time",)
+_ANY_X = ("Centre position X", "Center position X")
+_ANY_Y = ("Centre position Y", "Center position Y")
+_NO_SAMPLES = "no samples logged for this track"
+_MISSING = {"", "-", "nan", "na", "n/a", "#n/a", "null", "none", "missing"}  # lower case
+_MISSING_TEXT = "a number, or '-' or an empty cell for a missing position"
+_UNITS = {"cm": "cm", "mm": "mm", "m": "m", "px": "px", "pixel": "px", "pixels": "px"}
+_HMS = r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:[.,]\d*)?)$"  # [[h:]mm:]ss[.fff]
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+class _NoSamples(Exception):
+    """EthoVision wrote "No samples logged for this track!" instead of data."""
+
+
+def detect_vendor(first_rows: list[list[str]]) -> str | None:
+    """Tell which tracking system wrote a file, from its first rows.
+
+    Parameters
+    ----------
+    first_rows
+        The first few rows (about 5) of the file, each a list of cell strings.
+
+    Returns
+    -------
+    str or None
+        ``"dlc"`` when the first cell is ``scorer`` (DeepLabCut), ``"ethovision"`` when it starts with
+        ``Number of header lines``, ``"anymaze"`` when a cell reads ``Centre position X`` or ``Center
+        position X`` (any case), else None.
+    """
+    rows = [[str(c).replace("\ufeff", "").strip().strip('"').strip() for c in row] for row in first_rows]
+    first = rows[0][0].lower() if rows and rows[0] else ""
+    if first == "scorer":
+        return "dlc"
+    if first.startswith(_HEADER_LABELS[0]):
+        return "ethovision"
+    wanted = {name.lower() for name in _ANY_X}
+    if any(cell.lower() in wanted for row in rows for cell in row):
+        return "anymaze"
+    return None
+
+
+def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> TrackTable:
+    """Read an EthoVision XT raw-data export (``.txt``/``.csv`` text or ``.xlsx`` workbook).
+
+    Parameters
+    ----------
+    path
+        The export. Text files may be separated by ``;``, ``,`` or tabs, quoted or not, in UTF-8, UTF-16
+        (with a byte-order mark) or Windows-1252.
+    sheet
+        For a workbook: the sheet name or 0-based position. None reads every sheet whose name starts with
+        ``Track`` (the first sheet when none does), skipping, with a warning, tracks without samples.
+
+    Returns
+    -------
+    TrackTable
+        ``format="ethovision"``; ``data`` holds ``animal``, ``time_s`` (the ``Trial time`` column), ``x``
+        and ``y`` (``X center``/``Y center``; NaN where missing) in file order. The animal is the file stem,
+        or ``"<stem>:<sheet name>"`` for a workbook with several ``Track`` sheets. ``space_unit`` is the
+        unit written under ``X center`` (``cm``, ``mm``, ``m`` or ``px``), None when it is none of these.
+
+    Raises
+    ------
+    AssayInputError
+        When the file is missing or of an unknown type, does not start with ``Number of header lines``,
+        lacks the time or centre-point columns, has a time that is not a number or a position that is
+        neither a number nor a missing value (the message names the line or sheet row), has no samples,
+        or (workbooks) has no such sheet or only tracks without samples.
+    """
+    path = _checked_path(path, ETHOVISION_SUFFIXES, "an EthoVision export")
+    if path.suffix.lower() != ".xlsx":
+        if sheet is not None:
+            raise AssayInputError(f"a sheet ({sheet!r}) was given but a text file has no sheets", path=path)
+        try:
+            data, unit = _ethovision_text(path)
+        except _NoSamples as exc:
+            raise AssayInputError(str(exc), path=path) from None
+        return TrackTable(data=data, source=path, format="ethovision", space_unit=unit)
+    import openpyxl  # a heavy import, only needed for workbooks
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken or foreign file
+        raise AssayInputError(
+            f"cannot read it as an Excel .xlsx workbook ({type(exc).__name__})", path=path
+        ) from exc
+    try:
+        names = list(book.sheetnames)
+        tracks = [n for n in names if n.strip().lower().startswith("track")]
+        chosen = _chosen_sheets(sheet, names, tracks, path)
+        parts, units = [], []
+        for name in chosen:
+            animal = f"{path.stem}:{name}" if len(tracks) > 1 else path.stem
+            try:
+                data, unit = _ethovision_sheet(book[name], path, animal, f"sheet '{name}': ")
+            except _NoSamples as exc:
+                if sheet is not None:
+                    raise AssayInputError(str(exc), path=path) from None
+                warnings.warn(f"{path}: {exc}; skipped", UserWarning, stacklevel=2)
+                continue
+            parts.append(data)
+            units.append(unit)
+    finally:
+        book.close()
+    if not parts:
+        raise AssayInputError(
+            "no track in this workbook has samples (each says 'No samples logged for this track!')", path=path
+        )
+    if len(set(units)) > 1:
+        raise AssayInputError(
+            f"the Track sheets state different units ({sorted(map(str, set(units)))})", path=path
+        )
+    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0])
+
+
+def read_anymaze(path: str | Path) -> TrackTable:
+    """Read an ANY-maze "test data" CSV export (``Time``, ``Centre position X``, ``Centre position Y``, ...).
+
+    Parameters
+    ----------
+    path
+        The ``.csv`` (or ``.txt``) file, separated by commas, semicolons or tabs.
+
+    Returns
+    -------
+    TrackTable
+        ``format="anymaze"``, ``space_unit=None`` (ANY-maze writes pixels or mm without saying which);
+        ``data`` holds ``animal`` (the file stem), ``time_s`` (``h:mm:ss.mmm`` or seconds, as seconds), ``x``
+        and ``y`` (NaN where the cell is empty or ``#N/A``) in file order.
+
+    Raises
+    ------
+    AssayInputError
+        When the file is missing, lacks the ``Time`` or ``Centre position X``/``Y`` columns, has a time
+        that is neither ``h:mm:ss.mmm`` nor seconds or a position that is not a number (the message names
+        the line), or has no data rows.
+    """
+    path = _checked_path(path, (".csv", ".txt", ".tsv"), "an ANY-maze export")
+    text = _decode(path)
+    lines, offset = _head_lines(text, 1)
+    wanted = {name.lower() for name in _ANY_X}
+    split = {d: next(csv.reader(lines or [""], delimiter=d)) for d in (",", ";", "\t")}
+    delimiter = next(
+        (d for d, cells in split.items() if any(c.strip().lower() in wanted for c in cells)), ","
+    )
+    names = [c.replace("\ufeff", "").strip() for c in split[delimiter]]
+    used = _find(names, ((_ANY_TIME, "time"), (_ANY_X, "centre X position"), (_ANY_Y, "centre Y position")))
+    if isinstance(used, AssayInputError):
+        raise AssayInputError(used.reason, path=path, row=1)
+    cells = _read_cells(text[offset:], delimiter, used, names, 2, path)
+    if cells.empty:
+        raise AssayInputError("no data rows below the header (line 1)", path=path)
+    time = _anymaze_seconds(cells.iloc[:, 0], path)
+    x = _floats(cells.iloc[:, 1], path, f"expected {_MISSING_TEXT}")
+    y = _floats(cells.iloc[:, 2], path, f"expected {_MISSING_TEXT}")
+    data = _track_frame(np.full(len(cells), path.stem, dtype=object), time, x, y)
+    return TrackTable(data=data, source=path, format="anymaze", space_unit=None)
+
+
+def _checked_path(path: str | Path, suffixes: Sequence[str], what: str) -> Path:
+    """Check that ``path`` is an existing file with one of ``suffixes`` (any case); return it as a Path."""
+    path = Path(path)
+    if not path.exists():
+        raise AssayInputError("file not found", path=path)
+    if path.is_dir():
+        raise AssayInputError("is a folder, not a file", path=path)
+    if path.suffix.lower() not in suffixes:
+        found = path.suffix or path.name
+        raise AssayInputError(
+            f"unknown file type '{found}' for {what}; expected one of {', '.join(suffixes)}", path=path
+        )
+    return path
+
+
+def _track_frame(animal: np.ndarray, time_s: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Assemble the canonical ``TrackTable.data`` columns (``animal``, ``time_s``, ``x``, ``y``)."""
+    columns = {"time_s": time_s, "x": x, "y": y}
+    return pd.DataFrame(
+        {"animal": pd.array(animal, dtype="str")}
+        | {k: np.asarray(v, dtype=np.float64) for k, v in columns.items()}
+    )
+
+
+def _find(names: list[str], wanted: Sequence[tuple[Sequence[str], str]]) -> list[int] | AssayInputError:
+    """Return the positions of the wanted columns in ``names``, or the error to raise (without a path)."""
+    present = [n for n in names if n]
+    known = {c.lower() for candidates, _ in wanted for c in candidates}
+    used = []
+    try:
+        for candidates, what in wanted:
+            found = find_column(present, candidates, path=None, required=False, what=what)
+            if found is None:
+                expected = " or ".join(f"'{c}'" for c in candidates)
+                listed = ", ".join(f"'{n}'" for n in present[:30]) or "(none)"
+                message = f"no {what} column; expected a column named {expected}; the columns are {listed}"
+                # suggest only among the columns not already taken for something else ("Y center" for X)
+                close = closest_name([n for n in present if n.strip().lower() not in known], candidates)
+                return AssayInputError(
+                    message + (f"; did you mean '{close[1]}' for '{close[0]}'?" if close else "")
+                )
+            used.append(names.index(found))
+    except AssayInputError as exc:  # two columns could be the one wanted
+        return exc
+    return used
+
+
+def _chosen_sheets(sheet: str | int | None, names: list[str], tracks: list[str], path: Path) -> list[str]:
+    if sheet is None:
+        return tracks or names[:1]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise AssayInputError(
+                f"no sheet number {sheet} (0-based); the workbook has {len(names)}", path=path
+            )
+        return [names[sheet]]
+    if str(sheet) not in names:
+        listed = ", ".join(f"'{n}'" for n in names)
+        raise AssayInputError(f"no sheet named '{sheet}'; the sheets are {listed}", path=path)
+    return [str(sheet)]
+
+
+def _header_count(cells: Sequence[str], path: Path, where: str) -> int:
+    """Read the count of ``Number of header lines:`` in the first row (at least 3: names and units)."""
+    label = (cells[0] if cells else "").replace("\ufeff", "").strip().rstrip(":").strip()
+    shown = label if len(label) <= 40 else label[:40] + "..."
+    value = cells[1].strip() if len(cells) > 1 else ""
+    if label.lower() not in _HEADER_LABELS:
+        raise AssayInputError(
+            f"{where}not an EthoVision raw-data export: expected 'Number of header lines:' and a count in "
+            f"the first row, found '{shown}'",
+            path=path,
+            row=1,
+        )
+    if not re.fullmatch(r"\d+(\.0*)?", value) or float(value) < 3:
+        raise AssayInputError(
+            f"{where}expected a whole number of header lines (3 or more), found '{value}'", path=path, row=1
+        )
+    return int(float(value))
+
+
+def _columns(
+    head: list[list[str]], count: int, path: Path, where: str
+) -> tuple[list[int], list[str], str | None]:
+    """Find the time and centre-point columns in the names row (one before last) and the X unit."""
+    if len(head) < count:
+        raise AssayInputError(
+            f"{where}the first row says {count} header lines but there are only {len(head)}", path=path
+        )
+    names = [c.replace("\ufeff", "").strip() for c in head[count - 2]]
+    used = _find(names, ((_TIME, "time"), (_X, "X center"), (_Y, "Y center")))
+    if isinstance(used, AssayInputError):
+        reason = f"{used.reason} (line {count - 1}, the one before the units, should name the columns)"
+        raise AssayInputError(where + reason, path=path, row=count - 1)
+    units = head[count - 1]
+    unit = units[used[1]].strip().strip("()").strip().lower() if used[1] < len(units) else ""
+    return used, names, _UNITS.get(unit)
+
+
+def _ethovision_text(path: Path) -> tuple[pd.DataFrame, str | None]:
+    text = _decode(path)
+    first, _ = _head_lines(text, 1)
+    split = {d: next(csv.reader(first or [""], delimiter=d)) for d in (";", ",", "\t")}
+    good = [d for d, cells in split.items() if len(cells) > 1 and _HEADER_LABELS[1] in cells[0].lower()]
+    delimiter = good[0] if good else "\t"
+    count = _header_count(split[delimiter], path, "")
+    lines, offset = _head_lines(text, count)
+    used, names, unit = _columns(list(csv.reader(lines, delimiter=delimiter)), count, path, "")
+    if _NO_SAMPLES in text[offset : offset + 500].lower():
+        raise _NoSamples("EthoVision logged no samples for this track ('No samples logged for this track!')")
+    cells = _read_cells(text[offset:], delimiter, used, names, count + 1, path)
+    return _ethovision_frame(cells, count, path, path.stem, ""), unit
+
+
+def _ethovision_sheet(ws: Any, path: Path, animal: str, where: str) -> tuple[pd.DataFrame, str | None]:
+    rows = ws.iter_rows(values_only=True)
+    head = [["" if v is None else str(v) for v in row] for row in itertools.islice(rows, 1)]
+    count = _header_count(head[0] if head else [], path, where)
+    head += [["" if v is None else str(v) for v in row] for row in itertools.islice(rows, count - 1)]
+    used, names, unit = _columns(head, count, path, where)
+    values = list(ws.iter_rows(min_row=count + 1, max_col=max(used) + 1, values_only=True))
+    cells = pd.DataFrame(values, columns=range(max(used) + 1), dtype=object)
+    if len(cells) and any(_NO_SAMPLES in str(v).lower() for v in (cells.iat[0, 0], cells.iat[-1, 0])):
+        raise _NoSamples(
+            f"{where}EthoVision logged no samples for this track ('No samples logged for this track!')"
+        )
+    cells = cells[used].set_axis([names[i] for i in used], axis=1)
+    cells.index = pd.RangeIndex(count + 1, count + 1 + len(cells))
+    blank = cells.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "")).all(axis=1)
+    return _ethovision_frame(cells[~blank], count, path, animal, where), unit
+
+
+def _ethovision_frame(cells: pd.DataFrame, count: int, path: Path, animal: str, where: str) -> pd.DataFrame:
+    if cells.empty:
+        raise AssayInputError(f"{where}no samples below the {count} header lines", path=path)
+    time = _floats(cells.iloc[:, 0], path, f"{where}expected a time in seconds", nan_ok=False)
+    x = _floats(cells.iloc[:, 1], path, f"{where}expected {_MISSING_TEXT}")
+    y = _floats(cells.iloc[:, 2], path, f"{where}expected {_MISSING_TEXT}")
+    return _track_frame(np.full(len(cells), animal, dtype=object), time, x, y)
+
+
+def _floats(cells: pd.Series, path: Path, expected: str, *, nan_ok: bool = True) -> np.ndarray:
+    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``."""
+    values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    nan = np.flatnonzero(np.isnan(values))
+    if len(nan):
+        text = cells.iloc[nan].fillna("").astype(str).str.strip()
+        bad = np.flatnonzero(~text.str.lower().isin(_MISSING).to_numpy() | (not nan_ok))
+        if len(bad):
+            found = text.iloc[bad[0]]
+            hint = "; use a decimal point, not a comma" if _DECIMAL_COMMA.match(found) else ""
+            row = int(text.index[bad[0]])
+            raise AssayInputError(
+                f"{expected}, found '{found}'{hint}", path=path, row=row, column=str(cells.name)
+            )
+    return values
+
+
+def _anymaze_seconds(cells: pd.Series, path: Path) -> np.ndarray:
+    """Convert ANY-maze times (``h:mm:ss.mmm``, ``mm:ss.mmm`` or seconds; index: lines) to float seconds."""
+    text = cells.fillna("").astype(str).str.strip()
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    need = np.flatnonzero(np.isnan(values))
+    if len(need):
+        parts = text.iloc[need].str.extract(_HMS)
+        hours, minutes = (pd.to_numeric(parts[i]).fillna(0).to_numpy(dtype=np.float64) for i in (0, 1))
+        seconds = pd.to_numeric(parts[2].str.replace(",", ".")).to_numpy(
+            dtype=np.float64, na_value=np.nan, copy=True
+        )
+        values[need] = hours * 3600.0 + minutes * 60.0 + seconds
+        bad = need[np.isnan(seconds)]
+        if len(bad):
+            raise AssayInputError(
+                f"expected a time as h:mm:ss.mmm or seconds, found '{text.iloc[bad[0]]}'",
+                path=path,
+                row=int(text.index[bad[0]]),
+                column=str(cells.name),
+            )
+    return values
+
+
+def _read_cells(
+    body: str, delimiter: str, used: list[int], names: list[str], first_row: int, path: Path
+) -> pd.DataFrame:
+    """Read the ``used`` columns of the data lines as strings, indexed by line, without blank lines."""
+    width = max(used) + 1
+    if not body.strip():
+        return pd.DataFrame(columns=[names[i] for i in used], dtype=object)
+    options: dict[str, Any] = {"sep": delimiter, "header": None, "names": range(width), "usecols": used}
+    options.update(index_col=False, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
+    try:
+        cells = pd.read_csv(io.StringIO(body), **options)
+    except (pd.errors.ParserError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[-1]
+        raise AssayInputError(
+            f"cannot read the data rows ({reason}); expected {width} cells or more", path=path
+        ) from exc
+    cells = cells[used].set_axis([names[i] for i in used], axis=1)
+    cells.index = pd.RangeIndex(first_row, first_row + len(cells))
+    return cells[~(cells.apply(lambda c: c.str.strip()) == "").all(axis=1)]
+
+
+def _head_lines(text: str, count: int) -> tuple[list[str], int]:
+    """Return the first ``count`` lines of ``text`` (without line ends) and where the rest starts."""
+    lines: list[str] = []
+    offset = 0
+    while len(lines) < count and offset < len(text):
+        end = text.find("\n", offset)
+        end = len(text) if end < 0 else end + 1
+        lines.append(text[offset:end].rstrip("\r\n"))
+        offset = end
+    return lines, offset
+
+
+def _decode(path: Path) -> str:
+    """Read a text export: UTF-16 with a byte-order mark, UTF-8 (with or without one) or Windows-1252."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
+    if data.startswith(b"PK\x03\x04"):
+        raise AssayInputError("this looks like an Excel workbook; give it the .xlsx extension", path=path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise AssayInputError("not a text file (it contains binary data)", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
