@@ -50,8 +50,8 @@ HEADER = "plate,compound,replicate,conc_nM,cpm"
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["binding"], ["epm"], ["protocols"], ["info"]],
-    ids=["main", "binding", "epm", "protocols", "info"],
+    [[], ["binding"], ["epm"], ["ldb"], ["protocols"], ["info"]],
+    ids=["main", "binding", "epm", "ldb", "protocols", "info"],
 )
 def test_every_command_has_help_with_examples(command: list[str]) -> None:
     result = run(*command, "--help")

@@ -57,6 +57,7 @@ def main() -> None:
       assaykit binding counts.csv --kd 1.5 --radioligand 1
       assaykit binding counts.csv --protocol bzd-flunitrazepam -o results.xlsx --plot plots/
       assaykit epm tracks.csv -o endpoints.csv --plot plots/
+      assaykit ldb tracks.csv --protocol ldb-mouse
       assaykit protocols
     """
 
@@ -241,7 +242,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     if assay == "epm":
         from assaykit.epm import EPM as spec
     else:
-        raise AssertionError(assay)
+        from assaykit.ldb import LDB as spec
     names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
     names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s"}
     options = {names.get(k, k): v for k, v in kwargs.items()}
@@ -281,6 +282,25 @@ def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
       assaykit epm mouse1DLC.h5 --fps 30 --bodypart midback --px-per-cm 4.2 --protocol my-maze.toml
     """
     _run_tracking("epm", files, quiet, **options)
+
+
+@main.command(context_settings=CONTEXT)
+@tracking_options
+def ldb(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
+    r"""Light-dark box: tracking logs -> latency to the light, time in light, transitions, distance.
+
+    FILES are tracking logs in the same layouts as for 'assaykit epm' (generic with x, y or light/dark
+    zone labels, DeepLabCut, EthoVision XT, ANY-maze). One row per animal. The default preset is the mouse
+    box (ldb-mouse: 45 x 27 cm, origin at its low-x low-y corner, dark compartment x < 15 cm, light x >= 15
+    cm, the animal placed in the dark, 5 min).
+
+    \b
+    Examples:
+      assaykit ldb tracks.csv
+      assaykit ldb data/*.csv -o endpoints.xlsx --plot plots/
+      assaykit ldb beams.csv --min-time 0.5        # per-frame light/dark labels from a beam-break box
+    """
+    _run_tracking("ldb", files, quiet, **options)
 
 
 @main.command(context_settings=CONTEXT)

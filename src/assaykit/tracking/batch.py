@@ -231,8 +231,9 @@ def endpoint_table(
     """Build the one-row-per-animal table, with flags, blanking the endpoints of unusable animals.
 
     Flags: ``error: <reason>`` (not analysed), ``unusable`` (more than ``max_lost`` of the session lost:
-    endpoints left blank), ``off_arena`` (more than 5% of the session off the apparatus: check the geometry
-    and calibration), ``short_session`` (the track ends before the session window does), and the assay's own.
+    endpoints left blank), ``start_not_<kind>`` (the session starts outside the protocol's ``start_zone``),
+    ``off_arena`` (more than 5% of the session off the apparatus: check the geometry and calibration),
+    ``short_session`` (the track ends before the session window does), and the assay's own.
     """
     rows = []
     for result in results:
@@ -260,6 +261,10 @@ def endpoint_table(
                 row[column] = np.nan
         else:
             flags = spec.flags(row)
+            start_zone = protocol.options.get("start_zone")
+            episodes = analysis.episodes
+            if start_zone and len(episodes) and episodes["kind"].iloc[0] != start_zone:
+                flags.append(f"start_not_{start_zone}")
         if analysis.off_arena_s > OFF_ARENA_WARN * session:
             flags.append("off_arena")
         requested = analysis.window.end_s - analysis.window.start_s

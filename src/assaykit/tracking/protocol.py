@@ -13,7 +13,8 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
     Instead of ``[arena]``: explicit polygons, each with ``name``, ``kind`` and ``polygon`` (a list of
     ``[x, y]`` vertices in the track's own units).
 ``[session]``
-    ``start_s`` (default: the first frame) and ``duration_s``.
+    ``start_s`` (default: the first frame), ``duration_s``, and ``start_zone``: the kind of zone the animal is
+    placed in (e.g. ``"center"``, ``"dark"``); a session that starts elsewhere is flagged.
 ``[tracking]``
     ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
     ``fps``, ``bodypart``.
@@ -36,6 +37,7 @@ from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
 TRACKING_DEFAULTS: dict[str, Any] = {
     "start_s": None,
     "duration_s": 300.0,
+    "start_zone": None,
     "px_per_cm": None,
     "hysteresis_cm": 1.0,
     "min_time_s": 0.0,
@@ -45,7 +47,11 @@ TRACKING_DEFAULTS: dict[str, Any] = {
     "fps": None,
     "bodypart": None,
 }
-_SECTIONS = {"session": ("start_s", "duration_s"), "tracking": tuple(TRACKING_DEFAULTS)}
+_SESSION_KEYS = ("start_s", "duration_s", "start_zone")
+_SECTIONS = {
+    "session": _SESSION_KEYS,
+    "tracking": tuple(k for k in TRACKING_DEFAULTS if k not in _SESSION_KEYS),
+}
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,11 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
         options.update(table)
     options.update({k: v for k, v in given.items() if v is not None})
     _check_options(options, path)
+    kinds = ZONE_KINDS[assay]
+    if options["start_zone"] is not None and options["start_zone"] not in kinds:
+        raise AssayInputError(
+            f"start_zone must be one of {', '.join(kinds)}, not {options['start_zone']!r}", path=path
+        )
     zones = preset.get("zones", [])
     if not isinstance(zones, list):
         raise AssayInputError("[[zones]] must be an array of tables", path=path)

@@ -26,7 +26,7 @@ def format_endpoints(endpoints: pd.DataFrame, spec: AssaySpec) -> str:
     table = pd.DataFrame({"animal": endpoints["animal"]})
     for column, heading in spec.display:
         values = endpoints[column]
-        if column.endswith(("_entries", "entries_pct")) and not column.endswith("pct"):
+        if column.endswith(("_entries", "transitions")):  # counts
             table[heading] = values.map(lambda v: "" if v != v else f"{v:.0f}")
         else:
             table[heading] = values.map(lambda v: sig(v, 4))
