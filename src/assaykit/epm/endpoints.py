@@ -127,7 +127,7 @@ def epm_label_kind(label: str) -> str | None:
         return "closed"
     if label.startswith(("center", "centre", "middle")):
         return "center"
-    if label in {"off", "outside", "off maze", "off_maze", "none"}:
+    if label in {"off", "outside", "off maze", "off_maze"}:
         return "off"
     return None
 

@@ -131,7 +131,7 @@ def ldb_label_kind(label: str) -> str | None:
         return "light"
     if label.startswith(("dark", "black")):
         return "dark"
-    if label in {"off", "outside", "none"}:
+    if label in {"off", "outside"}:
         return "off"
     return None
 

@@ -175,7 +175,10 @@ def _analyze_animal(
 
 def _window_text(options: Mapping[str, Any]) -> str:
     start = "the first frame" if options["start_s"] is None else f"{options['start_s']:g} s"
-    return f"from {start} for {options['duration_s']:g} s"
+    length = (
+        "to the end of the track" if options["duration_s"] is None else f"for {options['duration_s']:g} s"
+    )
+    return f"from {start} {length}"
 
 
 def _check_time(time_s: np.ndarray, index: pd.Index, table: TrackTable) -> None:
