@@ -335,7 +335,7 @@ def info() -> None:
     from assaykit.io.presets import list_presets
 
     click.echo(f"assaykit {__version__} (Python {sys.version.split()[0]})")
-    for package in ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "openpyxl"):
+    for package in ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "openpyxl", "tables"):
         try:
             click.echo(f"  {package} {version(package)}")
         except PackageNotFoundError:
