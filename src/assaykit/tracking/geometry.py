@@ -11,6 +11,7 @@ All functions are vectorised over points: no Python loop runs per frame.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,11 +183,8 @@ def plus_maze(
     if arm_width > center_size:
         raise ValueError("the arms cannot be wider than the centre square")
     theta = math.radians(rotation_deg)
-    cos, sin = math.cos(theta), math.sin(theta)
+    place = _placer(origin, theta)
     reach = center_size / 2.0 + arm_length / 2.0  # distance from the maze centre to an arm's centre
-
-    def place(u: float, v: float) -> tuple[float, float]:
-        return origin[0] + u * cos - v * sin, origin[1] + u * sin + v * cos
 
     along_x = (arm_length, arm_width)
     along_y = (arm_width, arm_length)
@@ -243,11 +241,7 @@ def light_dark_box(
     if min(width, depth) <= 0 or not 0 < divider < width:
         raise ValueError("box dimensions must be positive and the divider inside the box")
     theta = math.radians(rotation_deg)
-    cos, sin = math.cos(theta), math.sin(theta)
-
-    def place(u: float, v: float) -> tuple[float, float]:
-        return origin[0] + u * cos - v * sin, origin[1] + u * sin + v * cos
-
+    place = _placer(origin, theta)
     high = (place((divider + width) / 2.0, depth / 2.0), (width - divider, depth))
     low = (place(divider / 2.0, depth / 2.0), (divider, depth))
     high_kind, low_kind = ("light", "dark") if light_side == "high" else ("dark", "light")
@@ -256,6 +250,16 @@ def light_dark_box(
         rectangle_zone(low_kind, low_kind, low[0], low[1], theta),
     )
     return Arena("ldb", zones)
+
+
+def _placer(origin: tuple[float, float], theta: float) -> Callable[[float, float], tuple[float, float]]:
+    """Map apparatus coordinates (u, v) to track coordinates: rotate by ``theta``, shift to ``origin``."""
+    cos, sin = math.cos(theta), math.sin(theta)
+
+    def place(u: float, v: float) -> tuple[float, float]:
+        return origin[0] + u * cos - v * sin, origin[1] + u * sin + v * cos
+
+    return place
 
 
 def _rectangle_distance(
