@@ -66,6 +66,11 @@ class CurveFit:
         Names of the fitted (free) parameters, in model order.
     constants
         The experimental constants used (e.g. ``radioligand_nM``).
+    data
+        The per-point arrays the model takes besides ``x`` (see ``CurveModel.data_columns``).
+    weights
+        The weights used (None for an unweighted fit); with ``weights="poisson"`` the final ``1/Y`` of the
+        curve.
     covariance
         Scaled covariance matrix of the free parameters, ``SS/DF * (J^T W J)^-1`` (NaN when singular).
     dependency
@@ -104,6 +109,8 @@ class CurveFit:
     converged: bool
     message: str
     nfev: int
+    data: dict[str, np.ndarray] | None = None
+    weights: np.ndarray | None = None
 
     @property
     def singular(self) -> bool:
@@ -117,9 +124,9 @@ class CurveFit:
             return True
         return any(d > AMBIGUOUS_DEPENDENCY for d in self.dependency.values())
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Evaluate the fitted curve at ``x``."""
-        return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants)
+    def predict(self, x: np.ndarray, **data: np.ndarray) -> np.ndarray:
+        """Evaluate the fitted curve at ``x`` (with the per-point ``data`` arrays the model takes, if any)."""
+        return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants, **data)
 
 
 def _least_squares(
@@ -222,6 +229,8 @@ def _covariance(info: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _starts(model: CurveModel, x: np.ndarray, guess: Mapping[str, float]) -> list[dict]:
     """List starting points: the data-driven guess, then the potency at the ends and middle of the range."""
     starts = [dict(guess)]
+    if model.starts is not None:
+        return starts + [dict(guess, **s) for s in model.starts(x, guess)]
     lo, hi = float(np.min(x)), float(np.max(x))
     for pos in (lo + 0.25 * (hi - lo), 0.5 * (lo + hi), lo + 0.75 * (hi - lo)):
         alt = dict(guess)
@@ -237,7 +246,8 @@ def fit_curve(
     *,
     fixed: Mapping[str, float] | None = None,
     constants: Mapping[str, float] | None = None,
-    weights: np.ndarray | None = None,
+    data: Mapping[str, np.ndarray] | None = None,
+    weights: np.ndarray | str | None = None,
     ci: str = "asymptotic",
     level: float = 0.95,
 ) -> CurveFit:
@@ -253,8 +263,14 @@ def fit_curve(
         Parameters to hold constant, besides those the model fixes itself (e.g. ``{"bottom": 212.0}``).
     constants
         The model's experimental constants (e.g. ``{"radioligand_nM": 1, "kd_nM": 1.5}`` for ``fit-ki``).
+    data
+        The per-point arrays the model takes besides ``x`` (``model.data_columns``), one value per point.
     weights
-        Optional weights ``w_i``; the fit minimises ``sum(w_i * (y_i - f(x_i))**2)``.
+        Optional weights ``w_i``; the fit minimises ``sum(w_i * (y_i - f(x_i))**2)``. ``"poisson"`` weights
+        each point by ``1/Y`` of the curve, as Prism does for radioactive counts: the first fit is unweighted,
+        then the weights are recomputed from the fitted curve and the fit repeated until the weighted SS
+        stops changing (GraphPad Curve Fitting Guide, "Practical details of weighting";
+        Motulsky & Christopoulos 2004, ch. 14).
     ci
         ``"asymptotic"`` (symmetric, from the standard error and t) or ``"profile"`` (profile likelihood
         for the model's potency parameter; the others stay asymptotic).
@@ -275,6 +291,10 @@ def fit_curve(
     ValueError
         For programming errors: unknown parameter names, ``ci`` or ``level`` out of range.
     """
+    if isinstance(weights, str):
+        if weights != "poisson":
+            raise ValueError(f"weights must be an array, None or 'poisson', not {weights!r}")
+        return _fit_poisson(model, x, y, fixed=fixed, constants=constants, data=data, ci=ci, level=level)
     if ci not in ("asymptotic", "profile"):
         raise ValueError(f"ci must be 'asymptotic' or 'profile', not {ci!r}")
     if not 0.0 < level < 1.0:
@@ -297,6 +317,7 @@ def fit_curve(
     if bad:
         raise CurveFitError(f"constant(s) {', '.join(bad)} must be positive numbers")
     consts = {name: consts[name] for name in model.constants}
+    arrays = _data_arrays(model, data, x.shape)
 
     fixed_all = {**model.fixed, **{k: float(v) for k, v in (fixed or {}).items()}}
     unknown = sorted(set(fixed_all) - set(model.param_names))
@@ -316,28 +337,29 @@ def fit_curve(
     if df < 1:
         raise CurveFitError(f"{n} points leave no degrees of freedom for {len(free)} free parameters")
 
-    guess = model.guess(x, y, consts)
+    extra = {**consts, **arrays}
+    guess = model.guess(x, y, extra)
     guess.update(fixed_all)
     sqrt_w = None if w is None else np.sqrt(w)
 
     starts = _starts(model, x, guess)
-    best = _least_squares(model, x, y, sqrt_w, starts[0], free, consts)
+    best = _least_squares(model, x, y, sqrt_w, starts[0], free, extra)
     nfev = best[4]
     for start in starts[1:]:
         if best[2]:
             break
-        attempt = _least_squares(model, x, y, sqrt_w, start, free, consts)
+        attempt = _least_squares(model, x, y, sqrt_w, start, free, extra)
         nfev += attempt[4]
         if attempt[2] or attempt[1] < best[1]:
             best = attempt
     values, ss, converged, message, _ = best
     if not converged:
-        resid = y - model.func(x, **values, **consts)
+        resid = y - model.func(x, **values, **extra)
         ss = float(np.sum((resid**2) * (1.0 if w is None else w)))
 
     k = len(free)
     if converged and k:
-        cov_unscaled, dep = _covariance(_information(model, x, w, values, free, consts))
+        cov_unscaled, dep = _covariance(_information(model, x, w, values, free, extra))
     else:
         cov_unscaled, dep = np.full((k, k), np.nan), np.full(k, np.nan)
     cov = cov_unscaled * (ss / df)
@@ -349,7 +371,7 @@ def fit_curve(
     }
     if ci == "profile" and converged and model.potency in free:
         cis[model.potency] = profile_interval(
-            model, x, y, w, values, ss, df, free, consts, model.potency, stderr[model.potency], level
+            model, x, y, w, values, ss, df, free, extra, model.potency, stderr[model.potency], level
         )
 
     y_mean = np.average(y, weights=w)
@@ -376,7 +398,56 @@ def fit_curve(
         converged=converged,
         message=message,
         nfev=nfev,
+        data=arrays or None,
+        weights=w,
     )
+
+
+def _data_arrays(model: CurveModel, data: Mapping[str, np.ndarray] | None, shape: tuple[int, ...]) -> dict:
+    """Check the per-point arrays a model takes: every one given, one value per point, finite."""
+    given = dict(data or {})
+    unknown = sorted(set(given) - set(model.data_columns))
+    if unknown:
+        raise ValueError(f"model '{model.name}' takes no data column(s) {', '.join(unknown)}")
+    missing = [name for name in model.data_columns if name not in given]
+    if missing:
+        raise CurveFitError(f"model '{model.name}' needs the per-point data {', '.join(missing)}")
+    arrays = {}
+    for name in model.data_columns:
+        values = np.asarray(given[name], dtype=float).ravel()
+        if values.shape != shape or not np.all(np.isfinite(values)):
+            raise CurveFitError(f"'{name}' must be a finite number for every point")
+        arrays[name] = values
+    return arrays
+
+
+def _fit_poisson(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    fixed: Mapping[str, float] | None,
+    constants: Mapping[str, float] | None,
+    data: Mapping[str, np.ndarray] | None,
+    ci: str,
+    level: float,
+    max_rounds: int = 50,
+) -> CurveFit:
+    """Fit with Poisson weights ``1/Y(curve)``, recomputed until the weighted SS settles (Prism's method)."""
+    options = {"fixed": fixed, "constants": constants, "data": data, "level": level}
+    fit = fit_curve(model, x, y, ci="asymptotic", **options)
+    previous = math.inf
+    for _ in range(max_rounds):
+        curve = fit.predict(np.asarray(x, dtype=float), **(fit.data or {}))
+        if not (fit.converged and np.all(np.isfinite(curve)) and np.all(curve > 0)):
+            raise CurveFitError("Poisson weights need a fitted curve above zero at every point")
+        fit = fit_curve(model, x, y, weights=1.0 / curve, ci="asymptotic", **options)
+        if abs(fit.ss - previous) <= 1e-10 * max(fit.ss, 1e-300):
+            break
+        previous = fit.ss
+    if ci == "profile":
+        fit = fit_curve(model, x, y, weights=fit.weights, ci="profile", **options)
+    return fit
 
 
 def profile_interval(

@@ -194,7 +194,15 @@ class CurveModel:
     prism_name
         The equation's name in GraphPad Prism, for reports.
     guess
-        ``guess(x, y, constants) -> {name: value}`` starting values.
+        ``guess(x, y, constants) -> {name: value}`` starting values (``constants`` includes the per-point
+        ``data`` arrays).
+    data_columns
+        Names of per-point arrays the formula takes besides ``x`` (e.g. ``is_total`` in a global fit of total
+        and nonspecific binding, the hot ligand concentration in homologous competition); given to
+        :func:`~assaykit.fitting.engine.fit_curve` as ``data``.
+    starts
+        ``starts(x, guess) -> [start, ...]``: starting points to try after the guess fails to converge; the
+        default moves a log-scale ``potency`` to a quarter, half and three quarters of the range of ``x``.
     """
 
     name: str
@@ -206,6 +214,8 @@ class CurveModel:
     potency: str = "log_ic50"
     prism_name: str = ""
     guess: Callable[..., dict[str, float]] = guess_competition
+    data_columns: tuple[str, ...] = ()
+    starts: Callable[..., list[dict[str, float]]] | None = None
 
 
 LOGISTIC4 = CurveModel(
