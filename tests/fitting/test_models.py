@@ -180,7 +180,7 @@ def test_no_overflow_or_warning_at_extreme_x(hill):
 
 
 def test_models_registry_describes_prism_equations():
-    assert set(COMPETITION_MODELS) == {"4pl", "one-site", "fit-ki"}
+    assert set(COMPETITION_MODELS) == {"4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"}
     assert COMPETITION_MODELS["4pl"].fixed == {}
     assert COMPETITION_MODELS["one-site"].fixed == {"hill_slope": -1.0}
     assert COMPETITION_MODELS["fit-ki"].constants == ("radioligand_nM", "kd_nM")

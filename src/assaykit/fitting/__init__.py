@@ -4,30 +4,51 @@ The formulas (:mod:`assaykit.fitting.models`) are plain numpy functions; :func:`
 with lmfit and reports Prism-style standard errors, confidence intervals and dependencies.
 """
 
+from assaykit.fitting.compare import ModelComparison, aicc, compare_fits, f_test
 from assaykit.fitting.engine import AMBIGUOUS_DEPENDENCY, CurveFit, CurveFitError, fit_curve, profile_interval
+from assaykit.fitting.homologous import homologous
 from assaykit.fitting.models import (
     COMPETITION_MODELS,
     FIT_KI,
+    HOMOLOGOUS,
     LOGISTIC4,
     ONE_SITE,
+    TWO_SITE,
+    TWO_SITE_KI,
     CurveModel,
     cheng_prusoff_shift,
     logistic4,
     one_site_fit_ki,
 )
+from assaykit.fitting.outliers import RoutFit, fit_rout, rout_outliers, rsdr
+from assaykit.fitting.two_site import two_site, two_site_fit_ki
 
 __all__ = [
     "AMBIGUOUS_DEPENDENCY",
     "COMPETITION_MODELS",
     "FIT_KI",
+    "HOMOLOGOUS",
     "LOGISTIC4",
     "ONE_SITE",
+    "TWO_SITE",
+    "TWO_SITE_KI",
     "CurveFit",
     "CurveFitError",
     "CurveModel",
+    "ModelComparison",
+    "RoutFit",
+    "aicc",
     "cheng_prusoff_shift",
+    "compare_fits",
+    "f_test",
     "fit_curve",
+    "fit_rout",
+    "homologous",
     "logistic4",
     "one_site_fit_ki",
     "profile_interval",
+    "rout_outliers",
+    "rsdr",
+    "two_site",
+    "two_site_fit_ki",
 ]

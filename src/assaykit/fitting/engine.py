@@ -7,7 +7,7 @@ computed from that Jacobian at the best fit, exactly as Prism defines them:
 - ``SE(P_i) = sqrt(SS/DF * Cov_ii)`` with ``Cov = (J^T W J)^-1`` and ``DF = n - free parameters``;
 - asymptotic CI: ``P_i +/- t(level, DF) * SE(P_i)``;
 - profile-likelihood CI: the values of ``P_i`` where the best SS with ``P_i`` held fixed reaches
-  ``SS * (1 + F(level; 1, DF) / DF)``;
+  ``SS * (1 + F(level; 1, DF) / DF)``, searched within the model's ``profile_span``;
 - dependency: ``1 - 1 / (Cov_ii * (Cov^-1)_ii)``; a fit is "ambiguous" above 0.9999.
 
 Sources: GraphPad FAQ 1792 "How does Prism compute the standard errors and confidence intervals of the
@@ -370,8 +370,10 @@ def fit_curve(
         name: (values[name] - t_crit * stderr[name], values[name] + t_crit * stderr[name]) for name in free
     }
     if ci == "profile" and converged and model.potency in free:
-        cis[model.potency] = profile_interval(
-            model, x, y, w, values, ss, df, free, extra, model.potency, stderr[model.potency], level
+        potency = model.potency
+        span = None if model.profile_span is None else model.profile_span(values[potency])
+        cis[potency] = profile_interval(
+            model, x, y, w, values, ss, df, free, extra, potency, stderr[potency], level, span=span
         )
 
     y_mean = np.average(y, weights=w)
@@ -464,6 +466,7 @@ def profile_interval(
     stderr: float,
     level: float = 0.95,
     max_distance: float = 12.0,
+    span: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
     """Profile-likelihood confidence limits of one parameter.
 
@@ -482,13 +485,20 @@ def profile_interval(
     level
         Confidence level.
     max_distance
-        How far from the best fit to search (in the parameter's units) before calling a side open.
+        How far from the best fit to search (in the parameter's units) before calling a side open, when
+        ``span`` is None.
+    span
+        ``(low, high)``: the values the search may reach instead of ``best +/- max_distance`` (a model's
+        ``profile_span``; e.g. a positive range that scales with a linear Kd). On each side the first step
+        is the standard error, kept between 1/12000 and 1/12 of the distance to that side's edge
+        (1e-3 to 1 log unit for the default span), and doubles until the threshold or the edge is reached.
 
     Returns
     -------
     tuple of float
-        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold within
-        ``max_distance``; NaN on a side where no reliable crossing could be located.
+        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold up to the edge
+        of the span (or that has no room to search); NaN on a side where no reliable crossing could be
+        located.
 
     Notes
     -----
@@ -510,21 +520,24 @@ def profile_interval(
         return best_ss, best_values
 
     best = values[name]
+    edges = span if span is not None else (best - max_distance, best + max_distance)
     step = stderr if math.isfinite(stderr) and stderr > 0 else 0.1
-    step = min(max(step, 1e-3), 1.0)
     limits = []
-    for sign in (-1.0, 1.0):
+    for sign, reach in ((-1.0, best - edges[0]), (1.0, edges[1] - best)):
+        if not reach > 0:  # the best fit is at or beyond this edge of the span: nothing to search
+            limits.append(sign * math.inf)
+            continue
         # Walk outwards, warm-starting each probe from the previous one, until the threshold is crossed.
         inner, inner_values, outer = best, dict(values), math.nan
-        distance = step
+        distance = min(max(step, reach / 12000.0), reach / 12.0)
         while True:
-            v = best + sign * min(distance, max_distance)
+            v = best + sign * min(distance, reach)
             ss_v, fitted = constrained_ss(v, [inner_values, dict(values)])
             if ss_v > target:
                 outer = v
                 break
             inner, inner_values = v, fitted
-            if distance >= max_distance:
+            if distance >= reach:
                 break
             distance *= 2.0
         if math.isnan(outer):

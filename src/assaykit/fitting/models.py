@@ -19,6 +19,9 @@ from types import MappingProxyType
 import numpy as np
 from scipy.special import expit
 
+from assaykit.fitting import homologous as _homologous
+from assaykit.fitting import two_site as _two_site
+
 LN10 = float(np.log(10.0))
 
 
@@ -203,6 +206,11 @@ class CurveModel:
     starts
         ``starts(x, guess) -> [start, ...]``: starting points to try after the guess fails to converge; the
         default moves a log-scale ``potency`` to a quarter, half and three quarters of the range of ``x``.
+    profile_span
+        ``profile_span(best) -> (low, high)``: the values of ``potency`` the profile-likelihood search may
+        reach from its best fit ``best``; a side whose threshold is not crossed within them is open. The
+        default (None) searches ``best +/- 12``, right for a log10 potency; a potency on a linear scale,
+        such as a Kd in nM, needs a span that scales with it and stays positive.
     """
 
     name: str
@@ -216,6 +224,7 @@ class CurveModel:
     guess: Callable[..., dict[str, float]] = guess_competition
     data_columns: tuple[str, ...] = ()
     starts: Callable[..., list[dict[str, float]]] | None = None
+    profile_span: Callable[[float], tuple[float, float]] | None = None
 
 
 LOGISTIC4 = CurveModel(
@@ -243,7 +252,40 @@ FIT_KI = CurveModel(
     prism_name="One site - Fit Ki",
 )
 
+TWO_SITE = CurveModel(
+    name="two-site",
+    func=_two_site.two_site,
+    jacobian=_two_site._two_site_jacobian,
+    param_names=("top", "bottom", "log_ic50_hi", "log_ic50_lo", "fraction_hi"),
+    potency="log_ic50_hi",
+    prism_name="Two sites - Fit logIC50",
+    guess=_two_site.guess_two_site,
+    starts=_two_site.two_site_starts,
+)
+TWO_SITE_KI = CurveModel(
+    name="two-site-ki",
+    func=_two_site.two_site_fit_ki,
+    jacobian=_two_site._two_site_fit_ki_jacobian,
+    param_names=("top", "bottom", "log_ki_hi", "log_ki_lo", "fraction_hi"),
+    constants=("radioligand_nM", "kd_nM", "kd_lo_nM"),
+    potency="log_ki_hi",
+    prism_name="Two sites - Fit Ki",
+    guess=_two_site.guess_two_site,
+    starts=_two_site.two_site_starts,
+)
+HOMOLOGOUS = CurveModel(
+    name="homologous",
+    func=_homologous.homologous,
+    jacobian=_homologous._homologous_jacobian,
+    param_names=("log_kd", "bmax", "bottom"),
+    potency="log_kd",
+    prism_name="One site - Homologous",
+    guess=_homologous.guess_homologous,
+    data_columns=("hot_nM",),
+    starts=_homologous.homologous_starts,
+)
+
 #: Competition models by the name users give them.
 COMPETITION_MODELS: Mapping[str, CurveModel] = MappingProxyType(
-    {model.name: model for model in (LOGISTIC4, ONE_SITE, FIT_KI)}
+    {model.name: model for model in (LOGISTIC4, ONE_SITE, FIT_KI, TWO_SITE, TWO_SITE_KI, HOMOLOGOUS)}
 )
