@@ -9,50 +9,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
+from assaykit.binding.comparisons import compare_curve
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
-from assaykit.binding.flags import competition_flags
+from assaykit.binding.options import CompetitionOptions, check_options, hot_concentrations
+from assaykit.binding.pharmacology import relative_potency
+from assaykit.binding.rows import CurveInfo, empty_row, result_row
 from assaykit.errors import AssayInputError
-from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, cheng_prusoff_shift, fit_curve
+from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_curve
+from assaykit.fitting.outliers import fit_rout
+from assaykit.fitting.two_site import order_sites
 
-#: Result columns, in order (documented in the README).
-RESULT_COLUMNS = (
-    "compound",
-    "model",
-    "n_points",
-    "top",
-    "bottom",
-    "hill_slope",
-    "hill_slope_se",
-    "log_ic50",
-    "log_ic50_se",
-    "log_ic50_ci_low",
-    "log_ic50_ci_high",
-    "ic50_nM",
-    "ic50_ci_low_nM",
-    "ic50_ci_high_nM",
-    "log_ki",
-    "ki_nM",
-    "ki_ci_low_nM",
-    "ki_ci_high_nM",
-    "r_squared",
-    "sy_x",
-    "df",
-    "flags",
-    "plate",
-    "top_se",
-    "bottom_se",
-    "log_ki_se",
-    "ss",
-    "ci_method",
-)
+__all__ = [
+    "RESULT_COLUMNS",
+    "CompetitionAnalysis",
+    "analyze_competition",
+    "curve_parameters",
+    "fit_competition",
+]
 
-ModelName = Literal["4pl", "one-site", "fit-ki"]
+ModelName = Literal["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]
 _REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
 
 
@@ -69,12 +51,18 @@ class CompetitionAnalysis:
         (:func:`~assaykit.binding.controls.summarize_plates`).
     points
         Every tube with specific binding, percent specific binding, and for competitor tubes the fitted
-        value and residual (``fitted_<u>``, ``residual_<u>``).
+        value and residual (``fitted_<u>``, ``residual_<u>``) and whether ROUT called it an ``outlier``.
     fits
         The :class:`~assaykit.fitting.CurveFit` of each curve, keyed by ``(compound, plate)``; None for a
-        curve that could not be fitted.
+        curve that could not be fitted. With ROUT, the fit of the points that are not outliers.
     notes
         Sentences the user should read (e.g. why Ki is empty).
+    comparisons
+        With ``compare=True``: one row per curve and model comparison, columns
+        :data:`~assaykit.binding.columns.COMPARISON_COLUMNS`; otherwise empty.
+    potency
+        With ``potency_vs``: one row per compound and plate shared with the reference, columns
+        :data:`~assaykit.binding.columns.POTENCY_COLUMNS`; otherwise empty.
     """
 
     results: pd.DataFrame
@@ -82,6 +70,8 @@ class CompetitionAnalysis:
     points: pd.DataFrame
     fits: dict[tuple[str, str], CurveFit | None]
     notes: tuple[str, ...]
+    comparisons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMPARISON_COLUMNS)))
+    potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
 
 
 def _constraint(value: str | float, control: str, option: str) -> str | float:
@@ -102,25 +92,6 @@ def _constraint(value: str | float, control: str, option: str) -> str | float:
     return number
 
 
-def _check_arguments(
-    model: str,
-    kd_nM: float | None,
-    radioligand_nM: float | None,  # noqa: N803
-) -> bool:
-    """Validate the model and Cheng-Prusoff constants; return whether Ki can be computed."""
-    if model not in COMPETITION_MODELS:
-        raise AssayInputError(f"unknown model '{model}'; expected one of {', '.join(COMPETITION_MODELS)}")
-    if (kd_nM is None) != (radioligand_nM is None):
-        raise AssayInputError("Ki needs both --kd and --radioligand (nM); only one was given")
-    if kd_nM is not None and not (math.isfinite(kd_nM) and kd_nM > 0):
-        raise AssayInputError(f"--kd must be a positive concentration in nM, not {kd_nM!r}")
-    if radioligand_nM is not None and not (math.isfinite(radioligand_nM) and radioligand_nM > 0):
-        raise AssayInputError(f"--radioligand must be a positive concentration in nM, not {radioligand_nM!r}")
-    if model == "fit-ki" and kd_nM is None:
-        raise AssayInputError("--model fit-ki needs --kd and --radioligand (nM)")
-    return kd_nM is not None
-
-
 def _fixed_value(
     constraint: str | float, control: str, means: pd.DataFrame, plate: str, counts: pd.DataFrame, option: str
 ) -> float | None:
@@ -137,79 +108,39 @@ def _fixed_value(
     return float(value)
 
 
-def _to_nM(log_molar: float) -> float:  # noqa: N802 - unit in name
-    """Convert log10(molar) to nanomolar; -inf gives 0 and inf gives inf."""
-    with np.errstate(over="ignore"):
-        return float(10.0 ** (log_molar + 9.0))
-
-
-def _empty_row(compound: str, plate: str, model: str, n_points: int, ci: str, flag: str) -> dict:
-    row = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(compound=compound, plate=plate, model=model, n_points=n_points, df=math.nan, flags=flag)
-    row["ci_method"] = ci
-    return row
-
-
-def _result_row(
-    fit: CurveFit,
-    compound: str,
-    plate: str,
+def _fit_one(
+    opts: CompetitionOptions,
     x: np.ndarray,
-    kd_nM: float | None,  # noqa: N803
-    radioligand_nM: float | None,  # noqa: N803
-    total_mean: float,
-    nsb_mean: float,
-) -> dict:
-    """Turn one fit into one tidy result row (IC50, Ki and their limits in nM)."""
-    v, se = fit.values, fit.stderr
-    has_ki = kd_nM is not None and radioligand_nM is not None
-    shift = cheng_prusoff_shift(radioligand_nM, kd_nM) if has_ki else math.nan
-    if fit.model.potency == "log_ki":  # fit-ki: log IC50 = log Ki + log10(1 + L/Kd), same SE
-        log_ki, log_ki_se = v["log_ki"], se["log_ki"]
-        ki_ci = fit.ci["log_ki"]
-        log_ic50, log_ic50_se = log_ki + shift, log_ki_se
-        ic50_ci = (ki_ci[0] + shift, ki_ci[1] + shift)
-        hill, hill_se = -1.0, math.nan
-    else:
-        log_ic50, log_ic50_se = v["log_ic50"], se["log_ic50"]
-        ic50_ci = fit.ci["log_ic50"]
-        log_ki = log_ic50 - shift
-        log_ki_se = log_ic50_se if has_ki else math.nan
-        ki_ci = (ic50_ci[0] - shift, ic50_ci[1] - shift)
-        hill, hill_se = v["hill_slope"], se["hill_slope"]
-    flags = competition_flags(
-        fit, log_ic50, log_ic50_se, ic50_ci, (float(x.min()), float(x.max())), total_mean, nsb_mean
-    )
-    return {
-        "compound": compound,
-        "model": fit.model.name,
-        "n_points": fit.n_points,
-        "top": v["top"],
-        "bottom": v["bottom"],
-        "hill_slope": hill,
-        "hill_slope_se": hill_se,
-        "log_ic50": log_ic50,
-        "log_ic50_se": log_ic50_se,
-        "log_ic50_ci_low": ic50_ci[0],
-        "log_ic50_ci_high": ic50_ci[1],
-        "ic50_nM": _to_nM(log_ic50),
-        "ic50_ci_low_nM": _to_nM(ic50_ci[0]),
-        "ic50_ci_high_nM": _to_nM(ic50_ci[1]),
-        "log_ki": log_ki,
-        "ki_nM": _to_nM(log_ki),
-        "ki_ci_low_nM": _to_nM(ki_ci[0]),
-        "ki_ci_high_nM": _to_nM(ki_ci[1]),
-        "r_squared": fit.r_squared,
-        "sy_x": fit.sy_x,
-        "df": fit.df,
-        "flags": ";".join(flags),
-        "plate": plate,
-        "top_se": se["top"],
-        "bottom_se": se["bottom"],
-        "log_ki_se": log_ki_se,
-        "ss": fit.ss,
-        "ci_method": fit.ci_method,
+    y: np.ndarray,
+    fixed: dict[str, float],
+    data: dict[str, np.ndarray] | None,
+) -> tuple[CurveFit, np.ndarray, bool]:
+    """Fit one curve as the options say.
+
+    Returns the fit, the outlier mask (all False without ROUT) and whether ROUT's robust fit settled.
+
+    Raises
+    ------
+    CurveFitError
+        When the curve cannot be fitted.
+    """
+    model = COMPETITION_MODELS[opts.model]
+    weights = "poisson" if opts.weights == "poisson" else None
+    common = {
+        "fixed": fixed,
+        "constants": opts.constants,
+        "data": data,
+        "weights": weights,
+        "level": opts.level,
     }
+    if opts.outliers == "rout":
+        rout = fit_rout(model, x, y, q_percent=opts.rout_q, ci=opts.ci, **common)
+        fit, outlier, settled = rout.fit, rout.outlier, rout.robust.converged
+    else:
+        fit, outlier, settled = fit_curve(model, x, y, ci=opts.ci, **common), np.zeros(x.size, bool), True
+    if opts.model in ("two-site", "two-site-ki"):
+        fit = order_sites(fit, x[~outlier], y[~outlier])
+    return fit, outlier, settled
 
 
 def analyze_competition(
@@ -222,8 +153,15 @@ def analyze_competition(
     bottom: str | float = "free",
     ci: Literal["asymptotic", "profile"] = "asymptotic",
     level: float = 0.95,
+    kd_lo_nM: float | None = None,  # noqa: N803
+    kd_se_nM: float | None = None,  # noqa: N803
+    weights: Literal["none", "poisson"] = "none",
+    outliers: Literal["none", "rout"] = "none",
+    rout_q: float = 1.0,
+    compare: bool = False,
+    potency_vs: str | None = None,
 ) -> CompetitionAnalysis:
-    """Fit every competition curve in a counts table and derive IC50 and Ki.
+    """Fit every competition curve in a counts table and derive IC50 and Ki (or Kd).
 
     Parameters
     ----------
@@ -232,37 +170,60 @@ def analyze_competition(
         :func:`assaykit.io.counts.counts_from_frame` for a DataFrame built in Python).
     kd_nM, radioligand_nM
         The radioligand's Kd and its concentration in the assay, nM. With both, Ki is computed by
-        Cheng-Prusoff; without them the Ki columns are NaN and ``notes`` says why.
+        Cheng-Prusoff; without them the Ki columns are NaN and ``notes`` says why. For ``homologous``,
+        ``radioligand_nM`` is the hot concentration of tubes without a ``hot_nM`` value, and Kd is fitted.
     model
         ``"4pl"`` (four-parameter logistic, Hill slope free; the default), ``"one-site"`` (Hill slope fixed
-        at -1, Prism "One site - Fit logIC50") or ``"fit-ki"`` (Prism "One site - Fit Ki": log Ki is
-        fitted directly, with its own SE and CI; needs ``kd_nM`` and ``radioligand_nM``).
+        at -1, Prism "One site - Fit logIC50"), ``"fit-ki"`` (Prism "One site - Fit Ki"), ``"two-site"``
+        (Prism "Two sites - Fit logIC50"), ``"two-site-ki"`` (Prism "Two sites - Fit Ki") or
+        ``"homologous"`` (Prism "One site - Homologous": each compound is the unlabelled radioligand).
     top
-        ``"free"``, ``"total"`` (fixed at the plate's mean TOTAL signal) or a number (fixed there).
+        ``"free"``, ``"total"`` (fixed at the plate's mean TOTAL signal) or a number (fixed there); must
+        be ``"free"`` for ``homologous``, which has no Top.
     bottom
         ``"free"``, ``"nsb"`` (fixed at the plate's mean NSB signal) or a number.
     ci
         ``"asymptotic"`` (Prism's default: estimate +/- t x SE) or ``"profile"`` (profile likelihood for
-        log IC50, or log Ki with ``fit-ki``).
+        the model's potency: log IC50, log Ki, the high-affinity site, or log Kd).
     level
         Confidence level of the intervals.
+    kd_lo_nM
+        Two-site models: the radioligand's Kd at the competitor's low-affinity site, nM (Prism's
+        HotKdNMLo); the default is ``kd_nM`` (the radioligand does not tell the sites apart).
+    kd_se_nM
+        Standard error of ``kd_nM``: the ``*_total`` columns then carry it into Ki (delta method).
+    weights
+        ``"none"`` (unweighted least squares) or ``"poisson"`` (weights 1/Y of the curve, iterated).
+    outliers
+        ``"none"`` or ``"rout"``: remove outliers by ROUT before the final fit.
+    rout_q
+        ROUT's Q in percent (default 1).
+    compare
+        Also compare one site with two sites, and a Hill slope of -1 with a free one, on every curve
+        (``comparisons``).
+    potency_vs
+        A reference compound: ``potency`` holds each other compound's IC50 relative to it, plate by plate.
 
     Returns
     -------
     CompetitionAnalysis
-        ``results`` (one row per curve), ``plates``, ``points``, ``fits`` and ``notes``.
+        ``results`` (one row per curve), ``plates``, ``points``, ``fits``, ``notes``, ``comparisons`` and
+        ``potency``.
 
     Raises
     ------
     AssayInputError
-        For invalid options, and for ``top="total"``/``bottom="nsb"`` when a plate with competitors lacks
-        those control tubes. A curve that cannot be fitted does not raise: its row says why in ``flags``.
+        For invalid or conflicting options, and for ``top="total"``/``bottom="nsb"`` when a plate with
+        competitors lacks those control tubes. A curve that cannot be fitted does not raise: its row says
+        why in ``flags``.
 
     Notes
     -----
     IC50 and its limits are ``10**log_ic50`` converted to nM (asymmetric limits, as Prism reports them);
     ``ki_nM = ic50_nM / (1 + radioligand_nM / kd_nM)`` (Cheng & Prusoff 1973) and its limits are the IC50
-    limits divided by the same factor (Kd taken as exact).
+    limits divided by the same factor (Kd taken as exact); with ``kd_se_nM`` the ``ki_ci_*_total_nM``
+    limits also include the Kd's uncertainty. For the two-site models ``log_ic50``, ``ic50_nM`` and the
+    one-site Ki columns are NaN: each site has its own columns (``*_hi``, ``*_lo``).
     """
     missing = [c for c in _REQUIRED if c not in counts.columns]
     if missing:
@@ -271,17 +232,24 @@ def analyze_competition(
             "assaykit.io.counts.read_counts or counts_from_frame",
             path=counts.attrs.get("source"),
         )
-    has_ki = _check_arguments(model, kd_nM, radioligand_nM)
+    opts, notes = check_options(
+        model=model, kd_nM=kd_nM, radioligand_nM=radioligand_nM, kd_lo_nM=kd_lo_nM, kd_se_nM=kd_se_nM,
+        ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare,
+    )  # fmt: skip
+    homologous = opts.model == "homologous"
     top_c = _constraint(top, "total", "--top")
     bottom_c = _constraint(bottom, "nsb", "--bottom")
-    curve_model = COMPETITION_MODELS[model]
-    constants = {"radioligand_nM": radioligand_nM, "kd_nM": kd_nM} if model == "fit-ki" else {}
+    if homologous and top_c != "free":
+        raise AssayInputError("--top does not apply to --model homologous, which has no Top (Bmax instead)")
     means = control_means(counts)
     competitors = counts[counts["role"] == "competitor"]
+    hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
     rows: list[dict] = []
+    comparisons: list[dict] = []
     fits: dict[tuple[str, str], CurveFit | None] = {}
     fitted = pd.Series(np.nan, index=counts.index)
+    outlier_column = pd.Series(False, index=counts.index)
     for (compound, plate), tubes in competitors.groupby(["compound", "plate"], sort=False):
         fixed = {}
         for name, constraint, control, option in (
@@ -293,47 +261,79 @@ def analyze_competition(
                 fixed[name] = value
         x = tubes["log_conc_M"].to_numpy(float)
         y = tubes["signal"].to_numpy(float)
+        data = None if hot is None else {"hot_nM": hot.loc[tubes.index].to_numpy(float)}
+        mixed_hot = data is not None and np.unique(data["hot_nM"]).size > 1  # NSB differs between them
+        if mixed_hot and bottom_c == "nsb":
+            raise AssayInputError(
+                f"--bottom nsb: '{compound}' on plate '{plate}' mixes hot concentrations, whose NSB differ; "
+                "leave Bottom free (Prism's shared NS) or fit each hot concentration on its own plate id"
+            )
+        info = CurveInfo(
+            compound=compound,
+            plate=plate,
+            x_range=(float(x.min()), float(x.max())),
+            total_mean=math.nan if mixed_hot else means.at[plate, "total"],
+            nsb_mean=math.nan if mixed_hot else means.at[plate, "nsb"],
+            weights=opts.weights,
+            n_outliers=math.nan,
+        )
         try:
-            fit = fit_curve(curve_model, x, y, fixed=fixed, constants=constants, ci=ci, level=level)
+            fit, outlier, settled = _fit_one(opts, x, y, fixed, data)
         except CurveFitError as exc:
             fits[(compound, plate)] = None
-            rows.append(_empty_row(compound, plate, model, x.size, ci, f"not_fitted: {exc}"))
+            rows.append(empty_row(info, opts.model, x.size, opts.ci, f"not_fitted: {exc}"))
             continue
+        if opts.outliers == "rout":
+            info = replace(info, n_outliers=int(outlier.sum()), rout_converged=settled)
+            outlier_column.loc[tubes.index] = outlier
         fits[(compound, plate)] = fit
-        fitted.loc[tubes.index] = fit.predict(x)
-        rows.append(
-            _result_row(
-                fit,
-                compound,
-                plate,
-                x,
-                kd_nM,
-                radioligand_nM,
-                means.at[plate, "total"],
-                means.at[plate, "nsb"],
-            )
-        )
+        fitted.loc[tubes.index] = fit.predict(x, **(data or {}))
+        rows.append(result_row(fit, info, opts.ki))
+        if opts.compare:
+            keep = ~outlier
+            for row in compare_curve(x[keep], y[keep], fixed=fixed, main=fit, level=opts.level):
+                comparisons.append({"compound": compound, "plate": plate, **row})
 
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    if not has_ki:
-        results[["log_ki", "ki_nM", "ki_ci_low_nM", "ki_ci_high_nM", "log_ki_se"]] = math.nan
-    notes = []
-    if not has_ki:
-        notes.append(
-            "Ki not computed: give the radioligand's Kd and its concentration (--kd, --radioligand, nM) "
-            "to apply Cheng-Prusoff"
-        )
     if competitors.empty:
         notes.append("no competitor tubes: nothing to fit")
+    potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
+    if potency_vs is not None:
+        potency, note = _potency(results, potency_vs, opts.level)
+        notes.extend(note)
 
     unit = counts.attrs.get("signal_unit", "cpm")
     points = specific_binding_points(counts)
     points[f"fitted_{unit}"] = fitted.to_numpy()
     points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
+    points["outlier"] = outlier_column.to_numpy()
     results.attrs = {"source": counts.attrs.get("source"), "signal_unit": unit, "notes": notes}
     return CompetitionAnalysis(
-        results=results, plates=summarize_plates(counts), points=points, fits=fits, notes=tuple(notes)
+        results=results,
+        plates=summarize_plates(counts),
+        points=points,
+        fits=fits,
+        notes=tuple(notes),
+        comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),
+        potency=potency,
     )
+
+
+def _potency(results: pd.DataFrame, reference: str, level: float) -> tuple[pd.DataFrame, list[str]]:
+    """Return the relative-potency table, and a note naming compounds never on a plate with the reference."""
+    try:
+        potency = relative_potency(results, reference, level=level)
+    except ValueError as exc:
+        raise AssayInputError(f"--potency-vs: {exc}") from None
+    others = set(results.loc[results["compound"] != reference, "compound"])
+    alone = sorted(others - set(potency["compound"]), key=str)
+    notes = []
+    if alone:
+        notes.append(
+            f"relative potency: {', '.join(map(str, alone))} never shared a plate with '{reference}', so "
+            "no ratio is given for them (give the tubes one plate id to compare across plates)"
+        )
+    return potency, notes
 
 
 def fit_competition(counts: pd.DataFrame, **options: object) -> pd.DataFrame:
@@ -348,7 +348,7 @@ def fit_competition(counts: pd.DataFrame, **options: object) -> pd.DataFrame:
         The canonical counts frame.
     **options
         Passed to :func:`analyze_competition` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``,
-        ``bottom``, ``ci``, ``level``).
+        ``bottom``, ``ci``, ``level``, ``weights``, ``outliers``, ...).
 
     Returns
     -------

@@ -21,12 +21,23 @@ code                      meaning
 ``hill_slope_out_of_range``  Hill slope outside -1.5..-0.5: may indicate more than one site, negative
                           cooperativity or a non-equilibrium assay (Motulsky & Christopoulos 2004, ch. 42)
 ``ic50_ci_open``          a profile-likelihood limit of log IC50 was not reached within 12 log units
+``fraction_hi_outside_0_1``  two sites: the fitted fraction of high-affinity sites is below 0 or above 1, so
+                          the two-site model does not describe the data (compare it with one site)
+``kd_ci_open``            homologous: a profile-likelihood limit of log Kd was not reached within 12 log units
+``log_kd_se_gt_0.5``      homologous: SE(log Kd) above 0.5 log unit; the hot concentration may be far above
+                          Kd (Prism advises a second, lower hot concentration)
+``outliers_excluded``     ROUT (``--outliers rout``) removed ``n_outliers`` tubes before the final fit
+``rout_not_converged``    ROUT's robust fit did not settle; its outlier verdicts rest on the last iterate
 ========================  ================================================================================
+
+For two-site fits the IC50 checks (``ic50_outside_range``, ``log_ic50_se_gt_0.5``, ``ic50_ci_open``) apply to
+each site and a flag is raised if either site fails.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from assaykit.fitting import CurveFit
 
@@ -67,15 +78,41 @@ def competition_flags(
     list of str
         Flag codes in a stable order.
     """
+    return site_flags(fit, [(log_ic50, log_ic50_se, ci)], x_range, total_mean, nsb_mean)
+
+
+def site_flags(
+    fit: CurveFit,
+    sites: Sequence[tuple[float, float, tuple[float, float]]],
+    x_range: tuple[float, float],
+    total_mean: float,
+    nsb_mean: float,
+) -> list[str]:
+    """Return the flag codes of a one- or two-site competition fit.
+
+    Parameters
+    ----------
+    fit
+        The curve fit.
+    sites
+        ``(log IC50, SE, (CI low, CI high))`` of each site: one for the one-site models, two for two sites.
+    x_range, total_mean, nsb_mean
+        As for :func:`competition_flags`.
+
+    Returns
+    -------
+    list of str
+        Flag codes in a stable order; an IC50 check is raised once when any site fails it.
+    """
     flags: list[str] = []
     if not fit.converged:
         flags.append(f"not_converged: {fit.message}")
         return flags
     if fit.ambiguous:
         flags.append("ambiguous")
-    if math.isfinite(log_ic50) and not (x_range[0] <= log_ic50 <= x_range[1]):
+    if any(math.isfinite(log) and not (x_range[0] <= log <= x_range[1]) for log, _, _ in sites):
         flags.append("ic50_outside_range")
-    if log_ic50_se > MAX_LOG_IC50_SE:  # a NaN SE comes with a singular fit, already flagged ambiguous
+    if any(se > MAX_LOG_IC50_SE for _, se, _ in sites):  # a NaN SE comes with a singular (ambiguous) fit
         flags.append("log_ic50_se_gt_0.5")
     window = total_mean - nsb_mean  # NaN when the plate lacks either control: the check is skipped
     bottom_off = abs(fit.values["bottom"] - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
@@ -84,6 +121,39 @@ def competition_flags(
     hill = fit.values.get("hill_slope", -1.0)
     if "hill_slope" in fit.free and not (HILL_RANGE[0] <= hill <= HILL_RANGE[1]):
         flags.append("hill_slope_out_of_range")
-    if fit.ci_method == "profile" and not all(math.isfinite(v) for v in ci):
+    fraction = fit.values.get("fraction_hi", 0.5)
+    if "fraction_hi" in fit.free and not (0.0 <= fraction <= 1.0):
+        flags.append("fraction_hi_outside_0_1")
+    if fit.ci_method == "profile" and not all(math.isfinite(v) for _, _, ci in sites for v in ci):
         flags.append("ic50_ci_open")
+    return flags
+
+
+def homologous_flags(fit: CurveFit, total_mean: float, nsb_mean: float) -> list[str]:
+    """Return the flag codes of a homologous competition fit.
+
+    Parameters
+    ----------
+    fit
+        The fit of the ``homologous`` model.
+    total_mean, nsb_mean
+        The plate's mean total and NSB signal; NaN skips the Bottom check (as it should be when the curve
+        mixes hot concentrations, whose NSB differ).
+
+    Returns
+    -------
+    list of str
+        Flag codes in a stable order.
+    """
+    if not fit.converged:
+        return [f"not_converged: {fit.message}"]
+    flags = ["ambiguous"] if fit.ambiguous else []
+    if fit.stderr["log_kd"] > MAX_LOG_IC50_SE:
+        flags.append("log_kd_se_gt_0.5")
+    window = total_mean - nsb_mean
+    bottom_off = abs(fit.values["bottom"] - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
+    if "bottom" in fit.free and window > 0 and bottom_off:
+        flags.append("bottom_vs_nsb")
+    if fit.ci_method == "profile" and not all(math.isfinite(v) for v in fit.ci.get("log_kd", (0.0, 0.0))):
+        flags.append("kd_ci_open")
     return flags

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,8 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from assaykit.fitting import CurveFit
 
 #: Columns ``plot_competition`` needs in ``points``.
 POINT_COLUMNS = ("log_conc_M", "signal")
@@ -22,6 +24,7 @@ FIT_KEYS = ("top", "bottom", "hill_slope", "log_ic50")
 _DATA_COLOUR = "#0072B2"
 _TOTAL_COLOUR = "#4D4D4D"
 _NSB_COLOUR = "#999999"
+_OUTLIER_COLOUR = "#D55E00"
 _EXTEND_LOG = 0.5  # the curve is drawn half a log unit beyond the data on each side
 
 
@@ -48,12 +51,16 @@ def plot_competition(
     ----------
     points
         The tubes of ONE compound: ``log_conc_M`` (log10 molar) and ``signal`` (in ``signal_unit``). Rows
-        where either is missing (such as control tubes) are not drawn.
+        where either is missing (such as control tubes) are not drawn. Rows whose optional ``outlier``
+        column is True are drawn as crosses and left out of the means; with a ``hot_nM`` column the means
+        are per hot concentration.
     fit
         The fitted parameters ``top``, ``bottom``, ``hill_slope``, ``log_ic50``, and optionally
         ``ic50_nM``, ``ki_nM`` and ``model`` (keys are matched ignoring case, so a result row with
         ``ki_nm`` works too). If any of the four parameters is NaN or None the fit is taken as failed: only
-        the points are drawn and the plot says "fit failed".
+        the points are drawn and the plot says "fit failed". A model other than the sigmoid (two sites,
+        homologous) instead gives ``curves``, ``{label: f(log10 M) -> Y}`` drawn as they are, and
+        ``annotation``, the text shown in place of the IC50 (see :func:`plot_fit`).
     path
         Output file: ``.png`` (200 dpi), ``.pdf`` or ``.svg``, in an existing folder.
     title
@@ -96,13 +103,13 @@ def plot_competition(
             f"points is missing column(s) {', '.join(missing)}; expected {', '.join(POINT_COLUMNS)}"
         )
     params = _read_fit(fit)
-    x, y = _finite_points(points)
-    fit_ok = all(math.isfinite(params[k]) for k in FIT_KEYS)
+    x, y, outlier, hot = _finite_points(points)
+    fit_ok = bool(params["curves"]) or all(math.isfinite(params[k]) for k in FIT_KEYS)
 
     with house_style():
         fig, ax = new_figure()
         try:
-            _draw(ax, x, y, params, fit_ok, signal_unit, total_mean, nsb_mean)
+            _draw(ax, (x, y, outlier, hot), params, fit_ok, signal_unit, total_mean, nsb_mean)
             if title:
                 ax.set_xlabel(f"[{title}] (M)")
             heading = title or ""
@@ -127,6 +134,8 @@ def _read_fit(fit: Mapping[str, Any]) -> dict[str, Any]:
     out["ki_nm"] = _as_float(lowered.get("ki_nm"))
     model = lowered.get("model")
     out["model"] = None if model is None or pd.isna(model) else str(model)
+    out["curves"] = dict(lowered.get("curves") or {})
+    out["annotation"] = lowered.get("annotation")
     if not math.isfinite(out["ic50_nm"]) and math.isfinite(out["log_ic50"]):
         out["ic50_nm"] = 10.0 ** (out["log_ic50"] + 9.0)
     return out
@@ -141,12 +150,18 @@ def _as_float(value: Any) -> float:
     return number
 
 
-def _finite_points(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return the log concentrations and signals of the rows where both are finite numbers."""
+def _finite_points(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return x, y, outlier marks and hot concentrations (NaN if none) of the rows with x and y finite."""
     x = pd.to_numeric(points["log_conc_M"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     y = pd.to_numeric(points["signal"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    outlier = np.zeros(x.shape, dtype=bool)
+    if "outlier" in points.columns:
+        outlier = points["outlier"].fillna(False).to_numpy(dtype=bool)
+    hot = np.full(x.shape, np.nan)
+    if "hot_nM" in points.columns:
+        hot = pd.to_numeric(points["hot_nM"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     keep = np.isfinite(x) & np.isfinite(y)
-    return x[keep], y[keep]
+    return x[keep], y[keep], outlier[keep], hot[keep]
 
 
 def _curve(x: np.ndarray, p: Mapping[str, float]) -> np.ndarray:
@@ -159,8 +174,7 @@ def _curve(x: np.ndarray, p: Mapping[str, float]) -> np.ndarray:
 
 def _draw(
     ax: Axes,
-    x: np.ndarray,
-    y: np.ndarray,
+    tubes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     p: Mapping[str, Any],
     fit_ok: bool,
     signal_unit: str,
@@ -168,6 +182,7 @@ def _draw(
     nsb_mean: float | None,
 ) -> None:
     """Draw points, curve, IC50 marker, control lines, labels and legend on ``ax``."""
+    x, y, outlier, hot = tubes
     if x.size:
         lo, hi = float(x.min()), float(x.max())
     elif fit_ok:
@@ -178,10 +193,20 @@ def _draw(
 
     if x.size:
         # Open rings larger than the filled means, so replicates stay visible where they overlap the mean.
-        ax.plot(10.0**x, y, "o", mfc="none", mec=_DATA_COLOUR, mew=0.8, ms=6, alpha=0.8, label="replicates")
-        means = pd.Series(y).groupby(np.round(x, 6)).mean()
+        kept = ~outlier
         ax.plot(
-            10.0 ** means.index.to_numpy(),
+            10.0 ** x[kept], y[kept], "o", mfc="none", mec=_DATA_COLOUR, mew=0.8, ms=6, alpha=0.8,
+            label="replicates",
+        )  # fmt: skip
+        if outlier.any():
+            ax.plot(10.0 ** x[outlier], y[outlier], "x", color=_OUTLIER_COLOUR, ms=6, label="outlier (ROUT)")
+        # one mean per concentration (and per hot concentration, for homologous curves run at several)
+        cells = pd.DataFrame(
+            {"x": np.round(x[kept], 6), "hot": np.nan_to_num(hot[kept], nan=-1.0), "y": y[kept]}
+        )
+        means = cells.groupby(["x", "hot"])["y"].mean()
+        ax.plot(
+            10.0 ** means.index.get_level_values("x").to_numpy(),
             means.to_numpy(),
             "o",
             color=_DATA_COLOUR,
@@ -193,10 +218,14 @@ def _draw(
     y_values = [y] if y.size else []
     if fit_ok:
         grid = np.linspace(x_lo, x_hi, 400)
-        fitted = _curve(grid, p)
         label = f"fit ({p['model']})" if p["model"] else "fit"
-        ax.plot(10.0**grid, fitted, "-", color=_DATA_COLOUR, lw=1.5, label=label)
-        y_values.append(fitted)
+        curves: Mapping[str, Callable[[np.ndarray], np.ndarray]] = p["curves"] or {
+            label: lambda g: _curve(g, p)
+        }
+        for (name, curve), dashes in zip(curves.items(), ((), (5, 2), (2, 2), (6, 2, 1, 2)), strict=False):
+            fitted = curve(grid)
+            ax.plot(10.0**grid, fitted, "-", color=_DATA_COLOUR, lw=1.5, dashes=dashes, label=name)
+            y_values.append(fitted)
 
     for value, name, colour, dashes in (
         (total_mean, "Total", _TOTAL_COLOUR, (5, 3)),
@@ -215,8 +244,11 @@ def _draw(
     ax.set_xlabel("[competitor] (M)")
     ax.set_ylabel(f"Bound ({signal_unit})")
 
-    if fit_ok:
+    if fit_ok and not p["curves"]:
         _mark_ic50(ax, p, x_lo, x_hi)
+    elif fit_ok:
+        if p["annotation"]:
+            ax.text(0.03, 0.04, p["annotation"], transform=ax.transAxes, ha="left", va="bottom", fontsize=8)
     else:
         ax.text(
             0.97,
@@ -282,3 +314,48 @@ def _sig3(value: float) -> str:
         return f"{round(value, 2 - exponent):.{decimals}f}"
     mantissa, power = f"{value:.2e}".split("e")
     return f"{mantissa}$\\times$10$^{{{int(power)}}}$"
+
+
+def plot_fit(row: Mapping[str, Any], fit: CurveFit | None) -> dict[str, Any]:
+    """Return what :func:`plot_competition` needs to draw one result row and its fit.
+
+    For the sigmoid models the row's parameters suffice. For two sites and homologous competition the fitted
+    curve itself is drawn (one curve per hot concentration for homologous), and the annotation gives each
+    site's IC50 and the fraction of high-affinity sites, or Kd and Bmax.
+
+    Parameters
+    ----------
+    row
+        A row of the results table.
+    fit
+        Its :class:`~assaykit.fitting.CurveFit` (None when the curve could not be fitted).
+
+    Returns
+    -------
+    dict
+        The ``fit`` argument of :func:`plot_competition`.
+    """
+    out = {k: row[k] for k in (*FIT_KEYS, "ic50_nM", "ki_nM", "model")}
+    if fit is None or row["model"] not in ("two-site", "two-site-ki", "homologous"):
+        return out
+    label = f"fit ({row['model']})"
+    if row["model"] == "homologous":
+        hots = sorted(set(np.round(np.asarray((fit.data or {})["hot_nM"], dtype=float), 12)))
+        out["curves"] = {
+            (f"{label}, hot {_sig3(h)} nM" if len(hots) > 1 else label): (
+                lambda g, h=h: fit.predict(g, hot_nM=np.full(g.shape, h))
+            )
+            for h in hots
+        }
+        out["annotation"] = f"K$_d$ = {_sig3(row['kd_nM'])} nM\nB$_{{max}}$ = {_sig3(row['bmax'])}"
+        return out
+    out["curves"] = {label: fit.predict}
+    lines = [
+        f"IC$_{{50}}$ hi = {_sig3(row['ic50_hi_nM'])} nM",
+        f"IC$_{{50}}$ lo = {_sig3(row['ic50_lo_nM'])} nM",
+    ]
+    if math.isfinite(_as_float(row.get("ki_hi_nM"))):
+        lines += [f"K$_i$ hi = {_sig3(row['ki_hi_nM'])} nM", f"K$_i$ lo = {_sig3(row['ki_lo_nM'])} nM"]
+    lines.append(f"fraction hi = {row['fraction_hi']:.2f}")
+    out["annotation"] = "\n".join(lines)
+    return out

@@ -5,18 +5,20 @@ This module does file I/O; the computation it calls (:func:`analyze_competition`
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from assaykit.binding.competition import CompetitionAnalysis, analyze_competition, curve_parameters
+from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
 from assaykit.io.presets import load_preset
+from assaykit.io.tables import find_column, read_raw_table
 from assaykit.io.writers import write_table
 
 #: Options a binding preset may set, with their defaults when neither preset nor command line gives them.
@@ -28,6 +30,13 @@ BINDING_DEFAULTS: dict[str, Any] = {
     "bottom": "free",
     "ci": "asymptotic",
     "level": 0.95,
+    "kd_lo_nM": None,
+    "kd_se_nM": None,
+    "weights": "none",
+    "outliers": "none",
+    "rout_q": 1.0,
+    "compare": False,
+    "potency_vs": None,
 }
 _DESCRIPTIVE_KEYS = {"radioligand", "receptor", "tissue", "notes"}
 
@@ -40,6 +49,7 @@ class BindingRun:
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     preset: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # the options the analysis ran with
 
 
 def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str, Any], str | None]:
@@ -76,7 +86,83 @@ def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str
             )
         options.update({k: v for k, v in table.items() if k in BINDING_DEFAULTS})
     options.update({k: v for k, v in given.items() if v is not None})
+    if given.get("rout_q") is not None and options["outliers"] != "rout":
+        raise AssayInputError("--rout-q is ROUT's Q: it needs --outliers rout")
     return options, name
+
+
+def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, float]:
+    """Read the radioligand's Kd and its SE (nM) from a results table, e.g. a saturation analysis.
+
+    Parameters
+    ----------
+    path
+        A CSV, TSV or XLSX table with the columns ``kd_nM`` and ``kd_se_nM`` (as ``assaykit saturation``
+        writes them, and as the ``homologous`` model's results have them).
+    dataset
+        The row to use, by its ``dataset`` column (or, without one, its ``compound`` column); may be None
+        when the table has a single row.
+
+    Returns
+    -------
+    tuple of float
+        ``(kd_nM, kd_se_nM)``.
+
+    Raises
+    ------
+    AssayInputError
+        When a column is missing, the row cannot be chosen, or a value is not a positive number (SE >= 0).
+
+    Warns
+    -----
+    UserWarning
+        When the chosen row has quality flags (a ``flags`` column that is not empty).
+    """
+    table = read_raw_table(path)
+    kd_col, se_col = (find_column(table, name, path=path, required=False) for name in ("kd_nM", "kd_se_nM"))
+    if kd_col is None or se_col is None:
+        listing = ", ".join(map(str, table.columns))
+        raise AssayInputError(
+            f"--kd-from needs the columns kd_nM and kd_se_nM (as 'assaykit saturation' writes them); "
+            f"the columns are {listing}",
+            path=path,
+        )
+    key = find_column(table, "dataset", path=path, required=False)
+    key = key or find_column(table, "compound", path=path, required=False)
+    if dataset is None:
+        if len(table) != 1:
+            names = "" if key is None else f" (its {key} column: {', '.join(table[key].str.strip())})"
+            raise AssayInputError(
+                f"the table has {len(table)} rows; choose one with --kd-dataset{names}", path=path
+            )
+        row = table.iloc[0]
+    else:
+        if key is None:
+            raise AssayInputError("--kd-dataset needs a dataset (or compound) column in the table", path=path)
+        chosen = table[table[key].str.strip() == dataset.strip()]
+        if len(chosen) != 1:
+            problem = "no row" if chosen.empty else f"{len(chosen)} rows"
+            names = ", ".join(dict.fromkeys(table[key].str.strip()))
+            raise AssayInputError(f"{problem} with {key} '{dataset}'; the table has {names}", path=path)
+        row = chosen.iloc[0]
+    values = []
+    for column, allow_zero in ((kd_col, False), (se_col, True)):
+        try:
+            value = float(str(row[column]).strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
+            raise AssayInputError(
+                f"'{row[column]}' is not a valid {column} ({'>= 0' if allow_zero else 'a positive number'})",
+                path=path,
+                row=int(row.name),
+                column=column,
+            )
+        values.append(value)
+    flags = find_column(table, "flags", path=path, required=False)
+    if flags is not None and str(row[flags]).strip():
+        warnings.warn(f"{path}: the Kd row is flagged ({row[flags]}); check it before using it", stacklevel=2)
+    return values[0], values[1]
 
 
 def _plot_names(results: pd.DataFrame) -> list[str]:
@@ -90,8 +176,8 @@ def _plot_names(results: pd.DataFrame) -> list[str]:
 
 
 def write_plots(analysis: CompetitionAnalysis, directory: Path) -> list[Path]:
-    """Write one PNG per curve (points, fitted curve, IC50, plate controls) into ``directory``."""
-    from assaykit.binding.plots import plot_competition
+    """Write one PNG per curve (points, fitted curve, IC50 or Kd, plate controls) into ``directory``."""
+    from assaykit.binding.plots import plot_competition, plot_fit
 
     directory.mkdir(parents=True, exist_ok=True)
     results, points = analysis.results, analysis.points
@@ -101,12 +187,7 @@ def write_plots(analysis: CompetitionAnalysis, directory: Path) -> list[Path]:
     for (_, row), name in zip(results.iterrows(), _plot_names(results), strict=True):
         tubes = points[(points["compound"] == row["compound"]) & (points["plate"] == row["plate"])]
         tubes = tubes[tubes["role"] == "competitor"].rename(columns={unit: "signal"})
-        fit: Mapping[str, Any] = {
-            **curve_parameters(row),
-            "ic50_nM": row["ic50_nM"],
-            "ki_nM": row["ki_nM"],
-            "model": row["model"],
-        }
+        fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])))
         written.append(
             plot_competition(
                 tubes,
@@ -130,6 +211,9 @@ def run_binding(
     output: str | Path | None = None,
     plot_dir: str | Path | None = None,
     points_path: str | Path | None = None,
+    compare_path: str | Path | None = None,
+    kd_from: str | Path | None = None,
+    kd_dataset: str | None = None,
     **options: Any,
 ) -> BindingRun:
     """Run a competition-binding job from files to written results.
@@ -147,9 +231,16 @@ def run_binding(
     plot_dir
         Folder for one PNG per curve.
     points_path
-        Per-tube table to write (specific binding, % specific, fitted, residual).
+        Per-tube table to write (specific binding, % specific, fitted, residual, outlier).
+    compare_path
+        Model-comparison table to write; implies ``compare=True``.
+    kd_from, kd_dataset
+        A table with ``kd_nM`` and ``kd_se_nM`` (e.g. a saturation analysis) to take Kd and its SE from, and
+        the row to use (see :func:`read_kd_table`); not together with ``kd_nM`` or ``kd_se_nM``.
     **options
-        ``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``, ``ci``, ``level``; None = not given.
+        The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
+        ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
+        ``potency_vs``); None = not given.
 
     Returns
     -------
@@ -161,12 +252,25 @@ def run_binding(
     AssayInputError
         For any input problem, and when no curve at all could be fitted.
     """
+    if kd_dataset is not None and kd_from is None:
+        raise AssayInputError("--kd-dataset chooses a row of the --kd-from table; give --kd-from")
+    if kd_from is not None and (options.get("kd_nM") is not None or options.get("kd_se_nM") is not None):
+        raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
+    if compare_path is not None:
+        options["compare"] = True
+        inputs = {Path(p).resolve() for p in paths}
+        if Path(compare_path).resolve() in inputs:
+            raise AssayInputError(
+                f"--compare {compare_path} would overwrite an input file; name another file"
+            )
     resolved, preset_name = resolve_options(protocol, **options)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        if kd_from is not None:
+            resolved["kd_nM"], resolved["kd_se_nM"] = read_kd_table(kd_from, kd_dataset)
         counts = read_counts_files(paths, sheet=sheet, compound=compound)
         analysis = analyze_competition(counts, **resolved)
-    run = BindingRun(analysis=analysis, preset=preset_name)
+    run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)
     run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
 
     results = analysis.results
@@ -178,13 +282,21 @@ def run_binding(
             f"no curve could be fitted; compound '{first['compound']}': {reason}",
             path=counts.attrs.get("source"),
         )
+    extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
+    if resolved["potency_vs"] is not None:
+        extra["potency"] = analysis.potency
     if output is not None:
         output = Path(output)
         if output.suffix.lower() == ".xlsx":
-            sheets = {"results": results, "plates": analysis.plates, "points": analysis.points}
+            sheets = {"results": results, "plates": analysis.plates, "points": analysis.points, **extra}
             run.written.append(write_table(sheets, output))
         else:
             run.written.append(write_table(results, output))
+            if "potency" in extra:
+                sibling = output.with_name(f"{output.stem}_potency{output.suffix}")
+                run.written.append(write_table(analysis.potency, sibling))
+    if compare_path is not None:
+        run.written.append(write_table(analysis.comparisons, compare_path))
     if points_path is not None:
         run.written.append(write_table(analysis.points, points_path))
     if plot_dir is not None:

@@ -58,6 +58,10 @@ CONTROL_NAMES = {"total": "total", "nsb": "nsb", "ns": "nsb", "nonspecific": "ns
 #: Values accepted in a ``role`` column (any case).
 ROLE_NAMES = {**CONTROL_NAMES, "competitor": "competitor"}
 
+#: Optional column (any case) with each tube's radioligand ("hot") concentration in nM, for homologous
+#: competition; kept as ``hot_nM`` (NaN where empty) in the canonical frame when the file has it.
+HOT_COLUMN = "hot_nM"
+
 #: Accepted signal column names (any case); the name is the signal unit.
 SIGNAL_COLUMNS = ("cpm", "dpm", "counts")
 
@@ -244,6 +248,8 @@ class _Tubes:
     factor: np.ndarray  # float: the molar factor of the concentration column
     conc_column: np.ndarray | str  # the column names for messages, per tube or one for all
     signal_column: np.ndarray | str
+    hot: np.ndarray | None = None  # the hot_nM cells, when the table has that column
+    hot_column: str | None = None
 
 
 class _Cells:
@@ -431,6 +437,7 @@ class _LongColumns(NamedTuple):
     unit: ConcentrationUnit
     plate: str | None
     replicate: str | None
+    hot: str | None = None
 
 
 def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
@@ -439,10 +446,10 @@ def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
     compound = find_column(columns, "compound", path=path, required=role is None)
     signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
     conc, unit = _conc_column(columns, path)
-    plate, replicate = (
-        find_column(columns, name, path=path, required=False) for name in ("plate", "replicate")
+    plate, replicate, hot = (
+        find_column(columns, name, path=path, required=False) for name in ("plate", "replicate", HOT_COLUMN)
     )
-    return _LongColumns(role, compound, signal, conc, unit, plate, replicate)
+    return _LongColumns(role, compound, signal, conc, unit, plate, replicate, hot)
 
 
 def _number_columns(names: list[str], path: Path) -> list[str] | None:
@@ -456,7 +463,7 @@ def _number_columns(names: list[str], path: Path) -> list[str] | None:
         found = _long_columns([name for name in names if name], path)
     except AssayInputError:
         return None  # read_raw_table and promote_header come first, then the same error
-    return [found.conc, found.signal]
+    return [found.conc, found.signal] + ([found.hot] if found.hot else [])
 
 
 def _as_written(path: Path, line: int, column: str) -> str:
@@ -532,6 +539,8 @@ def _counts_from_table(
         factor=np.broadcast_to(columns.unit.factor, size)[keep],
         conc_column=columns.conc,
         signal_column=columns.signal,
+        hot=None if columns.hot is None else _cells(table[columns.hot])[keep],
+        hot_column=columns.hot,
     )
     attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
     return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original)
@@ -573,8 +582,25 @@ def _build(
         },
         copy=False,
     )
+    if tubes.hot is not None:
+        out[HOT_COLUMN] = _hot_concentrations(tubes, path, decimal_comma)
     out.attrs.update(attrs)
     return out
+
+
+def _hot_concentrations(tubes: _Tubes, path: str | Path, decimal_comma: bool) -> np.ndarray:
+    """Parse the optional ``hot_nM`` column: positive nM, or empty (NaN); anything else is an error."""
+    cells = np.asarray(tubes.hot)
+    hot, kind = _numbers(cells, decimal_comma)
+    problems = _Problems(path, tubes.line)
+    column = str(tubes.hot_column)
+    not_number = "'{}' is not a number; expected the hot ligand concentration in nM"
+    problems.add(kind == _NOT_A_NUMBER, lambda i: (not_number.format(_text(cells[i])), column))
+    bad = (kind == _NUMBER) & ~(np.isfinite(hot) & (hot > 0))
+    positive = "hot ligand concentration {:g} must be a positive number of nM"
+    problems.add(bad, lambda i: (positive.format(hot[i]), column))
+    problems.raise_first()
+    return hot
 
 
 def _raise_number_problems(
