@@ -1,0 +1,420 @@
+"""Read saturation binding data (one row per tube) into one canonical frame.
+
+The canonical saturation frame has one row per tube, in file order, with the columns of
+``SATURATION_COLUMNS``:
+
+========== ======= =================================================================================
+dataset    str     the data set (one saturation experiment, one result row): the ``dataset`` column, or
+                   the file name without extension when the file has none
+kind       str     ``"total"`` or ``"nsb"``; ``"specific"`` for files of specific binding
+conc_nM    float   radioligand concentration, nM (always > 0)
+signal     float   cpm, dpm or counts (specific binding: in the unit of its column name, and may be < 0)
+replicate  str     the replicate as written; missing (``pd.isna``) when the file has none
+source_row int     1-based line (CSV/TSV, header = line 1) or sheet row (XLSX) of the tube
+========== ======= =================================================================================
+
+``attrs`` holds ``source``, ``signal_unit`` (``"cpm"``, ``"dpm"``, ``"counts"``; for specific binding the
+unit in the column name, e.g. ``specific_cpm`` -> ``"cpm"``, or ``""`` for a bare ``specific``),
+``conc_column`` (as written), ``specific`` (bool) and ``dataset_column`` (as written, or None).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assaykit.errors import AssayInputError
+from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, read_raw_table
+from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
+
+#: Columns of the canonical saturation frame, in order.
+SATURATION_COLUMNS = ("dataset", "kind", "conc_nM", "signal", "replicate", "source_row")
+
+#: Values accepted in the ``kind`` column (any case), and the kind each one means.
+KIND_NAMES = {"total": "total", "nsb": "nsb", "ns": "nsb", "nonspecific": "nsb", "non-specific": "nsb"}
+
+#: Accepted signal column names (any case); the name is the signal unit.
+SIGNAL_COLUMNS = ("cpm", "dpm", "counts")
+
+#: Accepted names of the column that says which data set (experiment) a tube belongs to (any case).
+DATASET_COLUMNS = ("dataset", "set", "experiment", "plate")
+
+_SPECIFIC = re.compile(r"(?i)^specific(?:_(?P<unit>\w+))?$")
+_KIND_TEXT = "total or nsb (also ns, nonspecific)"
+_CONC_ACCEPTED = ACCEPTED_CONC_COLUMNS.replace(" or log_conc_M", "").replace(", conc_pM", " or conc_pM")
+
+
+def read_saturation(
+    path: str | Path, *, specific: bool = False, sheet: str | int | None = None
+) -> pd.DataFrame:
+    """Read a saturation binding file (long layout, one row per tube) into the canonical frame.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.tsv``/``.txt`` or ``.xlsx`` file with one row per tube: one radioligand
+        concentration column whose name carries its unit (``conc_nM``, ``conc_pM``, ``conc_uM``, ...; not
+        a log column: saturation binding is fitted against the concentration itself), a ``kind`` column
+        (``total`` or ``nsb``; ``ns`` and ``nonspecific`` also mean nsb; any case), one ``cpm``, ``dpm``
+        or ``counts`` column, and optional ``dataset`` (or ``set``, ``experiment``, ``plate``) and
+        ``replicate`` columns. Other columns are ignored.
+    specific
+        True for a file of specific binding (already total minus nonspecific): a ``specific`` column
+        (``specific_cpm``, ``specific_dpm``, ... to state the unit) instead of ``kind`` and the signal.
+        Specific binding may be negative; counts may not.
+    sheet
+        For ``.xlsx``: the sheet name or 0-based position; the first sheet when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical saturation frame (columns ``SATURATION_COLUMNS``, see the module docstring).
+
+    Raises
+    ------
+    AssayInputError
+        When the file or one of its values is not what is expected; the one-line message names the file,
+        the row and the column. Every concentration must be a number > 0: each tube holds radioligand, and
+        a tube without it is not a point of the saturation curve.
+
+    Warns
+    -----
+    UserWarning
+        When rows with an empty signal cell (an empty well) are dropped.
+
+    Examples
+    --------
+    >>> tubes = read_saturation("sat.csv")  # doctest: +SKIP
+    >>> tubes.groupby(["dataset", "kind", "conc_nM"]).signal.mean()  # doctest: +SKIP
+    """
+    path = Path(path)
+    table = read_raw_table(path, sheet=sheet)
+    return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
+
+
+def read_saturation_files(
+    paths: Sequence[str | Path], *, specific: bool = False, sheet: str | int | None = None
+) -> pd.DataFrame:
+    """Read several saturation files into one canonical frame, keeping each file's data sets apart.
+
+    Parameters
+    ----------
+    paths
+        The files, each as for :func:`read_saturation`.
+    specific, sheet
+        Passed to :func:`read_saturation` for every file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical frame of all files, in the order given. With one file it is exactly
+        ``read_saturation(paths[0])``. With several, a file's data sets become ``"<file stem>:<dataset>"``
+        (a file without a dataset column is one data set named by its stem); the path as given replaces
+        the stem when two stems are the same. ``attrs["source"]`` and ``["conc_column"]`` join the distinct
+        values with ", ".
+
+    Raises
+    ------
+    AssayInputError
+        When no file is given, when the files use different signal units (cpm and dpm), or as
+        :func:`read_saturation` for the first file with a problem.
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise AssayInputError("no saturation file given")
+    frames = [read_saturation(p, specific=specific, sheet=sheet) for p in files]
+    if len(frames) == 1:
+        return frames[0]
+    units = dict.fromkeys(f.attrs["signal_unit"] for f in frames)
+    if len(units) > 1:
+        found = ", ".join(
+            f"{f.attrs['signal_unit'] or 'no unit'} in {p}" for f, p in zip(frames, files, strict=True)
+        )
+        raise AssayInputError(f"the files measure in different units ({found}); give them one unit")
+    stems = [p.stem for p in files]
+    labels = stems if len(set(stems)) == len(stems) else [str(p) for p in files]
+    for frame, label in zip(frames, labels, strict=True):
+        has_column = frame.attrs["dataset_column"] is not None
+        frame["dataset"] = (label + ":" + frame["dataset"]).astype(str) if has_column else label
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {
+        "source": ", ".join(dict.fromkeys(f.attrs["source"] for f in frames)),
+        "signal_unit": next(iter(units)),
+        "conc_column": ", ".join(dict.fromkeys(f.attrs["conc_column"] for f in frames)),
+        "specific": specific,
+        "dataset_column": ", ".join(dict.fromkeys(f.attrs["dataset_column"] or "" for f in frames)) or None,
+    }
+    return out
+
+
+def saturation_from_frame(
+    df: pd.DataFrame, *, specific: bool = False, source: str = "<data>"
+) -> pd.DataFrame:
+    """Check an in-memory table of tubes and return the canonical saturation frame.
+
+    Parameters
+    ----------
+    df
+        One row per tube, with the columns described in :func:`read_saturation`. Cells may be strings or
+        numbers; NaN and None count as empty. It is not modified.
+    specific
+        As in :func:`read_saturation`.
+    source
+        What to call the data in messages and in ``attrs["source"]``; the data set when there is no dataset
+        column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical saturation frame; ``source_row`` is the line the row would have in a CSV written with
+        ``df.to_csv(index=False)`` (position + 2).
+
+    Raises
+    ------
+    AssayInputError
+        As :func:`read_saturation`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"kind": ["total", "nsb"], "conc_nM": [1.0, 1.0], "cpm": [3000, 200]})
+    >>> saturation_from_frame(frame)[["dataset", "kind", "conc_nM", "signal"]]
+      dataset   kind  conc_nM  signal
+    0  <data>  total      1.0  3000.0
+    1  <data>    nsb      1.0   200.0
+    """
+    table = df.copy()
+    table.columns = pd.Index([str(c).strip() for c in table.columns])
+    table.index = pd.Index(np.arange(len(table)) + 2, name=SOURCE_ROW)
+    return _from_table(table, source, specific=specific, stem=source, stacklevel=3)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------------------------------------
+def _conc_column(columns: list[str], path: str | Path) -> tuple[str, ConcentrationUnit]:
+    """Find the one radioligand concentration column (linear, unit in the name)."""
+    found: list[tuple[str, ConcentrationUnit]] = []
+    for column in columns:
+        stripped = column.strip()
+        prefix = re.match(r"(?i)^(log_?)?conc_", stripped)
+        if prefix:  # the prefix in any case (Conc_nM); the unit letters stay case-sensitive
+            stripped = prefix.group(0).lower() + stripped[prefix.end() :]
+        try:
+            unit = parse_conc_column(stripped)
+        except ValueError as exc:
+            message = str(exc).replace(ACCEPTED_CONC_COLUMNS, _CONC_ACCEPTED)
+            if "log" in stripped.lower():
+                message = _log_message(column)
+            raise AssayInputError(message, path=path, column=column) from None
+        if unit is not None and unit.log:
+            raise AssayInputError(_log_message(column), path=path, column=column)
+        if unit is not None:
+            found.append((column, unit))
+    if len(found) > 1:
+        names = ", ".join(f"'{c}'" for c, _ in found)
+        raise AssayInputError(f"{len(found)} concentration columns ({names}); keep exactly one", path=path)
+    if not found:
+        listing = ", ".join(f"'{c}'" for c in columns)
+        message = (
+            f"no radioligand concentration column; name it {_CONC_ACCEPTED} (the unit is part of the name); "
+            f"the columns are {listing}"
+        )
+        ignored = {*SIGNAL_COLUMNS, "kind", "replicate", *DATASET_COLUMNS, "specific"}
+        near = closest_name(
+            [c for c in columns if c.strip().lower() not in ignored],
+            ["conc_M", "conc_mM", "conc_uM", "conc_nM", "conc_pM"],
+        )
+        if near is not None:
+            message += f"; did you mean '{near[1]}' for '{near[0]}'?"
+        raise AssayInputError(message, path=path)
+    return found[0]
+
+
+def _log_message(column: str) -> str:
+    return (
+        f"'{column}' is a log concentration, but saturation binding is fitted against the radioligand "
+        f"concentration itself; give it as {_CONC_ACCEPTED}"
+    )
+
+
+def _specific_column(columns: list[str], path: str | Path) -> tuple[str, str]:
+    """Find the ``specific``/``specific_<unit>`` column; return it and the unit ("" when none)."""
+    found = [(c, m) for c in columns if (m := _SPECIFIC.match(c.strip()))]
+    if len(found) > 1:
+        names = ", ".join(f"'{c}'" for c, _ in found)
+        raise AssayInputError(f"{len(found)} specific-binding columns ({names}); keep one", path=path)
+    if not found:
+        listing = ", ".join(f"'{c}'" for c in columns)
+        hint = ""
+        if any(c.strip().lower() == "kind" for c in columns):
+            hint = "; this file has a kind column: leave out --specific (specific=False) to fit total and nsb"
+        raise AssayInputError(
+            "no specific-binding column; with --specific (specific=True) the file needs a column named "
+            f"'specific' or 'specific_<unit>' (e.g. specific_cpm); the columns are {listing}{hint}",
+            path=path,
+        )
+    column, match = found[0]
+    unit = match.group("unit") or ""
+    return column, unit.lower() if unit.lower() in SIGNAL_COLUMNS else unit
+
+
+# --------------------------------------------------------------------------------------------------------
+# Cells
+# --------------------------------------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    """Return one cell as text: strings stripped, numbers as written, missing values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float | np.floating) and math.isnan(value):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float | np.floating) and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _number(text: str, decimal_comma: bool) -> float:
+    """Parse a number cell; ValueError when it is not one."""
+    if decimal_comma and re.fullmatch(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", text):
+        text = text.replace(",", ".")
+    return float(text)
+
+
+class _Problems:
+    """Collect problems so that the error names the first and counts the other rows."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.found: list[tuple[int, str, str | None]] = []
+
+    def add(self, row: int, message: str, column: str | None) -> None:
+        self.found.append((row, message, column))
+
+    def raise_first(self) -> None:
+        if not self.found:
+            return
+        row, message, column = self.found[0]
+        others = sorted({r for r, _, _ in self.found[1:] if r != row})
+        if others:
+            listed = ", ".join(map(str, others[:10])) + (", ..." if len(others) > 10 else "")
+            message += f" (other rows with problems: {listed})"
+        raise AssayInputError(message, path=self.path, row=row, column=column)
+
+
+def _from_table(
+    table: pd.DataFrame, path: str | Path, *, specific: bool, stem: str, stacklevel: int
+) -> pd.DataFrame:
+    """Check every tube of a table (one row per tube, ``source_row`` index) and build the canonical frame."""
+    columns = [str(c) for c in table.columns]
+    conc_column, unit = _conc_column(columns, path)
+    if specific:
+        signal_column, signal_unit = _specific_column(columns, path)
+        kind_column = None
+    else:
+        kind_column = find_column(columns, "kind", path=path, required=False)
+        if kind_column is None:
+            hint = ""
+            if any(_SPECIFIC.match(c.strip()) for c in columns):
+                hint = "; for a file of specific binding use --specific (specific=True)"
+            listing = ", ".join(f"'{c}'" for c in columns)
+            raise AssayInputError(
+                f"no kind column; expected a column 'kind' saying {_KIND_TEXT} for every tube; "
+                f"the columns are {listing}{hint}",
+                path=path,
+            )
+        signal_column = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
+        signal_unit = signal_column.strip().lower()
+    dataset_column = find_column(columns, DATASET_COLUMNS, path=path, required=False, what="dataset")
+    replicate_column = find_column(columns, "replicate", path=path, required=False)
+
+    decimal_comma = table.attrs.get("delimiter") == ";"
+    problems = _Problems(path)
+    rows: list[tuple[str, str, float, float, str | None, int]] = []
+    dropped: list[int] = []
+    for line, record in zip(table.index, table.to_dict("records"), strict=True):
+        line = int(line)
+        signal_text = _text(record[signal_column])
+        if not signal_text:
+            dropped.append(line)
+            continue
+        if dataset_column is not None:
+            dataset = _text(record[dataset_column])
+            if not dataset:
+                problems.add(line, "empty data set; fill in the data set of every row", dataset_column)
+                continue
+        else:
+            dataset = stem
+        if kind_column is not None:
+            kind_text = _text(record[kind_column])
+            kind = KIND_NAMES.get(kind_text.lower())
+            if kind is None:
+                what = f"unknown kind '{kind_text}'" if kind_text else "empty kind"
+                problems.add(line, f"{what}; expected {_KIND_TEXT}", kind_column)
+                continue
+        else:
+            kind = "specific"
+        conc_text = _text(record[conc_column])
+        try:
+            conc = _number(conc_text, decimal_comma) * unit.factor / 1e-9
+        except ValueError:
+            message = (
+                "empty concentration; every tube needs its radioligand concentration"
+                if not conc_text
+                else f"'{conc_text}' is not a number; expected a radioligand concentration"
+            )
+            problems.add(line, message, conc_column)
+            continue
+        if not math.isfinite(conc):
+            problems.add(line, f"'{conc_text}' is not a finite concentration", conc_column)
+            continue
+        if not conc > 0:
+            problems.add(
+                line,
+                f"concentration {conc_text} is not > 0; a tube without radioligand is no point of the curve",
+                conc_column,
+            )
+            continue
+        try:
+            signal = _number(signal_text, decimal_comma)
+        except ValueError:
+            problems.add(line, f"'{signal_text}' is not a number; expected a count", signal_column)
+            continue
+        if not math.isfinite(signal):
+            problems.add(line, f"'{signal_text}' is not a finite count", signal_column)
+            continue
+        if signal < 0 and not specific:
+            problems.add(line, f"negative signal {signal_text}; counts cannot be negative", signal_column)
+            continue
+        replicate = _text(record[replicate_column]) if replicate_column is not None else ""
+        rows.append((dataset, kind, conc, signal, replicate or None, line))
+    problems.raise_first()
+    if dropped:
+        shown = ", ".join(map(str, dropped[:20])) + (", ..." if len(dropped) > 20 else "")
+        warnings.warn(
+            f"{path}: dropped {len(dropped)} row{'s' if len(dropped) > 1 else ''} with an empty "
+            f"'{signal_column}' cell (rows {shown})",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    if not rows:
+        raise AssayInputError(f"no tube has a '{signal_column}' value", path=path)
+    out = pd.DataFrame(rows, columns=list(SATURATION_COLUMNS))
+    out = out.astype({"dataset": str, "kind": str, "conc_nM": float, "signal": float, "source_row": "int64"})
+    out.attrs = {
+        "source": str(path),
+        "signal_unit": signal_unit,
+        "conc_column": conc_column,
+        "specific": specific,
+        "dataset_column": dataset_column,
+    }
+    return out
