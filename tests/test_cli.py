@@ -50,15 +50,18 @@ HEADER = "plate,compound,replicate,conc_nM,cpm"
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["binding"], ["epm"], ["ldb"], ["protocols"], ["info"]],
-    ids=["main", "binding", "epm", "ldb", "protocols", "info"],
+    [[], ["binding"], ["saturation"], ["epm"], ["ldb"], ["compare"], ["protocols"], ["info"]],
+    ids=["main", "binding", "saturation", "epm", "ldb", "compare", "protocols", "info"],
 )
 def test_every_command_has_help_with_examples(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+    assert "\\b" not in result.output and "\b" not in result.output  # click's marker must not show
     if command != ["info"]:
-        assert "Examples:" in result.output
+        lines = result.output.splitlines()
+        at = lines.index("  Examples:")  # on a line of its own, examples below it one per line, unwrapped
+        assert lines[at + 1].strip().startswith("assaykit")
 
 
 def test_every_command_is_in_the_readme() -> None:
@@ -273,7 +276,7 @@ def test_missing_file() -> None:
         (["--kd", "1.5"], "--radioligand"),
         (["--kd", "-1", "--radioligand", "1"], "--kd"),
         (["--top", "maximum"], "--top"),
-        (["--model", "two-site"], "--model"),
+        (["--model", "three-site"], "--model"),
         (["--kd", "abc", "--radioligand", "1"], "--kd"),
         (["--model", "fit-ki"], "fit-ki"),
     ],

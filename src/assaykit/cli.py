@@ -50,14 +50,17 @@ class AssayGroup(click.Group):
 @click.group(cls=AssayGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="assaykit")
 def main() -> None:
-    r"""Turn raw anxiolytic-pharmacology data into the numbers that go into a paper.
+    """Turn raw anxiolytic-pharmacology data into the numbers that go into a paper.
 
     \b
     Examples:
       assaykit binding counts.csv --kd 1.5 --radioligand 1
       assaykit binding counts.csv --protocol bzd-flunitrazepam -o results.xlsx --plot plots/
+      assaykit saturation sat.csv --efficiency 0.45 --specific-activity 85 --protein-mg 0.1
       assaykit epm tracks.csv -o endpoints.csv --plot plots/
       assaykit ldb tracks.csv --protocol ldb-mouse
+      assaykit epm tracks.csv --design design.csv --control vehicle --stats stats.xlsx
+      assaykit compare endpoints.csv --design design.csv --control vehicle --plot plots/
       assaykit protocols
     """
 
@@ -73,8 +76,10 @@ def _warn(messages: list[str]) -> None:
 @click.option("--radioligand", type=float, help="Radioligand concentration in the assay, nM.")
 @click.option(
     "--model",
-    type=click.Choice(["4pl", "one-site", "fit-ki"]),
-    help="4pl: Hill slope free [default]; one-site: Hill slope -1; fit-ki: fit log Ki directly.",
+    type=click.Choice(["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]),
+    help="4pl: Hill slope free [default]; one-site: Hill slope -1; fit-ki: fit log Ki directly; "
+    "two-site, two-site-ki: two binding sites (IC50s or Kis); homologous: the radioligand displaced by "
+    "itself unlabelled (fits Kd and Bmax; hot nM from a hot_nM column or --radioligand).",
 )
 @click.option(
     "--top", metavar="free|total|VALUE", help="Top plateau: free [default], the plate's TOTAL mean, or fixed."
@@ -87,6 +92,32 @@ def _warn(messages: list[str]) -> None:
 @click.option(
     "--ci", type=click.Choice(["asymptotic", "profile"]), help="Confidence intervals [default: asymptotic]."
 )
+@click.option("--kd-lo", type=float, help="Two-site models: radioligand Kd at the low-affinity site [--kd].")
+@click.option("--kd-se", type=float, help="SE of --kd, nM: the *_total Ki limits then include it.")
+@click.option(
+    "--kd-from",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take Kd and its SE from a table with kd_nM and kd_se_nM (e.g. 'assaykit saturation' results).",
+)
+@click.option("--kd-dataset", metavar="NAME", help="The row of the --kd-from table (dataset or compound).")
+@click.option(
+    "--weights", type=click.Choice(["none", "poisson"]), help="none [default] or poisson (1/Y of the curve)."
+)
+@click.option(
+    "--outliers",
+    type=click.Choice(["none", "rout"]),
+    help="none [default] or rout: remove outliers by ROUT before the final fit.",
+)
+@click.option("--rout-q", type=float, metavar="PERCENT", help="ROUT's Q, the false discovery rate in % [1].")
+@click.option(
+    "--compare",
+    "compare_path",
+    is_flag=False,
+    flag_value="-",
+    metavar="[FILE]",
+    help="Compare one vs two sites and Hill -1 vs free on each curve (F test, AICc); print, and write FILE.",
+)
+@click.option("--potency-vs", metavar="COMPOUND", help="IC50 ratio of each compound to this one, per plate.")
 @click.option("--protocol", metavar="NAME|FILE", help="Preset of defaults (see 'assaykit protocols').")
 @click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
@@ -113,19 +144,13 @@ def binding(
     files: tuple[Path, ...],
     kd: float | None,
     radioligand: float | None,
-    model: str | None,
-    top: str | None,
-    bottom: str | None,
-    ci: str | None,
-    protocol: str | None,
-    sheet: str | None,
-    compound: str | None,
-    output: Path | None,
-    plot_dir: Path | None,
-    points_path: Path | None,
+    kd_lo: float | None,
+    kd_se: float | None,
+    compare_path: str | None,
     quiet: bool,
+    **options: Any,
 ) -> None:
-    r"""Fit competition binding curves: counts -> IC50 -> Ki.
+    """Fit competition binding curves: counts -> IC50 -> Ki.
 
     FILES are counter exports in the long layout (compound, conc_<unit>, cpm|dpm|counts, optional plate
     and replicate; TOTAL and NSB rows as controls) or Prism's wide layout; CSV, TSV or XLSX. Each
@@ -136,30 +161,36 @@ def binding(
       assaykit binding counts.csv --kd 1.5 --radioligand 1
       assaykit binding counts.csv --kd 1.5 --radioligand 1 --model fit-ki --ci profile
       assaykit binding counts.csv --bottom nsb -o results.csv --points points.csv --plot plots/
+      assaykit binding counts.csv --kd 1.5 --radioligand 1 --compare comparison.csv --outliers rout
+      assaykit binding counts.csv --model two-site-ki --kd 1.5 --radioligand 1 --weights poisson
+      assaykit binding counts.csv --kd-from saturation.csv --radioligand 1 --potency-vs diazepam
+      assaykit binding homologous.csv --model homologous          # hot_nM column per tube
     """
-    from assaykit.binding.report import format_competition
+    from assaykit.binding.report import format_comparisons, format_competition, format_potency
     from assaykit.binding.workflow import run_binding
 
     run = run_binding(
         files,
-        protocol=protocol,
-        sheet=sheet,
-        compound=compound,
-        output=output,
-        plot_dir=plot_dir,
-        points_path=points_path,
         kd_nM=kd,
         radioligand_nM=radioligand,
-        model=model,
-        top=top,
-        bottom=bottom,
-        ci=ci,
+        kd_lo_nM=kd_lo,
+        kd_se_nM=kd_se,
+        compare=compare_path is not None or None,
+        compare_path=None if compare_path in (None, "-") else compare_path,
+        **options,
     )
     _warn(run.warnings)
     analysis = run.analysis
     flagged = analysis.results.loc[analysis.results["flags"] != "", "compound"]
     if not quiet:
         click.echo(format_competition(analysis.results, analysis.plates))
+        if compare_path is not None or run.options.get("compare"):
+            click.echo("\nModel comparison (F test at P < 0.05 decides; dAICc = complex - simpler):")
+            click.echo(format_comparisons(analysis.comparisons))
+        if run.options.get("potency_vs") is not None:
+            reference = run.options["potency_vs"]
+            click.echo(f"\nPotency relative to {reference} (IC50 ratio, compound / reference):")
+            click.echo(format_potency(analysis.potency))
         for note in analysis.notes:
             click.echo(f"note: {note}", err=True)
         if len(flagged):
@@ -228,6 +259,24 @@ def tracking_options(func: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Write one PNG per animal here (trajectory and heatmap).",
         ),
+        click.option(
+            "--design",
+            "design_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Design (animal, group, ...): compare the groups after the endpoints (see 'compare').",
+        ),
+        click.option("--control", help="With --design: the control group, e.g. vehicle."),
+        click.option(
+            "--test",
+            type=click.Choice(["auto", "parametric", "nonparametric"]),
+            help="With --design: the headline tests [auto].",
+        ),
+        click.option(
+            "--stats",
+            "stats_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="With --design: write the comparisons (.csv .tsv .json; .xlsx gets every table).",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors."),
     ]
     for option in reversed(options):
@@ -246,6 +295,23 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
     names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s"}
     options = {names.get(k, k): v for k, v in kwargs.items()}
+    design_path, control = options.pop("design_path"), options.pop("control")
+    test, stats_path = options.pop("test"), options.pop("stats_path")
+    design = None
+    if design_path is None:
+        given = [
+            name
+            for name, value in (("--control", control), ("--test", test), ("--stats", stats_path))
+            if value
+        ]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} need(s) --design")
+    else:
+        if control is None:
+            raise click.UsageError("--design needs --control (the control group)")
+        from assaykit.stats.workflow import load_design
+
+        design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
     run = run_tracking(
         spec,
         files,
@@ -263,12 +329,25 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
         for path in run.written:
             click.echo(f"wrote {path}", err=True)
+    if design is not None:
+        from assaykit.stats.workflow import compare_endpoint_table
+
+        assert control is not None
+        stats_run = compare_endpoint_table(
+            run.endpoints,
+            design,
+            control=control,
+            test=test or "auto",
+            output=stats_path,
+            plot_dir=kwargs["plot_dir"],
+        )
+        _echo_comparison(stats_run, quiet)
 
 
 @main.command(context_settings=CONTEXT)
 @tracking_options
 def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
-    r"""Elevated plus maze: tracking logs -> open/closed/centre time, entries, latency, distance.
+    """Elevated plus maze: tracking logs -> open/closed/centre time, entries, latency, distance.
 
     FILES are tracking logs, one or several animals each: generic CSV/TSV/XLSX (time or frame, x, y,
     optional animal; or a zone column), DeepLabCut .csv/.h5, EthoVision XT raw-data exports or ANY-maze
@@ -280,6 +359,7 @@ def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
       assaykit epm tracks.csv
       assaykit epm data/*.csv --protocol epm-rat -o endpoints.csv --plot plots/
       assaykit epm mouse1DLC.h5 --fps 30 --bodypart midback --px-per-cm 4.2 --protocol my-maze.toml
+      assaykit epm tracks.csv --design design.csv --control vehicle --stats stats.xlsx --plot plots/
     """
     _run_tracking("epm", files, quiet, **options)
 
@@ -287,7 +367,7 @@ def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
 @main.command(context_settings=CONTEXT)
 @tracking_options
 def ldb(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
-    r"""Light-dark box: tracking logs -> latency to the light, time in light, transitions, distance.
+    """Light-dark box: tracking logs -> latency to the light, time in light, transitions, distance.
 
     FILES are tracking logs in the same layouts as for 'assaykit epm' (generic with x, y or light/dark
     zone labels, DeepLabCut, EthoVision XT, ANY-maze). One row per animal. The default preset is the mouse
@@ -299,14 +379,239 @@ def ldb(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
       assaykit ldb tracks.csv
       assaykit ldb data/*.csv -o endpoints.xlsx --plot plots/
       assaykit ldb beams.csv --min-time 0.5        # per-frame light/dark labels from a beam-break box
+      assaykit ldb tracks.csv --design design.csv --control vehicle --stats stats.csv
     """
     _run_tracking("ldb", files, quiet, **options)
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--model",
+    type=click.Choice(["one-site-total", "one-site", "hill", "two-site", "two-site-total"]),
+    help="one-site-total: total and NSB fitted together [default]; one-site, hill, two-site: specific "
+    "binding (total minus NSB); two-site-total: two sites, global. [default with --specific: one-site]",
+)
+@click.option("--specific", is_flag=True, help="The files hold specific binding (a 'specific' column).")
+@click.option(
+    "--ci", type=click.Choice(["asymptotic", "profile"]), help="Confidence intervals [default: asymptotic]."
+)
+@click.option("--efficiency", type=float, metavar="F", help="Counting efficiency, cpm/dpm (for cpm data).")
+@click.option(
+    "--specific-activity", type=float, metavar="CI_PER_MMOL", help="Radioligand specific activity, Ci/mmol."
+)
+@click.option("--protein-mg", type=float, metavar="MG", help="Protein per tube, mg: Bmax in fmol/mg.")
+@click.option("--cells", type=float, metavar="N", help="Cells per tube: Bmax in sites/cell.")
+@click.option(
+    "--volume-ml", type=float, metavar="ML", help="Assay volume per tube, ml: checks ligand depletion."
+)
+@click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write results (.csv .tsv .json .xlsx).",
+)
+@click.option(
+    "--points",
+    "points_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-tube table here.",
+)
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one PNG per data set here (curves and Scatchard plot).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+def saturation(
+    files: tuple[Path, ...],
+    model: str | None,
+    specific: bool,
+    ci: str | None,
+    efficiency: float | None,
+    specific_activity: float | None,
+    protein_mg: float | None,
+    cells: float | None,
+    volume_ml: float | None,
+    sheet: str | None,
+    output: Path | None,
+    points_path: Path | None,
+    plot_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Fit saturation binding: total and nonspecific counts -> Kd and Bmax.
+
+    FILES have one row per tube: conc_<unit> (radioligand, e.g. conc_nM), kind (total or nsb), cpm|dpm|counts,
+    optional dataset (one result row each) and replicate; CSV, TSV or XLSX. With --specific, a specific
+    column replaces kind and the counts. Every replicate is fitted as a point. --efficiency,
+    --specific-activity and --protein-mg (or --cells) turn Bmax into fmol/mg (or sites/cell).
+
+    \b
+    Examples:
+      assaykit saturation sat.csv
+      assaykit saturation sat.csv --efficiency 0.45 --specific-activity 85 --protein-mg 0.1 --volume-ml 1
+      assaykit saturation sat.csv --model hill --ci profile -o results.xlsx --plot plots/
+      assaykit saturation specific.csv --specific --model two-site
+    """
+    from assaykit.binding.saturation_report import format_saturation
+    from assaykit.binding.saturation_workflow import run_saturation
+
+    if protein_mg is not None and cells is not None:
+        raise click.UsageError("give --protein-mg or --cells, not both")
+    run = run_saturation(
+        files,
+        model=model,
+        ci=ci,
+        specific=specific,
+        sheet=sheet,
+        output=output,
+        plot_dir=plot_dir,
+        points_path=points_path,
+        efficiency=efficiency,
+        specific_activity_Ci_mmol=specific_activity,
+        protein_mg=protein_mg,
+        cells=cells,
+        volume_ml=volume_ml,
+    )
+    _warn(run.warnings)
+    analysis = run.analysis
+    flagged = analysis.results.loc[analysis.results["flags"] != "", "dataset"]
+    if not quiet:
+        click.echo(format_saturation(analysis.results))
+        for note in analysis.notes:
+            click.echo(f"note: {note}", err=True)
+        if len(flagged):
+            click.echo(
+                f"note: {len(flagged)} data set(s) flagged ({', '.join(map(str, flagged))}); "
+                "flag codes are explained in the README",
+                err=True,
+            )
+        for path in run.written:
+            click.echo(f"wrote {path}", err=True)
+
+
+def _echo_comparison(run: Any, quiet: bool) -> None:
+    """Print a group comparison (``assaykit compare``, ``epm``/``ldb --design``)."""
+    from assaykit.stats.report import format_comparisons, format_trend
+
+    _warn(run.warnings)
+    if quiet:
+        return
+    click.echo(format_comparisons(run.comparison))
+    trend = format_trend(run.comparison)
+    if trend:
+        click.echo("")
+        click.echo(trend)
+    for row in run.exclusions.itertuples(index=False):
+        if row.excluded_by == "design":
+            click.echo(
+                f"note: {row.animal} ({row.group}) excluded by the design: {row.reason or 'no reason given'}",
+                err=True,
+            )
+        else:
+            which = "any endpoint" if row.endpoints == "all" else row.endpoints
+            click.echo(f"note: {row.animal} ({row.group}) has no value for {which}: {row.reason}", err=True)
+    for note in run.comparison.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo("note: the headline rule, the tests and every column are explained in the README", err=True)
+    for path in run.written:
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("endpoints_file", metavar="ENDPOINTS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--design",
+    "design_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Design: animal, group [, dose_<unit>, compound, sex, cohort, excluded, reason] [the groups in "
+    "ENDPOINTS].",
+)
+@click.option("--control", required=True, help="The control group, e.g. vehicle.")
+@click.option(
+    "--endpoint",
+    "endpoint_names",
+    multiple=True,
+    metavar="NAME",
+    help="An endpoint column; repeat, or separate with commas [the assay's main ones, else all numeric].",
+)
+@click.option(
+    "--test",
+    type=click.Choice(["auto", "parametric", "nonparametric"]),
+    default="auto",
+    show_default=True,
+    help="Headline tests; auto picks per endpoint from Shapiro-Wilk and Brown-Forsythe.",
+)
+@click.option("--group-column", default="group", show_default=True, help="Name of the group column.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the comparisons (.csv .tsv .json; .xlsx gets every table).",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write n, mean, SD, SEM, median and IQR per group here.",
+)
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one dot plot per endpoint here.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+def compare(
+    endpoints_file: Path,
+    design_path: Path | None,
+    control: str,
+    endpoint_names: tuple[str, ...],
+    test: str,
+    group_column: str,
+    output: Path | None,
+    summary_path: Path | None,
+    plot_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Group statistics: every group against the control, per endpoint, with effect sizes and plots.
+
+    ENDPOINTS has one row per animal: what 'assaykit epm' or 'ldb' writes, or any tidy CSV, TSV, XLSX or
+    JSON table with an animal column. The design gives each animal its group (and dose, exclusions with
+    their reasons); without --design the groups come from ENDPOINTS. Two groups: Welch's t and
+    Mann-Whitney U; three or more: ANOVA with Dunnett's test and Kruskal-Wallis with Dunn's test (Holm).
+    Both families are reported; --test chooses the headline. Hedges' g with its 95% CI for each group,
+    and a dose-response trend when the design has doses.
+
+    \b
+    Examples:
+      assaykit compare endpoints.csv --design design.csv --control vehicle
+      assaykit compare endpoints.csv --design design.csv --control vehicle -o stats.xlsx --plot plots/
+      assaykit compare scores.csv --control saline --endpoint immobility_s --test nonparametric
+    """
+    from assaykit.stats.workflow import run_compare
+
+    names = [n.strip() for item in endpoint_names for n in item.split(",") if n.strip()]
+    run = run_compare(
+        endpoints_file,
+        design=design_path,
+        control=control,
+        endpoints=names or None,
+        test=test,
+        group=group_column,
+        output=output,
+        summary_path=summary_path,
+        plot_dir=plot_dir,
+    )
+    _echo_comparison(run, quiet)
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("name", required=False)
 def protocols(name: str | None) -> None:
-    r"""List the protocol presets, or print one.
+    """List the protocol presets, or print one.
 
     \b
     Examples:
