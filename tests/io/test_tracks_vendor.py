@@ -312,7 +312,8 @@ def test_ethovision_workbook_all_tracks_empty(tmp_path: Path) -> None:
     )
     with pytest.warns(UserWarning, match="No samples logged") as caught:
         error = error_for(read_ethovision, path)
-    assert len(caught) == 2
+    # count only ours: a warning from elsewhere (e.g. a file collected during the call) may be recorded too
+    assert len([w for w in caught if "No samples logged" in str(w.message)]) == 2
     assert "no track in this workbook has samples" in error.reason
     with pytest.raises(AssayInputError, match="logged no samples"):
         read_ethovision(path, sheet="Track-Arena 2-Subject 1")
