@@ -7,91 +7,57 @@ nonspecific binding", which the Curve Fitting Guide calls the best approach). Th
 fit total minus NSB instead: the mean NSB at the same concentration is subtracted from each total tube
 (Prism's "Remove baseline"), or the file gives specific binding itself.
 
-Unit conversions (``fmol = cpm / (efficiency x SA x 2.22)``, fmol/mg, sites/cell) and the depletion
-check are in :func:`analyze_saturation`'s Notes.
+This module holds the analysis itself (:func:`analyze_saturation`, :func:`fit_saturation` and
+:class:`SaturationAnalysis`): it checks the input and options, fits every data set and assembles the
+results and points tables. The parts live in
+
+- :mod:`assaykit.binding.saturation_fit`: the points a model fits for one data set, and the fit;
+- :mod:`assaykit.binding.saturation_rows`: :data:`RESULT_COLUMNS` and one result row per data set;
+- :mod:`assaykit.binding.saturation_units`: the unit conversions (``fmol = cpm / (efficiency x SA x
+  2.22)``, fmol/mg, sites/cell) and the depletion check, with their sources;
+- :mod:`assaykit.binding.saturation_flags`: the quality flags.
+
+The constants and :data:`RESULT_COLUMNS` are re-exported here, so ``from assaykit.binding.saturation
+import RESULT_COLUMNS`` keeps working.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from assaykit.binding.saturation_fit import build_problem, fit_problem
+from assaykit.binding.saturation_flags import SATURATING_MULTIPLE
+from assaykit.binding.saturation_rows import RESULT_COLUMNS, empty_row, result_row
+from assaykit.binding.saturation_units import (
+    AVOGADRO,
+    DPM_PER_FMOL_PER_CI_MMOL,
+    MAX_FRACTION_BOUND,
+    bound_fraction,
+    check_units,
+)
 from assaykit.errors import AssayInputError, FitWarning
-from assaykit.fitting import CurveFit, CurveFitError, CurveModel, fit_curve
+from assaykit.fitting import CurveFit, CurveFitError
 from assaykit.fitting.saturation_models import GLOBAL_MODELS, SATURATION_MODELS
 
-#: Result columns, in order (documented in the README and in :func:`analyze_saturation`).
-RESULT_COLUMNS = (
-    "dataset",
-    "model",
-    "n_points",
-    "kd_nM",
-    "kd_se_nM",
-    "kd_ci_low_nM",
-    "kd_ci_high_nM",
-    "bmax",
-    "bmax_se",
-    "bmax_ci_low",
-    "bmax_ci_high",
-    "bmax_unit",
-    "ns_slope",
-    "ns_slope_se",
-    "background",
-    "background_se",
-    "hill",
-    "hill_se",
-    "kd_hi_nM",
-    "kd_hi_se_nM",
-    "kd_hi_ci_low_nM",
-    "kd_hi_ci_high_nM",
-    "kd_lo_nM",
-    "kd_lo_se_nM",
-    "kd_lo_ci_low_nM",
-    "kd_lo_ci_high_nM",
-    "bmax_hi",
-    "bmax_hi_se",
-    "bmax_lo",
-    "bmax_lo_se",
-    "fraction_hi",
-    "fraction_hi_se",
-    "bmax_fmol",
-    "bmax_fmol_se",
-    "bmax_fmol_per_mg",
-    "bmax_fmol_per_mg_se",
-    "sites_per_cell",
-    "sites_per_cell_se",
-    "r_squared",
-    "sy_x",
-    "df",
-    "ci_method",
-    "flags",
-    "ss",
-    "max_fraction_bound",
-)
-
-#: dpm per fmol for a specific activity of 1 Ci/mmol: 1 Ci = 3.7e10 Bq = 2.22e12 dpm, 1 mmol = 1e12 fmol.
-DPM_PER_FMOL_PER_CI_MMOL = 2.22
-
-#: Avogadro constant, 1/mol (exact since the 2019 SI): 1 fmol = 1e-15 mol = 602,214,076 molecules.
-AVOGADRO = 6.02214076e23
-
-#: ``bmax_extrapolated`` when the highest concentration is below this multiple of Kd (X/(Kd+X) < 91%).
-SATURATING_MULTIPLE = 10.0
-
-#: ``depletion`` when more than this fraction of the added radioligand is bound at some concentration.
-MAX_FRACTION_BOUND = 0.10
+__all__ = [
+    "AVOGADRO",
+    "DPM_PER_FMOL_PER_CI_MMOL",
+    "MAX_FRACTION_BOUND",
+    "RESULT_COLUMNS",
+    "SATURATING_MULTIPLE",
+    "ModelName",
+    "SaturationAnalysis",
+    "analyze_saturation",
+    "fit_saturation",
+]
 
 ModelName = Literal["one-site-total", "one-site", "hill", "two-site", "two-site-total"]
 _REQUIRED = ("dataset", "kind", "conc_nM", "signal")
-_TWO_SITE = ("kd_hi_nM", "kd_lo_nM")
 
 
 @dataclass(frozen=True)
@@ -118,83 +84,6 @@ class SaturationAnalysis:
     notes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Units:
-    """The unit options, checked: how to turn the signal unit into fmol, and what to divide by."""
-
-    fmol_per_unit: float  # NaN when Bmax cannot be converted to fmol
-    protein_mg: float | None
-    cells: float | None
-    volume_ml: float | None
-
-
-def _positive(value: float | None, option: str, what: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise AssayInputError(f"{option} must be a positive number ({what}), not {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise AssayInputError(f"{option} must be a positive number ({what}), not {value!r}")
-    return float(value)
-
-
-def _check_units(
-    unit: str,
-    efficiency: float | None,
-    specific_activity: float | None,
-    protein_mg: float | None,
-    cells: float | None,
-    volume_ml: float | None,
-    notes: list[str],
-) -> _Units:
-    """Validate the unit options and work out the fmol conversion; explain in ``notes`` what is missing."""
-    efficiency = _positive(efficiency, "--efficiency", "counting efficiency, cpm/dpm, at most 1")
-    if efficiency is not None and efficiency > 1:
-        raise AssayInputError(f"--efficiency is cpm/dpm, a fraction at most 1, not {efficiency!r}")
-    specific_activity = _positive(specific_activity, "--specific-activity", "Ci/mmol")
-    protein_mg = _positive(protein_mg, "--protein-mg", "mg of protein per tube")
-    cells = _positive(cells, "--cells", "cells per tube")
-    volume_ml = _positive(volume_ml, "--volume-ml", "assay volume per tube, ml")
-    if protein_mg is not None and cells is not None:
-        raise AssayInputError("give --protein-mg or --cells, not both")
-
-    fmol_per_unit, missing = math.nan, ""
-    if unit == "dpm":
-        if efficiency is not None:
-            notes.append("--efficiency ignored: dpm are already corrected for counting efficiency")
-        if specific_activity is None:
-            missing = "--specific-activity (Ci/mmol)"
-        else:
-            fmol_per_unit = 1.0 / (specific_activity * DPM_PER_FMOL_PER_CI_MMOL)
-    elif unit == "cpm":
-        if efficiency is None or specific_activity is None:
-            options = (("--efficiency", efficiency), ("--specific-activity", specific_activity))
-            missing = " and ".join(name for name, value in options if value is None)
-        else:
-            fmol_per_unit = 1.0 / (efficiency * specific_activity * DPM_PER_FMOL_PER_CI_MMOL)
-    wanted = [
-        what
-        for what, given in (
-            ("fmol", specific_activity is not None or efficiency is not None),
-            ("fmol/mg", protein_mg is not None),
-            ("sites/cell", cells is not None),
-            ("the depletion check", volume_ml is not None),
-        )
-        if given
-    ]
-    if wanted and math.isnan(fmol_per_unit):
-        targets = ", ".join(wanted)
-        if unit in ("cpm", "dpm"):
-            notes.append(f"Bmax not converted ({targets}): {unit} data need {missing}")
-        else:
-            what = f"'{unit}'" if unit else "without a unit"
-            notes.append(
-                f"Bmax not converted ({targets}): the signal is {what}; conversions need cpm or dpm "
-                "(for specific binding, name the column specific_cpm or specific_dpm)"
-            )
-    return _Units(fmol_per_unit, protein_mg, cells, volume_ml)
-
-
 def _check_model(model: str | None, specific_data: bool) -> str:
     if model is None:
         return "one-site" if specific_data else "one-site-total"
@@ -209,202 +98,6 @@ def _check_model(model: str | None, specific_data: bool) -> str:
     return model
 
 
-# --------------------------------------------------------------------------------------------------------
-# One data set
-# --------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Problem:
-    x: np.ndarray
-    y: np.ndarray
-    data: dict[str, np.ndarray]
-    index: pd.Index  # the tubes fitted, in the order of x
-    nonspecific: pd.Series  # for the points table: the NSB mean subtracted (specific models on total/nsb)
-
-
-def _specific_by_subtraction(tubes: pd.DataFrame) -> _Problem:
-    """Total tubes minus the mean NSB at the same concentration (Prism's "Remove baseline")."""
-    total = tubes[tubes["kind"] == "total"]
-    if total.empty:
-        raise CurveFitError("no total tubes")
-    nsb_means = tubes[tubes["kind"] == "nsb"].groupby("conc_nM")["signal"].mean()
-    subtracted = total["conc_nM"].map(nsb_means)
-    if subtracted.isna().any():
-        missing = ", ".join(f"{c:g}" for c in pd.unique(total.loc[subtracted.isna(), "conc_nM"]))
-        raise CurveFitError(
-            f"no NSB tube at {missing} nM to subtract from the total tubes (the global models, such as "
-            "one-site-total, do not need them)"
-        )
-    nonspecific = tubes["conc_nM"].map(nsb_means)
-    y = total["signal"].to_numpy(float) - subtracted.to_numpy(float)
-    return _Problem(total["conc_nM"].to_numpy(float), y, {}, total.index, nonspecific)
-
-
-def _problem(tubes: pd.DataFrame, model: str) -> _Problem:
-    """Return the points a model fits for one data set."""
-    nothing = pd.Series(np.nan, index=tubes.index)
-    if model in GLOBAL_MODELS:
-        if not (tubes["kind"] == "total").any():
-            raise CurveFitError("no total tubes")
-        x, y = tubes["conc_nM"].to_numpy(float), tubes["signal"].to_numpy(float)
-        is_total = (tubes["kind"] == "total").to_numpy(float)
-        return _Problem(x, y, {"is_total": is_total}, tubes.index, nothing)
-    if (tubes["kind"] == "specific").all():
-        return _Problem(
-            tubes["conc_nM"].to_numpy(float), tubes["signal"].to_numpy(float), {}, tubes.index, nothing
-        )
-    return _specific_by_subtraction(tubes)
-
-
-def _well_defined(fit: CurveFit) -> bool:
-    """Tell whether a fit deserves profile intervals: converged, not ambiguous, every Bmax above zero."""
-    bmaxes = [value for name, value in fit.values.items() if name.startswith("bmax")]
-    return fit.converged and not fit.ambiguous and all(b > 0 for b in bmaxes)
-
-
-def _refit(
-    model: CurveModel, start: Mapping[str, float], problem: _Problem, ci: str, level: float
-) -> CurveFit:
-    """Fit again from ``start`` (an optimum already found), reporting the registered ``model``."""
-    from_start = dataclasses.replace(model, guess=lambda x, y, c: dict(start))
-    fit = fit_curve(from_start, problem.x, problem.y, data=problem.data, ci=ci, level=level)
-    return dataclasses.replace(fit, model=model)
-
-
-def _fit(problem: _Problem, model: str, ci: str, level: float) -> CurveFit:
-    """Fit one data set; two sites are labelled so that KdHi < KdLo; profile limits only for sound fits.
-
-    The profile likelihood of an ill-defined fit (ambiguous, not converged, or a Bmax at or below zero, as
-    when two sites are fitted to one) says nothing and can take minutes, so such fits keep asymptotic limits.
-    """
-    curve_model = SATURATION_MODELS[model]
-    fit = fit_curve(curve_model, problem.x, problem.y, data=problem.data, level=level)
-    v = fit.values
-    if model.startswith("two-site") and fit.converged and v["kd_hi_nM"] > v["kd_lo_nM"]:
-        # The optimiser found the sites in the other order: refit from the swapped optimum (the same SS) so
-        # that KdHi is the smaller Kd and, with profile intervals, KdHi's limits are its own.
-        swapped = dict(
-            v, bmax_hi=v["bmax_lo"], kd_hi_nM=v["kd_lo_nM"], bmax_lo=v["bmax_hi"], kd_lo_nM=v["kd_hi_nM"]
-        )
-        fit = _refit(curve_model, swapped, problem, "asymptotic", level)
-    if ci == "profile" and _well_defined(fit):
-        fit = _refit(curve_model, fit.values, problem, "profile", level)
-    return fit
-
-
-def _se_of_sum(fit: CurveFit, weights: Mapping[str, float]) -> float:
-    """Delta-method SE of a linear combination of free parameters, from the fit's covariance."""
-    g = np.array([weights.get(name, 0.0) for name in fit.free])
-    with np.errstate(invalid="ignore"):
-        variance = float(g @ fit.covariance @ g)
-    return math.sqrt(variance) if variance >= 0 else math.nan
-
-
-def _kd_limits(fit: CurveFit, name: str) -> tuple[float, float]:
-    """Confidence limits of a Kd; an open lower profile limit is 0 nM (a Kd is positive)."""
-    low, high = fit.ci.get(name, (math.nan, math.nan))
-    if fit.ci_method == "profile" and low == -math.inf:
-        low = 0.0
-    return low, high
-
-
-def _bound_fraction(tubes: pd.DataFrame, units: _Units) -> float:
-    """Return the largest fraction of the added radioligand found bound, over the concentrations.
-
-    Bound is the mean measured binding of the total tubes (specific binding for specific-only data) at a
-    concentration, in fmol; added is ``conc_nM x volume_ml x 1000`` fmol.
-    """
-    if units.volume_ml is None or math.isnan(units.fmol_per_unit):
-        return math.nan
-    bound_tubes = tubes[tubes["kind"].isin(["total", "specific"])]
-    if bound_tubes.empty:
-        return math.nan
-    means = bound_tubes.groupby("conc_nM")["signal"].mean()
-    bound_fmol = means.to_numpy(float) * units.fmol_per_unit
-    added_fmol = means.index.to_numpy(float) * units.volume_ml * 1000.0
-    return float(np.max(bound_fmol / added_fmol))
-
-
-def _flags(fit: CurveFit, x_range: tuple[float, float], fraction_bound: float) -> list[str]:
-    """Return the quality flag codes of one saturation fit (see the README)."""
-    if not fit.converged:
-        return [f"not_converged: {fit.message}"]
-    flags = []
-    if fit.ambiguous:
-        flags.append("ambiguous")
-    if any(value <= 0 for name, value in fit.values.items() if name.startswith("bmax")):
-        flags.append("negative_bmax")
-    kds = [fit.values[n] for n in (_TWO_SITE if "kd_hi_nM" in fit.values else ("kd_nM",))]
-    largest = max(kds)
-    if math.isfinite(largest) and x_range[1] < SATURATING_MULTIPLE * largest:
-        flags.append("bmax_extrapolated")
-    if any(not (x_range[0] <= kd <= x_range[1]) for kd in kds):
-        flags.append("kd_outside_range")
-    if fit.ci_method == "profile":
-        potency = fit.model.potency
-        if potency in fit.ci and any(math.isinf(v) for v in fit.ci[potency]):
-            flags.append("kd_ci_open")
-    if fraction_bound > MAX_FRACTION_BOUND:
-        flags.append("depletion")
-    return flags
-
-
-def _empty_row(dataset: str, model: str, n_points: int, ci: str, unit: str, flag: str) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(dataset=dataset, model=model, n_points=n_points, bmax_unit=unit, ci_method=ci, flags=flag)
-    return row
-
-
-def _result_row(
-    fit: CurveFit, dataset: str, unit: str, units: _Units, x_range: tuple[float, float], fraction_bound: float
-) -> dict[str, Any]:
-    """Turn one fit into one result row."""
-    v, se = fit.values, fit.stderr
-    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(dataset=dataset, model=fit.model.name, n_points=fit.n_points, bmax_unit=unit)
-    t_crit = float(stats.t.ppf(0.5 + fit.level / 2.0, fit.df))
-    if "kd_nM" in v:
-        low, high = _kd_limits(fit, "kd_nM")
-        row.update(kd_nM=v["kd_nM"], kd_se_nM=se["kd_nM"], kd_ci_low_nM=low, kd_ci_high_nM=high)
-        row.update(bmax=v["bmax"], bmax_se=se["bmax"])
-        row["bmax_ci_low"], row["bmax_ci_high"] = fit.ci["bmax"]
-        row.update(hill=v.get("hill", 1.0), hill_se=se.get("hill", math.nan))
-    else:
-        bmax = v["bmax_hi"] + v["bmax_lo"]
-        bmax_se = _se_of_sum(fit, {"bmax_hi": 1.0, "bmax_lo": 1.0})
-        row.update(bmax=bmax, bmax_se=bmax_se, bmax_ci_low=bmax - t_crit * bmax_se)
-        row["bmax_ci_high"] = bmax + t_crit * bmax_se
-        for site in ("hi", "lo"):
-            low, high = _kd_limits(fit, f"kd_{site}_nM")
-            row[f"kd_{site}_nM"], row[f"kd_{site}_se_nM"] = v[f"kd_{site}_nM"], se[f"kd_{site}_nM"]
-            row[f"kd_{site}_ci_low_nM"], row[f"kd_{site}_ci_high_nM"] = low, high
-            row[f"bmax_{site}"], row[f"bmax_{site}_se"] = v[f"bmax_{site}"], se[f"bmax_{site}"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fraction = v["bmax_hi"] / bmax
-            # d f / d BmaxHi = BmaxLo / B^2, d f / d BmaxLo = -BmaxHi / B^2
-            gradient = {"bmax_hi": v["bmax_lo"] / bmax**2, "bmax_lo": -v["bmax_hi"] / bmax**2}
-        row.update(fraction_hi=fraction, fraction_hi_se=_se_of_sum(fit, gradient))
-    if "ns_slope" in v:
-        row.update(ns_slope=v["ns_slope"], ns_slope_se=se["ns_slope"])
-        row.update(background=v["background"], background_se=se["background"])
-    factor = units.fmol_per_unit
-    if math.isfinite(factor):
-        row.update(bmax_fmol=row["bmax"] * factor, bmax_fmol_se=row["bmax_se"] * factor)
-        if units.protein_mg is not None:
-            row["bmax_fmol_per_mg"] = row["bmax_fmol"] / units.protein_mg
-            row["bmax_fmol_per_mg_se"] = row["bmax_fmol_se"] / units.protein_mg
-        if units.cells is not None:
-            per_fmol = 1e-15 * AVOGADRO / units.cells
-            row["sites_per_cell"] = row["bmax_fmol"] * per_fmol
-            row["sites_per_cell_se"] = row["bmax_fmol_se"] * per_fmol
-    row.update(r_squared=fit.r_squared, sy_x=fit.sy_x, df=fit.df, ss=fit.ss, ci_method=fit.ci_method)
-    row["flags"] = ";".join(_flags(fit, x_range, fraction_bound))
-    row["max_fraction_bound"] = fraction_bound
-    return row
-
-
-# --------------------------------------------------------------------------------------------------------
-# The analysis
-# --------------------------------------------------------------------------------------------------------
 def analyze_saturation(
     data: pd.DataFrame,
     *,
@@ -527,7 +220,7 @@ def analyze_saturation(
         raise AssayInputError(f"level must be between 0 and 1, not {level!r}")
     unit = str(data.attrs.get("signal_unit", "cpm"))
     notes: list[str] = []
-    units = _check_units(unit, efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml, notes)
+    units = check_units(unit, efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml, notes)
 
     label = unit or "signal"
     points = data.reset_index(drop=True).rename(columns={"signal": label})
@@ -547,11 +240,12 @@ def analyze_saturation(
     for dataset, tubes in tubes_all.groupby("dataset", sort=False):
         dataset = str(dataset)
         try:
-            problem = _problem(tubes, model_name)
-            fit = _fit(problem, model_name, ci, level)
+            problem = build_problem(tubes, model_name)
+            # The model is looked up here, in this module's registry, so that callers can substitute it.
+            fit = fit_problem(problem, SATURATION_MODELS[model_name], ci, level)
         except CurveFitError as exc:
             fits[dataset] = None
-            rows.append(_empty_row(dataset, model_name, len(tubes), ci, unit, f"not_fitted: {exc}"))
+            rows.append(empty_row(dataset, model_name, len(tubes), ci, unit, f"not_fitted: {exc}"))
             continue
         fits[dataset] = fit
         if fit.ci_method != ci:
@@ -566,8 +260,8 @@ def analyze_saturation(
         else:
             nonspecific.loc[tubes.index] = problem.nonspecific
         x_range = (float(problem.x.min()), float(problem.x.max()))
-        fraction_bound = _bound_fraction(tubes, units)
-        rows.append(_result_row(fit, dataset, unit, units, x_range, fraction_bound))
+        fraction_bound = bound_fraction(tubes, units)
+        rows.append(result_row(fit, dataset, unit, units, x_range, fraction_bound))
         if fraction_bound > MAX_FRACTION_BOUND:
             warnings.warn(
                 f"data set '{dataset}': up to {100 * fraction_bound:.0f}% of the added radioligand is bound "
