@@ -6,6 +6,8 @@ working. A column that does not apply to a row's model is NaN.
 
 from __future__ import annotations
 
+from assaykit.fitting.compare import COMPARISON_FIELDS
+
 #: The results table: one row per curve (compound x plate).
 RESULT_COLUMNS = (
     "compound",
@@ -86,24 +88,7 @@ RESULT_COLUMNS = (
 )
 
 #: The model-comparison table (``--compare``): one row per curve and comparison.
-COMPARISON_COLUMNS = (
-    "compound",
-    "plate",
-    "simpler",
-    "complex",
-    "ss_simple",
-    "ss_complex",
-    "df_simple",
-    "df_complex",
-    "f",
-    "p_value",
-    "aicc_simple",
-    "aicc_complex",
-    "delta_aicc",
-    "prob_complex",
-    "preferred",
-    "note",
-)
+COMPARISON_COLUMNS = ("compound", "plate", *COMPARISON_FIELDS)
 
 #: The relative-potency table (``--potency-vs``): one row per compound and plate shared with the reference.
 POTENCY_COLUMNS = (
