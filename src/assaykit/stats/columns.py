@@ -1,0 +1,79 @@
+"""The columns of the tables of :class:`~assaykit.stats.compare.GroupComparison`, in order.
+
+One tuple per table: comparisons, assumption checks, dose-response trend and missing values.
+"""
+
+from __future__ import annotations
+
+#: Columns of ``GroupComparison.comparisons`` (the dose column, when given, follows ``group``).
+COMPARISON_COLUMNS = (
+    "endpoint",
+    "group",
+    "control",
+    "n_group",
+    "n_control",
+    "mean_group",
+    "mean_control",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "test",
+    "statistic",
+    "df",
+    "p_value",
+    "p_adjusted",
+    "hedges_g",
+    "hedges_g_ci_low",
+    "hedges_g_ci_high",
+    "omnibus_test",
+    "omnibus_statistic",
+    "omnibus_df",
+    "omnibus_df_error",
+    "omnibus_p",
+    "alternative_test",
+    "alternative_statistic",
+    "alternative_df",
+    "alternative_p_value",
+    "alternative_p_adjusted",
+    "alternative_omnibus_test",
+    "alternative_omnibus_statistic",
+    "alternative_omnibus_df",
+    "alternative_omnibus_df_error",
+    "alternative_omnibus_p",
+    "test_choice",
+    "note",
+)
+
+#: Columns of ``GroupComparison.assumptions``.
+ASSUMPTION_COLUMNS = (
+    "endpoint",
+    "check",
+    "group",
+    "n",
+    "statistic",
+    "df",
+    "df_error",
+    "p_value",
+    "rejected",
+    "note",
+)
+
+#: Columns of ``GroupComparison.trend``.
+TREND_COLUMNS = (
+    "endpoint",
+    "compound",
+    "test",
+    "headline",
+    "groups",
+    "doses",
+    "n",
+    "statistic",
+    "z",
+    "df",
+    "estimate",
+    "p_value",
+    "direction",
+)
+
+#: Columns of ``GroupComparison.missing`` (the same as the exclusions table of the design).
+MISSING_COLUMNS = ("animal", "group", "excluded_by", "endpoints", "reason")
