@@ -19,7 +19,7 @@ def example_commands() -> list[str]:
     blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
     lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
     commands = [line.removeprefix("python3 -m pip install . && ") for line in lines]
-    return [c for c in commands if c.startswith("assaykit ") and "examples/" in c]
+    return list(dict.fromkeys(c for c in commands if c.startswith("assaykit ") and "examples/" in c))
 
 
 def test_the_readme_has_example_commands() -> None:
