@@ -19,6 +19,33 @@ from assaykit.errors import AssayInputError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+#: Options several commands share, written once.
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write results (.csv .tsv .json .xlsx).",
+)
+POINTS = click.option(
+    "--points",
+    "points_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-tube table here.",
+)
+SHEET = click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+
+
+def plot_option(what: str) -> Any:
+    """Return the ``--plot DIR`` option: one PNG per ``what``."""
+    return click.option(
+        "--plot",
+        "plot_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"Write one PNG per {what} here.",
+    )
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -119,27 +146,12 @@ def _warn(messages: list[str]) -> None:
 )
 @click.option("--potency-vs", metavar="COMPOUND", help="IC50 ratio of each compound to this one, per plate.")
 @click.option("--protocol", metavar="NAME|FILE", help="Preset of defaults (see 'assaykit protocols').")
-@click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
+@SHEET
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write results (.csv .tsv .json .xlsx).",
-)
-@click.option(
-    "--plot",
-    "plot_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one PNG per curve here.",
-)
-@click.option(
-    "--points",
-    "points_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the per-tube table here.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@OUTPUT
+@plot_option("curve")
+@POINTS
+@QUIET
 def binding(
     files: tuple[Path, ...],
     kd: float | None,
@@ -240,7 +252,7 @@ def tracking_options(func: Any) -> Any:
             metavar="FRACTION",
             help="Blank an animal losing more of the session [0.5].",
         ),
-        click.option("--sheet", help="Sheet to read from .xlsx files [default: the first]."),
+        SHEET,
         click.option(
             "-o",
             "--output",
@@ -277,7 +289,7 @@ def tracking_options(func: Any) -> Any:
             type=click.Path(dir_okay=False, path_type=Path),
             help="With --design: write the comparisons (.csv .tsv .json; .xlsx gets every table).",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors."),
+        QUIET,
     ]
     for option in reversed(options):
         func = option(func)
@@ -405,26 +417,11 @@ def ldb(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
 @click.option(
     "--volume-ml", type=float, metavar="ML", help="Assay volume per tube, ml: checks ligand depletion."
 )
-@click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write results (.csv .tsv .json .xlsx).",
-)
-@click.option(
-    "--points",
-    "points_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the per-tube table here.",
-)
-@click.option(
-    "--plot",
-    "plot_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one PNG per data set here (curves and Scatchard plot).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@SHEET
+@OUTPUT
+@POINTS
+@plot_option("data set (curves and Scatchard plot)")
+@QUIET
 def saturation(
     files: tuple[Path, ...],
     model: str | None,
@@ -563,7 +560,7 @@ def _echo_comparison(run: Any, quiet: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one dot plot per endpoint here.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@QUIET
 def compare(
     endpoints_file: Path,
     design_path: Path | None,
