@@ -33,9 +33,8 @@ def compute_endpoints(
         When ``tracks`` lacks ``time_s`` or both ``x``/``y`` and ``zone``. Problems with one animal's data
         (time not increasing, unknown zone labels) give that animal an ``error`` flag instead.
     """
-    missing = [c for c in ("time_s",) if c not in tracks.columns]
     has_xy = {"x", "y"} <= set(tracks.columns)
-    if missing or not (has_xy or "zone" in tracks.columns):
+    if "time_s" not in tracks.columns or not (has_xy or "zone" in tracks.columns):
         raise AssayInputError(
             f"tracks need columns time_s and x, y (or zone); got {', '.join(map(str, tracks.columns))}"
         )
