@@ -191,6 +191,13 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return path
 
 
+def require_columns(points: Any, columns: tuple[str, ...] | list[str]) -> None:
+    """Raise ValueError when the table ``points`` to plot lacks any of ``columns`` (named in the message)."""
+    missing = [c for c in columns if c not in points.columns]
+    if missing:
+        raise ValueError(f"points is missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
+
+
 def safe_filename(name: str, *, max_length: int = 100) -> str:
     """Turn a free-text name (a compound, a plate, an animal) into a portable file name stem.
 

@@ -95,13 +95,9 @@ def plot_competition(
     >>> plot_competition(points, fit, "diazepam.png", title="diazepam")  # doctest: +SKIP
     PosixPath('diazepam.png')
     """
-    from assaykit.plotting import house_style, new_figure, save_figure
+    from assaykit.plotting import house_style, new_figure, require_columns, save_figure
 
-    missing = [c for c in POINT_COLUMNS if c not in points.columns]
-    if missing:
-        raise ValueError(
-            f"points is missing column(s) {', '.join(missing)}; expected {', '.join(POINT_COLUMNS)}"
-        )
+    require_columns(points, POINT_COLUMNS)
     params = _read_fit(fit)
     x, y, outlier, hot = _finite_points(points)
     fit_ok = bool(params["curves"]) or all(math.isfinite(params[k]) for k in FIT_KEYS)

@@ -84,13 +84,9 @@ def plot_saturation(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from assaykit.plotting import house_style, save_figure
+    from assaykit.plotting import house_style, require_columns, save_figure
 
-    missing = [c for c in POINT_COLUMNS if c not in points.columns]
-    if missing:
-        raise ValueError(
-            f"points is missing column(s) {', '.join(missing)}; expected {', '.join(POINT_COLUMNS)}"
-        )
+    require_columns(points, POINT_COLUMNS)
     tubes = _finite(points)
     model, params = _read_fit(fit)
     with house_style():
