@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from assaykit.binding.saturation_flags import saturation_flags
 from assaykit.binding.saturation_units import Units, converted_bmax
 from assaykit.fitting import CurveFit
+from assaykit.fitting.distributions import t_quantile
 
 #: Result columns, in order (documented in the README and in
 #: :func:`~assaykit.binding.saturation.analyze_saturation`).
@@ -122,7 +122,7 @@ def result_row(
     v, se = fit.values, fit.stderr
     row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, math.nan)
     row.update(dataset=dataset, model=fit.model.name, n_points=fit.n_points, bmax_unit=unit)
-    t_crit = float(stats.t.ppf(0.5 + fit.level / 2.0, fit.df))
+    t_crit = float(t_quantile(fit.level, fit.df))
     if "kd_nM" in v:
         low, high = _kd_limits(fit, "kd_nM")
         row.update(kd_nM=v["kd_nM"], kd_se_nM=se["kd_nM"], kd_ci_low_nM=low, kd_ci_high_nM=high)

@@ -19,9 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from scipy import stats
-from scipy.special import expit
-
+from assaykit.fitting.distributions import expit
 from assaykit.fitting.engine import CurveFit
 
 #: Columns of a comparison row, in order (``ModelComparison.as_row`` adds ``compound`` and ``plate`` first).
@@ -149,7 +147,9 @@ def f_test(ss_simple: float, df_simple: int, ss_complex: float, df_complex: int)
         return math.inf, 0.0
     dfn = df_simple - df_complex
     f = ((ss_simple - ss_complex) / dfn) / (ss_complex / df_complex)
-    return f, float(stats.f.sf(f, dfn, df_complex)) if f > 0 else 1.0
+    from scipy.special import fdtrc  # imported here: slow to import, and only comparisons need it
+
+    return f, float(fdtrc(dfn, df_complex, f)) if f > 0 else 1.0  # fdtrc: the F distribution's survival
 
 
 def _usable(fit: CurveFit | None) -> str:

@@ -22,17 +22,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import lmfit
 import numpy as np
-from scipy import optimize, stats
 
+from assaykit.fitting.distributions import t_quantile
+from assaykit.fitting.fitset import AMBIGUOUS_DEPENDENCY, covariance_and_dependency
 from assaykit.fitting.models import CurveModel
 
-#: Dependency above which Prism calls a fit ambiguous.
-AMBIGUOUS_DEPENDENCY = 0.9999
-
-#: Reciprocal condition number below which the information matrix is treated as singular.
-SINGULAR_RCOND = 1e-13
+__all__ = ["AMBIGUOUS_DEPENDENCY", "CurveFit", "CurveFitError", "fit_curve", "profile_interval"]
 
 _TOLERANCES = {"xtol": 1e-12, "ftol": 1e-12}
 _MAX_NFEV = 4000
@@ -143,6 +139,8 @@ def _least_squares(
     lmfit's Levenberg-Marquardt (MINPACK ``lmder``) is given the model's analytic Jacobian: with
     MINPACK's forward-difference Jacobian the iteration stops up to ~1e-6 log units short of the minimum.
     """
+    import lmfit  # imported here: it is slow to import and the batch engine does not need it
+
     values = {name: float(start[name]) for name in model.param_names}
     fixed = {name: v for name, v in values.items() if name not in free}
 
@@ -206,24 +204,6 @@ def _information(
     if w is not None:
         return jac.T @ (jac * w[:, None])
     return jac.T @ jac
-
-
-def _covariance(info: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Invert the information matrix; return (unscaled covariance, dependency), NaN when singular."""
-    k = info.shape[0]
-    nan = np.full((k, k), np.nan), np.full(k, np.nan)
-    if not np.all(np.isfinite(info)):
-        return nan
-    # Scale to unit diagonal before judging the condition so that parameter units do not matter.
-    d = np.sqrt(np.diag(info))
-    if np.any(d == 0):
-        return nan
-    corr = info / np.outer(d, d)
-    if 1.0 / np.linalg.cond(corr) < SINGULAR_RCOND:
-        return nan
-    cov = np.linalg.inv(corr) / np.outer(d, d)
-    dependency = 1.0 - 1.0 / (np.diag(cov) * np.diag(info))
-    return cov, np.clip(dependency, 0.0, 1.0)
 
 
 def _starts(model: CurveModel, x: np.ndarray, guess: Mapping[str, float]) -> list[dict]:
@@ -359,12 +339,12 @@ def fit_curve(
 
     k = len(free)
     if converged and k:
-        cov_unscaled, dep = _covariance(_information(model, x, w, values, free, extra))
+        cov_unscaled, dep = covariance_and_dependency(_information(model, x, w, values, free, extra))
     else:
         cov_unscaled, dep = np.full((k, k), np.nan), np.full(k, np.nan)
     cov = cov_unscaled * (ss / df)
     se = np.sqrt(np.diag(cov)) if k else np.array([])
-    t_crit = float(stats.t.ppf(0.5 + level / 2.0, df))
+    t_crit = float(t_quantile(level, df))
     stderr = {name: float(se[i]) for i, name in enumerate(free)}
     cis = {
         name: (values[name] - t_crit * stderr[name], values[name] + t_crit * stderr[name]) for name in free
@@ -505,7 +485,9 @@ def profile_interval(
     Source: GraphPad Curve Fitting Guide, "Confidence tab" (profile likelihood, Prism 7 and later);
     Venzon & Moolgavkar (1988) Appl Stat 37:87-94; Motulsky & Christopoulos (2004) ch. 17.
     """
-    target = ss * (1.0 + float(stats.f.ppf(level, 1, df)) / df)
+    from scipy import optimize, special  # imported here: slow to import, and only profiles need them
+
+    target = ss * (1.0 + float(special.fdtri(1.0, df, level)) / df)
     others = tuple(p for p in free if p != name)
     sqrt_w = None if w is None else np.sqrt(w)
 

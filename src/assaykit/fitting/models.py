@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-from scipy.special import expit
 
 from assaykit.fitting import homologous as _homologous
 from assaykit.fitting import two_site as _two_site
+from assaykit.fitting.distributions import expit
 
 LN10 = float(np.log(10.0))
 
@@ -147,27 +147,73 @@ def _one_site_fit_ki_jacobian(
 def guess_competition(
     x: np.ndarray, y: np.ndarray, constants: Mapping[str, float] | None = None
 ) -> dict[str, float]:
-    """Data-driven starting values for a sigmoid on log concentration.
+    """Data-driven starting values for a sigmoid on log concentration (one curve).
 
     Top and Bottom are the mean responses at the lowest and highest concentration; log IC50 is where the
-    concentration means cross half-way between them (linear interpolation), else the middle of the range;
-    the Hill slope is -1 for a falling curve and +1 for a rising one.
+    concentration means cross half-way between them (linear interpolation), else the median of the tested
+    concentrations; the Hill slope is -1 for a falling curve and +1 for a rising one. This is
+    :func:`guess_competition_batch` for a single curve.
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    levels = np.unique(x)
-    means = np.array([y[x == level].mean() for level in levels])
-    top, bottom = float(means[0]), float(means[-1])
+    x = np.asarray(x, dtype=float).reshape(1, -1)
+    y = np.asarray(y, dtype=float).reshape(1, -1)
+    guess = guess_competition_batch(x, y, np.ones(x.shape, bool), constants)
+    return {name: float(value[0]) for name, value in guess.items()}
+
+
+def guess_competition_batch(
+    x: np.ndarray, y: np.ndarray, mask: np.ndarray, constants: Mapping[str, float] | None = None
+) -> dict[str, np.ndarray]:
+    """:func:`guess_competition` for many curves at once.
+
+    Parameters
+    ----------
+    x, y
+        ``(C, N)`` points, one curve per row.
+    mask
+        ``(C, N)`` True for real points (rows may be padded); every row needs at least one.
+    constants
+        The model's constants; with ``radioligand_nM`` and ``kd_nM`` a ``log_ki`` guess is added.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``top``, ``bottom``, ``log_ic50``, ``hill_slope`` (and ``log_ki``), one value per curve.
+    """
+    c, n = x.shape
+    order = np.argsort(np.where(mask, x, np.inf), axis=1, kind="stable")
+    xs = np.take_along_axis(np.where(mask, x, np.inf), order, axis=1)
+    ys = np.take_along_axis(np.where(mask, y, 0.0), order, axis=1)
+    valid = np.take_along_axis(mask, order, axis=1)
+    new_level = np.ones((c, n), bool)
+    new_level[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    level = np.cumsum(new_level, axis=1) - 1  # level index of each point within its curve
+    n_levels = np.where(valid, level, -1).max(axis=1) + 1
+    flat = (np.arange(c)[:, None] * n + level)[valid]
+    sums = np.bincount(flat, weights=ys[valid], minlength=c * n).reshape(c, n)
+    counts = np.bincount(flat, minlength=c * n).reshape(c, n)
+    levels = np.full(c * n, np.nan)
+    levels[flat] = xs[valid]
+    levels = levels.reshape(c, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts  # NaN beyond each curve's last level
+    rows = np.arange(c)
+    last = n_levels - 1
+    top, bottom = means[:, 0], means[rows, last]
     half = 0.5 * (top + bottom)
-    log_ic50 = float(np.median(levels))
-    above = means >= half if top >= bottom else means <= half
-    crossing = np.flatnonzero(above[:-1] & ~above[1:])
-    if crossing.size:
-        i = int(crossing[0])
-        y0, y1 = means[i], means[i + 1]
-        frac = 0.5 if y1 == y0 else (half - y0) / (y1 - y0)
-        log_ic50 = float(levels[i] + frac * (levels[i + 1] - levels[i]))
-    guess = {"top": top, "bottom": bottom, "log_ic50": log_ic50, "hill_slope": -1.0 if top >= bottom else 1.0}
+    falling = top >= bottom
+    log_ic50 = 0.5 * (levels[rows, (n_levels - 1) // 2] + levels[rows, n_levels // 2])  # median level
+    with np.errstate(invalid="ignore"):
+        above = np.where(falling[:, None], means >= half[:, None], means <= half[:, None])
+    crossing = above[:, :-1] & ~above[:, 1:] & (np.arange(n - 1)[None, :] < last[:, None])
+    has = crossing.any(axis=1)
+    i = np.argmax(crossing, axis=1)
+    j = np.minimum(i + 1, n - 1)
+    y0, y1 = means[rows, i], means[rows, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(y1 == y0, 0.5, (half - y0) / (y1 - y0))
+    crossed = levels[rows, i] + frac * (levels[rows, j] - levels[rows, i])
+    log_ic50 = np.where(has, crossed, log_ic50)
+    guess = {"top": top, "bottom": bottom, "log_ic50": log_ic50, "hill_slope": np.where(falling, -1.0, 1.0)}
     if constants and "radioligand_nM" in constants and "kd_nM" in constants:
         guess["log_ki"] = log_ic50 - cheng_prusoff_shift(constants["radioligand_nM"], constants["kd_nM"])
     return guess
@@ -206,6 +252,9 @@ class CurveModel:
     starts
         ``starts(x, guess) -> [start, ...]``: starting points to try after the guess fails to converge; the
         default moves a log-scale ``potency`` to a quarter, half and three quarters of the range of ``x``.
+    batch_guess
+        ``batch_guess(x, y, mask, constants) -> {name: array}``: the guess for ``(C, N)`` padded curves at
+        once; a model that has one can be fitted by the batch engine (:mod:`assaykit.fitting.batch`).
     profile_span
         ``profile_span(best) -> (low, high)``: the values of ``potency`` the profile-likelihood search may
         reach from its best fit ``best``; a side whose threshold is not crossed within them is open. The
@@ -225,10 +274,12 @@ class CurveModel:
     data_columns: tuple[str, ...] = ()
     starts: Callable[..., list[dict[str, float]]] | None = None
     profile_span: Callable[[float], tuple[float, float]] | None = None
+    batch_guess: Callable[..., dict[str, np.ndarray]] | None = None
 
 
 LOGISTIC4 = CurveModel(
     name="4pl",
+    batch_guess=guess_competition_batch,
     func=logistic4,
     jacobian=_logistic4_jacobian,
     param_names=("top", "bottom", "log_ic50", "hill_slope"),
@@ -236,6 +287,7 @@ LOGISTIC4 = CurveModel(
 )
 ONE_SITE = CurveModel(
     name="one-site",
+    batch_guess=guess_competition_batch,
     func=logistic4,
     jacobian=_logistic4_jacobian,
     param_names=("top", "bottom", "log_ic50", "hill_slope"),
@@ -244,6 +296,7 @@ ONE_SITE = CurveModel(
 )
 FIT_KI = CurveModel(
     name="fit-ki",
+    batch_guess=guess_competition_batch,
     func=one_site_fit_ki,
     jacobian=_one_site_fit_ki_jacobian,
     param_names=("top", "bottom", "log_ki"),

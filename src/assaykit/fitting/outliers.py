@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 from assaykit.fitting.engine import CurveFit, CurveFitError, fit_curve
 from assaykit.fitting.models import CurveModel
@@ -111,7 +110,9 @@ def rout_outliers(
     scale = rsdr(r, n_params)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(r > 0, r / scale, 0.0)  # RSDR = 0 (most points on the curve): any residual is infinite t
-    p = 2.0 * stats.t.sf(t, n - n_params)
+    from scipy import special  # imported here: slow to import
+
+    p = 2.0 * special.stdtr(n - n_params, -t)  # two-sided: 2 * t.sf(t)
     order = np.argsort(r, kind="stable")
     rank = np.arange(1, n + 1)
     threshold = (q_percent / 100.0) * (n - (rank - 1)) / n
@@ -225,6 +226,8 @@ def robust_fit(
             parts = model.jacobian(x, **fixed, **dict(zip(free, p, strict=True)), **extra)
             matrix = np.column_stack([np.broadcast_to(parts[name], x.shape) for name in free])
             return matrix if sw is None else matrix * sw[:, None]
+
+        from scipy import optimize  # imported here: slow to import
 
         p0 = np.array([values[name] for name in free])
         result = optimize.least_squares(

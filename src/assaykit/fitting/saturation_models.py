@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
-from scipy.special import expit
 
+from assaykit.fitting.distributions import expit
 from assaykit.fitting.models import CurveModel
 
 #: The profile-likelihood search for a Kd reaches this factor below and above the estimate.

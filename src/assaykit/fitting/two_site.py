@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import optimize, stats
-from scipy.special import expit
+
+from assaykit.fitting.distributions import expit, t_quantile
 
 if TYPE_CHECKING:
     from assaykit.fitting.engine import CurveFit
@@ -213,6 +213,8 @@ def _polish(x: np.ndarray, y: np.ndarray, start: np.ndarray) -> tuple[np.ndarray
         names = ("top", "bottom", "log_ic50_hi", "log_ic50_lo", "fraction_hi")
         return np.column_stack([np.broadcast_to(parts[n], x.shape) for n in names])
 
+    from scipy import optimize  # imported here: slow to import
+
     try:
         result = optimize.least_squares(residual, start, jac=jacobian, method="lm", max_nfev=200)
     except (ValueError, FloatingPointError):
@@ -315,7 +317,7 @@ def order_sites(fit: CurveFit, x: np.ndarray, y: np.ndarray) -> CurveFit:
     exchange = {names[0]: names[1], names[1]: names[0]}
     values = swap_sites(fit.values)
     stderr = {name: fit.stderr[exchange.get(name, name)] for name in fit.stderr}
-    t_crit = float(stats.t.ppf(0.5 + fit.level / 2.0, fit.df))
+    t_crit = float(t_quantile(fit.level, fit.df))
     half = {name: t_crit * stderr[name] for name in fit.ci}
     ci = {name: (values[name] - half[name], values[name] + half[name]) for name in fit.ci}
     # the linear map from old to new free parameters: a permutation, with -1 for fraction_hi
