@@ -1,0 +1,489 @@
+"""The batch engine: fit many curves of one model at once with a vectorised Levenberg-Marquardt.
+
+Every curve is a row of ``(C, N)`` arrays (rows padded with zero-weight points); each iteration evaluates
+the model, its analytic Jacobian, ``J^T W J`` and the damped Gauss-Newton steps of all curves still
+iterating in a few numpy calls, so thousands of curves cost about as much as a handful fitted one at a time.
+The model functions are the same plain functions the lmfit path fits (:mod:`assaykit.fitting.models`).
+
+The iteration is Marquardt's, with the damping scaled by the diagonal of ``J^T W J`` as MINPACK's
+``lmder`` scales it, and Nielsen's update of the damping factor. A curve has converged when, as in MINPACK
+with ``ftol = xtol = 1e-12``, the actual and predicted relative reductions of the SS are both at most
+``ftol``, or the scaled step is at most ``xtol`` times the scaled parameter vector. Curves that fail (no
+convergence within ``max_iter``, non-finite values) come back with ``converged`` False, for the caller to
+refit one at a time with :func:`~assaykit.fitting.engine.fit_curve`, which tries several starting points.
+
+Sources: Marquardt DW (1963) J Soc Ind Appl Math 11:431-441; Moré JJ (1978) "The Levenberg-Marquardt
+algorithm: implementation and theory", Lecture Notes in Mathematics 630:105-116 (MINPACK's scaling and
+convergence tests); Nielsen HB (1999) "Damping parameter in Marquardt's method", IMM-REP-1999-05, DTU.
+The standard errors and intervals are Prism's (see :mod:`assaykit.fitting.fitset`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from assaykit.fitting.distributions import t_quantile
+from assaykit.fitting.fitset import FitSet, covariance_and_dependency
+from assaykit.fitting.models import CurveModel
+
+FTOL = 1e-12
+XTOL = 1e-12
+MAX_ITER = 200
+_POISSON_ROUNDS = 50
+
+
+@dataclass(frozen=True)
+class PaddedCurves:
+    """Points of C curves as ``(C, N)`` arrays, each curve's points first in its row (see :func:`pad_groups`).
+
+    Attributes
+    ----------
+    mask
+        True for real points.
+    rows
+        Position in the input of each real point, -1 in the padding.
+    columns
+        The padded input columns, in the order given.
+    """
+
+    mask: np.ndarray
+    rows: np.ndarray
+    columns: tuple[np.ndarray, ...]
+
+    @property
+    def n_points(self) -> np.ndarray:
+        """Number of points of each curve."""
+        return self.mask.sum(axis=1)
+
+    def scatter(self, padded: np.ndarray, size: int, fill: float = math.nan) -> np.ndarray:
+        """Put the real entries of a ``(C, N)`` array back in input order (length ``size``)."""
+        out = np.full(size, fill)
+        out[self.rows[self.mask]] = padded[self.mask]
+        return out
+
+
+def pad_groups(codes: np.ndarray, n_groups: int, *columns: np.ndarray) -> PaddedCurves:
+    """Arrange rows of a long table into one padded row per group, keeping each group's row order.
+
+    Parameters
+    ----------
+    codes
+        Group number (0 .. ``n_groups - 1``) of each input row.
+    n_groups
+        Number of groups; each must have at least one row.
+    *columns
+        Arrays as long as ``codes`` to pad (padding: each row's first value, so it stays finite).
+
+    Returns
+    -------
+    PaddedCurves
+        The mask, the input row of each entry and the padded columns.
+    """
+    codes = np.asarray(codes, dtype=np.intp)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    group = codes[order]
+    position = np.arange(codes.size) - starts[group]
+    width = int(counts.max(initial=1))
+    rows = np.full((n_groups, width), -1, dtype=np.intp)
+    rows[group, position] = order
+    mask = rows >= 0
+    first = rows[:, :1]
+    filled = np.where(mask, rows, first)
+    return PaddedCurves(mask=mask, rows=rows, columns=tuple(np.asarray(c)[filled] for c in columns))
+
+
+def _parameters(free: tuple[str, ...], p: np.ndarray, fixed: Mapping[str, np.ndarray]) -> dict:
+    values = {name: p[:, j : j + 1] for j, name in enumerate(free)}
+    values.update({name: v[:, None] for name, v in fixed.items()})
+    return values
+
+
+def _evaluate(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    sw: np.ndarray | None,
+    p: np.ndarray,
+    free: tuple[str, ...],
+    fixed: Mapping[str, np.ndarray],
+    extra: Mapping[str, object],
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Weighted residuals ``(C, N)`` and the Jacobian's columns (k arrays ``(C, N)``) at ``p``."""
+    values = _parameters(free, p, fixed)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = model.func(x, **values, **extra) - y
+        jac = model.jacobian(x, **values, **extra)
+        columns = [np.broadcast_to(jac[name], x.shape) for name in free]
+        if sw is not None:
+            r = r * sw
+            columns = [column * sw for column in columns]
+    return r, columns
+
+
+def _normal_equations(r: np.ndarray, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``SS = r.r``, ``J^T J`` and ``J^T r`` of every row, one product per pair of columns."""
+    c, k = r.shape[0], len(columns)
+    info = np.empty((c, k, k))
+    grad = np.empty((c, k))
+    for a in range(k):
+        grad[:, a] = np.einsum("cn,cn->c", columns[a], r)
+        for b in range(a + 1):
+            info[:, a, b] = info[:, b, a] = np.einsum("cn,cn->c", columns[a], columns[b])
+    return np.einsum("cn,cn->c", r, r), info, grad
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve the stacked systems ``a x = b``; a singular system gets the pseudo-inverse step."""
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(a) @ b[..., None])[..., 0]
+
+
+@dataclass
+class _Work:
+    """The curves still iterating, compacted: row ``i`` is curve ``ids[i]``."""
+
+    ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    sw: np.ndarray | None
+    fixed: dict
+    extra: dict
+    p: np.ndarray
+    ss: np.ndarray
+    info: np.ndarray
+    grad: np.ndarray
+    scale: np.ndarray
+    lam: np.ndarray
+    nu: np.ndarray
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Drop every curve but ``rows``."""
+        for name in ("ids", "x", "y", "p", "ss", "info", "grad", "scale", "lam", "nu"):
+            setattr(self, name, getattr(self, name)[rows])
+        if self.sw is not None:
+            self.sw = self.sw[rows]
+        self.fixed = _take(self.fixed, rows)
+        self.extra = _take(self.extra, rows)
+
+
+def _levenberg_marquardt(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    sw: np.ndarray | None,
+    p0: np.ndarray,
+    free: tuple[str, ...],
+    fixed: Mapping[str, np.ndarray],
+    extra: Mapping[str, object],
+    max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Minimise every row's weighted SS; return parameters, SS, ``J^T W J`` at the end and convergence."""
+    c, k = p0.shape
+    r, columns = _evaluate(model, x, y, sw, p0, free, fixed, extra)
+    ss, info, grad = _normal_equations(r, columns)
+    p_out, ss_out, info_out = p0.copy(), ss.copy(), info.copy()
+    converged = ss == 0  # a perfect fit needs no iteration
+    start = np.isfinite(ss) & np.isfinite(info).all(axis=(1, 2)) & ~converged
+    rows = np.flatnonzero(start)
+    work = _Work(
+        ids=rows, x=x[rows], y=y[rows], sw=None if sw is None else sw[rows], fixed=_take(fixed, rows),
+        extra=_take(extra, rows), p=p0[rows], ss=ss[rows], info=info[rows], grad=grad[rows],
+        scale=np.zeros((rows.size, k)), lam=np.full(rows.size, 1e-3), nu=np.full(rows.size, 2.0),
+    )  # fmt: skip
+    eye = np.eye(k)
+    for _ in range(max_iter):
+        if work.ids.size == 0:
+            break
+        scale = np.maximum(work.scale, np.diagonal(work.info, axis1=1, axis2=2))  # MINPACK: D never shrinks
+        work.scale = scale = np.where(scale > 0, scale, 1.0)
+        step = _solve(work.info + work.lam[:, None, None] * eye * scale[:, None, :], -work.grad)
+        trial = work.p + step
+        r_t, cols_t = _evaluate(model, work.x, work.y, work.sw, trial, free, work.fixed, work.extra)
+        ss_t, info_t, grad_t = _normal_equations(r_t, cols_t)
+        predicted = -2.0 * np.einsum("cj,cj->c", work.grad, step) - np.einsum(
+            "cj,cjk,ck->c", step, work.info, step
+        )
+        accept = np.isfinite(ss_t) & np.isfinite(info_t).all(axis=(1, 2)) & (ss_t < work.ss)
+        reduction = work.ss - ss_t
+        rho = np.where(predicted > 0, reduction / np.where(predicted > 0, predicted, 1.0), 0.0)
+        small_f = accept & (reduction <= FTOL * work.ss) & (predicted <= FTOL * work.ss)
+        step_norm = np.sqrt(np.einsum("cj,cj,cj->c", scale, step, step))
+        small_x = step_norm <= XTOL * np.sqrt(np.einsum("cj,cj,cj->c", scale, work.p, work.p))
+        work.p[accept], work.ss[accept] = trial[accept], ss_t[accept]
+        work.info[accept], work.grad[accept] = info_t[accept], grad_t[accept]
+        work.lam = np.where(
+            accept, work.lam * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), work.lam * work.nu
+        )
+        work.nu = np.where(accept, 2.0, 2.0 * work.nu)
+        done = small_f | small_x | (accept & (ss_t == 0))
+        failed = ~done & (work.lam > 1e16)
+        finished = done | failed
+        if finished.any():
+            ids = work.ids[finished]
+            p_out[ids], ss_out[ids], info_out[ids] = work.p[finished], work.ss[finished], work.info[finished]
+            converged[work.ids[done]] = True
+            work.keep(np.flatnonzero(~finished))
+    if work.ids.size:  # out of iterations: keep the last iterate, not converged
+        p_out[work.ids], ss_out[work.ids], info_out[work.ids] = work.p, work.ss, work.info
+    return p_out, ss_out, info_out, converged
+
+
+def _take(arrays: Mapping[str, object], index: np.ndarray) -> dict:
+    """Rows ``index`` of every per-curve array (scalars pass through)."""
+    return {k: (v[index] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in arrays.items()}
+
+
+def fittable(x: np.ndarray, mask: np.ndarray, n_free: int) -> np.ndarray:
+    """Whether each curve has at least ``n_free`` distinct concentrations and one degree of freedom left."""
+    xs = np.sort(np.where(mask, x, np.inf), axis=1)
+    distinct = (np.isfinite(xs[:, :1])).sum(axis=1) + (
+        (xs[:, 1:] != xs[:, :-1]) & np.isfinite(xs[:, 1:])
+    ).sum(axis=1)
+    return (distinct >= n_free) & (mask.sum(axis=1) - n_free >= 1)
+
+
+def fit_curves(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    fixed: Mapping[str, float | np.ndarray] | None = None,
+    constants: Mapping[str, float] | None = None,
+    data: Mapping[str, np.ndarray] | None = None,
+    weights: np.ndarray | str | None = None,
+    level: float = 0.95,
+    max_iter: int = MAX_ITER,
+) -> FitSet:
+    """Fit C curves of one model at once; the batch counterpart of :func:`~assaykit.fitting.fit_curve`.
+
+    Parameters
+    ----------
+    model
+        A model with a ``batch_guess`` (``4pl``, ``one-site``, ``fit-ki``).
+    x, y
+        ``(C, N)`` points, one curve per row (every replicate its own point).
+    mask
+        ``(C, N)`` True for real points; None when every entry is one. Padding must hold finite ``x``.
+    fixed
+        Parameters held constant, each a number or one value per curve (besides the model's own).
+    constants
+        The model's experimental constants.
+    data
+        ``(C, N)`` per-point arrays the model takes besides ``x``.
+    weights
+        None, ``(C, N)`` positive weights, or ``"poisson"``: ``1/Y`` of each fitted curve, recomputed until
+        the weighted SS changes by at most 1e-10 of itself, as :func:`~assaykit.fitting.fit_curve` does.
+    level
+        Confidence level of the asymptotic intervals.
+    max_iter
+        Iterations allowed per curve.
+
+    Returns
+    -------
+    FitSet
+        One row per curve. A curve that cannot be fitted (too few distinct concentrations, no degrees of
+        freedom, invalid data) or did not converge has ``converged`` False and says why in ``message``:
+        refit it with :func:`~assaykit.fitting.fit_curve`, which raises or tries other starting points.
+
+    Raises
+    ------
+    ValueError
+        For a model without ``batch_guess``, an unknown fixed parameter or mismatched shapes.
+    """
+    if model.batch_guess is None:
+        raise ValueError(f"model '{model.name}' has no batch guess; fit it with fit_curve")
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 2 or x.shape != y.shape:
+        raise ValueError(f"x and y must be (C, N) arrays of one shape, not {x.shape} and {y.shape}")
+    c = x.shape[0]
+    mask = np.ones(x.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
+    consts = {name: float((constants or {})[name]) for name in model.constants if name in (constants or {})}
+    arrays = {name: np.asarray(v, dtype=float) for name, v in (data or {}).items()}
+    fixed_all = {
+        name: np.broadcast_to(np.asarray(v, dtype=float), (c,)).copy() for name, v in model.fixed.items()
+    }
+    fixed_all.update(
+        {n: np.broadcast_to(np.asarray(v, dtype=float), (c,)).copy() for n, v in (fixed or {}).items()}
+    )
+    unknown = sorted(set(fixed_all) - set(model.param_names))
+    if unknown:
+        raise ValueError(f"model '{model.name}' has no parameter(s) {', '.join(unknown)}")
+    free = tuple(name for name in model.param_names if name not in fixed_all)
+    k = len(free)
+
+    valid = fittable(x, mask, k)
+    valid &= np.where(mask, np.isfinite(x) & np.isfinite(y), True).all(axis=1)
+    valid &= np.isfinite(np.column_stack([v for v in fixed_all.values()] or [np.zeros(c)])).all(axis=1)
+    for v in arrays.values():
+        valid &= np.where(mask, np.isfinite(v), True).all(axis=1)
+    if len(consts) < len(model.constants) or not all(math.isfinite(v) and v > 0 for v in consts.values()):
+        valid[:] = False
+    w = None
+    if isinstance(weights, np.ndarray):
+        w = np.where(mask, weights, 1.0)
+        valid &= (np.isfinite(w) & (w > 0)).all(axis=1)
+    elif weights not in (None, "poisson"):
+        raise ValueError(f"weights must be an array, None or 'poisson', not {weights!r}")
+
+    x_ok = np.where(mask, x, np.where(mask.any(axis=1, keepdims=True), x[:, :1], 0.0))
+    y_ok = np.where(mask & valid[:, None], y, 0.0)
+    guess = model.batch_guess(np.where(valid[:, None], x_ok, 0.0), y_ok, mask | ~valid[:, None], consts)
+    p0 = np.column_stack([np.asarray(guess[name], dtype=float) for name in free]) if k else np.empty((c, 0))
+    extra: dict[str, object] = {**consts, **arrays}
+    idx = np.flatnonzero(valid)
+    p = p0.copy()
+    ss = np.full(c, np.nan)
+    info = np.full((c, k, k), np.nan)
+    conv = np.zeros(c, bool)
+    weight_rounds = w
+    if idx.size:
+        sub = _take(extra, idx)
+        fx = _take(fixed_all, idx)
+        base = mask[idx].astype(float)
+        w_sub = None if w is None else w[idx]
+        sw = base if w_sub is None else base * np.sqrt(w_sub)
+        p_i, ss_i, info_i, conv_i = _levenberg_marquardt(
+            model,
+            x_ok[idx],
+            y_ok[idx],
+            sw,
+            np.where(np.isfinite(p0[idx]), p0[idx], 0.0),
+            free,
+            fx,
+            sub,
+            max_iter,
+        )
+        if weights == "poisson":
+            p_i, ss_i, info_i, conv_i, w_sub = _poisson_rounds(
+                model, x_ok[idx], y_ok[idx], base, p_i, conv_i, free, fx, sub, max_iter
+            )
+            weight_rounds = np.ones(x.shape)
+            weight_rounds[idx] = np.where(base > 0, w_sub, 1.0)
+        p[idx], ss[idx], info[idx], conv[idx] = p_i, ss_i, info_i, conv_i
+    return _fit_set(
+        model, free, fixed_all, p, ss, info, conv, valid, x_ok, y, mask, weight_rounds, consts, arrays, level
+    )
+
+
+def _poisson_rounds(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    base: np.ndarray,
+    p: np.ndarray,
+    conv: np.ndarray,
+    free: tuple[str, ...],
+    fixed: Mapping[str, np.ndarray],
+    extra: Mapping[str, object],
+    max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Refit with weights ``1/Y(curve)`` until each curve's weighted SS settles (Prism's iteration)."""
+    c, k = p.shape
+    w = np.ones(x.shape)
+    ss = np.full(c, np.nan)
+    info = np.full((c, k, k), np.nan)
+    previous = np.full(c, np.inf)
+    active = np.flatnonzero(conv)
+    conv = np.zeros(c, bool)
+    for _ in range(_POISSON_ROUNDS):
+        if active.size == 0:
+            break
+        a = active
+        with np.errstate(over="ignore", invalid="ignore"):
+            curve = model.func(x[a], **_parameters(free, p[a], _take(fixed, a)), **_take(extra, a))
+        positive = (np.isfinite(curve) & (curve > 0) | (base[a] == 0)).all(axis=1)
+        a, curve = a[positive], curve[positive]
+        w[a] = np.where(base[a] > 0, 1.0 / np.where(curve > 0, curve, 1.0), 1.0)
+        sw = base[a] * np.sqrt(w[a])
+        p_a, ss_a, info_a, conv_a = _levenberg_marquardt(
+            model, x[a], y[a], sw, p[a], free, _take(fixed, a), _take(extra, a), max_iter
+        )
+        p[a], ss[a], info[a] = p_a, ss_a, info_a
+        settled = conv_a & (np.abs(ss_a - previous[a]) <= 1e-10 * np.maximum(ss_a, 1e-300))
+        conv[a[settled]] = True
+        previous[a] = ss_a
+        active = a[conv_a & ~settled]
+    return p, ss, info, conv, w
+
+
+def _fit_set(
+    model: CurveModel,
+    free: tuple[str, ...],
+    fixed: Mapping[str, np.ndarray],
+    p: np.ndarray,
+    ss: np.ndarray,
+    info: np.ndarray,
+    converged: np.ndarray,
+    valid: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    weights: np.ndarray | None,
+    constants: dict[str, float],
+    data: dict[str, np.ndarray],
+    level: float,
+) -> FitSet:
+    """Compute SEs, intervals, dependency and goodness of fit of the batch results (Prism's formulas)."""
+    c, k = p.shape
+    n_points = mask.sum(axis=1)
+    df = n_points - k
+    names = model.param_names
+    values = np.column_stack([p[:, free.index(n)] if n in free else fixed[n] for n in names])
+    cov_unscaled, dependency = covariance_and_dependency(info)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = cov_unscaled * (ss / np.where(df > 0, df, np.nan))[:, None, None]
+        se_free = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+        half = t_quantile(level, np.where(df > 0, df, np.nan))[:, None] * se_free
+    stderr = np.full(values.shape, np.nan)
+    ci_low = np.full(values.shape, np.nan)
+    ci_high = np.full(values.shape, np.nan)
+    for j, name in enumerate(free):
+        col = names.index(name)
+        stderr[:, col] = se_free[:, j]
+        ci_low[:, col] = p[:, j] - half[:, j]
+        ci_high[:, col] = p[:, j] + half[:, j]
+    w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y_mean = (w * np.where(mask, y, 0.0)).sum(axis=1) / w.sum(axis=1)
+        ss_total = (w * (np.where(mask, y, 0.0) - y_mean[:, None]) ** 2).sum(axis=1)
+        r_squared = np.where(ss_total > 0, 1.0 - ss / ss_total, np.nan)
+        sy_x = np.sqrt(ss / np.where(df > 0, df, np.nan))
+    ok = converged & np.isfinite(values).all(axis=1)
+    message = tuple(
+        "converged (batch Levenberg-Marquardt)"
+        if good
+        else ("not fittable by the batch engine" if not v else "batch Levenberg-Marquardt did not converge")
+        for good, v in zip(ok, valid, strict=True)
+    )
+    return FitSet(
+        model=model,
+        free=free,
+        values=values,
+        stderr=stderr,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        covariance=cov,
+        dependency=dependency,
+        n_points=n_points,
+        df=df,
+        ss=ss,
+        r_squared=r_squared,
+        sy_x=sy_x,
+        converged=ok,
+        message=message,
+        constants=constants,
+        ci_method="asymptotic",
+        level=level,
+        weights=weights,
+        data={k: np.where(mask, v, 0.0) for k, v in data.items()} or None,
+    )
