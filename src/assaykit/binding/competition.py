@@ -8,8 +8,8 @@ and the plate's TOTAL and NSB tubes supply its controls. The same compound on tw
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -18,11 +18,21 @@ import pandas as pd
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
+from assaykit.binding.curves import (
+    CurveFits,
+    Curves,
+    build_curves,
+    fitted_values,
+    fixed_plateaus,
+    report_progress,
+)
 from assaykit.binding.options import CompetitionOptions, check_options, hot_concentrations
 from assaykit.binding.pharmacology import relative_potency
-from assaykit.binding.rows import CurveInfo, empty_row, result_row
+from assaykit.binding.rows import result_table
 from assaykit.errors import AssayInputError
 from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_curve
+from assaykit.fitting.batch import fit_curves
+from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.outliers import fit_rout
 from assaykit.fitting.two_site import order_sites
 
@@ -35,6 +45,9 @@ __all__ = [
 ]
 
 ModelName = Literal["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]
+EngineName = Literal["auto", "batch", "lmfit"]
+#: With ``engine="auto"``, the batch engine fits the curves when there are at least this many.
+BATCH_MIN_CURVES = 20
 _REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
 
 
@@ -54,7 +67,8 @@ class CompetitionAnalysis:
         value and residual (``fitted_<u>``, ``residual_<u>``) and whether ROUT called it an ``outlier``.
     fits
         The :class:`~assaykit.fitting.CurveFit` of each curve, keyed by ``(compound, plate)``; None for a
-        curve that could not be fitted. With ROUT, the fit of the points that are not outliers.
+        curve that could not be fitted. With ROUT, the fit of the points that are not outliers. (A read-only
+        mapping that builds each batch-engine fit when it is first looked up.)
     notes
         Sentences the user should read (e.g. why Ki is empty).
     comparisons
@@ -68,7 +82,7 @@ class CompetitionAnalysis:
     results: pd.DataFrame
     plates: pd.DataFrame
     points: pd.DataFrame
-    fits: dict[tuple[str, str], CurveFit | None]
+    fits: Mapping[tuple[str, str], CurveFit | None]
     notes: tuple[str, ...]
     comparisons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMPARISON_COLUMNS)))
     potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
@@ -90,22 +104,6 @@ def _constraint(value: str | float, control: str, option: str) -> str | float:
     if not math.isfinite(number):
         raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'")
     return number
-
-
-def _fixed_value(
-    constraint: str | float, control: str, means: pd.DataFrame, plate: str, counts: pd.DataFrame, option: str
-) -> float | None:
-    if constraint == "free":
-        return None
-    if isinstance(constraint, float):
-        return constraint
-    value = means.at[plate, control]
-    if not math.isfinite(value):
-        raise AssayInputError(
-            f"{option} {control} needs {control.upper()} rows, but plate '{plate}' has none",
-            path=counts.attrs.get("source"),
-        )
-    return float(value)
 
 
 def _fit_one(
@@ -143,6 +141,81 @@ def _fit_one(
     return fit, outlier, settled
 
 
+def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
+    """Whether the batch engine fits the curves (see ``engine`` in :func:`analyze_competition`)."""
+    if engine not in ("auto", "batch", "lmfit"):
+        raise AssayInputError(f"--engine must be auto, batch or lmfit, not '{engine}'")
+    supported = (
+        COMPETITION_MODELS[opts.model].batch_guess is not None
+        and opts.ci == "asymptotic"
+        and opts.outliers == "none"
+    )
+    if engine == "batch" and not supported:
+        raise AssayInputError(
+            "--engine batch fits 4pl, one-site and fit-ki with asymptotic intervals and no outlier removal; "
+            "use --engine auto or lmfit for these options"
+        )
+    return engine == "batch" or (engine == "auto" and supported and n_curves >= BATCH_MIN_CURVES)
+
+
+def _fit_all(
+    curves: Curves,
+    fixed: dict[str, np.ndarray],
+    opts: CompetitionOptions,
+    engine: str,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[FitSet, np.ndarray, dict[int, str], CurveFits, dict[int, np.ndarray]]:
+    """Fit every curve: in one batch where possible, the rest one at a time.
+
+    Returns the fits (row ``i`` is curve ``fitted[i]``), ``fitted``, the reasons curves could not be
+    fitted, the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask of each curve it ran on.
+    ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged`` columns.
+    """
+    table = curves.table
+    total = len(table)
+    model = COMPETITION_MODELS[opts.model]
+    batch: FitSet | None = None
+    batch_row = np.full(total, -1)
+    single = np.arange(total)
+    if total and _use_batch(opts, engine, total):
+        x, y = curves.padded.columns[:2]
+        weights = "poisson" if opts.weights == "poisson" else None
+        batch = fit_curves(
+            model, x, y, curves.padded.mask, fixed=fixed, constants=opts.constants, weights=weights,
+            level=opts.level,
+        )  # fmt: skip
+        good = np.flatnonzero(batch.converged)
+        batch_row[good] = np.arange(good.size)
+        batch = batch.take(good)
+        single = np.flatnonzero(~np.isin(np.arange(total), good))
+        report_progress(progress, good.size, total)
+    singles: dict[int, CurveFit | None] = {}
+    errors: dict[int, str] = {}
+    outliers: dict[int, np.ndarray] = {}
+    n_outliers = table["n_outliers"].to_numpy(float).copy()
+    settled_all = table["rout_converged"].to_numpy(bool).copy()
+    for done, i in enumerate(single, start=total - single.size + 1):
+        x, y, data = curves.points(i)
+        fixed_i = {name: float(values[i]) for name, values in fixed.items()}
+        try:
+            fit, outlier, settled = _fit_one(opts, x, y, fixed_i, data)
+        except CurveFitError as exc:
+            singles[i], errors[i] = None, str(exc)
+        else:
+            singles[i] = fit
+            if opts.outliers == "rout":
+                outliers[i], n_outliers[i], settled_all[i] = outlier, int(outlier.sum()), settled
+        report_progress(progress, done, total)
+    table["n_outliers"], table["rout_converged"] = n_outliers, settled_all
+    fitted_single = [i for i in single if singles[i] is not None]
+    parts = [batch] if batch is not None else []
+    parts.append(FitSet.from_fits([singles[i] for i in fitted_single], model=model))
+    fits = FitSet.concat(parts)
+    fitted = np.concatenate([np.flatnonzero(batch_row >= 0), np.asarray(fitted_single, dtype=int)])
+    keys = list(zip(table["compound"], table["plate"], strict=True))
+    return fits, fitted, errors, CurveFits(keys, batch, batch_row, singles), outliers
+
+
 def analyze_competition(
     counts: pd.DataFrame,
     *,
@@ -160,6 +233,8 @@ def analyze_competition(
     rout_q: float = 1.0,
     compare: bool = False,
     potency_vs: str | None = None,
+    engine: EngineName = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> CompetitionAnalysis:
     """Fit every competition curve in a counts table and derive IC50 and Ki (or Kd).
 
@@ -203,6 +278,16 @@ def analyze_competition(
         (``comparisons``).
     potency_vs
         A reference compound: ``potency`` holds each other compound's IC50 relative to it, plate by plate.
+    engine
+        ``"batch"``: fit all curves at once with the vectorised engine (:func:`~assaykit.fitting.batch.
+        fit_curves`), refitting one at a time only the curves it could not fit; ``"lmfit"``: fit every curve
+        one at a time (:func:`~assaykit.fitting.fit_curve`); ``"auto"`` (default): batch when there are at
+        least :data:`BATCH_MIN_CURVES` curves and the options allow it. The batch engine covers ``4pl``,
+        ``one-site`` and ``fit-ki`` with asymptotic intervals, unweighted or Poisson-weighted, without ROUT;
+        other options always use the lmfit path. Both give the same numbers (log IC50 within 1e-6, SEs
+        within 1e-4 relative on well-posed curves).
+    progress
+        Called as ``progress(done, total)`` as curves are finished (for a progress bar).
 
     Returns
     -------
@@ -245,56 +330,31 @@ def analyze_competition(
     competitors = counts[counts["role"] == "competitor"]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
-    rows: list[dict] = []
+    curves = build_curves(competitors, means, hot)
+    fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
+    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress)
+    table = curves.table
     comparisons: list[dict] = []
-    fits: dict[tuple[str, str], CurveFit | None] = {}
-    fitted = pd.Series(np.nan, index=counts.index)
-    outlier_column = pd.Series(False, index=counts.index)
-    for (compound, plate), tubes in competitors.groupby(["compound", "plate"], sort=False):
-        fixed = {}
-        for name, constraint, control, option in (
-            ("top", top_c, "total", "--top"),
-            ("bottom", bottom_c, "nsb", "--bottom"),
-        ):
-            value = _fixed_value(constraint, control, means, plate, counts, option)
-            if value is not None:
-                fixed[name] = value
-        x = tubes["log_conc_M"].to_numpy(float)
-        y = tubes["signal"].to_numpy(float)
-        data = None if hot is None else {"hot_nM": hot.loc[tubes.index].to_numpy(float)}
-        mixed_hot = data is not None and np.unique(data["hot_nM"]).size > 1  # NSB differs between them
-        if mixed_hot and bottom_c == "nsb":
-            raise AssayInputError(
-                f"--bottom nsb: '{compound}' on plate '{plate}' mixes hot concentrations, whose NSB differ; "
-                "leave Bottom free (Prism's shared NS) or fit each hot concentration on its own plate id"
-            )
-        info = CurveInfo(
-            compound=compound,
-            plate=plate,
-            x_range=(float(x.min()), float(x.max())),
-            total_mean=math.nan if mixed_hot else means.at[plate, "total"],
-            nsb_mean=math.nan if mixed_hot else means.at[plate, "nsb"],
-            weights=opts.weights,
-            n_outliers=math.nan,
-        )
-        try:
-            fit, outlier, settled = _fit_one(opts, x, y, fixed, data)
-        except CurveFitError as exc:
-            fits[(compound, plate)] = None
-            rows.append(empty_row(info, opts.model, x.size, opts.ci, f"not_fitted: {exc}"))
-            continue
-        if opts.outliers == "rout":
-            info = replace(info, n_outliers=int(outlier.sum()), rout_converged=settled)
-            outlier_column.loc[tubes.index] = outlier
-        fits[(compound, plate)] = fit
-        fitted.loc[tubes.index] = fit.predict(x, **(data or {}))
-        rows.append(result_row(fit, info, opts.ki))
-        if opts.compare:
-            keep = ~outlier
-            for row in compare_curve(x[keep], y[keep], fixed=fixed, main=fit, level=opts.level):
+    if opts.compare:
+        for i in fitted:
+            compound, plate = table["compound"].iat[i], table["plate"].iat[i]
+            x, y, _ = curves.points(i)
+            keep = ~outliers.get(i, np.zeros(x.size, bool))
+            fixed_i = {name: float(values[i]) for name, values in fixed.items()}
+            main = curve_fits[(compound, plate)]
+            for row in compare_curve(x[keep], y[keep], fixed=fixed_i, main=main, level=opts.level):
                 comparisons.append({"compound": compound, "plate": plate, **row})
-
-    results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    results = result_table(
+        table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki
+    )
+    fitted_column = pd.Series(np.nan, index=counts.index)
+    fitted_column.loc[competitors.index] = fitted_values(curves, fits, fitted, len(competitors))
+    outlier_column = pd.Series(False, index=counts.index)
+    if outliers:
+        flagged = np.zeros(len(competitors), bool)
+        for i, outlier in outliers.items():
+            flagged[curves.padded.rows[i, : outlier.size]] = outlier
+        outlier_column.loc[competitors.index] = flagged
     if competitors.empty:
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -304,7 +364,7 @@ def analyze_competition(
 
     unit = counts.attrs.get("signal_unit", "cpm")
     points = specific_binding_points(counts)
-    points[f"fitted_{unit}"] = fitted.to_numpy()
+    points[f"fitted_{unit}"] = fitted_column.to_numpy()
     points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
     points["outlier"] = outlier_column.to_numpy()
     results.attrs = {"source": counts.attrs.get("source"), "signal_unit": unit, "notes": notes}
@@ -312,7 +372,7 @@ def analyze_competition(
         results=results,
         plates=summarize_plates(counts),
         points=points,
-        fits=fits,
+        fits=curve_fits,
         notes=tuple(notes),
         comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),
         potency=potency,

@@ -28,30 +28,37 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     Zhang, Chung & Oldenburg (1999) J Biomol Screen 4:67-73 (above 0.5: an excellent assay window).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    rows = []
-    for plate, tubes in counts.groupby("plate", sort=False):
-        total = tubes.loc[tubes["role"] == "total", "signal"].to_numpy(float)
-        nsb = tubes.loc[tubes["role"] == "nsb", "signal"].to_numpy(float)
-        t_mean = total.mean() if total.size else np.nan
-        n_mean = nsb.mean() if nsb.size else np.nan
-        t_sd = total.std(ddof=1) if total.size > 1 else np.nan
-        n_sd = nsb.std(ddof=1) if nsb.size > 1 else np.nan
-        window = t_mean - n_mean
-        rows.append(
-            {
-                "plate": plate,
-                "n_total": total.size,
-                f"total_mean_{unit}": t_mean,
-                f"total_sd_{unit}": t_sd,
-                "n_nsb": nsb.size,
-                f"nsb_mean_{unit}": n_mean,
-                f"nsb_sd_{unit}": n_sd,
-                f"specific_window_{unit}": window,
-                "specific_window_pct": 100.0 * window / t_mean if t_mean else np.nan,
-                "z_prime": 1.0 - 3.0 * (t_sd + n_sd) / abs(window) if window else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
+    plates = pd.unique(counts["plate"])
+    controls = counts[counts["role"].isin(["total", "nsb"])]
+    stats = controls.groupby(["plate", "role"], sort=False)["signal"].agg(["count", "mean", "std"])
+    stats = stats.unstack("role").reindex(index=plates)
+
+    def column(stat: str, role: str) -> np.ndarray:
+        if (stat, role) not in stats.columns:
+            return np.zeros(len(plates)) if stat == "count" else np.full(len(plates), np.nan)
+        values = stats[(stat, role)].to_numpy(float)
+        return np.nan_to_num(values, nan=0.0) if stat == "count" else values
+
+    t_mean, n_mean = column("mean", "total"), column("mean", "nsb")
+    t_sd, n_sd = column("std", "total"), column("std", "nsb")  # ddof=1; NaN for a single tube
+    window = t_mean - n_mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        window_pct = np.where(t_mean != 0, 100.0 * window / t_mean, np.nan)
+        z_prime = np.where(window != 0, 1.0 - 3.0 * (t_sd + n_sd) / np.abs(window), np.nan)
+    return pd.DataFrame(
+        {
+            "plate": plates,
+            "n_total": column("count", "total").astype(int),
+            f"total_mean_{unit}": t_mean,
+            f"total_sd_{unit}": t_sd,
+            "n_nsb": column("count", "nsb").astype(int),
+            f"nsb_mean_{unit}": n_mean,
+            f"nsb_sd_{unit}": n_sd,
+            f"specific_window_{unit}": window,
+            "specific_window_pct": window_pct,
+            "z_prime": z_prime,
+        }
+    )
 
 
 def control_means(counts: pd.DataFrame) -> pd.DataFrame:
@@ -78,9 +85,10 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
         the control), the signal column renamed to its unit (``cpm``, ``dpm`` or ``counts``).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    means = control_means(counts)
-    nsb = counts["plate"].map(means["nsb"]).to_numpy(float)
-    total = counts["plate"].map(means["total"]).to_numpy(float)
+    codes, plates = pd.factorize(counts["plate"])
+    means = control_means(counts).reindex(plates)
+    nsb = means["nsb"].to_numpy(float)[codes]
+    total = means["total"].to_numpy(float)[codes]
     signal = counts["signal"].to_numpy(float)
     points = counts.rename(columns={"signal": unit}).copy()
     points[f"specific_{unit}"] = signal - nsb

@@ -36,10 +36,11 @@ each site and a flag is raised if either site fails.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from assaykit.fitting import CurveFit
+import numpy as np
+
+from assaykit.fitting.fitset import FitSet
 
 #: Largest acceptable SE of log IC50 (log units).
 MAX_LOG_IC50_SE = 0.5
@@ -48,112 +49,127 @@ HILL_RANGE = (-1.5, -0.5)
 #: Largest acceptable |Bottom - NSB| as a fraction of the specific window.
 MAX_BOTTOM_NSB_FRACTION = 0.10
 
+#: One IC50 (or Kd) per site: ``(log value, SE, (CI low, CI high))``, each an array with one value per curve.
+Site = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
 
-def competition_flags(
-    fit: CurveFit,
-    log_ic50: float,
-    log_ic50_se: float,
-    ci: tuple[float, float],
-    x_range: tuple[float, float],
-    total_mean: float,
-    nsb_mean: float,
-) -> list[str]:
-    """Return the quality flag codes that apply to one competition fit (see the module docstring).
+
+def join_flags(n: int, checks: Sequence[tuple[str, np.ndarray]]) -> np.ndarray:
+    """Join the codes whose masks are true into one ``;``-separated string per curve.
 
     Parameters
     ----------
-    fit
-        The curve fit.
-    log_ic50, log_ic50_se
-        log10 IC50 (M) and its standard error (for ``fit-ki`` derived from log Ki).
-    ci
-        The confidence limits of log IC50.
-    x_range
-        Lowest and highest tested log10 concentration.
-    total_mean, nsb_mean
-        The plate's mean total and NSB signal (NaN when absent: the Bottom check is then skipped).
+    n
+        Number of curves.
+    checks
+        ``(code, mask)`` pairs in the order the codes are listed.
 
     Returns
     -------
-    list of str
-        Flag codes in a stable order.
+    numpy.ndarray
+        Object array of ``n`` strings (empty where no code applies).
     """
-    return site_flags(fit, [(log_ic50, log_ic50_se, ci)], x_range, total_mean, nsb_mean)
+    out = np.full(n, "", dtype=object)
+    for code, mask in checks:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            out[mask] = np.where(out[mask] == "", code, out[mask] + (";" + code))
+    return out
+
+
+def _bottom_vs_nsb(fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray) -> np.ndarray:
+    """``bottom_vs_nsb``: a free Bottom further from the plate's NSB than 10% of the window (if known)."""
+    window = total_mean - nsb_mean  # NaN when the plate lacks either control: the check is skipped
+    with np.errstate(invalid="ignore"):
+        off = np.abs(fits.value("bottom") - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
+        return ("bottom" in fits.free) & (window > 0) & off
+
+
+def _finish(fits: FitSet, checks: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """Join the checks of converged fits; a fit that did not converge gets only ``not_converged: why``."""
+    good = fits.converged
+    flags = join_flags(len(fits), [(code, mask & good) for code, mask in checks])
+    for i in np.flatnonzero(~good):
+        flags[i] = f"not_converged: {fits.message[i]}"
+    return flags
 
 
 def site_flags(
-    fit: CurveFit,
-    sites: Sequence[tuple[float, float, tuple[float, float]]],
-    x_range: tuple[float, float],
-    total_mean: float,
-    nsb_mean: float,
-) -> list[str]:
-    """Return the flag codes of a one- or two-site competition fit.
+    fits: FitSet,
+    sites: Sequence[Site],
+    x_range: tuple[np.ndarray, np.ndarray],
+    total_mean: np.ndarray,
+    nsb_mean: np.ndarray,
+) -> np.ndarray:
+    """Return the flags of one- or two-site competition fits, one ``;``-joined string per curve.
 
     Parameters
     ----------
-    fit
-        The curve fit.
+    fits
+        The curve fits.
     sites
-        ``(log IC50, SE, (CI low, CI high))`` of each site: one for the one-site models, two for two sites.
-    x_range, total_mean, nsb_mean
-        As for :func:`competition_flags`.
+        ``(log IC50, SE, (CI low, CI high))`` of each site, arrays with one value per curve: one site for
+        the one-site models (for ``fit-ki``, log IC50 derived from log Ki), two for two sites.
+    x_range
+        Lowest and highest tested log10 concentration of each curve.
+    total_mean, nsb_mean
+        Each curve's plate mean total and NSB signal (NaN when absent: the Bottom check is then skipped).
 
     Returns
     -------
-    list of str
-        Flag codes in a stable order; an IC50 check is raised once when any site fails it.
+    numpy.ndarray
+        The codes of the module docstring in their listed order; an IC50 check is raised once when any
+        site fails it.
     """
-    flags: list[str] = []
-    if not fit.converged:
-        flags.append(f"not_converged: {fit.message}")
-        return flags
-    if fit.ambiguous:
-        flags.append("ambiguous")
-    if any(math.isfinite(log) and not (x_range[0] <= log <= x_range[1]) for log, _, _ in sites):
-        flags.append("ic50_outside_range")
-    if any(se > MAX_LOG_IC50_SE for _, se, _ in sites):  # a NaN SE comes with a singular (ambiguous) fit
-        flags.append("log_ic50_se_gt_0.5")
-    window = total_mean - nsb_mean  # NaN when the plate lacks either control: the check is skipped
-    bottom_off = abs(fit.values["bottom"] - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
-    if "bottom" in fit.free and window > 0 and bottom_off:
-        flags.append("bottom_vs_nsb")
-    hill = fit.values.get("hill_slope", -1.0)
-    if "hill_slope" in fit.free and not (HILL_RANGE[0] <= hill <= HILL_RANGE[1]):
-        flags.append("hill_slope_out_of_range")
-    fraction = fit.values.get("fraction_hi", 0.5)
-    if "fraction_hi" in fit.free and not (0.0 <= fraction <= 1.0):
-        flags.append("fraction_hi_outside_0_1")
-    if fit.ci_method == "profile" and not all(math.isfinite(v) for _, _, ci in sites for v in ci):
-        flags.append("ic50_ci_open")
-    return flags
+    with np.errstate(invalid="ignore"):
+        outside = np.zeros(len(fits), bool)
+        wide = np.zeros(len(fits), bool)
+        open_ci = np.zeros(len(fits), bool)
+        for log, se, (low, high) in sites:
+            outside |= np.isfinite(log) & ~((x_range[0] <= log) & (log <= x_range[1]))
+            wide |= se > MAX_LOG_IC50_SE  # a NaN SE comes with a singular (ambiguous) fit
+            open_ci |= ~(np.isfinite(low) & np.isfinite(high))
+        hill = fits.value("hill_slope")
+        fraction = fits.value("fraction_hi")
+        checks = [
+            ("ambiguous", fits.ambiguous),
+            ("ic50_outside_range", outside),
+            ("log_ic50_se_gt_0.5", wide),
+            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean)),
+            (
+                "hill_slope_out_of_range",
+                ("hill_slope" in fits.free) & ~((HILL_RANGE[0] <= hill) & (hill <= HILL_RANGE[1])),
+            ),
+            (
+                "fraction_hi_outside_0_1",
+                ("fraction_hi" in fits.free) & ~((fraction >= 0.0) & (fraction <= 1.0)),
+            ),
+            ("ic50_ci_open", (fits.ci_method == "profile") & open_ci),
+        ]
+    return _finish(fits, checks)
 
 
-def homologous_flags(fit: CurveFit, total_mean: float, nsb_mean: float) -> list[str]:
-    """Return the flag codes of a homologous competition fit.
+def homologous_flags(fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray) -> np.ndarray:
+    """Return the flags of homologous competition fits, one ``;``-joined string per curve.
 
     Parameters
     ----------
-    fit
-        The fit of the ``homologous`` model.
+    fits
+        Fits of the ``homologous`` model.
     total_mean, nsb_mean
-        The plate's mean total and NSB signal; NaN skips the Bottom check (as it should be when the curve
-        mixes hot concentrations, whose NSB differ).
+        Each curve's plate mean total and NSB signal; NaN skips the Bottom check (as it should be when the
+        curve mixes hot concentrations, whose NSB differ).
 
     Returns
     -------
-    list of str
-        Flag codes in a stable order.
+    numpy.ndarray
+        The codes that apply, in their listed order.
     """
-    if not fit.converged:
-        return [f"not_converged: {fit.message}"]
-    flags = ["ambiguous"] if fit.ambiguous else []
-    if fit.stderr["log_kd"] > MAX_LOG_IC50_SE:
-        flags.append("log_kd_se_gt_0.5")
-    window = total_mean - nsb_mean
-    bottom_off = abs(fit.values["bottom"] - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
-    if "bottom" in fit.free and window > 0 and bottom_off:
-        flags.append("bottom_vs_nsb")
-    if fit.ci_method == "profile" and not all(math.isfinite(v) for v in fit.ci.get("log_kd", (0.0, 0.0))):
-        flags.append("kd_ci_open")
-    return flags
+    low, high = fits.interval("log_kd")
+    with np.errstate(invalid="ignore"):
+        checks = [
+            ("ambiguous", fits.ambiguous),
+            ("log_kd_se_gt_0.5", fits.se("log_kd") > MAX_LOG_IC50_SE),
+            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean)),
+            ("kd_ci_open", (fits.ci_method == "profile") & ~(np.isfinite(low) & np.isfinite(high))),
+        ]
+    return _finish(fits, checks)

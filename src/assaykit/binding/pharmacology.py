@@ -52,11 +52,11 @@ def cheng_prusoff(ic50: ArrayLike, radioligand: float, kd: float) -> np.ndarray:
 
 
 def log_ki_se_with_kd(
-    log_ic50_se: float,
+    log_ic50_se: float | np.ndarray,
     radioligand: float,
     kd: float,
     kd_se: float,
-) -> float:
+) -> float | np.ndarray:
     """Return the SE of log10 Ki including the uncertainty of the radioligand's Kd (delta method).
 
     ``log Ki = log IC50 - log10(1 + L/Kd)``, with the IC50 from the curve fit and Kd from an independent
@@ -69,14 +69,14 @@ def log_ki_se_with_kd(
     ----------
     log_ic50_se
         SE of log10 IC50 from the curve fit (for "Fit Ki" models, the SE of the fitted log Ki, which is the
-        same number).
+        same number); a number or an array of them (one per curve).
     radioligand, kd, kd_se
         The radioligand's concentration, its Kd and the SE of that Kd, all in one concentration unit.
 
     Returns
     -------
-    float
-        ``sqrt(Var(log Ki))``.
+    float or numpy.ndarray
+        ``sqrt(Var(log Ki))``, shaped like ``log_ic50_se``.
 
     Notes
     -----
@@ -92,7 +92,8 @@ def log_ki_se_with_kd(
         raise ValueError(f"Kd must be > 0 and its SE >= 0, not {kd!r} and {kd_se!r}")
     ratio = radioligand / kd
     slope = -(radioligand / kd**2) / ((1.0 + ratio) * np.log(10.0))
-    return float(np.sqrt(log_ic50_se**2 + (slope * kd_se) ** 2))
+    total = np.sqrt(np.square(log_ic50_se) + (slope * kd_se) ** 2)
+    return float(total) if np.ndim(total) == 0 else total
 
 
 def relative_potency(results: pd.DataFrame, reference: str, *, level: float = 0.95) -> pd.DataFrame:

@@ -1,24 +1,32 @@
-"""One result row per curve: a fit's parameters turned into IC50, Ki or Kd and their limits in nM.
+"""The results table, one row per curve: fits turned into IC50, Ki or Kd and their limits in nM.
 
-Every row has all of :data:`~assaykit.binding.columns.RESULT_COLUMNS`; those that do not apply to the row's
-model are NaN. Concentrations are reported as Prism reports them: ``10**log`` of the estimate and of its
-confidence limits (asymmetric limits in nM).
+The table is computed column by column from a :class:`~assaykit.fitting.fitset.FitSet`, so ten thousand
+curves cost little more than ten, whichever engine fitted them. Every row has all of
+:data:`~assaykit.binding.columns.RESULT_COLUMNS`; those that do not apply to the row's model are NaN.
+Concentrations are reported as Prism reports them: ``10**log`` of the estimate and of its confidence limits
+(asymmetric limits in nM).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import pandas as pd
 
 from assaykit.binding.columns import RESULT_COLUMNS
-from assaykit.binding.flags import homologous_flags, site_flags
+from assaykit.binding.flags import Site, homologous_flags, join_flags, site_flags
 from assaykit.binding.pharmacology import log_ki_se_with_kd
-from assaykit.fitting import CurveFit, cheng_prusoff_shift
+from assaykit.fitting.distributions import t_quantile
+from assaykit.fitting.fitset import FitSet
+from assaykit.fitting.models import cheng_prusoff_shift
 
 LN10 = math.log(10.0)
+TWO_SITE = ("two-site", "two-site-ki")
+#: Columns holding counts: written as integers when no row lacks them.
+_INTEGER_COLUMNS = ("n_points", "df", "n_outliers")
 
 
 @dataclass(frozen=True)
@@ -54,39 +62,13 @@ class KiConstants:
         return cheng_prusoff_shift(self.radioligand_nM, kd)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class CurveInfo:
-    """What a row needs besides the fit: the curve's identity, tested range, controls and fitting options."""
-
-    compound: str
-    plate: str
-    x_range: tuple[float, float]
-    total_mean: float
-    nsb_mean: float
-    weights: str = "none"
-    n_outliers: float = math.nan  # NaN: ROUT was not used
-    rout_converged: bool = True
-
-
-def to_nM(log_molar: float) -> float:  # noqa: N802 - unit in name
+def to_nM(log_molar: np.ndarray | float) -> np.ndarray:  # noqa: N802 - unit in name
     """Convert log10(molar) to nanomolar; -inf gives 0 and inf gives inf."""
-    with np.errstate(over="ignore"):
-        return float(10.0 ** (log_molar + 9.0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.power(10.0, np.asarray(log_molar, dtype=float) + 9.0)
 
 
-def empty_row(info: CurveInfo, model: str, n_points: int, ci: str, flag: str) -> dict:
-    """Return the row of a curve that could not be fitted: identity, options and the reason in ``flags``."""
-    row = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(compound=info.compound, plate=info.plate, model=model, n_points=n_points, flags=flag)
-    row.update(ci_method=ci, weights=info.weights, n_outliers=info.n_outliers)
-    return row
-
-
-def _interval(fit: CurveFit, name: str) -> tuple[float, float]:
-    return fit.ci.get(name, (math.nan, math.nan))
-
-
-def _potency(prefix: str, log: float, se: float, ci: tuple[float, float], log_ci: bool = True) -> dict:
+def _potency(prefix: str, log: np.ndarray, se: np.ndarray, ci: tuple, log_ci: bool = True) -> dict:
     """Return the columns of one log potency: log value, SE, (log limits,) value and limits in nM."""
     columns = {f"log_{prefix}": log, f"log_{prefix}_se": se}
     if log_ci:
@@ -96,12 +78,19 @@ def _potency(prefix: str, log: float, se: float, ci: tuple[float, float], log_ci
     return columns
 
 
-def _total(fit: CurveFit, log_ki: float, log_se: float, ki: KiConstants) -> dict:
-    """Ki's SE and limits with the Kd's SE carried in (delta method), t with the curve fit's DF."""
+def _shifted(site: Site, shift: float) -> Site:
+    """Move a log potency and its limits by ``shift`` (Cheng-Prusoff: log Ki + shift = log IC50)."""
+    log, se, (low, high) = site
+    return log + shift, se, (low + shift, high + shift)
+
+
+def _total(fits: FitSet, log_ki: np.ndarray, log_se: np.ndarray, ki: KiConstants) -> dict:
+    """Ki's SE and limits with the Kd's SE carried in (delta method), t with each curve fit's DF."""
     if ki.kd_se_nM is None or not ki.has_ki:
         return {}
     se = log_ki_se_with_kd(log_se, ki.radioligand_nM, ki.kd_nM, ki.kd_se_nM)  # type: ignore[arg-type]
-    half = float(stats.t.ppf(0.5 + fit.level / 2.0, fit.df)) * se
+    with np.errstate(invalid="ignore"):
+        half = t_quantile(fits.level, fits.df) * se
     return {
         "log_ki_se_total": se,
         "ki_ci_low_total_nM": to_nM(log_ki - half),
@@ -109,119 +98,184 @@ def _total(fit: CurveFit, log_ki: float, log_se: float, ki: KiConstants) -> dict
     }
 
 
-def _one_site(fit: CurveFit, info: CurveInfo, ki: KiConstants) -> tuple[dict, list[str]]:
-    v, se = fit.values, fit.stderr
+def _site(fits: FitSet, name: str) -> Site:
+    return fits.value(name), fits.se(name), fits.interval(name)
+
+
+def _one_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -> tuple[dict, np.ndarray]:
     shift = ki.shift()
-    if fit.model.potency == "log_ki":  # fit-ki: log IC50 = log Ki + log10(1 + L/Kd), same SE
-        log_ki, log_se, ki_ci = v["log_ki"], se["log_ki"], _interval(fit, "log_ki")
-        log_ic50, ic50_ci = log_ki + shift, (ki_ci[0] + shift, ki_ci[1] + shift)
-        hill, hill_se = -1.0, math.nan
+    if fits.model.potency == "log_ki":  # fit-ki: log IC50 = log Ki + log10(1 + L/Kd), same SE
+        ki_site = _site(fits, "log_ki")
+        ic50_site = _shifted(ki_site, shift)
+        hill, hill_se = np.full(len(fits), -1.0), np.full(len(fits), np.nan)
     else:
-        log_ic50, log_se, ic50_ci = v["log_ic50"], se["log_ic50"], _interval(fit, "log_ic50")
-        log_ki, ki_ci = log_ic50 - shift, (ic50_ci[0] - shift, ic50_ci[1] - shift)
-        hill, hill_se = v["hill_slope"], se["hill_slope"]
-    row = {"hill_slope": hill, "hill_slope_se": hill_se, **_potency("ic50", log_ic50, log_se, ic50_ci)}
+        ic50_site = _site(fits, "log_ic50")
+        ki_site = _shifted(ic50_site, -shift)
+        hill, hill_se = fits.value("hill_slope"), fits.se("hill_slope")
+    columns = {"hill_slope": hill, "hill_slope_se": hill_se, **_potency("ic50", *ic50_site)}
     if ki.has_ki:
-        row.update(_potency("ki", log_ki, log_se, ki_ci, log_ci=False))
-        row.update(_total(fit, log_ki, log_se, ki))
-    flags = site_flags(fit, [(log_ic50, log_se, ic50_ci)], info.x_range, info.total_mean, info.nsb_mean)
-    return row, flags
+        columns.update(_potency("ki", *ki_site, log_ci=False))
+        columns.update(_total(fits, ki_site[0], ki_site[1], ki))
+    flags = site_flags(fits, [ic50_site], curves["x_range"], curves["total_mean"], curves["nsb_mean"])
+    return columns, flags
 
 
-def _two_site(fit: CurveFit, info: CurveInfo, ki: KiConstants) -> tuple[dict, list[str]]:
-    row: dict = {}
+def _two_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -> tuple[dict, np.ndarray]:
+    columns: dict = {}
     sites = []
     for site in ("hi", "lo"):
         shift = ki.shift(site)
-        if fit.model.name == "two-site-ki":
-            log_ki, log_se, ki_ci = (
-                fit.values[f"log_ki_{site}"],
-                fit.stderr[f"log_ki_{site}"],
-                _interval(fit, f"log_ki_{site}"),
-            )
-            log_ic50, ic50_ci = log_ki + shift, (ki_ci[0] + shift, ki_ci[1] + shift)
+        if fits.model.name == "two-site-ki":
+            ki_site = _site(fits, f"log_ki_{site}")
+            ic50_site = _shifted(ki_site, shift)
         else:
-            name = f"log_ic50_{site}"
-            log_ic50, log_se, ic50_ci = fit.values[name], fit.stderr[name], _interval(fit, name)
-            log_ki, ki_ci = log_ic50 - shift, (ic50_ci[0] - shift, ic50_ci[1] - shift)
-        row.update(_potency(f"ic50_{site}", log_ic50, log_se, ic50_ci))
+            ic50_site = _site(fits, f"log_ic50_{site}")
+            ki_site = _shifted(ic50_site, -shift)
+        columns.update(_potency(f"ic50_{site}", *ic50_site))
         if ki.has_ki:
-            row.update(_potency(f"ki_{site}", log_ki, log_se, ki_ci, log_ci=False))
-        sites.append((log_ic50, log_se, ic50_ci))
-    fraction_ci = _interval(fit, "fraction_hi")
-    row.update(
-        fraction_hi=fit.values["fraction_hi"],
-        fraction_hi_se=fit.stderr["fraction_hi"],
-        fraction_hi_ci_low=fraction_ci[0],
-        fraction_hi_ci_high=fraction_ci[1],
+            columns.update(_potency(f"ki_{site}", *ki_site, log_ci=False))
+        sites.append(ic50_site)
+    low, high = fits.interval("fraction_hi")
+    columns.update(
+        fraction_hi=fits.value("fraction_hi"),
+        fraction_hi_se=fits.se("fraction_hi"),
+        fraction_hi_ci_low=low,
+        fraction_hi_ci_high=high,
     )
-    return row, site_flags(fit, sites, info.x_range, info.total_mean, info.nsb_mean)
+    flags = site_flags(fits, sites, curves["x_range"], curves["total_mean"], curves["nsb_mean"])
+    return columns, flags
 
 
-def _homologous(fit: CurveFit, info: CurveInfo) -> tuple[dict, list[str]]:
-    log_kd, log_se, kd_ci = fit.values["log_kd"], fit.stderr["log_kd"], _interval(fit, "log_kd")
+def _homologous(fits: FitSet, curves: Mapping[str, np.ndarray]) -> tuple[dict, np.ndarray]:
+    log_kd, log_se, (kd_low, kd_high) = _site(fits, "log_kd")
     kd = to_nM(log_kd)
-    bmax_ci = _interval(fit, "bmax")
-    row = {
+    bmax_low, bmax_high = fits.interval("bmax")
+    columns = {
         "log_kd": log_kd,
         "log_kd_se": log_se,
         "kd_nM": kd,
         "kd_se_nM": LN10 * kd * log_se,  # delta method: d(10^u)/du = ln10 * 10^u
-        "kd_ci_low_nM": to_nM(kd_ci[0]),
-        "kd_ci_high_nM": to_nM(kd_ci[1]),
-        "bmax": fit.values["bmax"],
-        "bmax_se": fit.stderr["bmax"],
-        "bmax_ci_low": bmax_ci[0],
-        "bmax_ci_high": bmax_ci[1],
+        "kd_ci_low_nM": to_nM(kd_low),
+        "kd_ci_high_nM": to_nM(kd_high),
+        "bmax": fits.value("bmax"),
+        "bmax_se": fits.se("bmax"),
+        "bmax_ci_low": bmax_low,
+        "bmax_ci_high": bmax_high,
     }
-    return row, homologous_flags(fit, info.total_mean, info.nsb_mean)
+    return columns, homologous_flags(fits, curves["total_mean"], curves["nsb_mean"])
 
 
-def result_row(fit: CurveFit, info: CurveInfo, ki: KiConstants) -> dict:
-    """Turn one fit into one row of :data:`~assaykit.binding.columns.RESULT_COLUMNS`.
+def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -> dict[str, np.ndarray]:
+    """Turn fits into result columns, one value per fit.
 
     Parameters
     ----------
-    fit
-        The curve fit (any competition model; a two-site fit with its sites in Prism's order).
-    info
-        The curve's compound, plate, tested range, plate controls and fitting options.
+    fits
+        The fits (any competition model; two-site fits with their sites in Prism's order).
+    curves
+        Per fit: ``x_range`` (lowest and highest tested log10 concentration), ``total_mean`` and
+        ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), ``n_outliers`` (NaN without
+        ROUT) and ``rout_converged``.
     ki
         Radioligand concentration and Kd (and the Kd's SE) for Ki; empty for no Ki.
 
     Returns
     -------
-    dict
-        The row; quality flags ``;``-joined in ``flags``.
+    dict of numpy.ndarray
+        The columns of :data:`~assaykit.binding.columns.RESULT_COLUMNS` that fits determine, ``flags``
+        included (quality codes ``;``-joined).
     """
-    row = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(
-        compound=info.compound,
-        model=fit.model.name,
-        n_points=fit.n_points,
-        top=fit.values.get("top", math.nan),
-        bottom=fit.values["bottom"],
-        top_se=fit.stderr.get("top", math.nan),
-        bottom_se=fit.stderr["bottom"],
-        r_squared=fit.r_squared,
-        sy_x=fit.sy_x,
-        df=fit.df,
-        plate=info.plate,
-        ss=fit.ss,
-        ci_method=fit.ci_method,
-        weights=info.weights,
-        n_outliers=info.n_outliers,
-    )
-    if fit.model.name in ("two-site", "two-site-ki"):
-        part, flags = _two_site(fit, info, ki)
-    elif fit.model.name == "homologous":
-        part, flags = _homologous(fit, info)
+    columns = {
+        "model": np.full(len(fits), fits.model.name, dtype=object),
+        "n_points": fits.n_points,
+        "top": fits.value("top"),
+        "bottom": fits.value("bottom"),
+        "top_se": fits.se("top"),
+        "bottom_se": fits.se("bottom"),
+        "r_squared": fits.r_squared,
+        "sy_x": fits.sy_x,
+        "df": fits.df,
+        "ss": fits.ss,
+        "ci_method": np.full(len(fits), fits.ci_method, dtype=object),
+    }
+    if fits.model.name in TWO_SITE:
+        part, flags = _two_site(fits, curves, ki)
+    elif fits.model.name == "homologous":
+        part, flags = _homologous(fits, curves)
     else:
-        part, flags = _one_site(fit, info, ki)
-    row.update(part)
-    if info.n_outliers > 0:
-        flags.append("outliers_excluded")
-    if not info.rout_converged:
-        flags.append("rout_not_converged")
-    row["flags"] = ";".join(flags)
-    return row
+        part, flags = _one_site(fits, curves, ki)
+    columns.update(part)
+    extra = join_flags(
+        len(fits),
+        [
+            ("outliers_excluded", np.asarray(curves["n_outliers"], dtype=float) > 0),
+            ("rout_not_converged", ~np.asarray(curves["rout_converged"], dtype=bool)),
+        ],
+    )
+    columns["flags"] = np.where(extra == "", flags, np.where(flags == "", extra, flags + ";" + extra))
+    return columns
+
+
+def result_table(
+    curves: pd.DataFrame,
+    fits: FitSet,
+    fitted: np.ndarray,
+    errors: Mapping[int, str],
+    *,
+    model: str,
+    ci: str,
+    weights: str,
+    ki: KiConstants,
+) -> pd.DataFrame:
+    """Build the results table, one row per curve in the order of ``curves``.
+
+    Parameters
+    ----------
+    curves
+        One row per curve: ``compound``, ``plate``, ``n_points``, ``x_lo``, ``x_hi``, ``total_mean``,
+        ``nsb_mean``, ``n_outliers`` and ``rout_converged``.
+    fits
+        The fits of the fitted curves; fit ``i`` is curve ``fitted[i]``.
+    fitted
+        Positions in ``curves`` of the fitted curves.
+    errors
+        Position -> why the curve could not be fitted (its row keeps identity and options, and says
+        ``not_fitted: <why>`` in ``flags``).
+    model, ci, weights
+        The options, as reported for curves that could not be fitted.
+    ki
+        Radioligand concentration and Kd for Ki.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~assaykit.binding.columns.RESULT_COLUMNS`.
+    """
+    n = len(curves)
+    fitted = np.asarray(fitted, dtype=int)
+    table: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in RESULT_COLUMNS}
+    table["compound"] = curves["compound"].to_numpy(object)
+    table["plate"] = curves["plate"].to_numpy(object)
+    table["n_points"] = curves["n_points"].to_numpy(float)
+    table["n_outliers"] = curves["n_outliers"].to_numpy(float)
+    for name, value in (("model", model), ("ci_method", ci), ("weights", weights), ("flags", "")):
+        table[name] = np.full(n, value, dtype=object)
+    for position, why in errors.items():
+        table["flags"][position] = f"not_fitted: {why}"
+    if fitted.size:
+        chosen = curves.iloc[fitted]
+        info = {
+            "x_range": (chosen["x_lo"].to_numpy(float), chosen["x_hi"].to_numpy(float)),
+            "total_mean": chosen["total_mean"].to_numpy(float),
+            "nsb_mean": chosen["nsb_mean"].to_numpy(float),
+            "n_outliers": chosen["n_outliers"].to_numpy(float),
+            "rout_converged": chosen["rout_converged"].to_numpy(bool),
+        }
+        for name, values in fit_columns(fits, info, ki).items():
+            table[name][fitted] = values
+    result = pd.DataFrame(table, columns=list(RESULT_COLUMNS))
+    for name in _INTEGER_COLUMNS:
+        column = result[name]
+        if len(column) and column.notna().all():
+            result[name] = column.astype("int64")
+    return result
