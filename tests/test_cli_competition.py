@@ -209,3 +209,50 @@ def test_preset_sets_the_new_options(tmp_path: Path):
     )
     assert plain.exit_code == 0, plain.output
     assert (pd.read_excel(out, sheet_name="results")["weights"] == "none").all()
+
+
+def screen_file(tmp_path: Path, n_curves: int = 35) -> Path:
+    """A small screen: ``n_curves`` compounds on one plate, 8 concentrations in duplicate."""
+    rng = np.random.default_rng(11)
+    lines = ["compound,conc_nM,cpm", "TOTAL,,3000", "TOTAL,,3040", "NSB,,250", "NSB,,262"]
+    for i in range(n_curves):
+        log_ic50 = rng.uniform(-9.0, -7.0)
+        for log_c in np.arange(-11.0, -4.9, 0.875):
+            mean = 250 + 2750 / (1 + 10 ** (log_c - log_ic50))
+            for _ in range(2):
+                lines.append(f"c{i:03d},{10 ** (log_c + 9):.6g},{mean + rng.normal(0, 40):.1f}")
+    path = tmp_path / "screen.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_engine_option_batch_and_lmfit_agree_through_the_command_line(tmp_path: Path):
+    counts = screen_file(tmp_path)
+    tables = {}
+    for engine in ("batch", "lmfit"):
+        out = tmp_path / f"{engine}.csv"
+        result = run("binding", counts, *KI, "--engine", engine, "-o", out, "-q")
+        assert result.exit_code == 0, result.output
+        tables[engine] = pd.read_csv(out, dtype={"flags": "string"})
+    batch, lmfit = tables["batch"], tables["lmfit"]
+    assert list(batch["compound"]) == list(lmfit["compound"])
+    assert (batch["flags"].fillna("") == lmfit["flags"].fillna("")).all()
+    np.testing.assert_allclose(batch["log_ic50"], lmfit["log_ic50"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(batch["log_ic50_se"], lmfit["log_ic50_se"], rtol=1e-4)
+
+
+def test_engine_batch_refuses_options_it_does_not_cover(tmp_path: Path):
+    result = run("binding", screen_file(tmp_path), *KI, "--engine", "batch", "--outliers", "rout")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: --engine batch") and result.output.count("\n") == 1
+
+
+def test_a_screen_written_to_a_file_shows_its_first_curves_on_the_terminal(tmp_path: Path):
+    counts = screen_file(tmp_path, n_curves=35)
+    shown = run("binding", counts, *KI, "-o", tmp_path / "out.csv")
+    assert shown.exit_code == 0, shown.output
+    assert "c029" in shown.output and "c030" not in shown.output
+    assert "... and 5 more curves" in shown.output
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 35
+    everything = run("binding", counts, *KI)  # no file: the terminal is the output, so all rows
+    assert "c034" in everything.output and "more curves" not in everything.output

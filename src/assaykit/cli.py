@@ -92,6 +92,17 @@ def main() -> None:
     """
 
 
+#: With ``-o``, the terminal shows this many curves of a larger screen (the file has every row).
+TERMINAL_ROWS = 30
+
+
+def _listing(names: Any, limit: int = 10) -> str:
+    """Join names with commas, at most ``limit`` of them, saying how many more there are."""
+    names = [str(name) for name in names]
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
 def _warn(messages: list[str]) -> None:
     for message in messages:
         click.echo(f"warning: {message}", err=True)
@@ -145,6 +156,12 @@ def _warn(messages: list[str]) -> None:
     help="Compare one vs two sites and Hill -1 vs free on each curve (F test, AICc); print, and write FILE.",
 )
 @click.option("--potency-vs", metavar="COMPOUND", help="IC50 ratio of each compound to this one, per plate.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "batch", "lmfit"]),
+    help="auto [default]: fit all curves at once (batch) when there are 20 or more and the options allow; "
+    "lmfit: one curve at a time. Both give the same numbers.",
+)
 @click.option("--protocol", metavar="NAME|FILE", help="Preset of defaults (see 'assaykit protocols').")
 @SHEET
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
@@ -180,22 +197,27 @@ def binding(
     """
     from assaykit.binding.report import format_comparisons, format_competition, format_potency
     from assaykit.binding.workflow import run_binding
+    from assaykit.progress import ProgressBar
 
-    run = run_binding(
-        files,
-        kd_nM=kd,
-        radioligand_nM=radioligand,
-        kd_lo_nM=kd_lo,
-        kd_se_nM=kd_se,
-        compare=compare_path is not None or None,
-        compare_path=None if compare_path in (None, "-") else compare_path,
-        **options,
-    )
+    with ProgressBar("curves", enabled=not quiet) as bar:
+        run = run_binding(
+            files,
+            kd_nM=kd,
+            radioligand_nM=radioligand,
+            kd_lo_nM=kd_lo,
+            kd_se_nM=kd_se,
+            compare=compare_path is not None or None,
+            compare_path=None if compare_path in (None, "-") else compare_path,
+            progress=bar,
+            **options,
+        )
     _warn(run.warnings)
     analysis = run.analysis
     flagged = analysis.results.loc[analysis.results["flags"] != "", "compound"]
     if not quiet:
-        click.echo(format_competition(analysis.results, analysis.plates))
+        # a screen written to a file: the terminal shows its first rows, the file has them all
+        max_rows = TERMINAL_ROWS if options.get("output") is not None else None
+        click.echo(format_competition(analysis.results, analysis.plates, max_rows=max_rows))
         if compare_path is not None or run.options.get("compare"):
             click.echo("\nModel comparison (F test at P < 0.05 decides; dAICc = complex - simpler):")
             click.echo(format_comparisons(analysis.comparisons))
@@ -207,7 +229,7 @@ def binding(
             click.echo(f"note: {note}", err=True)
         if len(flagged):
             click.echo(
-                f"note: {len(flagged)} curve(s) flagged ({', '.join(map(str, flagged))}); "
+                f"note: {len(flagged)} curve(s) flagged ({_listing(flagged)}); "
                 "flag codes are explained in the README",
                 err=True,
             )

@@ -23,7 +23,14 @@ def _fixed(digits: int) -> Callable[[float], str]:
     return lambda v: f"{v:.{digits}f}" if v == v else ""
 
 
-def format_competition(results: pd.DataFrame, plates: pd.DataFrame) -> str:
+def _head(table: pd.DataFrame, max_rows: int | None, what: str) -> tuple[pd.DataFrame, str]:
+    """Return the first ``max_rows`` rows and a line saying how many more there are (empty if none)."""
+    if max_rows is None or len(table) <= max_rows:
+        return table, ""
+    return table.head(max_rows), f"... and {len(table) - max_rows:,} more {what}"
+
+
+def format_competition(results: pd.DataFrame, plates: pd.DataFrame, max_rows: int | None = None) -> str:
     """Render the results and plate tables for the terminal.
 
     Parameters
@@ -32,6 +39,8 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame) -> str:
         The results table of :func:`assaykit.binding.analyze_competition`.
     plates
         Its plate summary.
+    max_rows
+        Show at most this many curves and plates (for a screen written to a file); None shows all.
 
     Returns
     -------
@@ -42,6 +51,8 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame) -> str:
         plate (mean total and NSB, window, Z').
     """
     many_plates = results["plate"].nunique() > 1
+    results, more_curves = _head(results, max_rows, "curves (all in the output file)")
+    plates, more_plates = _head(plates, max_rows, "plates (an .xlsx output has them all)")
     columns: dict[str, object] = {"compound": results["compound"]}
     if many_plates:
         columns["plate"] = results["plate"]
@@ -83,7 +94,8 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame) -> str:
         label = column.replace("_mean_", " ").replace("specific_window_", "window ").replace("_", " ")
         plate_table[label] = plates[column].map(lambda v: sig(v, 4))
     plate_table["Z'"] = plates["z_prime"].map(_fixed(2))
-    return table.to_string(index=False) + "\n\n" + plate_table.to_string(index=False)
+    parts = [table.to_string(index=False), more_curves, "", plate_table.to_string(index=False), more_plates]
+    return "\n".join(part for i, part in enumerate(parts) if part or i == 2)
 
 
 def format_comparisons(comparisons: pd.DataFrame) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ BINDING_DEFAULTS: dict[str, Any] = {
     "rout_q": 1.0,
     "compare": False,
     "potency_vs": None,
+    "engine": "auto",
 }
 _DESCRIPTIVE_KEYS = {"radioligand", "receptor", "tissue", "notes"}
 
@@ -214,6 +215,7 @@ def run_binding(
     compare_path: str | Path | None = None,
     kd_from: str | Path | None = None,
     kd_dataset: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> BindingRun:
     """Run a competition-binding job from files to written results.
@@ -237,10 +239,13 @@ def run_binding(
     kd_from, kd_dataset
         A table with ``kd_nM`` and ``kd_se_nM`` (e.g. a saturation analysis) to take Kd and its SE from, and
         the row to use (see :func:`read_kd_table`); not together with ``kd_nM`` or ``kd_se_nM``.
+    progress
+        Called as ``progress(done, total)`` as curves are finished (e.g. a
+        :class:`assaykit.progress.ProgressBar`).
     **options
         The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
         ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
-        ``potency_vs``); None = not given.
+        ``potency_vs``, ``engine``); None = not given.
 
     Returns
     -------
@@ -269,7 +274,7 @@ def run_binding(
         if kd_from is not None:
             resolved["kd_nM"], resolved["kd_se_nM"] = read_kd_table(kd_from, kd_dataset)
         counts = read_counts_files(paths, sheet=sheet, compound=compound)
-        analysis = analyze_competition(counts, **resolved)
+        analysis = analyze_competition(counts, progress=progress, **resolved)
     run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)
     run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
 

@@ -1,0 +1,77 @@
+"""The command line's progress bar: silent off a terminal, with --quiet and for short jobs, else drawn."""
+
+from __future__ import annotations
+
+import io
+
+from assaykit.progress import DELAY_S, ProgressBar
+
+
+class Terminal(io.StringIO):
+    """A text stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_nothing_is_drawn_when_the_stream_is_not_a_terminal():
+    stream, clock = io.StringIO(), Clock()
+    bar = ProgressBar("curves", stream=stream, clock=clock)
+    clock.now += 10 * DELAY_S
+    bar(5, 10)
+    bar(10, 10)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_quiet_draws_nothing_even_on_a_terminal():
+    stream, clock = Terminal(), Clock()
+    bar = ProgressBar("curves", enabled=False, stream=stream, clock=clock)
+    clock.now += 10 * DELAY_S
+    bar(10, 10)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_a_job_shorter_than_the_delay_draws_nothing():
+    stream, clock = Terminal(), Clock()
+    bar = ProgressBar("curves", stream=stream, clock=clock)
+    clock.now += 0.5 * DELAY_S
+    bar(3, 10)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_a_long_job_draws_counts_and_ends_its_line():
+    stream, clock = Terminal(), Clock()
+    with ProgressBar("animals", stream=stream, clock=clock) as bar:
+        clock.now += 2 * DELAY_S
+        bar(25, 100)
+        clock.now += 2 * DELAY_S
+        bar(100, 100)
+    text = stream.getvalue()
+    assert "animals [" in text and "25/100" in text and "100/100" in text
+    # a quarter done after 2 s: about 6 s left
+    assert "~6 s left" in text
+    assert text.endswith("\n") and text.count("\n") == 1
+    assert text.startswith("\r")
+
+
+def test_redraws_are_throttled_but_the_last_one_is_always_drawn():
+    stream, clock = Terminal(), Clock()
+    bar = ProgressBar("curves", stream=stream, clock=clock)
+    clock.now += 2 * DELAY_S
+    for done in range(1, 1001):
+        bar(done, 1000)  # the clock does not move: only the first and the final call draw
+    assert stream.getvalue().count("\r") == 2
+    assert "1000/1000" in stream.getvalue()
