@@ -476,24 +476,27 @@ def saturation(
     """
     from assaykit.binding.saturation_report import format_saturation
     from assaykit.binding.saturation_workflow import run_saturation
+    from assaykit.progress import ProgressBar
 
     if protein_mg is not None and cells is not None:
         raise click.UsageError("give --protein-mg or --cells, not both")
-    run = run_saturation(
-        files,
-        model=model,
-        ci=ci,
-        specific=specific,
-        sheet=sheet,
-        output=output,
-        plot_dir=plot_dir,
-        points_path=points_path,
-        efficiency=efficiency,
-        specific_activity_Ci_mmol=specific_activity,
-        protein_mg=protein_mg,
-        cells=cells,
-        volume_ml=volume_ml,
-    )
+    with ProgressBar("data sets", enabled=not quiet) as bar:
+        run = run_saturation(
+            files,
+            model=model,
+            ci=ci,
+            specific=specific,
+            sheet=sheet,
+            output=output,
+            plot_dir=plot_dir,
+            points_path=points_path,
+            efficiency=efficiency,
+            specific_activity_Ci_mmol=specific_activity,
+            protein_mg=protein_mg,
+            cells=cells,
+            volume_ml=volume_ml,
+            progress=bar,
+        )
     _warn(run.warnings)
     analysis = run.analysis
     flagged = analysis.results.loc[analysis.results["flags"] != "", "dataset"]

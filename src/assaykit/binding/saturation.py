@@ -24,6 +24,7 @@ import RESULT_COLUMNS`` keeps working.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -109,6 +110,7 @@ def analyze_saturation(
     protein_mg: float | None = None,
     cells: float | None = None,
     volume_ml: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SaturationAnalysis:
     """Fit every saturation data set: Kd and Bmax with Prism's standard errors and confidence intervals.
 
@@ -141,6 +143,8 @@ def analyze_saturation(
         Cells per tube: gives ``sites_per_cell`` (not together with ``protein_mg``).
     volume_ml
         Assay volume per tube, ml: with the conversion to fmol, checks ligand depletion.
+    progress
+        Called as ``progress(done, total)`` as data sets are finished (for a progress bar).
 
     Returns
     -------
@@ -237,7 +241,10 @@ def analyze_saturation(
     fits: dict[str, CurveFit | None] = {}
     no_nsb: list[str] = []
     no_profile: list[str] = []
-    for dataset, tubes in tubes_all.groupby("dataset", sort=False):
+    n_datasets = tubes_all["dataset"].nunique()
+    for done, (dataset, tubes) in enumerate(tubes_all.groupby("dataset", sort=False), start=1):
+        if progress is not None:
+            progress(done - 1, n_datasets)
         dataset = str(dataset)
         try:
             problem = build_problem(tubes, model_name)
@@ -270,6 +277,8 @@ def analyze_saturation(
                 FitWarning,
                 stacklevel=2,
             )
+    if progress is not None:
+        progress(n_datasets, n_datasets)
 
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     if no_profile:

@@ -6,7 +6,7 @@ This module does file I/O; the computation it calls (:func:`analyze_saturation`)
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +76,7 @@ def run_saturation(
     protein_mg: float | None = None,
     cells: float | None = None,
     volume_ml: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SaturationRun:
     """Run a saturation-binding job from files to written results.
 
@@ -103,6 +104,8 @@ def run_saturation(
         Per-tube table to write (nonspecific, specific, fitted, residual).
     efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml
         Unit options, as in :func:`~assaykit.binding.saturation.analyze_saturation`.
+    progress
+        Called as ``progress(done, total)`` as data sets are finished.
 
     Returns
     -------
@@ -127,6 +130,7 @@ def run_saturation(
             protein_mg=protein_mg,
             cells=cells,
             volume_ml=volume_ml,
+            progress=progress,
         )
     run = SaturationRun(analysis=analysis)
     run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]

@@ -328,11 +328,12 @@ def fit_curves(
         valid &= np.where(mask, np.isfinite(v), True).all(axis=1)
     if len(consts) < len(model.constants) or not all(math.isfinite(v) and v > 0 for v in consts.values()):
         valid[:] = False
+    poisson = isinstance(weights, str) and weights == "poisson"
     w = None
     if isinstance(weights, np.ndarray):
         w = np.where(mask, weights, 1.0)
         valid &= (np.isfinite(w) & (w > 0)).all(axis=1)
-    elif weights not in (None, "poisson"):
+    elif weights is not None and not poisson:
         raise ValueError(f"weights must be an array, None or 'poisson', not {weights!r}")
 
     x_ok = np.where(mask, x, np.where(mask.any(axis=1, keepdims=True), x[:, :1], 0.0))
@@ -352,6 +353,8 @@ def fit_curves(
         base = mask[idx].astype(float)
         w_sub = None if w is None else w[idx]
         sw = base if w_sub is None else base * np.sqrt(w_sub)
+        if w_sub is None and mask[idx].all():
+            sw = None  # no padding, no weights: skip multiplying by ones
         p_i, ss_i, info_i, conv_i = _levenberg_marquardt(
             model,
             x_ok[idx],
@@ -363,7 +366,7 @@ def fit_curves(
             sub,
             max_iter,
         )
-        if weights == "poisson":
+        if poisson:
             p_i, ss_i, info_i, conv_i, w_sub = _poisson_rounds(
                 model, x_ok[idx], y_ok[idx], base, p_i, conv_i, free, fx, sub, max_iter
             )
