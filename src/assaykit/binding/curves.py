@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.fitting.batch import PaddedCurves, pad_groups
+from assaykit.fitting.padded import PaddedCurves, pad_groups
 from assaykit.fitting.engine import CurveFit
 from assaykit.fitting.fitset import FitSet
 

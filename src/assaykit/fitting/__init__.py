@@ -1,11 +1,15 @@
 """The one fitting engine and the models it fits.
 
 The formulas (:mod:`assaykit.fitting.models`) are plain numpy functions; :func:`fit_curve` fits any of them
-with lmfit and reports Prism-style standard errors, confidence intervals and dependencies.
+with lmfit and reports Prism-style standard errors, confidence intervals and dependencies, and
+:func:`fit_curves` fits many curves of one model at once (:mod:`assaykit.fitting.batch`), returning a
+:class:`FitSet`.
 """
 
+from assaykit.fitting.batch import fit_curves
 from assaykit.fitting.compare import ModelComparison, aicc, compare_fits, f_test
 from assaykit.fitting.engine import AMBIGUOUS_DEPENDENCY, CurveFit, CurveFitError, fit_curve, profile_interval
+from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.homologous import homologous
 from assaykit.fitting.models import (
     COMPETITION_MODELS,
@@ -35,6 +39,7 @@ __all__ = [
     "CurveFit",
     "CurveFitError",
     "CurveModel",
+    "FitSet",
     "ModelComparison",
     "RoutFit",
     "aicc",
@@ -42,6 +47,7 @@ __all__ = [
     "compare_fits",
     "f_test",
     "fit_curve",
+    "fit_curves",
     "fit_rout",
     "homologous",
     "logistic4",

@@ -29,73 +29,14 @@ import numpy as np
 from assaykit.fitting.distributions import t_quantile
 from assaykit.fitting.fitset import FitSet, covariance_and_dependency
 from assaykit.fitting.models import CurveModel
+from assaykit.fitting.padded import PaddedCurves, fittable, pad_groups
+
+__all__ = ["PaddedCurves", "fit_curves", "fittable", "pad_groups"]  # the padding helpers, for callers
 
 FTOL = 1e-12
 XTOL = 1e-12
 MAX_ITER = 200
 _POISSON_ROUNDS = 50
-
-
-@dataclass(frozen=True)
-class PaddedCurves:
-    """Points of C curves as ``(C, N)`` arrays, each curve's points first in its row (see :func:`pad_groups`).
-
-    Attributes
-    ----------
-    mask
-        True for real points.
-    rows
-        Position in the input of each real point, -1 in the padding.
-    columns
-        The padded input columns, in the order given.
-    """
-
-    mask: np.ndarray
-    rows: np.ndarray
-    columns: tuple[np.ndarray, ...]
-
-    @property
-    def n_points(self) -> np.ndarray:
-        """Number of points of each curve."""
-        return self.mask.sum(axis=1)
-
-    def scatter(self, padded: np.ndarray, size: int, fill: float = math.nan) -> np.ndarray:
-        """Put the real entries of a ``(C, N)`` array back in input order (length ``size``)."""
-        out = np.full(size, fill)
-        out[self.rows[self.mask]] = padded[self.mask]
-        return out
-
-
-def pad_groups(codes: np.ndarray, n_groups: int, *columns: np.ndarray) -> PaddedCurves:
-    """Arrange rows of a long table into one padded row per group, keeping each group's row order.
-
-    Parameters
-    ----------
-    codes
-        Group number (0 .. ``n_groups - 1``) of each input row.
-    n_groups
-        Number of groups; each must have at least one row.
-    *columns
-        Arrays as long as ``codes`` to pad (padding: each row's first value, so it stays finite).
-
-    Returns
-    -------
-    PaddedCurves
-        The mask, the input row of each entry and the padded columns.
-    """
-    codes = np.asarray(codes, dtype=np.intp)
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
-    group = codes[order]
-    position = np.arange(codes.size) - starts[group]
-    width = int(counts.max(initial=1))
-    rows = np.full((n_groups, width), -1, dtype=np.intp)
-    rows[group, position] = order
-    mask = rows >= 0
-    first = rows[:, :1]
-    filled = np.where(mask, rows, first)
-    return PaddedCurves(mask=mask, rows=rows, columns=tuple(np.asarray(c)[filled] for c in columns))
 
 
 def _parameters(free: tuple[str, ...], p: np.ndarray, fixed: Mapping[str, np.ndarray]) -> dict:
@@ -241,15 +182,6 @@ def _take(arrays: Mapping[str, object], index: np.ndarray) -> dict:
     return {k: (v[index] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in arrays.items()}
 
 
-def fittable(x: np.ndarray, mask: np.ndarray, n_free: int) -> np.ndarray:
-    """Whether each curve has at least ``n_free`` distinct concentrations and one degree of freedom left."""
-    xs = np.sort(np.where(mask, x, np.inf), axis=1)
-    distinct = (np.isfinite(xs[:, :1])).sum(axis=1) + (
-        (xs[:, 1:] != xs[:, :-1]) & np.isfinite(xs[:, 1:])
-    ).sum(axis=1)
-    return (distinct >= n_free) & (mask.sum(axis=1) - n_free >= 1)
-
-
 def fit_curves(
     model: CurveModel,
     x: np.ndarray,
@@ -338,11 +270,13 @@ def fit_curves(
 
     x_ok = np.where(mask, x, np.where(mask.any(axis=1, keepdims=True), x[:, :1], 0.0))
     y_ok = np.where(mask & valid[:, None], y, 0.0)
-    guess = model.batch_guess(np.where(valid[:, None], x_ok, 0.0), y_ok, mask | ~valid[:, None], consts)
-    p0 = np.column_stack([np.asarray(guess[name], dtype=float) for name in free]) if k else np.empty((c, 0))
     extra: dict[str, object] = {**consts, **arrays}
     idx = np.flatnonzero(valid)
-    p = p0.copy()
+    p = np.full((c, k), np.nan)
+    if idx.size and k:  # the guess only for curves that can be fitted (it needs valid constants)
+        guess = model.batch_guess(x_ok[idx], y_ok[idx], mask[idx], consts)
+        p0 = np.column_stack([np.asarray(guess[name], dtype=float) for name in free])
+        p[idx] = np.where(np.isfinite(p0), p0, 0.0)
     ss = np.full(c, np.nan)
     info = np.full((c, k, k), np.nan)
     conv = np.zeros(c, bool)
@@ -360,7 +294,7 @@ def fit_curves(
             x_ok[idx],
             y_ok[idx],
             sw,
-            np.where(np.isfinite(p0[idx]), p0[idx], 0.0),
+            p[idx],
             free,
             fx,
             sub,
@@ -417,6 +351,12 @@ def _poisson_rounds(
         previous[a] = ss_a
         active = a[conv_a & ~settled]
     return p, ss, info, conv, w
+
+
+def _packed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Move each row's real points first, in order (FitSet's layout), the padding after them."""
+    order = np.argsort(~mask, axis=1, kind="stable")
+    return np.take_along_axis(np.where(mask, values, 0.0), order, axis=1)
 
 
 def _fit_set(
@@ -487,6 +427,6 @@ def _fit_set(
         constants=constants,
         ci_method="asymptotic",
         level=level,
-        weights=weights,
-        data={k: np.where(mask, v, 0.0) for k, v in data.items()} or None,
+        weights=None if weights is None else _packed(weights, mask),
+        data={k: _packed(v, mask) for k, v in data.items()} or None,
     )
