@@ -87,6 +87,49 @@ class Arena:
             label[self.distance(index, x, y) == 0.0] = index
         return label
 
+    def locate(self, x: np.ndarray, y: np.ndarray, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return the zone each point is in and which zones it is within ``hysteresis`` of.
+
+        Parameters
+        ----------
+        x, y
+            Points (cm); NaN where missing.
+        hysteresis
+            Distance (cm).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``raw``, as :meth:`classify` returns it, and ``near``, ``(n_zones, n)`` bool:
+            ``distance(k, x, y) <= hysteresis`` for zone ``k`` (False for a missing point).
+
+        Notes
+        -----
+        For a rectangle, the distance is 0 inside, and elsewhere it is only computed where both of its
+        components are within the hysteresis (it is never smaller than either), with the same arithmetic
+        as :meth:`distance`; so the result is that of comparing every distance.
+        """
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        raw = np.full(x.shape, -1, dtype=np.int64)
+        near = np.zeros((len(self.zones), *x.shape), dtype=bool)
+        excess = _ExcessCache(x, y, hysteresis)
+        for index in range(len(self.zones) - 1, -1, -1):  # reverse, so the first zone listed wins
+            zone = self.zones[index]
+            if zone.rectangle is None:
+                distance = _polygon_distance(zone.polygon, x, y)
+                raw[distance == 0.0] = index
+                near[index] = distance <= hysteresis
+                continue
+            (over_u, u_in, u_near), (over_v, v_in, v_near) = excess.of(zone.rectangle)
+            inside = u_in & v_in  # distance 0: inside or on the border
+            raw[inside] = index
+            if hysteresis >= 0.0:  # inside, the distance is 0
+                near[index] = inside
+            border = np.flatnonzero(u_near & v_near & ~inside)
+            u, v = np.maximum(over_u[border], 0.0), np.maximum(over_v[border], 0.0)
+            near[index, border] = np.hypot(u, v) <= hysteresis
+        return raw, near
+
     def distance(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Return each point's distance (cm) from zone ``index``: 0 inside or on it, NaN if missing."""
         zone = self.zones[index]
@@ -265,14 +308,50 @@ def _placer(origin: tuple[float, float], theta: float) -> Callable[[float, float
 def _rectangle_distance(
     rect: tuple[float, float, float, float, float], x: np.ndarray, y: np.ndarray
 ) -> np.ndarray:
+    over_u, over_v = _rectangle_excess(rect, x, y)
+    return np.hypot(np.maximum(over_u, 0.0), np.maximum(over_v, 0.0))
+
+
+class _ExcessCache:
+    """Each point's excess over a rectangle's half-sizes, and whether it is <= 0 and <= the hysteresis.
+
+    Unrotated rectangles that share an axis line and half-size share the arrays (computed once).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, hysteresis: float) -> None:
+        self.x, self.y, self.hysteresis = x, y, hysteresis
+        self.cache: dict[tuple[str, float, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def of(
+        self, rect: tuple[float, float, float, float, float]
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        cx, cy, hu, hv, angle = rect
+        if angle:
+            over_u, over_v = _rectangle_excess(rect, self.x, self.y)
+            return self._masks(over_u), self._masks(over_v)
+        return self._axis("x", cx, hu), self._axis("y", cy, hv)
+
+    def _axis(self, axis: str, center: float, half: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = (axis, center, half)
+        if key not in self.cache:
+            values = self.x if axis == "x" else self.y
+            self.cache[key] = self._masks(np.abs(values - center) - half)
+        return self.cache[key]
+
+    def _masks(self, over: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return over, over <= 0.0, over <= self.hysteresis
+
+
+def _rectangle_excess(
+    rect: tuple[float, float, float, float, float], x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far each point is beyond the rectangle's half-sizes along its axes (negative inside)."""
     cx, cy, hu, hv, angle = rect
     dx, dy = np.asarray(x, dtype=float) - cx, np.asarray(y, dtype=float) - cy
     if angle:
         cos, sin = math.cos(angle), math.sin(angle)
         dx, dy = dx * cos + dy * sin, -dx * sin + dy * cos
-    over_u = np.maximum(np.abs(dx) - hu, 0.0)
-    over_v = np.maximum(np.abs(dy) - hv, 0.0)
-    return np.hypot(over_u, over_v)
+    return np.abs(dx) - hu, np.abs(dy) - hv
 
 
 def _polygon_distance(polygon: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
