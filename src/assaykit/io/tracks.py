@@ -76,11 +76,32 @@ class TrackTable:
     format: str
     space_unit: str | None = None
     low_likelihood: dict[str, int] = field(default_factory=dict)
+    _animals: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def has_coordinates(self) -> bool:
         """Whether the table holds positions (``x``, ``y``) rather than zone labels."""
         return "x" in self.data.columns
+
+    def animals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return, per row, the index of its animal (-1 for none), and the animals in order of appearance.
+
+        Computed from ``data["animal"]`` once (a reader that already knows them gives them with
+        :meth:`set_animals`), and again if ``data`` is replaced; not if it is changed in place.
+        """
+        if self._animals is None or self._animals[0] is not self.data:
+            codes, names = pd.factorize(self.data["animal"], sort=False)
+            self._animals = (self.data, np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object))
+        return self._animals[1], self._animals[2]
+
+    def set_animals(self, codes: np.ndarray, names: np.ndarray) -> None:
+        """Record what :meth:`animals` returns (``data["animal"]`` is ``names[codes]``).
+
+        ``names`` must be distinct and in the order they first appear.
+        """
+        self._animals = (self.data, np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object))
 
 
 def read_tracks(
@@ -205,14 +226,15 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
         table = read_raw_table(path, sheet=sheet)
     names = [str(c) for c in table.columns]
     time_s = _read_time(table, names, path, fps)
-    animal = _read_animal(table, names, path)
+    codes, animals = _read_animal(table, names, path)
+    animal = animals[codes]
     x_found = _coordinate_column(names, "x", path, required=False)
     y_found = _coordinate_column(names, "y", path, required=False)
     zone_column = find_column(names, _ZONE_NAMES, path=path, required=False, what="zone")
     if x_found is None and y_found is None and zone_column is not None:
         labels = table[zone_column].astype(str).str.strip().to_numpy(dtype=object)
         data = pd.DataFrame({"animal": animal, "time_s": time_s, "zone": labels}, index=table.index)
-        return TrackTable(data, path, "zones")
+        return _with_animals(TrackTable(data, path, "zones"), codes, animals)
     if x_found is None or y_found is None:
         missing = "x" if x_found is None else "y"
         _coordinate_column(names, missing, path, required=True)  # raises with the columns listed
@@ -232,7 +254,12 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
         },
         index=table.index,
     )
-    return TrackTable(data, path, "generic", space_unit=x_unit)
+    return _with_animals(TrackTable(data, path, "generic", space_unit=x_unit), codes, animals)
+
+
+def _with_animals(table: TrackTable, codes: np.ndarray, names: np.ndarray) -> TrackTable:
+    table.set_animals(codes, names)
+    return table
 
 
 def _numeric_names(names: list[str]) -> set[str]:
@@ -262,18 +289,34 @@ def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | N
     return _numbers(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
 
 
-def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> np.ndarray:
+def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the index of its animal, and the animal ids (stripped) in order of first appearance."""
     column = find_column(names, _ANIMAL_NAMES, path=path, required=False, what="animal")
     if column is None:
-        return np.full(len(table), path.stem, dtype=object)
-    codes, uniques = pd.factorize(table[column].astype(str), sort=False)  # strip each distinct id once
-    names = np.asarray([name.strip() for name in uniques], dtype=object)
-    if (names == "").any():
-        row = int(table.index[np.argmax(names[codes] == "")])
+        return np.zeros(len(table), dtype=np.int64), np.array([path.stem], dtype=object)
+    codes, uniques = _factorize_cells(table[column].to_numpy(dtype=object))
+    stripped = np.asarray([str(name).strip() for name in uniques], dtype=object)  # each distinct id once
+    if (stripped == "").any():
+        row = int(table.index[np.argmax(stripped[codes] == "")])
         raise AssayInputError(
             "the animal is empty; give every row an animal id", path=path, row=row, column=column
         )
-    return names[codes]
+    merged, distinct = pd.factorize(stripped, sort=False)  # ids that differ only in spaces are one animal
+    return merged[codes].astype(np.int64), np.asarray(distinct, dtype=object)
+
+
+def _factorize_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column's cells as text; quick when equal cells come in runs, as animals do."""
+    change = np.flatnonzero(cells[1:] != cells[:-1]) + 1
+    if len(change) < len(cells) // 8:  # factorise the runs, not every cell
+        starts = np.concatenate([[0], change])
+        run_codes, uniques = pd.factorize(cells[starts], sort=False)
+        codes = np.repeat(run_codes, np.diff(np.append(starts, len(cells))))
+    else:
+        codes, uniques = pd.factorize(cells, sort=False)
+    if len(codes) and codes.min() < 0:  # a cell that is not text (NaN): read it as text, as astype(str) does
+        codes, uniques = pd.factorize(pd.Series(cells).astype(str).to_numpy(dtype=object), sort=False)
+    return codes, uniques
 
 
 def _coordinate_column(

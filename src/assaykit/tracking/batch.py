@@ -8,6 +8,7 @@ criterion, flags, blanking unusable animals) is shared here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tracks import MISSING_TOKENS, TrackTable
-from assaykit.tracking.analysis import TrackAnalysis, analyze_labels, analyze_track
+from assaykit.io.tracks import TrackTable
+from assaykit.tracking.animals import label_codes, split_animals, time_errors
+from assaykit.tracking.engine import analyze_track_labels, analyze_tracks
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.protocol import TrackingProtocol
+from assaykit.tracking.results import EPISODE_COLUMNS, TrackAnalysis
+from assaykit.tracking.segments import concat_ranges
 
 #: Share of the session off the arena above which an animal is flagged ``off_arena`` (likely a wrong
 #: geometry or calibration).
@@ -99,7 +103,13 @@ class AnimalResult:
 
 
 def analyze_table(
-    table: TrackTable, spec: AssaySpec, protocol: TrackingProtocol, arena: Arena | None, scale: float
+    table: TrackTable,
+    spec: AssaySpec,
+    protocol: TrackingProtocol,
+    arena: Arena | None,
+    scale: float,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[AnimalResult]:
     """Analyse every animal of one file; an animal whose data is unusable gets an error, not an exception.
 
@@ -113,64 +123,112 @@ def analyze_table(
         The arena in cm (None for zone-label data).
     scale
         Centimetres per track unit.
+    progress
+        Called as ``progress(done, total)`` as animals are finished: ``done`` of the file's ``total``
+        animals have their result (the animals are analysed in batches of about :data:`CHUNK_FRAMES`
+        frames, so it is called once per batch, the last time with ``done == total``).
 
     Returns
     -------
     list of AnimalResult
         In the order the animals first appear in the file.
+
+    Notes
+    -----
+    The animals' frames are analysed together (:mod:`assaykit.tracking.engine`), in batches of whole
+    animals, so memory beyond the table itself stays bounded; each animal's results are those of
+    analysing it alone.
     """
-    results = []
-    data = table.data
-    for animal, rows in data.groupby("animal", sort=False):
-        result = AnimalResult(
-            str(animal), str(table.source), low_likelihood=table.low_likelihood.get(str(animal), 0)
+    rows = split_animals(table)
+    total = len(rows.names)
+    time_s = rows.take(table.data["time_s"].to_numpy(dtype=float))
+    errors = time_errors(time_s, rows, table.source)
+    if table.has_coordinates:
+        assert arena is not None
+        x, y = (rows.take(table.data[c].to_numpy(dtype=float)) for c in ("x", "y"))
+        if scale != 1.0:
+            x, y = x * scale, y * scale
+        columns: tuple[np.ndarray, ...] = (time_s, x, y)
+        labels = None
+    else:
+        codes, kinds, names, label_errors = label_codes(
+            rows.take(table.data["zone"]), rows, spec.label_kind, spec.kinds, table.source
         )
-        try:
-            result.analysis = _analyze_animal(rows, table, spec, protocol, arena, scale)
-        except AssayInputError as exc:
-            result.error = str(exc)
+        errors = label_errors | errors  # a time error comes first
+        columns, labels = (time_s, codes), (kinds, names)
+    analyses: dict[int, TrackAnalysis] = {}
+    done = 0
+    for chunk in _chunks([k for k in range(total) if k not in errors], rows.bounds):
+        found = _analyze_chunk(chunk, rows.bounds, columns, labels, spec, protocol, arena)
+        analyses.update(zip(chunk, found, strict=True))
+        done = chunk[-1] + 1
+        if progress is not None:
+            progress(done, total)
+    results = []
+    for k, animal in enumerate(rows.names):
+        result = AnimalResult(animal, str(table.source), low_likelihood=table.low_likelihood.get(animal, 0))
+        analysis = analyses.get(k)
+        if analysis is not None and analysis.frames == 0:
+            start, stop = int(rows.bounds[k]), int(rows.bounds[k + 1])
+            errors[k] = AssayInputError(
+                f"no frame in the session window ({_window_text(protocol.options)}); the track runs from "
+                f"{time_s[start]:g} to {time_s[stop - 1]:g} s",
+                path=table.source,
+            )
+        if k in errors:
+            result.error = str(errors[k])
+        else:
+            result.analysis = analysis
         results.append(result)
+    if progress is not None and done < total:
+        progress(total, total)
     return results
 
 
-def _analyze_animal(
-    rows: pd.DataFrame,
-    table: TrackTable,
+#: Frames analysed together, at most (unless one animal has more): bounds the memory of a large file.
+CHUNK_FRAMES = 1 << 18
+
+
+def _chunks(animals: list[int], bounds: np.ndarray) -> list[list[int]]:
+    """Group animals, in order, into batches of about :data:`CHUNK_FRAMES` frames."""
+    chunks: list[list[int]] = []
+    frames = CHUNK_FRAMES
+    for k in animals:
+        size = int(bounds[k + 1] - bounds[k])
+        if frames + size > CHUNK_FRAMES:
+            chunks.append([])
+            frames = 0
+        chunks[-1].append(k)
+        frames += size
+    return chunks
+
+
+def _analyze_chunk(
+    chunk: list[int],
+    bounds: np.ndarray,
+    columns: tuple[np.ndarray, ...],
+    labels: tuple[list[str], list[str]] | None,
     spec: AssaySpec,
     protocol: TrackingProtocol,
     arena: Arena | None,
-    scale: float,
-) -> TrackAnalysis:
-    time_s = rows["time_s"].to_numpy(dtype=float)
-    _check_time(time_s, rows.index, table)
+) -> list[TrackAnalysis]:
+    """Analyse a batch of animals (their rows ``bounds[k]:bounds[k + 1]`` of ``columns``) together."""
+    first, stop = bounds[chunk], bounds[np.asarray(chunk) + 1]
+    if chunk[-1] - chunk[0] == len(chunk) - 1:  # consecutive animals: their rows are one slice
+        part: slice | np.ndarray = slice(int(first[0]), int(stop[-1]))
+    else:
+        part = concat_ranges(first, stop)
+    local = np.concatenate([[0], np.cumsum(stop - first)]).astype(np.int64)
     options = protocol.options
     window = {"start_s": options["start_s"], "duration_s": options["duration_s"]}
-    if table.has_coordinates:
+    common = {"kinds": spec.kinds, "criterion": protocol.criterion, **window}
+    if labels is None:
         assert arena is not None
-        x = rows["x"].to_numpy(dtype=float) * scale
-        y = rows["y"].to_numpy(dtype=float) * scale
-        analysis = analyze_track(
-            time_s,
-            x,
-            y,
-            arena,
-            kinds=spec.kinds,
-            criterion=protocol.criterion,
-            max_gap=int(options["max_gap_frames"]),
-            **window,
-        )
-    else:
-        codes, kinds, names = _label_codes(rows, table, spec)
-        analysis = analyze_labels(
-            time_s, codes, kinds, names, kinds=spec.kinds, criterion=protocol.criterion, **window
-        )
-    if analysis.frames == 0:
-        raise AssayInputError(
-            f"no frame in the session window ({_window_text(options)}); the track runs from "
-            f"{time_s[0]:g} to {time_s[-1]:g} s",
-            path=table.source,
-        )
-    return analysis
+        time_s, x, y = (c[part] for c in columns)
+        max_gap = int(options["max_gap_frames"])
+        return analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, **common)
+    time_s, codes = (c[part] for c in columns)
+    return analyze_track_labels(time_s, codes, local, labels[0], labels[1], **common)
 
 
 def _window_text(options: Mapping[str, Any]) -> str:
@@ -179,53 +237,6 @@ def _window_text(options: Mapping[str, Any]) -> str:
         "to the end of the track" if options["duration_s"] is None else f"for {options['duration_s']:g} s"
     )
     return f"from {start} {length}"
-
-
-def _check_time(time_s: np.ndarray, index: pd.Index, table: TrackTable) -> None:
-    if len(time_s) < 2:
-        raise AssayInputError("only one frame; a track needs at least two", path=table.source)
-    step = np.diff(time_s)
-    bad = ~(step > 0)
-    if bad.any():
-        at = int(np.argmax(bad)) + 1
-        row = int(index[at]) if index.name == "source_row" else None
-        where = "" if row is not None else f" (frame {at + 1} of the animal)"
-        raise AssayInputError(
-            f"time does not increase: {time_s[at]:g} s comes after {time_s[at - 1]:g} s{where}; "
-            "expected one row per frame in time order",
-            path=table.source,
-            row=row,
-        )
-
-
-def _label_codes(
-    rows: pd.DataFrame, table: TrackTable, spec: AssaySpec
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per frame, the index of the zone label (-1 off the apparatus, -2 no position)."""
-    labels = rows["zone"].astype(str).str.strip()
-    distinct, codes = np.unique(labels.str.lower().to_numpy(dtype=str), return_inverse=True)
-    names, kinds, mapping = [], [], np.empty(len(distinct), dtype=np.int64)
-    for i, label in enumerate(distinct):
-        if label in MISSING_TOKENS:
-            mapping[i] = -2
-            continue
-        kind = spec.label_kind(label)
-        if kind is None:
-            at = int(np.argmax(codes == i))
-            expected = ", ".join(spec.kinds)
-            raise AssayInputError(
-                f"unknown zone label '{labels.iloc[at]}'; expected {expected}, off, or empty for no position",
-                path=table.source,
-                row=int(rows.index[at]) if rows.index.name == "source_row" else None,
-                column="zone",
-            )
-        if kind == "off":
-            mapping[i] = -1
-            continue
-        mapping[i] = len(names)
-        names.append(label)
-        kinds.append(kind)
-    return mapping[codes], np.asarray(kinds, dtype=object), names
 
 
 def endpoint_table(
@@ -265,8 +276,8 @@ def endpoint_table(
         else:
             flags = spec.flags(row)
             start_zone = protocol.options.get("start_zone")
-            episodes = analysis.episodes
-            if start_zone and len(episodes) and episodes["kind"].iloc[0] != start_zone:
+            kinds = analysis.episode_kinds
+            if start_zone and len(kinds) and kinds[0] != start_zone:
                 flags.append(f"start_not_{start_zone}")
         if analysis.off_arena_s > OFF_ARENA_WARN * session:
             flags.append("off_arena")
@@ -285,9 +296,26 @@ def _frame(analysis: TrackAnalysis) -> float:
 
 
 def episode_table(results: Sequence[AnimalResult]) -> pd.DataFrame:
-    """All animals' zone episodes, one row each, with the animal first."""
-    frames = [r.analysis.episodes.assign(animal=r.animal) for r in results if r.analysis is not None]
-    columns = ["animal", "zone", "kind", "start_s", "end_s", "duration_s", "time_s", "entry"]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    """All animals' zone episodes, one row each, with the animal first.
+
+    Built at once from the episode columns the animals' analyses share (no table per animal).
+    """
+    analysed = [r for r in results if r.analysis is not None]
+    if not analysed:
+        return pd.DataFrame(columns=["animal", *EPISODE_COLUMNS])
+    parts = []
+    for _, group in itertools.groupby(analysed, key=lambda r: id(_analysis(r).episode_columns)):
+        members = list(group)
+        spans = [_analysis(r).episode_rows for r in members]
+        rows = concat_ranges(np.array([s.start for s in spans]), np.array([s.stop for s in spans]))
+        frame = _analysis(members[0]).episode_columns.frame(rows)
+        animals = np.array([r.animal for r in members])
+        frame.insert(0, "animal", np.repeat(animals, [s.stop - s.start for s in spans]))
+        parts.append(frame)
+    nonempty = [p for p in parts if len(p)] or parts[:1]
+    return nonempty[0] if len(nonempty) == 1 else pd.concat(nonempty, ignore_index=True)
+
+
+def _analysis(result: AnimalResult) -> TrackAnalysis:
+    assert result.analysis is not None
+    return result.analysis

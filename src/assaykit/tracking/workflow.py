@@ -164,7 +164,7 @@ def _check_consistent(tables: list[TrackTable]) -> None:
         raise AssayInputError(f"mixed units across files: {listed}; give every file the same unit")
     seen: dict[str, Path] = {}
     for table in tables:
-        for animal in pd.unique(table.data["animal"]):
+        for animal in table.animals()[1].tolist():
             if animal in seen and seen[animal] != table.source:
                 raise AssayInputError(
                     f"animal '{animal}' is in {seen[animal]} and in {table.source}; give each animal one id"
