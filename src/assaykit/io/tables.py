@@ -193,7 +193,7 @@ def read_text_table(
     suffix = _table_suffix(path)
     if suffix == ".xlsx":
         return None
-    text, delimiter = _load_text(path, suffix)
+    text, delimiter = _load_source(path, suffix)
     if "\x00" in text or "\ufeff" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     ends: list[int] = []  # where each line read so far ends
@@ -221,11 +221,13 @@ def read_text_table(
         return None
     floats = [c for c in columns if c in wanted] if _EXACT_FLOATS else []
     start = ends[-1]  # the body starts after the header record's last line
-    # one more column, as a row may have one more cell than the header (read_raw_table raises if that cell
-    # holds a value): read as numbers, which are quick to find empty
-    names, columns = [*names, ""], [*columns, f"unnamed_{len(columns) + 1}"]
-    data = text.encode("utf-8")
-    frame = _parse_body(data, len(text[:start].encode("utf-8")), delimiter, columns, [*floats, columns[-1]])
+    data, offset = text.encode("utf-8"), len(text[:start].encode("utf-8"))
+    frame = _parse_body(data, offset, delimiter, columns, floats)  # pandas refuses a row too long
+    if frame is None:
+        # one more column, as a row may have one more cell than the header (read_raw_table raises if that
+        # cell holds a value): read as numbers, which are quick to find empty
+        names, columns = [*names, ""], [*columns, f"unnamed_{len(columns) + 1}"]
+        frame = _parse_body(data, offset, delimiter, columns, [*floats, columns[-1]])
     # one row per line (only a quoted field could span lines): row i is on line (header's last) + 1 + i
     if frame is None or (
         text.find('"', start) >= 0 and len(frame) != text.count("\n", start) + (not text.endswith("\n"))
@@ -406,7 +408,7 @@ def _table_suffix(path: Path) -> str:
     return suffix
 
 
-def _first_lines(text: str, count: int) -> list[str]:
+def _first_lines(text: str | _AsciiText, count: int) -> list[str]:
     """``text.splitlines()[:count]`` without splitting all of a large text."""
     size = 1 << 16
     while size < len(text):
@@ -424,6 +426,53 @@ def _load_text(path: Path, suffix: str) -> tuple[str, str]:
     except OSError as exc:
         raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
     text = _decode(data, path)
+    return text, _detect_delimiter(_first_lines(text, _SNIFF_LINES * 4), suffix)
+
+
+class _AsciiText:
+    """A pure-ASCII file's bytes, standing in for its text (each character is one byte).
+
+    It answers what ``read_text_table`` asks of the text, without decoding and encoding all of it.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, part: slice) -> str:
+        return self.data[part].decode("ascii")
+
+    def __contains__(self, char: str) -> bool:
+        return char.isascii() and char.encode("ascii") in self.data
+
+    def find(self, sub: str, start: int = 0) -> int:
+        return self.data.find(sub.encode("ascii"), start)
+
+    def count(self, sub: str, start: int = 0) -> int:
+        return self.data.count(sub.encode("ascii"), start)
+
+    def endswith(self, suffix: str) -> bool:
+        return self.data.endswith(suffix.encode("ascii"))
+
+    def splitlines(self) -> list[str]:
+        return self.data.decode("ascii").splitlines()
+
+    def encode(self, encoding: str) -> bytes:
+        return self.data
+
+
+def _load_source(path: Path, suffix: str) -> tuple[str | _AsciiText, str]:
+    """As :func:`_load_text`, but a pure-ASCII file comes back as its bytes (:class:`_AsciiText`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
+    if not data.isascii() or b"\x00" in data or data.startswith(b"PK\x03\x04"):
+        text: str | _AsciiText = _decode(data, path)  # as _load_text: decoded, or the reason it cannot be
+    else:
+        text = _AsciiText(data)
     return text, _detect_delimiter(_first_lines(text, _SNIFF_LINES * 4), suffix)
 
 
@@ -474,10 +523,15 @@ def _blank_cells(values: np.ndarray) -> np.ndarray:
 
 def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]) -> pd.DataFrame | None:
     """Drop blank rows and empty unnamed columns as ``promote_header`` does; None where it would raise."""
-    blank = np.ones(len(frame), dtype=bool)
+    blank = None  # whether each row is blank in the columns seen so far
     for column in sorted(frame.columns, key=lambda c: frame[c].dtype.kind != "f"):  # numbers are quick
-        rows = np.flatnonzero(blank)
-        blank[rows] = _blank_cells(frame[column].to_numpy()[rows])
+        values = frame[column].to_numpy()
+        if blank is None:
+            blank = _blank_cells(values)
+        else:
+            rows = np.flatnonzero(blank)
+            blank[rows] = _blank_cells(values[rows])
+    assert blank is not None
     last_named = max((i for i, name in enumerate(names) if name), default=-1)
     keep = [
         c
