@@ -283,12 +283,6 @@ def test_a_mask_with_holes_fits_like_packed_rows(curves200, batch200):
     np.testing.assert_allclose(fs.stderr, batch200.stderr[:20], rtol=1e-7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with a mask that is not packed (real points not first in the row), FitSet.weights keeps "
-    "the (C, N) layout of the input, while FitSet documents and fit(i) reads 'the first n_points[i] of "
-    "row i' as the curve's weights, so fit(i).weights mixes padding (1.0) with real weights",
-)
 def test_poisson_weights_of_a_mask_with_holes_belong_to_the_curve(curves200):
     rng = np.random.default_rng(21)
     curves = [Sim(c.x, np.abs(c.y), c.truth) for c in curves200[:5]]
@@ -535,29 +529,18 @@ def test_fittable_counts_distinct_concentrations_and_degrees_of_freedom():
         np.testing.assert_array_equal(got, want)
 
 
-BUG_CONSTANTS = (
-    "BUG: fit_curves means to return not-fittable rows for missing or non-positive constants (it sets "
-    "valid[:] = False), but the batch guess runs first and raises (KeyError 'log_ki' when a constant is "
-    "missing, ZeroDivisionError for kd_nM=0, a log10 RuntimeWarning when 1 + L/Kd <= 0)"
-)
-
-
 @pytest.mark.parametrize(
     "consts",
     [
-        pytest.param(None, id="none", marks=pytest.mark.xfail(strict=True, reason=BUG_CONSTANTS)),
-        pytest.param(
-            {"radioligand_nM": 1.0}, id="no-kd", marks=pytest.mark.xfail(strict=True, reason=BUG_CONSTANTS)
-        ),
+        pytest.param(None, id="none"),
+        pytest.param({"radioligand_nM": 1.0}, id="no-kd"),
         pytest.param(
             {"radioligand_nM": 1.0, "kd_nM": 0.0},
             id="kd-0",
-            marks=pytest.mark.xfail(strict=True, reason=BUG_CONSTANTS),
         ),
         pytest.param(
             {"radioligand_nM": 1.0, "kd_nM": -1.0},
             id="kd-minus-L",
-            marks=pytest.mark.xfail(strict=True, reason=BUG_CONSTANTS),
         ),
         pytest.param({"radioligand_nM": 1.0, "kd_nM": -2.0}, id="kd-negative"),
         pytest.param({"radioligand_nM": 1.0, "kd_nM": math.nan}, id="kd-nan"),
