@@ -420,8 +420,10 @@ def _fit_poisson(
     fit = fit_curve(model, x, y, ci="asymptotic", **options)
     previous = math.inf
     for _ in range(max_rounds):
+        if not fit.converged:
+            raise CurveFitError(f"Poisson weights need a converged fit to weight by; {fit.message}")
         curve = fit.predict(np.asarray(x, dtype=float), **(fit.data or {}))
-        if not (fit.converged and np.all(np.isfinite(curve)) and np.all(curve > 0)):
+        if not (np.all(np.isfinite(curve)) and np.all(curve > 0)):
             raise CurveFitError("Poisson weights need a fitted curve above zero at every point")
         fit = fit_curve(model, x, y, weights=1.0 / curve, ci="asymptotic", **options)
         if abs(fit.ss - previous) <= 1e-10 * max(fit.ss, 1e-300):
