@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.fitting.padded import PaddedCurves, pad_groups
 from assaykit.fitting.engine import CurveFit
 from assaykit.fitting.fitset import FitSet
+from assaykit.fitting.padded import PaddedCurves, pad_groups
 
 
 @dataclass(frozen=True)
