@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.ascii_text import AsciiText
 
 #: File extensions ``read_raw_table`` understands.
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -194,6 +195,20 @@ def read_text_table(
     if suffix == ".xlsx":
         return None
     text, delimiter = _load_source(path, suffix)
+    try:
+        return _read_source(path, text, delimiter, numbers)
+    finally:
+        if isinstance(text, AsciiText):
+            text.close()
+
+
+def _read_source(
+    path: Path,
+    text: str | AsciiText,
+    delimiter: str,
+    numbers: Callable[[list[str]], Collection[str] | None],
+) -> pd.DataFrame | None:
+    """Do the work of :func:`read_text_table` once the file's text is at hand."""
     if "\x00" in text or "\ufeff" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     ends: list[int] = []  # where each line read so far ends
@@ -221,19 +236,25 @@ def read_text_table(
         return None
     floats = [c for c in columns if c in wanted] if _EXACT_FLOATS else []
     start = ends[-1]  # the body starts after the header record's last line
-    data, offset = text.encode("utf-8"), len(text[:start].encode("utf-8"))
-    frame = _parse_body(data, offset, delimiter, columns, floats)  # pandas refuses a row too long
+    if isinstance(text, AsciiText) and reader.line_num == 1 and '"' not in text[:start]:
+        body: tuple[bytes, int] | Path = path  # the rows start on line 2: pandas reads the file itself
+    else:
+        body = (text.encode("utf-8"), len(text[:start].encode("utf-8")))
+    frame = _parse_body(body, delimiter, columns, floats)  # pandas refuses a row too long
     if frame is None:
         # one more column, as a row may have one more cell than the header (read_raw_table raises if that
         # cell holds a value): read as numbers, which are quick to find empty
         names, columns = [*names, ""], [*columns, f"unnamed_{len(columns) + 1}"]
-        frame = _parse_body(data, offset, delimiter, columns, [*floats, columns[-1]])
+        frame = _parse_body(body, delimiter, columns, [*floats, columns[-1]])
     # one row per line (only a quoted field could span lines): row i is on line (header's last) + 1 + i
     if frame is None or (
         text.find('"', start) >= 0 and len(frame) != text.count("\n", start) + (not text.endswith("\n"))
     ):
         return None
-    frame.index = pd.Index(np.arange(len(frame)) + reader.line_num + 1, name=SOURCE_ROW, dtype="int64")
+    first_line = reader.line_num + 1
+    frame.index = pd.Index(
+        np.arange(first_line, first_line + len(frame), dtype=np.int64), name=SOURCE_ROW, copy=False
+    )
     attrs = {"source": str(path), "format": "text", "delimiter": delimiter, "header_row": header_row}
     return _finish_body(frame, names, attrs)
 
@@ -408,7 +429,7 @@ def _table_suffix(path: Path) -> str:
     return suffix
 
 
-def _first_lines(text: str | _AsciiText, count: int) -> list[str]:
+def _first_lines(text: str | AsciiText, count: int) -> list[str]:
     """``text.splitlines()[:count]`` without splitting all of a large text."""
     size = 1 << 16
     while size < len(text):
@@ -429,50 +450,14 @@ def _load_text(path: Path, suffix: str) -> tuple[str, str]:
     return text, _detect_delimiter(_first_lines(text, _SNIFF_LINES * 4), suffix)
 
 
-class _AsciiText:
-    """A pure-ASCII file's bytes, standing in for its text (each character is one byte).
-
-    It answers what ``read_text_table`` asks of the text, without decoding and encoding all of it.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, part: slice) -> str:
-        return self.data[part].decode("ascii")
-
-    def __contains__(self, char: str) -> bool:
-        return char.isascii() and char.encode("ascii") in self.data
-
-    def find(self, sub: str, start: int = 0) -> int:
-        return self.data.find(sub.encode("ascii"), start)
-
-    def count(self, sub: str, start: int = 0) -> int:
-        return self.data.count(sub.encode("ascii"), start)
-
-    def endswith(self, suffix: str) -> bool:
-        return self.data.endswith(suffix.encode("ascii"))
-
-    def splitlines(self) -> list[str]:
-        return self.data.decode("ascii").splitlines()
-
-    def encode(self, encoding: str) -> bytes:
-        return self.data
-
-
-def _load_source(path: Path, suffix: str) -> tuple[str | _AsciiText, str]:
-    """As :func:`_load_text`, but a pure-ASCII file comes back as its bytes (:class:`_AsciiText`)."""
+def _load_source(path: Path, suffix: str) -> tuple[str | AsciiText, str]:
+    """As :func:`_load_text`, but a pure-ASCII file comes back mapped, as an :class:`AsciiText`."""
     try:
-        data = path.read_bytes()
+        text: str | AsciiText | None = AsciiText.open(path)
+        if text is None:
+            text = _decode(path.read_bytes(), path)  # as _load_text: decoded, or the reason it cannot be
     except OSError as exc:
         raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
-    if not data.isascii() or b"\x00" in data or data.startswith(b"PK\x03\x04"):
-        text: str | _AsciiText = _decode(data, path)  # as _load_text: decoded, or the reason it cannot be
-    else:
-        text = _AsciiText(data)
     return text, _detect_delimiter(_first_lines(text, _SNIFF_LINES * 4), suffix)
 
 
@@ -493,15 +478,22 @@ def _read_text(path: Path, suffix: str) -> tuple[list[int], list[list[str]], str
 
 
 def _parse_body(
-    data: bytes, start: int, delimiter: str, columns: list[str], floats: list[str]
+    body: tuple[bytes, int] | Path, delimiter: str, columns: list[str], floats: list[str]
 ) -> pd.DataFrame | None:
-    """Parse the rows from byte ``start`` with pandas; the ``floats`` as numbers if all are, else as text."""
+    """Parse the rows with pandas; the ``floats`` as numbers if all are, else as text.
+
+    ``body`` is the text (UTF-8) and the byte where the rows start, or a file whose rows start on line 2.
+    """
     options: dict[str, Any] = {"sep": delimiter, "header": None, "names": columns, "index_col": False}
     options.update(keep_default_na=False, skip_blank_lines=False, engine="c", encoding="utf-8")
     for numbers in [floats, []]:
         dtype = {c: "float64" if c in numbers else object for c in columns}
-        source = io.BytesIO(data)
-        source.seek(start)
+        if isinstance(body, Path):
+            source: Any = str(body)
+            options["skiprows"] = 1
+        else:
+            source = io.BytesIO(body[0])
+            source.seek(body[1])
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long for the columns
             try:
