@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.runs import AnimalRuns, animal_runs
 from assaykit.io.tables import (
     _decode,
     _detect_delimiter,
@@ -76,32 +77,26 @@ class TrackTable:
     format: str
     space_unit: str | None = None
     low_likelihood: dict[str, int] = field(default_factory=dict)
-    _animals: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _runs: tuple[pd.DataFrame, AnimalRuns] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def has_coordinates(self) -> bool:
         """Whether the table holds positions (``x``, ``y``) rather than zone labels."""
         return "x" in self.data.columns
 
-    def animals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return, per row, the index of its animal (-1 for none), and the animals in order of appearance.
+    def animal_runs(self) -> AnimalRuns:
+        """Return which animal each row belongs to, as runs of rows (NaN: no animal).
 
-        Computed from ``data["animal"]`` once (a reader that already knows them gives them with
-        :meth:`set_animals`), and again if ``data`` is replaced; not if it is changed in place.
+        Found from ``data["animal"]`` once (a reader that already knows them gives them with
+        :meth:`set_animal_runs`), and again if ``data`` is replaced; not if it is changed in place.
         """
-        if self._animals is None or self._animals[0] is not self.data:
-            codes, names = pd.factorize(self.data["animal"], sort=False)
-            self._animals = (self.data, np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object))
-        return self._animals[1], self._animals[2]
+        if self._runs is None or self._runs[0] is not self.data:
+            self._runs = (self.data, animal_runs(self.data["animal"].to_numpy(dtype=object)))
+        return self._runs[1]
 
-    def set_animals(self, codes: np.ndarray, names: np.ndarray) -> None:
-        """Record what :meth:`animals` returns (``data["animal"]`` is ``names[codes]``).
-
-        ``names`` must be distinct and in the order they first appear.
-        """
-        self._animals = (self.data, np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object))
+    def set_animal_runs(self, runs: AnimalRuns) -> None:
+        """Record what :meth:`animal_runs` returns (``data["animal"]`` is ``runs.names[runs.per_row()]``)."""
+        self._runs = (self.data, runs)
 
 
 def read_tracks(
@@ -226,15 +221,15 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
         table = read_raw_table(path, sheet=sheet)
     names = [str(c) for c in table.columns]
     time_s = _read_time(table, names, path, fps)
-    codes, animals = _read_animal(table, names, path)
-    animal = animals[codes]
+    runs = _read_animal(table, names, path)
+    animal = pd.array(runs.names, dtype="str").take(runs.per_row())  # as pandas infers it, but quicker
     x_found = _coordinate_column(names, "x", path, required=False)
     y_found = _coordinate_column(names, "y", path, required=False)
     zone_column = find_column(names, _ZONE_NAMES, path=path, required=False, what="zone")
     if x_found is None and y_found is None and zone_column is not None:
         labels = table[zone_column].astype(str).str.strip().to_numpy(dtype=object)
         data = pd.DataFrame({"animal": animal, "time_s": time_s, "zone": labels}, index=table.index)
-        return _with_animals(TrackTable(data, path, "zones"), codes, animals)
+        return _with_runs(TrackTable(data, path, "zones"), runs)
     if x_found is None or y_found is None:
         missing = "x" if x_found is None else "y"
         _coordinate_column(names, missing, path, required=True)  # raises with the columns listed
@@ -245,20 +240,15 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
             f"{y_unit or 'unstated units'}; give x and y in the same unit",
             path=path,
         )
-    data = pd.DataFrame(
-        {
-            "animal": animal,
-            "time_s": time_s,
-            "x": _numbers(table, x_column, path, missing_ok=True),
-            "y": _numbers(table, y_column, path, missing_ok=True),
-        },
-        index=table.index,
-    )
-    return _with_animals(TrackTable(data, path, "generic", space_unit=x_unit), codes, animals)
+    x = _number_series(table, x_column, path, missing_ok=True)
+    y = _number_series(table, y_column, path, missing_ok=True)
+    columns = {"animal": animal, "time_s": time_s, "x": x, "y": y}
+    data = pd.DataFrame(columns, index=table.index, copy=False)  # shared as pandas shares (copy on write)
+    return _with_runs(TrackTable(data, path, "generic", space_unit=x_unit), runs)
 
 
-def _with_animals(table: TrackTable, codes: np.ndarray, names: np.ndarray) -> TrackTable:
-    table.set_animals(codes, names)
+def _with_runs(table: TrackTable, runs: AnimalRuns) -> TrackTable:
+    table.set_animal_runs(runs)
     return table
 
 
@@ -273,10 +263,12 @@ def _numeric_names(names: list[str]) -> set[str]:
     return wanted
 
 
-def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> np.ndarray:
+def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> pd.Series:
     time_column = find_column(names, tuple(_TIME_NAMES), path=path, required=False, what="time")
     if time_column is not None:
-        return _numbers(table, time_column, path, missing_ok=False) * _TIME_NAMES[time_column.strip().lower()]
+        seconds = _TIME_NAMES[time_column.strip().lower()]
+        values = _number_series(table, time_column, path, missing_ok=False)
+        return values if seconds == 1.0 else values * seconds  # (x * 1.0 is x)
     frame_column = find_column(names, _FRAME_NAMES, path=path, required=False, what="frame")
     if frame_column is None:
         find_column(names, ("time", "time_s", "time_ms", "frame"), path=path, what="time (or frame)")
@@ -286,37 +278,26 @@ def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | N
         )
     if not fps > 0:
         raise AssayInputError(f"the frame rate must be positive, got {fps}")
-    return _numbers(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
+    return _number_series(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
 
 
-def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the index of its animal, and the animal ids (stripped) in order of first appearance."""
+def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> AnimalRuns:
+    """Each row's animal (its id, stripped), as runs; without an animal column, one: the file's name."""
     column = find_column(names, _ANIMAL_NAMES, path=path, required=False, what="animal")
     if column is None:
-        return np.zeros(len(table), dtype=np.int64), np.array([path.stem], dtype=object)
-    codes, uniques = _factorize_cells(table[column].to_numpy(dtype=object))
-    stripped = np.asarray([str(name).strip() for name in uniques], dtype=object)  # each distinct id once
-    if (stripped == "").any():
-        row = int(table.index[np.argmax(stripped[codes] == "")])
+        one = np.zeros(min(len(table), 1), dtype=np.int64)
+        return AnimalRuns(one, one, np.array([path.stem], dtype=object), len(table))
+    runs = animal_runs(table[column].to_numpy(dtype=object), text=True)
+    empty = np.flatnonzero(runs.names == "")
+    if len(empty):
+        at = int(runs.starts[np.argmax(runs.codes == empty[0])])
         raise AssayInputError(
-            "the animal is empty; give every row an animal id", path=path, row=row, column=column
+            "the animal is empty; give every row an animal id",
+            path=path,
+            row=int(table.index[at]),
+            column=column,
         )
-    merged, distinct = pd.factorize(stripped, sort=False)  # ids that differ only in spaces are one animal
-    return merged[codes].astype(np.int64), np.asarray(distinct, dtype=object)
-
-
-def _factorize_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of a column's cells as text; quick when equal cells come in runs, as animals do."""
-    change = np.flatnonzero(cells[1:] != cells[:-1]) + 1
-    if len(change) < len(cells) // 8:  # factorise the runs, not every cell
-        starts = np.concatenate([[0], change])
-        run_codes, uniques = pd.factorize(cells[starts], sort=False)
-        codes = np.repeat(run_codes, np.diff(np.append(starts, len(cells))))
-    else:
-        codes, uniques = pd.factorize(cells, sort=False)
-    if len(codes) and codes.min() < 0:  # a cell that is not text (NaN): read it as text, as astype(str) does
-        codes, uniques = pd.factorize(pd.Series(cells).astype(str).to_numpy(dtype=object), sort=False)
-    return codes, uniques
+    return runs
 
 
 def _coordinate_column(
@@ -339,6 +320,16 @@ def _coordinate_column(
             find_column(names, (axis, f"{axis}_cm", f"{axis}_px"), path=path, what=f"{axis} coordinate")
         return None
     return found[0]
+
+
+def _number_series(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> pd.Series:
+    """:func:`_numbers` as a Series on the table's index: the column itself when it holds float64 already."""
+    cells = table[column]
+    if cells.dtype.kind == "f":
+        if not missing_ok:
+            _numbers(table, column, path, missing_ok=False)  # no cell may be empty
+        return cells
+    return pd.Series(_numbers(table, column, path, missing_ok=missing_ok), index=table.index)
 
 
 def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> np.ndarray:

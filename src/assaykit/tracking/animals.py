@@ -63,14 +63,17 @@ def split_animals(table: TrackTable) -> AnimalRows:
     -------
     AnimalRows
     """
-    codes, names = table.animals()
-    counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    runs = table.animal_runs()
     order = None
-    if len(codes) and (codes[0] < 0 or np.any(codes[1:] < codes[:-1])):
-        order = np.argsort(codes, kind="stable")[
-            len(codes) - int(bounds[-1]) :
-        ]  # NaN (-1) rows first: dropped
+    if runs.one_run_each():  # one animal after another: no row to move
+        bounds = np.append(runs.starts, runs.rows)
+    else:
+        codes = runs.per_row()
+        counts = np.bincount(codes[codes >= 0], minlength=len(runs.names))
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        order = np.argsort(codes, kind="stable")[len(codes) - int(bounds[-1]) :]  # NaN rows (-1) dropped
+    bounds = bounds.astype(np.int64)
+    names = runs.names
     index = table.data.index
     lines = index.to_numpy() if index.name == SOURCE_ROW else None
     if lines is not None and order is not None:

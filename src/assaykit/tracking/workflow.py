@@ -6,8 +6,9 @@ This module does file I/O; the computation it calls (:mod:`assaykit.tracking.bat
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,19 @@ from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
 
 @dataclass
 class TrackingRun:
-    """What one tracking job produced."""
+    """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for."""
 
     endpoints: pd.DataFrame
-    episodes: pd.DataFrame
     results: list[AnimalResult]
     protocol: TrackingProtocol
     arena: Arena | None
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def episodes(self) -> pd.DataFrame:
+        """All animals' zone episodes (:func:`assaykit.tracking.batch.episode_table`)."""
+        return episode_table(self.results)
 
 
 def run_tracking(
@@ -50,6 +55,7 @@ def run_tracking(
     output: str | Path | None = None,
     episodes_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> TrackingRun:
     """Run a tracking assay from files to written results.
@@ -70,6 +76,12 @@ def run_tracking(
         Zone-episode table to write (one row per visit).
     plot_dir
         Folder for one PNG per animal (trajectory over the apparatus, and an occupancy heatmap).
+    progress
+        Called as ``progress(done, total)`` as animals are finished, ``total`` being the number of animals
+        across all files (a file that could not be read counts as one): first ``(0, total)`` once every
+        file is read and checked, then as each file that could not be read and each batch of animals
+        (:data:`assaykit.tracking.batch.CHUNK_FRAMES` frames or so) is done, last ``(total, total)``
+        before the tables are written. ``done`` never decreases.
     **options
         Keys of :data:`assaykit.tracking.protocol.TRACKING_DEFAULTS`; None means "not given".
 
@@ -100,19 +112,33 @@ def run_tracking(
         arena = proto.arena(scale, spec.build_arena)
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []
+    total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
+    report = progress or (lambda done, total: None)
+    report(0, total)
     for item in _in_order(paths, tables, failed):
+        done = len(results)
         if isinstance(item, AssayInputError):
             errors.append(item)
             results.append(AnimalResult(Path(str(item.path)).stem, str(item.path), error=str(item)))
+            report(done + 1, total)
             continue
-        results.extend(analyze_table(item, spec, proto, arena if item.has_coordinates else None, scale))
+        results.extend(
+            analyze_table(
+                item,
+                spec,
+                proto,
+                arena if item.has_coordinates else None,
+                scale,
+                progress=lambda finished, _, done=done: report(done + finished, total),
+            )
+        )
     if results and all(r.analysis is None for r in results):
         if errors:
             raise errors[0]
         first = results[0]
         raise AssayInputError(f"animal '{first.animal}': {first.error}")
     endpoints = endpoint_table(results, spec, proto)
-    run = TrackingRun(endpoints, episode_table(results), results, proto, arena, warnings=run_warnings)
+    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings)
     run.warnings.extend(_row_warnings(endpoints, spec))
     _write(run, spec, output, episodes_path, plot_dir)
     return run
@@ -164,7 +190,7 @@ def _check_consistent(tables: list[TrackTable]) -> None:
         raise AssayInputError(f"mixed units across files: {listed}; give every file the same unit")
     seen: dict[str, Path] = {}
     for table in tables:
-        for animal in table.animals()[1].tolist():
+        for animal in table.animal_runs().names.tolist():
             if animal in seen and seen[animal] != table.source:
                 raise AssayInputError(
                     f"animal '{animal}' is in {seen[animal]} and in {table.source}; give each animal one id"
