@@ -9,8 +9,11 @@ criterion, flags, blanking unusable animals) is shared here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -158,8 +161,17 @@ def analyze_table(
         columns, labels = (time_s, codes), (kinds, names)
     analyses: dict[int, TrackAnalysis] = {}
     done = 0
-    for chunk in _chunks([k for k in range(total) if k not in errors], rows.bounds):
-        found = _analyze_chunk(chunk, rows.bounds, columns, labels, spec, protocol, arena)
+    chunks = _chunks([k for k in range(total) if k not in errors], rows.bounds)
+    analyse = partial(
+        _analyze_chunk,
+        bounds=rows.bounds,
+        columns=columns,
+        labels=labels,
+        spec=spec,
+        protocol=protocol,
+        arena=arena,
+    )
+    for chunk, found in zip(chunks, _map_in_order(analyse, chunks), strict=True):
         analyses.update(zip(chunk, found, strict=True))
         done = chunk[-1] + 1
         if progress is not None:
@@ -186,7 +198,19 @@ def analyze_table(
 
 
 #: Frames analysed together, at most (unless one animal has more): bounds the memory of a large file.
-CHUNK_FRAMES = 1 << 18
+CHUNK_FRAMES = 1 << 17
+
+#: Batches analysed at the same time, on threads (numpy releases the GIL in its loops); 1: one at a time.
+WORKERS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _map_in_order(func: Callable[[list[int]], list[TrackAnalysis]], chunks: list[list[int]]) -> Iterator:
+    """``map(func, chunks)``, on :data:`WORKERS` threads when there is more than one batch."""
+    if WORKERS < 2 or len(chunks) < 2:
+        yield from map(func, chunks)
+        return
+    with ThreadPoolExecutor(min(WORKERS, len(chunks))) as pool:
+        yield from pool.map(func, chunks)
 
 
 def _chunks(animals: list[int], bounds: np.ndarray) -> list[list[int]]:
@@ -205,6 +229,7 @@ def _chunks(animals: list[int], bounds: np.ndarray) -> list[list[int]]:
 
 def _analyze_chunk(
     chunk: list[int],
+    *,
     bounds: np.ndarray,
     columns: tuple[np.ndarray, ...],
     labels: tuple[list[str], list[str]] | None,
@@ -282,7 +307,8 @@ def endpoint_table(
         if analysis.off_arena_s > OFF_ARENA_WARN * session:
             flags.append("off_arena")
         requested = analysis.window.end_s - analysis.window.start_s
-        if session < requested - 0.5 * _frame(analysis):
+        # a frame lasts >= 0 s, so only a session shorter than the window can be short by half a frame
+        if session < requested and session < requested - 0.5 * _frame(analysis):
             flags.append("short_session")
         row["flags"] = ";".join(flags)
         rows.append(row)

@@ -310,12 +310,16 @@ def _frame_states(
     """Per frame, the zone credited (-1 when lost) and whether it is off the arena beyond the hysteresis."""
     n = len(raw)
     stop = episode_stops(start, track, bounds)
-    state = np.full(n, -1, dtype=np.int64)
-    state[concat_ranges(start, stop)] = np.repeat(zone, stop - start)
+    if int((stop - start).sum()) == n:  # every track starts on the arena: the episodes cover every frame
+        state = np.repeat(zone, stop - start)
+    else:
+        state = np.full(n, -1, dtype=np.int64)
+        state[concat_ranges(start, stop)] = np.repeat(zone, stop - start)
     off_arena = valid & (raw < 0)
     judged = np.flatnonzero(off_arena & (state >= 0))  # off the arena, but maybe within the hysteresis
     off_arena[judged] = ~near[state[judged], judged]
-    return np.where(~valid | off_arena, -1, state), off_arena
+    state[~valid | off_arena] = -1
+    return state, off_arena
 
 
 def episode_stops(start: np.ndarray, track: np.ndarray, bounds: np.ndarray) -> np.ndarray:
