@@ -75,3 +75,30 @@ def test_redraws_are_throttled_but_the_last_one_is_always_drawn():
         bar(done, 1000)  # the clock does not move: only the first and the final call draw
     assert stream.getvalue().count("\r") == 2
     assert "1000/1000" in stream.getvalue()
+
+
+def test_the_commands_report_progress_to_their_bar(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from assaykit.cli import main
+
+    calls: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(
+        ProgressBar, "__call__", lambda self, done, total: calls.append((self.label, done, total))
+    )
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    jobs = [
+        ("curves", ["binding", examples / "binding" / "counts.csv", "--kd", "1.5", "--radioligand", "1"]),
+        ("data sets", ["saturation", examples / "saturation" / "sat.csv"]),
+        ("animals", ["epm", examples / "epm" / "tracks.csv"]),
+    ]
+    for label, args in jobs:
+        calls.clear()
+        result = CliRunner().invoke(main, [str(a) for a in args] + ["-q"])
+        assert result.exit_code == 0, result.output
+        mine = [(done, total) for name, done, total in calls if name == label]
+        assert mine, f"{args[0]} never reported progress"
+        assert mine[-1][0] == mine[-1][1] > 0  # ends with everything done
+        assert [done for done, _ in mine] == sorted(done for done, _ in mine)

@@ -346,17 +346,21 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         from assaykit.stats.workflow import load_design
 
         design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
-    run = run_tracking(
-        spec,
-        files,
-        protocol=options.pop("protocol"),
-        format=options.pop("track_format"),
-        sheet=options.pop("sheet"),
-        output=options.pop("output"),
-        episodes_path=options.pop("episodes_path"),
-        plot_dir=options.pop("plot_dir"),
-        **options,
-    )
+    from assaykit.progress import ProgressBar
+
+    with ProgressBar("animals", enabled=not quiet) as bar:
+        run = run_tracking(
+            spec,
+            files,
+            protocol=options.pop("protocol"),
+            format=options.pop("track_format"),
+            sheet=options.pop("sheet"),
+            output=options.pop("output"),
+            episodes_path=options.pop("episodes_path"),
+            plot_dir=options.pop("plot_dir"),
+            progress=bar,
+            **options,
+        )
     _warn(run.warnings)
     if not quiet:
         click.echo(format_endpoints(run.endpoints, spec))
