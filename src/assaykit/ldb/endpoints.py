@@ -67,9 +67,9 @@ def ldb_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
     """
     time, entries, latency = analysis.time_s, analysis.entries, analysis.latency_s
     session = analysis.session_s
-    episodes = analysis.episodes
-    light_visits = int(np.count_nonzero(episodes["kind"].to_numpy() == "light"))
-    start = str(episodes["kind"].iloc[0]) if len(episodes) else ""
+    kinds = analysis.episode_kinds  # the kind of each visit, in order
+    light_visits = int(np.count_nonzero(kinds == "light"))
+    start = str(kinds[0]) if len(kinds) else ""
     entered = bool(np.isfinite(latency["light"]))
     return {
         "latency_light_s": latency["light"] if entered else session,
