@@ -87,12 +87,16 @@ def nominal_intervals(time_s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     Tracks of the same length are done together: ``numpy.median`` along an axis takes the same order
     statistics and the same mean of the middle two as it does for each track alone.
     """
-    step = np.diff(time_s)
     lengths = np.diff(bounds)
     intervals = np.full(len(lengths), np.nan)
     for length in np.unique(lengths[lengths >= 2]).tolist():
         tracks = np.flatnonzero(lengths == length)
-        intervals[tracks] = np.median(step[bounds[tracks][:, None] + np.arange(length - 1)], axis=1)
+        first = int(bounds[tracks[0]])
+        if np.array_equal(bounds[tracks], first + length * np.arange(len(tracks))):  # back to back
+            times = time_s[first : first + length * len(tracks)].reshape(len(tracks), length)
+        else:
+            times = time_s[bounds[tracks][:, None] + np.arange(length)]
+        intervals[tracks] = np.median(np.diff(times, axis=1), axis=1, overwrite_input=True)
     return intervals
 
 
