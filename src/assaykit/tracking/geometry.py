@@ -110,7 +110,8 @@ class Arena:
         as :meth:`distance`; so the result is that of comparing every distance.
         """
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        raw = np.full(x.shape, -1, dtype=np.int64)
+        small = len(self.zones) < 127  # zone indices fit one byte: quicker to write
+        raw = np.full(x.shape, -1, dtype=np.int8 if small else np.int64)
         near = np.zeros((len(self.zones), *x.shape), dtype=bool)
         excess = _ExcessCache(x, y, hysteresis)
         for index in range(len(self.zones) - 1, -1, -1):  # reverse, so the first zone listed wins
@@ -128,7 +129,7 @@ class Arena:
             border = np.flatnonzero(u_near & v_near & ~inside)
             u, v = np.maximum(over_u[border], 0.0), np.maximum(over_v[border], 0.0)
             near[index, border] = np.hypot(u, v) <= hysteresis
-        return raw, near
+        return raw.astype(np.int64, copy=False), near
 
     def distance(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Return each point's distance (cm) from zone ``index``: 0 inside or on it, NaN if missing."""
@@ -334,8 +335,10 @@ class _ExcessCache:
     def _axis(self, axis: str, center: float, half: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         key = (axis, center, half)
         if key not in self.cache:
-            values = self.x if axis == "x" else self.y
-            self.cache[key] = self._masks(np.abs(values - center) - half)
+            over = (self.x if axis == "x" else self.y) - center
+            np.abs(over, out=over)
+            over -= half  # |v - center| - half, as _rectangle_excess computes it
+            self.cache[key] = self._masks(over)
         return self.cache[key]
 
     def _masks(self, over: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -79,19 +79,37 @@ def running_sums(
         ``np.concatenate([[0.0], np.cumsum(values[bounds[k]:bounds[k + 1]])])``, value for value.
     """
     out = np.zeros(len(values) + len(bounds) - 1) if out is None else out
-    segments = range(len(bounds) - 1) if only is None else np.asarray(only).tolist()
-    for k in segments:
-        lo, hi = int(bounds[k]), int(bounds[k + 1])
-        np.cumsum(values[lo:hi], out=out[lo + k + 1 : hi + k + 1])
+    segments = np.arange(len(bounds) - 1) if only is None else np.asarray(only, dtype=np.int64)
+    for group in _back_to_back(segments, bounds):  # several at once: cumsum along rows sums each in order
+        k, lo, length = int(group[0]), int(bounds[group[0]]), int(bounds[group[0] + 1] - bounds[group[0]])
+        rows = values[lo : lo + length * len(group)].reshape(len(group), length)
+        sums = out[lo + k : lo + k + (length + 1) * len(group)].reshape(len(group), length + 1)
+        np.cumsum(rows, axis=1, out=sums[:, 1:])
     return out
 
 
+def _back_to_back(segments: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
+    """Split ``segments`` (increasing) into groups of consecutive segments of one length."""
+    if not len(segments):
+        return []
+    lengths = bounds[segments + 1] - bounds[segments]
+    cut = np.flatnonzero((np.diff(segments) != 1) | (np.diff(lengths) != 0)) + 1
+    return np.split(segments, cut)
+
+
 def segment_sums(values: np.ndarray, bounds: np.ndarray, mask: np.ndarray | None = None) -> list[float]:
-    """Per segment, ``float(values[lo:hi][mask[lo:hi]].sum())``: ``numpy.sum`` of each segment's own array."""
-    sums = []
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        part = values[lo:hi] if mask is None else values[lo:hi][mask[lo:hi]]
-        sums.append(float(part.sum()))
+    """Per segment, ``float(values[lo:hi][mask[lo:hi]].sum())``: ``numpy.sum`` of each segment's own array.
+
+    With a mask, segments where it is nowhere true are 0.0 without a sum.
+    """
+    sums = [0.0] * (len(bounds) - 1)
+    if mask is None:
+        segments = range(len(bounds) - 1)
+    else:
+        segments = np.flatnonzero(np.bincount(segment_ids(bounds)[mask], minlength=len(bounds) - 1)).tolist()
+    for k in segments:
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        sums[k] = float((values[lo:hi] if mask is None else values[lo:hi][mask[lo:hi]]).sum())
     return sums
 
 

@@ -201,7 +201,8 @@ def _check_consistent(tables: list[TrackTable]) -> None:
 def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
     apparatus = "maze" if spec.assay == "epm" else "box"
     messages = []
-    for row in endpoints.itertuples(index=False):
+    flagged = endpoints[endpoints["flags"].astype(str) != ""]  # a row without flags has nothing to say
+    for row in flagged.itertuples(index=False):
         flags = str(row.flags)
         if flags.startswith("error: "):
             messages.append(f"{row.animal}: not analysed: {flags.removeprefix('error: ')}")
