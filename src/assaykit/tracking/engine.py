@@ -14,7 +14,7 @@ import numpy as np
 from assaykit.tracking.episodes import TrackEpisodes, confirm_tracks, episode_stops
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.results import DEFAULT_CRITERION, EntryCriterion, EpisodeColumns, TrackAnalysis
-from assaykit.tracking.segments import concat_ranges, running_sums, segment_ids, segment_of, segment_sums
+from assaykit.tracking.segments import concat_ranges, first_and_last, running_sums, segment_ids, segment_sums
 from assaykit.tracking.session import Windows, fill_track_gaps, session_windows, track_step_lengths
 
 
@@ -244,7 +244,7 @@ def _episode_columns(
     lost = episodes.frame_zone < 0
     credited = durations.copy()
     credited[lost] = 0.0
-    with_lost = np.unique(segment_of(window_bounds, np.flatnonzero(lost)))  # other tracks: as elapsed
+    with_lost = np.flatnonzero(first_and_last(lost, window_bounds)[0] >= 0)  # other tracks: as elapsed
     credited = running_sums(credited, window_bounds, out=elapsed.copy(), only=with_lost)
     begin, end = episodes.start + track, stop + track  # positions in the running sums
     duration_s = elapsed[end] - elapsed[begin]

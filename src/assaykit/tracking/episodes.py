@@ -196,20 +196,30 @@ def _episode_frames(
 ) -> np.ndarray:
     """Return the frame where each episode is confirmed (or the track's first on the arena), in order."""
     moves = [_rising_edges(on_arena & ~near[s]) for s in range(len(near))]
-    nodes = np.unique(np.concatenate([first, *moves]))
+    nodes = _sorted_set(np.concatenate([first, *moves]))
     while True:  # one pass unless frames far from their own zone chain (a negative hysteresis)
         following = _next_confirmed(nodes, raw, on_arena, near, bounds, moves)
-        new = np.setdiff1d(following[following >= 0], nodes, assume_unique=False)
+        target = np.searchsorted(nodes, following)
+        found = nodes[np.minimum(target, len(nodes) - 1)] == following
+        new = following[(following >= 0) & ~found]
         if not len(new):
             break
-        nodes = np.union1d(nodes, new)
-    target = np.where(following >= 0, np.searchsorted(nodes, following), -1).tolist()
+        nodes = _sorted_set(np.concatenate([nodes, new]))
+    target = np.where(following >= 0, target, -1).tolist()
     chain = []
     for position in np.searchsorted(nodes, first).tolist():
         while position >= 0:
             chain.append(position)
             position = target[position]
     return nodes[np.asarray(chain, dtype=np.int64)]
+
+
+def _sorted_set(values: np.ndarray) -> np.ndarray:
+    """Return the distinct values, sorted (as ``np.unique``)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
 
 
 def _rising_edges(mask: np.ndarray) -> np.ndarray:

@@ -223,11 +223,11 @@ def fill_track_gaps(
     if not fillable.any():
         return x, y, missing, 0
     run_start, run_stop, track = run_start[fillable], run_stop[fillable], track[fillable]
-    runs = np.split(
-        np.arange(len(track)), np.flatnonzero(np.diff(track)) + 1
-    )  # the fillable runs of each track
+    runs = np.split(np.arange(len(track)), np.flatnonzero(np.diff(track)) + 1)  # each track's gaps
     for run in runs:
-        sides = np.unique(np.concatenate([run_start[run] - 1, run_stop[run]]))  # known frames around its gaps
+        # the known frames around the gaps, in order (one frame may end a gap and start the next)
+        sides = np.column_stack([run_start[run] - 1, run_stop[run]]).ravel()
+        sides = sides[np.append(True, sides[1:] != sides[:-1])]
         frames = concat_ranges(run_start[run], run_stop[run])
         x[frames] = np.interp(time_s[frames], time_s[sides], x[sides])
         y[frames] = np.interp(time_s[frames], time_s[sides], y[sides])
