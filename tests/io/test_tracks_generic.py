@@ -117,8 +117,8 @@ def test_generic_errors_name_the_place(tmp_path: Path, text: str, fragments: lis
 
 
 def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(AssayInputError, match="unknown track format 'sleap'"):
-        read_tracks(tmp_path / "x.csv", format="sleap")
+    with pytest.raises(AssayInputError, match="unknown track format 'nwb'"):
+        read_tracks(tmp_path / "x.csv", format="nwb")
     with pytest.raises(AssayInputError, match="file not found"):
         read_tracks(tmp_path / "missing.csv")
     with pytest.raises(AssayInputError, match="file not found"):

@@ -28,10 +28,10 @@ from assaykit.io.tables import (
 )
 
 #: Track formats a reader can return.
-TRACK_FORMATS = ("generic", "zones", "dlc", "ethovision", "anymaze")
+TRACK_FORMATS = ("generic", "zones", "dlc", "lightningpose", "sleap", "ethovision", "anymaze")
 
 #: Formats ``read_tracks`` can be asked for (``zones`` is found by the generic reader).
-READ_FORMATS = ("auto", "generic", "dlc", "ethovision", "anymaze")
+READ_FORMATS = ("auto", "generic", "dlc", "lightningpose", "sleap", "ethovision", "anymaze")
 
 _TIME_NAMES = {"time": 1.0, "time_s": 1.0, "t": 1.0, "t_s": 1.0, "seconds": 1.0, "sec": 1.0, "time_ms": 1e-3}
 _FRAME_NAMES = ("frame", "frames", "frame_index", "frame_number", "frame_no")
@@ -113,15 +113,17 @@ def read_tracks(
     Parameters
     ----------
     path
-        The file: generic CSV/TSV/XLSX (see :func:`read_generic`), DeepLabCut ``.csv``/``.h5``, an EthoVision
+        The file: generic CSV/TSV/XLSX (see :func:`read_generic`), DeepLabCut ``.csv``/``.h5``, a
+        LightningPose predictions ``.csv`` (DeepLabCut's layout), a SLEAP analysis ``.h5``, an EthoVision
         XT raw-data export (``.txt``/``.csv``/``.xlsx``) or an ANY-maze test-data ``.csv``.
     format
         One of :data:`READ_FORMATS`; ``"auto"`` recognises the layout from the extension and the first rows.
     fps
-        Frame rate, for files that count frames instead of giving times (DeepLabCut, a ``frame`` column).
+        Frame rate, for files that count frames instead of giving times (DeepLabCut, LightningPose, SLEAP,
+        a ``frame`` column).
     bodypart, likelihood
-        DeepLabCut only: the body part(s) to follow (their centroid), and the likelihood below which a
-        point is dropped.
+        Pose files only (DeepLabCut, LightningPose, SLEAP): the body part(s) to follow (their centroid),
+        and the likelihood (SLEAP: point score) below which a point is dropped.
     sheet
         For workbooks: the sheet to read.
 
@@ -139,10 +141,16 @@ def read_tracks(
         raise AssayInputError(f"unknown track format '{format}'; expected one of {', '.join(READ_FORMATS)}")
     if format == "auto":
         format = detect_format(path)
-    if format == "dlc":
+    if format in ("dlc", "lightningpose"):
         from assaykit.io.tracks_dlc import read_dlc
 
-        return read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table = read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table.format = format  # LightningPose writes DeepLabCut's layout
+        return table
+    if format == "sleap":
+        from assaykit.io.tracks_sleap import read_sleap
+
+        return read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
     if format == "ethovision":
         from assaykit.io.tracks_vendor import read_ethovision
 
@@ -155,14 +163,29 @@ def read_tracks(
 
 
 def detect_format(path: Path) -> str:
-    """Recognise a track file's layout: ``dlc``, ``ethovision``, ``anymaze`` or ``generic``."""
+    """Recognise a track file's layout.
+
+    One of ``dlc``, ``lightningpose``, ``sleap``, ``ethovision``, ``anymaze`` or ``generic``.
+    An HDF5 file with root datasets ``tracks`` and ``node_names`` is a SLEAP analysis file, any other a
+    DeepLabCut table. A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
+    (it names the scorer ``<model type>_tracker``, e.g. ``heatmap_tracker``; DeepLabCut names it after the
+    network, e.g. ``DLC_resnet50_...``).
+    """
     if path.suffix.lower() in (".h5", ".hdf5", ".hdf"):
         if not path.is_file():
             raise AssayInputError("file not found", path=path)
-        return "dlc"
+        from assaykit.io.tracks_sleap import is_sleap_analysis
+
+        return "sleap" if is_sleap_analysis(path) else "dlc"
     from assaykit.io.tracks_vendor import detect_vendor
 
-    return detect_vendor(peek_rows(path)) or "generic"
+    rows = peek_rows(path)
+    found = detect_vendor(rows) or "generic"
+    if found == "dlc":
+        scorers = [c.strip().strip('"').lower() for c in rows[0][1:] if c.strip()]
+        if scorers and all(c.endswith("_tracker") for c in scorers):
+            return "lightningpose"
+    return found
 
 
 def peek_rows(path: Path, count: int = 5) -> list[list[str]]:
