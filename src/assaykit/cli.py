@@ -245,16 +245,18 @@ def tracking_options(func: Any) -> Any:
         click.option(
             "--format",
             "track_format",
-            type=click.Choice(["auto", "generic", "dlc", "ethovision", "anymaze"]),
+            type=click.Choice(["auto", "generic", "dlc", "sleap", "lightningpose", "ethovision", "anymaze"]),
             default="auto",
             show_default=True,
             help="Layout of the track files.",
         ),
         click.option(
-            "--fps", type=float, help="Frame rate, for files that count frames (DeepLabCut, 'frame')."
+            "--fps",
+            type=float,
+            help="Frame rate, for files that count frames (DeepLabCut, SLEAP, LightningPose, 'frame').",
         ),
         click.option(
-            "--bodypart", help="DeepLabCut body part to follow, or several (a,b) for their centroid [all]."
+            "--bodypart", help="Pose keypoint to follow, or several (a,b) for their centroid [all]."
         ),
         click.option("--likelihood", type=float, help="DeepLabCut: drop points below this [0.9]."),
         click.option("--max-gap", type=int, metavar="FRAMES", help="Interpolate gaps up to this long [10]."),

@@ -272,3 +272,31 @@ def test_failed_run_writes_nothing(tmp_path: Path) -> None:
     result = run("epm", path, "-o", out)
     assert result.exit_code == 2
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_a_sleap_analysis_file_goes_straight_to_endpoints(tmp_path: Path) -> None:
+    """Two SLEAP tracks in pixels (2 px/cm): one moves to the open arm at 100 s, one stays there."""
+    import tables
+
+    fps, px_per_cm = 10.0, 2.0
+    t = np.arange(0.0, 300.0, 1 / fps)
+    x_cm = np.stack([np.where(t < 100.0, 0.0, 15.0), np.full(t.size, 15.0)], axis=-1)  # (frames, tracks)
+    locations = np.zeros((t.size, 1, 2, 2))  # SLEAP's (frames, nodes, xy, tracks) before its transpose
+    locations[:, 0, 0, :] = x_cm * px_per_cm
+    scores = np.full((t.size, 1, 2), 0.99)
+    path = tmp_path / "session.analysis.h5"
+    with tables.open_file(str(path), mode="w") as handle:
+        handle.create_array("/", "tracks", np.transpose(locations))
+        handle.create_array("/", "point_scores", np.transpose(scores))
+        handle.create_array("/", "node_names", np.array([b"thorax"], dtype="S"))
+        handle.create_array("/", "track_names", np.array([b"mouse-a", b"mouse-b"], dtype="S"))
+    out = tmp_path / "endpoints.csv"
+    result = run("epm", path, "--fps", fps, "--px-per-cm", px_per_cm, "-o", out, "-q")  # format detected
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out).set_index("animal")
+    assert list(table.index) == ["mouse-a", "mouse-b"]
+    assert abs(table.at["mouse-a", "open_time_s"] - 200.0) <= 1 / fps
+    assert abs(table.at["mouse-b", "open_time_s"] - 300.0) <= 1 / fps
+    assert table.at["mouse-a", "open_entries"] == 1
+    missing_fps = run("epm", path, "--format", "sleap", "--px-per-cm", px_per_cm)
+    assert missing_fps.exit_code == 2 and "--fps" in missing_fps.output
