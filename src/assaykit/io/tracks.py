@@ -50,6 +50,34 @@ MISSING_TOKENS = ("", "-", "na", "nan", "n/a", "#n/a", "none", "null")
 SPACE_UNITS = {"cm": 1.0, "mm": 0.1, "m": 100.0, "px": None}
 
 
+@dataclass(frozen=True)
+class Keypoints:
+    """Every keypoint of a pose-estimation file, as read (no likelihood cut), row for row with the table.
+
+    Attributes
+    ----------
+    names
+        The keypoints (body parts, nodes), in the file's order.
+    x, y
+        ``(n_rows, n_keypoints)`` coordinates in the file's units (pixels); NaN where the tracker had none.
+    score
+        ``(n_rows, n_keypoints)`` the tracker's confidence (DeepLabCut likelihood, SLEAP point score); NaN
+        where it gave none.
+    chosen
+        The keypoints the reader's position (``x``, ``y`` of the table) is the centroid of.
+    """
+
+    names: tuple[str, ...]
+    x: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    score: np.ndarray = field(repr=False)
+    chosen: tuple[str, ...]
+
+    def columns(self, names: tuple[str, ...] | list[str]) -> list[int]:
+        """Return the column of each keypoint named (each must be in :attr:`names`)."""
+        return [self.names.index(name) for name in names]
+
+
 @dataclass
 class TrackTable:
     """One track file, read and checked.
@@ -70,6 +98,10 @@ class TrackTable:
     low_likelihood
         Per animal, frames whose position was set missing because the tracker's likelihood was below the
         threshold (DeepLabCut); empty for formats without likelihoods.
+    keypoints
+        For pose-estimation files (DeepLabCut, LightningPose, SLEAP): every keypoint as read, aligned with
+        ``data``'s rows, which the tracking assays clean and use for multi-point entry rules and postures;
+        None for other formats.
     """
 
     data: pd.DataFrame
@@ -77,6 +109,7 @@ class TrackTable:
     format: str
     space_unit: str | None = None
     low_likelihood: dict[str, int] = field(default_factory=dict)
+    keypoints: Keypoints | None = None
     _runs: tuple[pd.DataFrame, AnimalRuns] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property

@@ -25,7 +25,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import closest_name
-from assaykit.io.tracks import TrackTable
+from assaykit.io.tracks import Keypoints, TrackTable
 from assaykit.io.tracks_vendor import _checked_path, _track_frame
 
 #: File extensions :func:`read_dlc` understands.
@@ -114,7 +114,46 @@ def read_dlc(
         np.concatenate(xs),
         np.concatenate(ys),
     )
-    return TrackTable(data=data, source=path, format="dlc", space_unit="px", low_likelihood=low)
+    keypoints = pose_keypoints(values, [layout[a] for a in animals], parts)
+    return TrackTable(
+        data=data, source=path, format="dlc", space_unit="px", low_likelihood=low, keypoints=keypoints
+    )
+
+
+def pose_keypoints(
+    values: np.ndarray | list[np.ndarray], layouts: list[dict[str, dict[str, int]]], chosen: list[str]
+) -> Keypoints:
+    """Stack every animal's keypoints, one animal after another, as :class:`Keypoints`.
+
+    Parameters
+    ----------
+    values
+        ``(n_frames, n_columns)`` values of the file, or one such array per animal.
+    layouts
+        Per animal, body part -> coordinate (``x``, ``y``, ``likelihood``) -> column of ``values``.
+    chosen
+        The body parts the position is the centroid of.
+
+    Returns
+    -------
+    Keypoints
+        The body parts of all animals, in order of first appearance; NaN for a part an animal lacks.
+    """
+    names = list(dict.fromkeys(p for layout in layouts for p in layout))
+    blocks = {"x": [], "y": [], "likelihood": []}
+    for k, layout in enumerate(layouts):
+        table = values[k] if isinstance(values, list) else values
+        for coord, block in blocks.items():
+            out = np.full((table.shape[0], len(names)), np.nan)
+            for j, name in enumerate(names):
+                if name in layout:
+                    out[:, j] = table[:, layout[name][coord]]
+            block.append(out)
+    x, y, score = (np.concatenate(blocks[c]) for c in ("x", "y", "likelihood"))
+    missing = np.isnan(x) | np.isnan(y)
+    x[missing] = np.nan
+    y[missing] = np.nan
+    return Keypoints(tuple(names), x, y, score, tuple(chosen))
 
 
 def _centroid(values: np.ndarray, parts: list[dict[str, int]], threshold: float) -> tuple[np.ndarray, ...]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tracks import TrackTable
-from assaykit.io.tracks_dlc import _centroid, _chosen_parts
+from assaykit.io.tracks_dlc import _centroid, _chosen_parts, pose_keypoints
 from assaykit.io.tracks_vendor import _checked_path, _track_frame
 
 #: File extensions :func:`read_sleap` understands.
@@ -115,7 +115,10 @@ def read_sleap(
         np.concatenate(xs),
         np.concatenate(ys),
     )
-    return TrackTable(data=data, source=path, format="sleap", space_unit="px", low_likelihood=low)
+    keypoints = pose_keypoints(list(values), [columns] * n_tracks, parts)
+    return TrackTable(
+        data=data, source=path, format="sleap", space_unit="px", low_likelihood=low, keypoints=keypoints
+    )
 
 
 def is_sleap_analysis(path: Path) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 from assaykit.tracking.episodes import TrackEpisodes, confirm_tracks, episode_stops
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.results import DEFAULT_CRITERION, EntryCriterion, EpisodeColumns, TrackAnalysis
+from assaykit.tracking.rules import locate_points
 from assaykit.tracking.segments import concat_ranges, first_and_last, running_sums, segment_ids, segment_sums
 from assaykit.tracking.session import Windows, fill_track_gaps, session_windows, track_step_lengths
 
@@ -30,6 +31,9 @@ def analyze_tracks(
     start_s: float | None = None,
     duration_s: float | None = 300.0,
     max_gap: int = 0,
+    points: tuple[np.ndarray, np.ndarray] | None = None,
+    imputed: np.ndarray | None = None,
+    dropped: np.ndarray | None = None,
 ) -> list[TrackAnalysis]:
     """Analyse the positions of many animals in one arena.
 
@@ -42,6 +46,13 @@ def analyze_tracks(
         Track boundaries: track ``k`` is ``bounds[k]:bounds[k + 1]``.
     arena, kinds, criterion, start_s, duration_s, max_gap
         As in :func:`assaykit.tracking.analysis.analyze_track`, for every track.
+    points
+        ``(n, k)`` arrays of the chosen keypoints (cm), for a multi-point ``criterion.rule``
+        (:mod:`assaykit.tracking.rules`); the position ``x``, ``y`` then only gives distances.
+    imputed
+        ``(n,)`` frames whose position the caller filled (cleaned pose data): counted as interpolated.
+    dropped
+        ``(n,)`` frames whose position the caller removed by a confidence cut: counted per window.
 
     Returns
     -------
@@ -53,16 +64,28 @@ def analyze_tracks(
     x, y, was_missing, _ = fill_track_gaps(
         time_s, np.asarray(x, dtype=float), np.asarray(y, dtype=float), bounds, max_gap
     )
+    if imputed is not None:
+        was_missing = was_missing | imputed
     windows = session_windows(time_s, bounds, start_s=start_s, duration_s=duration_s)
     frames, window_bounds = _window_frames(windows, bounds)
     t, x, y, was_missing = (_take(a, frames) for a in (time_s, x, y, was_missing))
-    valid = ~(np.isnan(x) | np.isnan(y))
-    raw, near = arena.locate(x, y, criterion.hysteresis_cm)
+    known = ~(np.isnan(x) | np.isnan(y))
+    split = None
+    if points is not None and criterion.rule.kind != "point":
+        px, py = (_take(np.asarray(p, dtype=float), frames) for p in points)
+        located = locate_points(arena, px, py, criterion.hysteresis_cm, criterion.rule.needed(px.shape[1]))
+        raw, near, valid, split = located.raw, located.near, located.valid, located.split
+    else:
+        valid = known
+        raw, near = arena.locate(x, y, criterion.hysteresis_cm)
     durations = _take(windows.durations, frames)
     episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
-    interpolated = np.bincount(
-        segment_ids(window_bounds)[valid & was_missing], minlength=len(window_bounds) - 1
-    )
+    n_tracks = len(window_bounds) - 1
+    ids = segment_ids(window_bounds)
+    interpolated = np.bincount(ids[known & was_missing], minlength=n_tracks)
+    cut = np.zeros(n_tracks, dtype=np.int64)
+    if dropped is not None:
+        cut = np.bincount(ids[_take(np.asarray(dropped, dtype=bool), frames)], minlength=n_tracks)
     return _summarize(
         episodes,
         arena_kinds=[z.kind for z in arena.zones],
@@ -73,9 +96,11 @@ def analyze_tracks(
         bounds=bounds,
         window_bounds=window_bounds,
         durations=durations,
-        steps=track_step_lengths(x, y, window_bounds, valid),
+        steps=track_step_lengths(x, y, window_bounds, known),
         interpolated=interpolated.tolist(),
         xy=(x, y),
+        split=split,
+        dropped=cut.tolist(),
     )
 
 
@@ -163,6 +188,8 @@ def _summarize(
     steps: np.ndarray,
     interpolated: list[int],
     xy: tuple[np.ndarray, np.ndarray] | None,
+    split: np.ndarray | None = None,
+    dropped: list[int] | None = None,
 ) -> list[TrackAnalysis]:
     """Sum each track's frames and episodes by kind, and build its :class:`TrackAnalysis`."""
     n_tracks, n_kinds = len(window_bounds) - 1, len(kinds)
@@ -181,7 +208,12 @@ def _summarize(
     columns = _episode_columns(episodes, arena_kinds, zone_names, durations, window_bounds, start_s)
     totals = segment_sums(steps, window_bounds)
     missing_s = segment_sums(durations, window_bounds, episodes.missing)
-    off_arena_s = segment_sums(durations, window_bounds, episodes.off_arena)
+    off_arena = episodes.off_arena
+    unassigned_s = [0.0] * n_tracks
+    if split is not None:  # lost frames on the arena between zones are not off it
+        unassigned_s = segment_sums(durations, window_bounds, off_arena & split)
+        off_arena = off_arena & ~split
+    off_arena_s = segment_sums(durations, window_bounds, off_arena)
     empty = np.zeros(0)
     results = []
     for k in range(n_tracks):
@@ -208,6 +240,8 @@ def _summarize(
                 y=empty if xy is None else xy[1][lo:hi],
                 durations=window.durations,
                 occupancy=episodes.occupancy(k, lo, hi),
+                unassigned_s=unassigned_s[k],
+                frames_dropped=0 if dropped is None else dropped[k],
             )
         )
     return results

@@ -6,6 +6,7 @@ animal's :class:`TrackAnalysis` holds its rows of them and builds its episode ta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,62 @@ EPISODE_COLUMNS = ("zone", "kind", "start_s", "end_s", "duration_s", "time_s", "
 
 
 @dataclass(frozen=True)
+class EntryRule:
+    """Which of an animal's tracked points decide the zone it is in.
+
+    Attributes
+    ----------
+    kind
+        ``"point"``: the animal's position (one keypoint, or the centroid of the chosen ones) is tested;
+        ``"all-points"``: every chosen keypoint must be in the zone (the "four paws" criterion of manual
+        EPM scoring, Pellow et al. 1985; Walf & Frye 2007); ``"fraction"``: at least :attr:`fraction` of
+        the chosen keypoints must be.
+    fraction
+        The share of keypoints for ``"fraction"`` (1 for ``"all-points"``).
+
+    Notes
+    -----
+    With ``k`` chosen keypoints a zone needs ``ceil(fraction * k)`` of them in it (at least one). A
+    missing keypoint is not in any zone; a frame with fewer keypoints than that has no position.
+    """
+
+    kind: str = "point"
+    fraction: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("point", "all-points", "fraction"):
+            raise ValueError(f"unknown entry rule {self.kind!r}; expected point, all-points or fraction:F")
+        if not 0.0 < self.fraction <= 1.0:
+            raise ValueError(f"the entry rule's fraction must be in (0, 1], not {self.fraction}")
+
+    @classmethod
+    def parse(cls, text: str | EntryRule) -> EntryRule:
+        """Read ``point``, ``all-points`` or ``fraction:F`` (F in (0, 1], e.g. ``fraction:0.8``)."""
+        if isinstance(text, EntryRule):
+            return text
+        value = str(text).strip().lower()
+        if value in ("point", "all-points"):
+            return cls(value)
+        name, _, share = value.partition(":")
+        if name == "fraction":
+            try:
+                return cls("fraction", float(share))
+            except ValueError:
+                pass
+        raise ValueError(
+            f"entry rule must be point, all-points or fraction:F with F in (0, 1], not {str(text)!r}"
+        )
+
+    def needed(self, n_points: int) -> int:
+        """How many of ``n_points`` keypoints must be in a zone."""
+        share = 1.0 if self.kind == "all-points" else self.fraction
+        return max(1, math.ceil(share * n_points - 1e-9))
+
+    def __str__(self) -> str:
+        return f"fraction:{self.fraction:g}" if self.kind == "fraction" else self.kind
+
+
+@dataclass(frozen=True)
 class EntryCriterion:
     """How a move into another zone is confirmed (see :mod:`assaykit.tracking.episodes`).
 
@@ -27,13 +84,17 @@ class EntryCriterion:
     ----------
     hysteresis_cm
         The point must be farther than this from the zone it is in before it counts as elsewhere
-        (EthoVision's zone exit threshold). Ignored for zone labels.
+        (EthoVision's zone exit threshold). Ignored for zone labels. With a multi-point rule, the animal
+        leaves a zone when fewer of its keypoints than the rule needs are within this distance of it.
     min_time_s
         Episodes shorter than this are not entries.
+    rule
+        Which points decide the zone (:class:`EntryRule`); tracks with one point use the point rule.
     """
 
     hysteresis_cm: float = 1.0
     min_time_s: float = 0.0
+    rule: EntryRule = EntryRule()
 
 
 #: The default entry criterion: 1 cm hysteresis, no minimum time.
@@ -96,7 +157,10 @@ class TrackAnalysis:
     total_distance_cm
         Path length over the window (NaN for zone labels).
     missing_s, off_arena_s
-        Seconds with no position, and off the arena beyond the hysteresis; their sum is the lost time.
+        Seconds with no position, and off the arena beyond the hysteresis.
+    unassigned_s
+        Seconds on the arena in no zone by a multi-point entry rule (the keypoints split between zones);
+        with :attr:`missing_s` and :attr:`off_arena_s`, the lost time.
     session_s
         Seconds of the window the track covers.
     window
@@ -104,13 +168,15 @@ class TrackAnalysis:
     frames
         Frames in the window.
     frames_interpolated, frames_missing
-        Frames in the window whose position was interpolated, or is still missing.
+        Frames in the window whose position was interpolated (or filled by smoothing), or is still missing.
     episode_columns, episode_rows
         The episode columns this animal's episodes are in, and its rows of them.
     x, y, durations
         The window's positions (cm, after gap filling; empty for zone labels) and frame durations, for plots.
     occupancy
         The per-frame zone credit.
+    frames_dropped
+        Frames in the window whose position was removed by the confidence cut (before interpolation).
     """
 
     kinds: tuple[str, ...]
@@ -132,11 +198,13 @@ class TrackAnalysis:
     y: np.ndarray
     durations: np.ndarray
     occupancy: Occupancy
+    unassigned_s: float = 0.0
+    frames_dropped: int = 0
 
     @property
     def lost_s(self) -> float:
-        """Seconds credited to no zone: no position, or off the arena."""
-        return self.missing_s + self.off_arena_s
+        """Seconds credited to no zone: no position, off the arena, or between zones."""
+        return self.missing_s + self.off_arena_s + self.unassigned_s
 
     @property
     def episode_kinds(self) -> np.ndarray:
