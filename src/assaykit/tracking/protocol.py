@@ -10,18 +10,32 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
     ``light_side``, ``start_compartment``; for both ``origin`` (where the maze centre, or the box's low-x,
     low-y corner, is, **in the track's own units**, e.g. pixels) and ``rotation_deg``.
 ``[[zones]]``
-    Instead of ``[arena]``: explicit polygons, each with ``name``, ``kind`` and ``polygon`` (a list of
-    ``[x, y]`` vertices in the track's own units).
+    Instead of ``[arena]``: explicit polygons, each with ``name``, ``polygon`` (a list of ``[x, y]``
+    vertices in the track's own units) and ``kind`` (one of the assay's zone kinds, or ``"ignore"`` to
+    drop the polygon). Without ``kind``, the kind comes from ``[zone_kinds]`` or else from the name
+    (:func:`assaykit.io.zones.zone_kind_from_name`: ``open_left`` is open, ``central_square`` center).
 ``[session]``
     ``start_s`` (default: the first frame), ``duration_s``, and ``start_zone``: the kind of zone the animal is
     placed in (e.g. ``"center"``, ``"dark"``); a session that starts elsewhere is flagged.
 ``[tracking]``
     ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
-    ``fps``, ``bodypart``.
+    ``fps``, ``bodypart``, and ``zones``: a zone file (GeoJSON, e.g. from ``movement``'s ``save_rois``,
+    or TOML ``[[zones]]``; see :mod:`assaykit.io.zones`) of polygons in the track's own units, whose path
+    is relative to the preset's folder. When set, the arena comes from that file instead of ``[arena]``
+    or ``[[zones]]``.
+``[zone_kinds]``
+    Optional: zone name = kind (one of the assay's kinds, or ``"ignore"``), for the zones of the zone
+    file or of ``[[zones]]``; it wins over a zone's own ``kind`` and over its name.
+
+The caller's options win over the preset's: ``zones`` (a path relative to the current folder) replaces the
+preset's, and ``zone_kinds`` (a mapping, e.g. from ``--zone-kind NAME=KIND``) is merged over
+``[zone_kinds]``. Polygons from either source are scaled from track units to cm like ``origin`` (see
+:meth:`TrackingProtocol.scale`); their order is kept, so the first zone listed wins a shared border.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +44,7 @@ from typing import Any
 from assaykit.errors import AssayInputError
 from assaykit.io.presets import load_preset
 from assaykit.io.tracks import SPACE_UNITS
+from assaykit.io.zones import IGNORE, assign_kinds, read_zone_file, zone_kind_from_name
 from assaykit.tracking.analysis import EntryCriterion
 from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
 
@@ -46,7 +61,10 @@ TRACKING_DEFAULTS: dict[str, Any] = {
     "max_lost": 0.5,
     "fps": None,
     "bodypart": None,
+    "zones": None,
 }
+#: Zones read from a zone file: ``(name, kind, vertices in track units)``, in the file's order.
+FileZones = tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...]
 _SESSION_KEYS = ("start_s", "duration_s", "start_zone")
 _SECTIONS = {
     "session": _SESSION_KEYS,
@@ -69,9 +87,14 @@ class TrackingProtocol:
     zone_tables
         The preset's ``[[zones]]`` polygons (in track units), or empty.
     options
-        :data:`TRACKING_DEFAULTS` overridden by the preset, then by the caller.
+        :data:`TRACKING_DEFAULTS` overridden by the preset, then by the caller; ``zones`` is the zone
+        file's path (None: none), and ``zone_kinds`` the merged zone name to kind mapping (a dict, maybe
+        empty).
     path
         The preset file.
+    file_zones
+        The zones of the zone file (``options["zones"]``) with their kinds, ignored ones dropped, in
+        track units; empty without a zone file. When set, the arena is built from them.
     """
 
     name: str
@@ -80,6 +103,7 @@ class TrackingProtocol:
     zone_tables: tuple[Mapping[str, Any], ...]
     options: Mapping[str, Any]
     path: Path
+    file_zones: FileZones = ()
 
     @property
     def criterion(self) -> EntryCriterion:
@@ -110,16 +134,21 @@ class TrackingProtocol:
         Parameters
         ----------
         scale
-            Centimetres per track unit (see :meth:`scale`); applies to ``origin`` and to explicit polygons.
+            Centimetres per track unit (see :meth:`scale`); applies to ``origin`` and to explicit polygons
+            (a zone file's or ``[[zones]]``).
         build
             The assay's builder from its ``[arena]`` table (dimensions in cm) and the origin scale.
 
         Returns
         -------
         Arena
+            From the zone file when there is one, else from ``[[zones]]``, else from ``[arena]``.
         """
+        if self.file_zones:
+            return _file_arena(self.assay, self.file_zones, scale, Path(self.options["zones"]))
         if self.zone_tables:
-            return _polygon_arena(self.assay, self.zone_tables, scale, self.path)
+            mapping = self.options.get("zone_kinds") or {}
+            return _polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
         try:
             return build(self.arena_table or {}, scale)
         except (TypeError, ValueError, KeyError) as exc:
@@ -136,7 +165,9 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     assay
         ``"epm"`` or ``"ldb"``; the preset must be for it.
     **given
-        Options (keys of :data:`TRACKING_DEFAULTS`); None means "not given".
+        Options (keys of :data:`TRACKING_DEFAULTS`, and ``zone_kinds``: a mapping of zone name to kind,
+        merged over the preset's ``[zone_kinds]``); None means "not given". A relative ``zones`` path is
+        relative to the current folder.
 
     Returns
     -------
@@ -145,15 +176,19 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     Raises
     ------
     AssayInputError
-        Unknown preset, unknown keys, a preset for another assay, or invalid option values.
+        Unknown preset, unknown keys, a preset for another assay, or invalid option values; for a zone
+        file, whatever :func:`assaykit.io.zones.read_zone_file` and :func:`assaykit.io.zones.assign_kinds`
+        find wrong (the message names the zone file).
     """
+    given = dict(given)
+    given_kinds = given.pop("zone_kinds", None)
     preset = load_preset(protocol, assay=assay)
     path = Path(preset["preset"]["path"])
-    unknown_tables = sorted(set(preset) - {"preset", "arena", "zones", *_SECTIONS})
+    unknown_tables = sorted(set(preset) - {"preset", "arena", "zones", "zone_kinds", *_SECTIONS})
     if unknown_tables:
         tables = ", ".join(unknown_tables)
         raise AssayInputError(
-            f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking",
+            f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking, zone_kinds",
             path=path,
         )
     if "arena" in preset and "zones" in preset:
@@ -167,7 +202,16 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
                 f"unknown key(s) {', '.join(unknown)} in [{section}]; expected {', '.join(keys)}", path=path
             )
         options.update(table)
-    options.update({k: v for k, v in given.items() if v is not None})
+    if options["zones"] is not None:
+        options["zones"] = _zone_path(options["zones"], path.parent, path)
+    given = {k: v for k, v in given.items() if v is not None}
+    if "zones" in given:
+        given["zones"] = _zone_path(given["zones"], None, None)
+    options.update(given)
+    options["zone_kinds"] = {
+        **_kind_mapping(preset.get("zone_kinds", {}), "[zone_kinds]", path),
+        **_kind_mapping(given_kinds or {}, "zone_kinds", None),
+    }
     _check_options(options, path)
     kinds = ZONE_KINDS[assay]
     if options["start_zone"] is not None and options["start_zone"] not in kinds:
@@ -177,6 +221,17 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     zones = preset.get("zones", [])
     if not isinstance(zones, list):
         raise AssayInputError("[[zones]] must be an array of tables", path=path)
+    file_zones: FileZones = ()
+    if options["zones"] is not None:
+        specs = read_zone_file(options["zones"])
+        assigned = assign_kinds(specs, assay, options["zone_kinds"])
+        file_zones = tuple((name, kind, tuple(vertices)) for name, kind, vertices in assigned)
+    elif options["zone_kinds"] and not zones:
+        raise AssayInputError(
+            "zone kinds (--zone-kind or [zone_kinds]) are given, but there are no named zones: the arena "
+            "comes from [arena]; give a zone file (--zones, or zones in [tracking]) or [[zones]] polygons",
+            path=path,
+        )
     return TrackingProtocol(
         name=preset["preset"]["name"],
         assay=assay,
@@ -184,7 +239,34 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
         zone_tables=tuple(zones),
         options=options,
         path=path,
+        file_zones=file_zones,
     )
+
+
+def _zone_path(value: Any, base: Path | None, path: Path | None) -> Path:
+    """Check a ``zones`` option and resolve a relative path against ``base`` (None: the current folder)."""
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike) or not str(value).strip():
+        where = "zones in [tracking]" if path is not None else "zones"
+        raise AssayInputError(f"{where} must be the path of a zone file, not {value!r}", path=path)
+    zone_path = Path(value).expanduser()
+    if base is not None and not zone_path.is_absolute():
+        zone_path = base / zone_path
+    return zone_path
+
+
+def _kind_mapping(table: Any, where: str, path: Path | None) -> dict[str, str]:
+    """Check a zone name -> kind mapping (kinds lower-cased; whether they fit the assay is checked later)."""
+    if not isinstance(table, Mapping):
+        raise AssayInputError(f"{where} must map zone names to kinds, not {table!r}", path=path)
+    mapping = {}
+    for name, kind in table.items():
+        if not isinstance(name, str) or not isinstance(kind, str) or not kind.strip():
+            raise AssayInputError(
+                f'{where}: zone {name!r} = {kind!r}; expected a zone name = a kind, e.g. open_left = "open"',
+                path=path,
+            )
+        mapping[name.strip()] = kind.strip().lower()
+    return mapping
 
 
 def _check_options(options: dict[str, Any], path: Path) -> None:
@@ -207,11 +289,51 @@ def _check_options(options: dict[str, Any], path: Path) -> None:
         raise AssayInputError("max_gap_frames must be a whole number of frames", path=path)
 
 
-def _polygon_arena(assay: str, tables: tuple[Mapping[str, Any], ...], scale: float, path: Path) -> Arena:
+def _file_arena(assay: str, file_zones: FileZones, scale: float, source: Path) -> Arena:
+    """Build the arena from a zone file's zones (already checked), scaled to cm."""
+    zones = []
+    for name, kind, vertices in file_zones:
+        try:
+            zones.append(polygon_zone(name, kind, [[x * scale, y * scale] for x, y in vertices]))
+        except ValueError as exc:
+            raise AssayInputError(f"{exc} at a scale of {scale:g} cm per track unit", path=source) from None
+    return Arena(assay, tuple(zones))
+
+
+def _polygon_arena(
+    assay: str,
+    tables: tuple[Mapping[str, Any], ...],
+    scale: float,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+) -> Arena:
     kinds = ZONE_KINDS[assay]
+    mapping = mapping or {}
+    names = [table.get("name") for table in tables]
+    unknown = [name for name in mapping if name not in names]
+    if unknown:
+        listed = ", ".join(f"'{name}'" for name in unknown)
+        known = ", ".join(str(name) for name in names)
+        raise AssayInputError(
+            f"--zone-kind or [zone_kinds] names {listed}, but there is no [[zones]] table of that name; "
+            f"the zones are {known}",
+            path=path,
+        )
     zones = []
     for number, table in enumerate(tables, start=1):
         name, kind = table.get("name"), table.get("kind")
+        if isinstance(name, str):
+            kind = mapping.get(name, kind)
+            if kind is None:
+                kind = zone_kind_from_name(name, assay)
+                if kind is None:
+                    raise AssayInputError(
+                        f"zone {number} ('{name}'): cannot tell its kind from its name; give it a kind "
+                        f"(one of {', '.join(kinds)}, or {IGNORE}), or name it in [zone_kinds]",
+                        path=path,
+                    )
+            if kind == IGNORE:
+                continue
         if not isinstance(name, str) or kind not in kinds:
             raise AssayInputError(
                 f"zone {number} needs a name and a kind, one of {', '.join(kinds)}; got {name!r}, {kind!r}",
