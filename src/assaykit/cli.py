@@ -256,11 +256,58 @@ def tracking_options(func: Any) -> Any:
             help="Frame rate, for files that count frames (DeepLabCut, SLEAP, LightningPose, 'frame').",
         ),
         click.option(
-            "--bodypart", help="Pose keypoint to follow, or several (a,b) for their centroid [all]."
+            "--keypoint",
+            "--bodypart",
+            "bodypart",
+            metavar="NAME[,NAME...]",
+            help="Pose: the keypoint that is the animal's position, or several for their centroid [all].",
         ),
-        click.option("--likelihood", type=float, help="DeepLabCut: drop points below this [0.9]."),
+        click.option(
+            "--confidence",
+            "--likelihood",
+            "likelihood",
+            type=float,
+            help="Pose: drop points scored below this (DeepLabCut likelihood, SLEAP score) [0.9].",
+        ),
         click.option("--max-gap", type=int, metavar="FRAMES", help="Interpolate gaps up to this long [10]."),
+        click.option(
+            "--median-window", type=int, metavar="FRAMES", help="Pose: rolling median over this many frames."
+        ),
+        click.option(
+            "--min-periods",
+            type=int,
+            metavar="N",
+            help="Pose, with --median-window: points a window needs for a value [the window].",
+        ),
+        click.option(
+            "--savgol-window", type=int, metavar="FRAMES", help="Pose: Savitzky-Golay smoothing window."
+        ),
+        click.option(
+            "--savgol-order", type=int, metavar="N", help="Pose: Savitzky-Golay polynomial order [2]."
+        ),
+        click.option(
+            "--smooth-first/--interpolate-first",
+            default=None,
+            help="Pose: smooth before interpolating gaps [interpolate first].",
+        ),
+        click.option(
+            "--entry-rule",
+            metavar="RULE",
+            help="point, all-points or fraction:F: which keypoints must be in a zone [point].",
+        ),
         click.option("--px-per-cm", type=float, help="Scale of pixel (or unit-less) coordinates."),
+        click.option(
+            "--zones",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Zone polygons in track units (.geojson, as movement saves them, or .toml).",
+        ),
+        click.option(
+            "--zone-kind",
+            "zone_kind",
+            multiple=True,
+            metavar="NAME=KIND",
+            help="Kind of a zone of --zones whose name does not tell it (repeatable).",
+        ),
         click.option("--start", type=float, metavar="SECONDS", help="Session start [the first frame]."),
         click.option("--duration", type=float, metavar="SECONDS", help="Session length [300]."),
         click.option(
@@ -329,8 +376,11 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     else:
         from assaykit.ldb import LDB as spec
     names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
-    names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s"}
+    names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s", "sap_max_speed": "sap_max_speed_cm_s"}
     options = {names.get(k, k): v for k, v in kwargs.items()}
+    from assaykit.io.zones import parse_zone_kinds
+
+    options["zone_kinds"] = parse_zone_kinds(options.pop("zone_kind")) or None
     design_path, control = options.pop("design_path"), options.pop("control")
     test, stats_path = options.pop("test"), options.pop("stats_path")
     design = None
@@ -384,21 +434,54 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         _echo_comparison(stats_run, quiet)
 
 
+def posture_options(func: Any) -> Any:
+    """Options of the plus maze's posture measures (head dips, stretched-attend postures)."""
+    options = [
+        click.option("--head-keypoint", metavar="NAME", help="Pose: the head point [nose, snout or head]."),
+        click.option(
+            "--tail-keypoint", metavar="NAME", help="Pose: the tail base [tail_base, tailbase, ...]."
+        ),
+        click.option(
+            "--head-dip-min-cm",
+            type=float,
+            metavar="CM",
+            help="Head beyond an open arm's edge by more [0.5].",
+        ),
+        click.option("--head-dip-max-cm", type=float, metavar="CM", help="...and by at most this [5]."),
+        click.option("--head-dip-min-s", type=float, metavar="SECONDS", help="Shortest head dip [0.1]."),
+        click.option(
+            "--sap-sd", type=float, metavar="SD", help="Stretched: body length > mean + SD x this [1]."
+        ),
+        click.option(
+            "--sap-max-speed", type=float, metavar="CM/S", help="Stretched: tail base slower than this [2]."
+        ),
+        click.option("--sap-min-s", type=float, metavar="SECONDS", help="Shortest stretched-attend [0.2]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command(context_settings=CONTEXT)
 @tracking_options
+@posture_options
 def epm(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
     """Elevated plus maze: tracking logs -> open/closed/centre time, entries, latency, distance.
 
     FILES are tracking logs, one or several animals each: generic CSV/TSV/XLSX (time or frame, x, y,
-    optional animal; or a zone column), DeepLabCut .csv/.h5, EthoVision XT raw-data exports or ANY-maze
-    CSV. One row per animal. The default preset is the mouse maze (epm-mouse: centre 5 x 5 cm, arms
-    30 x 5 cm, open arms along x, origin at the maze centre, 5 min).
+    optional animal; or a zone column), ANY-maze CSV, EthoVision XT raw-data exports, DeepLabCut
+    .csv/.h5, SLEAP analysis .h5 or LightningPose .csv. One row per animal. The default preset is the mouse
+    maze (epm-mouse: centre 5 x 5 cm, arms 30 x 5 cm, open arms along x, origin at the maze centre, 5 min).
+    Pose files are cleaned per keypoint (confidence cut, gaps, optional smoothing) and also give head dips
+    and stretched-attend postures.
 
     \b
     Examples:
       assaykit epm tracks.csv
       assaykit epm data/*.csv --protocol epm-rat -o endpoints.csv --plot plots/
-      assaykit epm mouse1DLC.h5 --fps 30 --bodypart midback --px-per-cm 4.2 --protocol my-maze.toml
+      assaykit epm mouse1DLC.h5 --fps 30 --keypoint midback --px-per-cm 4.2 --protocol my-maze.toml
+      assaykit epm s1.analysis.h5 --fps 30 --px-per-cm 4.2 --zones rois.geojson --median-window 5
+      assaykit epm s1.analysis.h5 --fps 30 --px-per-cm 4.2 --keypoint fl,fr,bl,br --entry-rule all-points
       assaykit epm tracks.csv --design design.csv --control vehicle --stats stats.xlsx --plot plots/
     """
     _run_tracking("epm", files, quiet, **options)
@@ -410,9 +493,9 @@ def ldb(files: tuple[Path, ...], quiet: bool, **options: Any) -> None:
     """Light-dark box: tracking logs -> latency to the light, time in light, transitions, distance.
 
     FILES are tracking logs in the same layouts as for 'assaykit epm' (generic with x, y or light/dark
-    zone labels, DeepLabCut, EthoVision XT, ANY-maze). One row per animal. The default preset is the mouse
-    box (ldb-mouse: 45 x 27 cm, origin at its low-x low-y corner, dark compartment x < 15 cm, light x >= 15
-    cm, the animal placed in the dark, 5 min).
+    zone labels, DeepLabCut, SLEAP, LightningPose, EthoVision XT, ANY-maze). One row per animal. The
+    default preset is the mouse box (ldb-mouse: 45 x 27 cm, origin at its low-x low-y corner, dark
+    compartment x < 15 cm, light x >= 15 cm, the animal placed in the dark, 5 min).
 
     \b
     Examples:

@@ -8,17 +8,37 @@ and total arm entries index general activity.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from assaykit.epm.ethology import EthologyOptions, head_dips, stretched_attend
 from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
 from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, plus_maze
+from assaykit.tracking.pose import HEAD_NAMES, TAIL_BASE_NAMES, PoseWindow, find_keypoint
 from assaykit.tracking.protocol import TrackingProtocol
 
 KINDS = ("open", "closed", "center")
+
+#: Posture columns, from pose-estimation keypoints (blank for tracks of one point; see :func:`epm_postures`).
+ETHOLOGY_COLUMNS = (
+    "head_dips",
+    "head_dip_time_s",
+    "protected_head_dips",
+    "unprotected_head_dips",
+    "stretched_attend_postures",
+    "stretched_attend_time_s",
+)
+
+#: Options of the posture measures, with their defaults (keys of a preset's ``[ethology]`` table).
+ETHOLOGY_DEFAULTS: dict[str, Any] = {
+    "head_keypoint": None,
+    "tail_keypoint": None,
+    **{f.name: f.default for f in fields(EthologyOptions)},
+}
 
 #: The endpoint columns, in order (the shared tracking columns follow them).
 EPM_COLUMNS = (
@@ -40,6 +60,7 @@ EPM_COLUMNS = (
     "closed_distance_cm",
     "center_distance_cm",
     "mean_speed_cm_s",
+    *ETHOLOGY_COLUMNS,
 )
 
 
@@ -90,6 +111,62 @@ def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
         "center_distance_cm": distance["center"],
         "mean_speed_cm_s": analysis.total_distance_cm / session if session > 0 else np.nan,
     }
+
+
+def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -> dict[str, Any]:
+    """Head dips and stretched-attend postures of one animal (see :mod:`assaykit.epm.ethology`).
+
+    Parameters
+    ----------
+    window
+        The animal's cleaned keypoints over its session window (cm).
+    protocol
+        Its options: ``head_keypoint`` and ``tail_keypoint`` (found by name when not given:
+        :data:`assaykit.tracking.pose.HEAD_NAMES`, :data:`assaykit.tracking.pose.TAIL_BASE_NAMES`) and the
+        thresholds of :class:`assaykit.epm.ethology.EthologyOptions`.
+    arena
+        The maze (cm).
+
+    Returns
+    -------
+    dict
+        The :data:`ETHOLOGY_COLUMNS`: head dips (count, seconds, and the count from the closed arms or
+        centre, *protected*, and from an open arm, *unprotected*; Rodgers & Johnson 1995) need a head
+        keypoint; stretched-attend postures (count, seconds) need a head and a tail-base keypoint. Measures
+        without their keypoints are left out (blank in the table). The body point is the animal's position.
+
+    Raises
+    ------
+    ValueError
+        When a keypoint named in the options is not in the file.
+    """
+    options = protocol.options
+    head = find_keypoint(window.names, options.get("head_keypoint"), HEAD_NAMES)
+    tail = find_keypoint(window.names, options.get("tail_keypoint"), TAIL_BASE_NAMES)
+    given = {f.name: options.get(f.name) for f in fields(EthologyOptions)}
+    thresholds = EthologyOptions(**{k: float(v) for k, v in given.items() if v is not None})
+    row: dict[str, Any] = {}
+    body = (window.position_x, window.position_y)
+    if head is not None:
+        dips = head_dips(window.time_s, window.durations, *window.keypoint(head), *body, arena, thresholds)
+        row.update(
+            head_dips=dips.count,
+            head_dip_time_s=dips.time_s,
+            protected_head_dips=dips.protected,
+            unprotected_head_dips=dips.unprotected,
+        )
+    if head is not None and tail is not None:
+        sap = stretched_attend(
+            window.time_s,
+            window.durations,
+            *window.keypoint(head),
+            *window.keypoint(tail),
+            *body,
+            arena,
+            thresholds,
+        )
+        row.update(stretched_attend_postures=sap.count, stretched_attend_time_s=sap.time_s)
+    return row
 
 
 def _pct(part: float, whole: float) -> float:
@@ -151,6 +228,7 @@ EPM = AssaySpec(
     endpoints=epm_endpoints,
     endpoint_columns=EPM_COLUMNS,
     flags=epm_flags,
+    pose_measures=epm_postures,
     display=(
         ("open_time_s", "open s"),
         ("closed_time_s", "closed s"),

@@ -12,7 +12,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -24,6 +24,7 @@ from assaykit.io.tracks import TrackTable
 from assaykit.tracking.animals import label_codes, split_animals, time_errors
 from assaykit.tracking.engine import analyze_track_labels, analyze_tracks
 from assaykit.tracking.geometry import Arena
+from assaykit.tracking.pose import CleanPose, PoseWindow, prepare_pose
 from assaykit.tracking.protocol import TrackingProtocol
 from assaykit.tracking.results import EPISODE_COLUMNS, TrackAnalysis
 from assaykit.tracking.segments import concat_ranges
@@ -76,6 +77,9 @@ class AssaySpec:
         ``(column, heading)`` pairs shown on the terminal, after the animal.
     summary
         ``(endpoint row) -> str``: one line for a plot's subtitle.
+    pose_measures
+        ``(pose window, protocol, arena) -> dict`` of endpoint columns that need pose keypoints (the plus
+        maze's head dips and stretched-attend postures); None when the assay has none.
     """
 
     assay: str
@@ -88,6 +92,7 @@ class AssaySpec:
     flags: Callable[[Mapping[str, Any]], list[str]]
     display: tuple[tuple[str, str], ...] = ()
     summary: Callable[[Mapping[str, Any]], str] | None = None
+    pose_measures: Callable[[PoseWindow, TrackingProtocol, Arena], dict[str, Any]] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -104,6 +109,7 @@ class AnimalResult:
     analysis: TrackAnalysis | None = None
     error: str | None = None
     low_likelihood: int = 0
+    measures: dict[str, Any] = field(default_factory=dict)
 
 
 def analyze_table(
@@ -147,13 +153,31 @@ def analyze_table(
     total = len(rows.names)
     time_s = rows.take(table.data["time_s"].to_numpy(dtype=float))
     errors = time_errors(time_s, rows, table.source)
-    if table.has_coordinates:
+    pose: CleanPose | None = None
+    extra: dict[str, Any] = {}
+    rule = protocol.criterion.rule
+    if table.has_coordinates and table.keypoints is not None:
+        assert arena is not None
+        pose = prepare_pose(table.keypoints, rows.order, time_s, rows.bounds, protocol.cleaning, scale)
+        columns: tuple[np.ndarray, ...] = (time_s, pose.position_x, pose.position_y)
+        labels = None
+        extra = {"imputed": pose.imputed, "dropped": pose.dropped}
+        if rule.kind != "point":
+            extra["points"] = pose.points()
+    elif table.has_coordinates:
         assert arena is not None
         x, y = (rows.take(table.data[c].to_numpy(dtype=float)) for c in ("x", "y"))
         if scale != 1.0:
             x, y = x * scale, y * scale
-        columns: tuple[np.ndarray, ...] = (time_s, x, y)
+        columns = (time_s, x, y)
         labels = None
+        if rule.kind != "point":
+            rule_error = AssayInputError(
+                f"the entry rule {rule} needs the keypoints of a pose-estimation file (DeepLabCut, SLEAP, "
+                "LightningPose); this file has one position per frame: use --entry-rule point",
+                path=table.source,
+            )
+            errors = {k: rule_error for k in range(total)} | errors
     else:
         codes, kinds, names, label_errors = label_codes(
             rows.take(table.data["zone"]), rows, spec.label_kind, spec.kinds, table.source
@@ -171,6 +195,7 @@ def analyze_table(
         spec=spec,
         protocol=protocol,
         arena=arena,
+        extra=extra,
     )
     for chunk, found in zip(chunks, _map_in_order(analyse, chunks), strict=True):
         analyses.update(zip(chunk, found, strict=True))
@@ -179,7 +204,8 @@ def analyze_table(
             progress(done, total)
     results = []
     for k, animal in enumerate(rows.names):
-        result = AnimalResult(animal, str(table.source), low_likelihood=table.low_likelihood.get(animal, 0))
+        low = 0 if pose is not None else table.low_likelihood.get(animal, 0)  # pose: counted in the window
+        result = AnimalResult(animal, str(table.source), low_likelihood=low)
         analysis = analyses.get(k)
         if analysis is not None and analysis.frames == 0:
             start, stop = int(rows.bounds[k]), int(rows.bounds[k + 1])
@@ -188,6 +214,14 @@ def analyze_table(
                 f"{time_s[start]:g} to {time_s[stop - 1]:g} s",
                 path=table.source,
             )
+        if k not in errors and analysis is not None and pose is not None and spec.pose_measures is not None:
+            lo = int(rows.bounds[k]) + analysis.window.first
+            hi = int(rows.bounds[k]) + analysis.window.stop
+            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations)
+            try:
+                result.measures = spec.pose_measures(window, protocol, arena)  # type: ignore[arg-type]
+            except ValueError as exc:
+                errors[k] = AssayInputError(str(exc), path=table.source)
         if k in errors:
             result.error = str(errors[k])
         else:
@@ -237,8 +271,13 @@ def _analyze_chunk(
     spec: AssaySpec,
     protocol: TrackingProtocol,
     arena: Arena | None,
+    extra: Mapping[str, Any],
 ) -> list[TrackAnalysis]:
-    """Analyse a batch of animals (their rows ``bounds[k]:bounds[k + 1]`` of ``columns``) together."""
+    """Analyse a batch of animals (their rows ``bounds[k]:bounds[k + 1]`` of ``columns``) together.
+
+    ``extra`` holds per-frame arrays of cleaned pose data (``imputed``, ``dropped``, ``points``) for
+    :func:`assaykit.tracking.engine.analyze_tracks`; their gaps are already filled.
+    """
     first, stop = bounds[chunk], bounds[np.asarray(chunk) + 1]
     if chunk[-1] - chunk[0] == len(chunk) - 1:  # consecutive animals: their rows are one slice
         part: slice | np.ndarray = slice(int(first[0]), int(stop[-1]))
@@ -251,6 +290,11 @@ def _analyze_chunk(
     if labels is None:
         assert arena is not None
         time_s, x, y = (c[part] for c in columns)
+        if extra:  # cleaned pose data
+            given = {k: v[part] for k, v in extra.items() if k != "points"}
+            if "points" in extra:
+                given["points"] = tuple(p[part] for p in extra["points"])
+            return analyze_tracks(time_s, x, y, local, arena, max_gap=0, **given, **common)
         max_gap = int(options["max_gap_frames"])
         return analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, **common)
     time_s, codes = (c[part] for c in columns)
@@ -284,6 +328,7 @@ def endpoint_table(
             rows.append(row)
             continue
         row.update(spec.endpoints(analysis, protocol))
+        row.update(result.measures)
         row.update(
             lost_time_s=analysis.lost_s,
             session_s=analysis.session_s,
@@ -293,7 +338,7 @@ def endpoint_table(
             unassigned_time_s=analysis.unassigned_s,
             frames_interpolated=analysis.frames_interpolated,
             frames_missing=analysis.frames_missing,
-            frames_low_likelihood=result.low_likelihood,
+            frames_low_likelihood=result.low_likelihood + analysis.frames_dropped,
         )
         session = analysis.session_s
         if analysis.lost_s > protocol.options["max_lost"] * session:

@@ -23,6 +23,15 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
     or TOML ``[[zones]]``; see :mod:`assaykit.io.zones`) of polygons in the track's own units, whose path
     is relative to the preset's folder. When set, the arena comes from that file instead of ``[arena]``
     or ``[[zones]]``.
+``[tracking]``, pose keys
+    ``entry_rule`` (``"point"``, ``"all-points"``, ``"fraction:0.8"``; :class:`EntryRule`), and the
+    cleaning of pose keypoints (:mod:`assaykit.tracking.cleaning`): ``likelihood`` (the confidence cut),
+    ``max_gap_frames``, ``median_window``, ``min_periods``, ``savgol_window``, ``savgol_order``,
+    ``smooth_first``.
+``[ethology]``
+    The plus maze's posture measures (:mod:`assaykit.epm.ethology`): ``head_keypoint``, ``tail_keypoint``,
+    ``head_dip_min_cm``, ``head_dip_max_cm``, ``head_dip_min_s``, ``sap_sd``, ``sap_max_speed_cm_s``,
+    ``sap_min_s``, ``speed_window_s``.
 ``[zone_kinds]``
     Optional: zone name = kind (one of the assay's kinds, or ``"ignore"``), for the zones of the zone
     file or of ``[[zones]]``; it wins over a zone's own ``kind`` and over its name.
@@ -46,7 +55,9 @@ from assaykit.io.presets import load_preset
 from assaykit.io.tracks import SPACE_UNITS
 from assaykit.io.zones import IGNORE, assign_kinds, read_zone_file, zone_kind_from_name
 from assaykit.tracking.analysis import EntryCriterion
+from assaykit.tracking.cleaning import Cleaning
 from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
+from assaykit.tracking.results import EntryRule
 
 #: Options of a tracking assay and their defaults (each may come from the preset or the command line).
 TRACKING_DEFAULTS: dict[str, Any] = {
@@ -62,13 +73,31 @@ TRACKING_DEFAULTS: dict[str, Any] = {
     "fps": None,
     "bodypart": None,
     "zones": None,
+    "entry_rule": "point",
+    "median_window": None,
+    "min_periods": None,
+    "savgol_window": None,
+    "savgol_order": 2,
+    "smooth_first": False,
+    # plus-maze postures (None: the defaults of assaykit.epm.ethology.EthologyOptions)
+    "head_keypoint": None,
+    "tail_keypoint": None,
+    "head_dip_min_cm": None,
+    "head_dip_max_cm": None,
+    "head_dip_min_s": None,
+    "sap_sd": None,
+    "sap_max_speed_cm_s": None,
+    "sap_min_s": None,
+    "speed_window_s": None,
 }
 #: Zones read from a zone file: ``(name, kind, vertices in track units)``, in the file's order.
 FileZones = tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...]
 _SESSION_KEYS = ("start_s", "duration_s", "start_zone")
+_ETHOLOGY_KEYS = tuple(TRACKING_DEFAULTS)[tuple(TRACKING_DEFAULTS).index("head_keypoint") :]
 _SECTIONS = {
     "session": _SESSION_KEYS,
-    "tracking": tuple(k for k in TRACKING_DEFAULTS if k not in _SESSION_KEYS),
+    "tracking": tuple(k for k in TRACKING_DEFAULTS if k not in _SESSION_KEYS + _ETHOLOGY_KEYS),
+    "ethology": _ETHOLOGY_KEYS,
 }
 
 
@@ -108,7 +137,16 @@ class TrackingProtocol:
     @property
     def criterion(self) -> EntryCriterion:
         """The entry criterion the options describe."""
-        return EntryCriterion(float(self.options["hysteresis_cm"]), float(self.options["min_time_s"]))
+        return EntryCriterion(
+            float(self.options["hysteresis_cm"]),
+            float(self.options["min_time_s"]),
+            EntryRule.parse(self.options["entry_rule"]),
+        )
+
+    @property
+    def cleaning(self) -> Cleaning:
+        """The cleaning of pose keypoints the options describe (:mod:`assaykit.tracking.cleaning`)."""
+        return _cleaning(self.options)
 
     def scale(self, space_unit: str | None) -> float:
         """Centimetres per track unit for tracks whose file states ``space_unit`` (None: not stated).
@@ -188,7 +226,8 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     if unknown_tables:
         tables = ", ".join(unknown_tables)
         raise AssayInputError(
-            f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking, zone_kinds",
+            f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking, ethology, "
+            "zone_kinds",
             path=path,
         )
     if "arena" in preset and "zones" in preset:
@@ -287,6 +326,35 @@ def _check_options(options: dict[str, Any], path: Path) -> None:
             raise AssayInputError(f"{key} must be between 0 and 1, not {options[key]}", path=path)
     if int(options["max_gap_frames"]) != options["max_gap_frames"]:
         raise AssayInputError("max_gap_frames must be a whole number of frames", path=path)
+    try:
+        EntryRule.parse(options["entry_rule"])
+        _cleaning(options)
+    except ValueError as exc:
+        raise AssayInputError(str(exc).rstrip("."), path=path) from None
+    for key in ("smooth_first",):
+        if not isinstance(options[key], bool):
+            raise AssayInputError(f"{key} must be true or false, not {options[key]!r}", path=path)
+    for key in _ETHOLOGY_KEYS:
+        value = options[key]
+        if value is None or key in ("head_keypoint", "tail_keypoint"):
+            if value is not None and not isinstance(value, str):
+                raise AssayInputError(f"{key} must be a keypoint name, not {value!r}", path=path)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise AssayInputError(f"{key} must be a number of 0 or more, not {value!r}", path=path)
+
+
+def _cleaning(options: Mapping[str, Any]) -> Cleaning:
+    """Build the :class:`Cleaning` of the options (ValueError when they are not valid)."""
+    return Cleaning(
+        confidence=float(options["likelihood"]),
+        max_gap=int(options["max_gap_frames"]),
+        median_window=options["median_window"],
+        min_periods=options["min_periods"],
+        savgol_window=options["savgol_window"],
+        savgol_order=options["savgol_order"],
+        smooth_first=bool(options["smooth_first"]),
+    )
 
 
 def _file_arena(assay: str, file_zones: FileZones, scale: float, source: Path) -> Arena:

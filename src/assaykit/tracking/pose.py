@@ -1,0 +1,168 @@
+"""Pose-estimation keypoints made ready for the zone analysis: cleaned, scaled, and reduced to a position.
+
+A pose file (DeepLabCut, LightningPose, SLEAP) gives every keypoint of every animal on every frame with a
+confidence score. :func:`prepare_pose` cleans every keypoint (:func:`assaykit.tracking.cleaning.clean_points`:
+confidence cut, gap interpolation, smoothing), converts it to cm, and takes the animal's position as the
+centroid of the chosen keypoints (the mean of those present on the frame). It also records, per frame,
+whether the position was removed by the confidence cut and whether cleaning filled it, which become the
+``frames_low_likelihood`` and ``frames_interpolated`` counts of the endpoint table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assaykit.io.tracks import Keypoints
+from assaykit.tracking.cleaning import Cleaning, clean_points
+
+
+@dataclass(frozen=True)
+class CleanPose:
+    """Cleaned keypoints of every animal of a file, in animal order (see :func:`prepare_pose`).
+
+    Attributes
+    ----------
+    names
+        The keypoints, as in the file.
+    x, y
+        ``(n, k)`` cleaned keypoints (cm); NaN where missing.
+    chosen
+        Columns of the keypoints the position is the centroid of.
+    position_x, position_y
+        ``(n,)`` the position: the mean of the chosen keypoints present; NaN when none is.
+    dropped
+        ``(n,)`` frames that had a position before the confidence cut and none after it.
+    imputed
+        ``(n,)`` frames with no position after the cut (cleaning may have filled them).
+    """
+
+    names: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    chosen: list[int]
+    position_x: np.ndarray
+    position_y: np.ndarray
+    dropped: np.ndarray
+    imputed: np.ndarray
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the chosen keypoints, ``(n, len(chosen))`` each, for a multi-point entry rule."""
+        return self.x[:, self.chosen], self.y[:, self.chosen]
+
+    def window(self, lo: int, hi: int, time_s: np.ndarray, durations: np.ndarray) -> PoseWindow:
+        """Return rows ``lo:hi`` (one animal's session window) as a :class:`PoseWindow`."""
+        return PoseWindow(
+            self.names,
+            time_s,
+            durations,
+            self.x[lo:hi],
+            self.y[lo:hi],
+            self.position_x[lo:hi],
+            self.position_y[lo:hi],
+        )
+
+
+@dataclass(frozen=True)
+class PoseWindow:
+    """One animal's cleaned keypoints over its session window (for posture measures).
+
+    Attributes
+    ----------
+    names
+        The keypoints.
+    time_s, durations
+        The window's frame times and the seconds each frame stands for.
+    x, y
+        ``(m, k)`` keypoints (cm).
+    position_x, position_y
+        ``(m,)`` the animal's position (cm).
+    """
+
+    names: tuple[str, ...]
+    time_s: np.ndarray
+    durations: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    position_x: np.ndarray
+    position_y: np.ndarray
+
+    def keypoint(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return one keypoint's ``(m,)`` coordinates (cm)."""
+        j = self.names.index(name)
+        return self.x[:, j], self.y[:, j]
+
+
+#: Keypoint names taken for the head and the tail base when none is given (compared in lower case, with
+#: spaces and hyphens read as underscores), in order of preference.
+HEAD_NAMES = ("nose", "snout", "nose_tip", "head")
+TAIL_BASE_NAMES = ("tail_base", "tailbase", "tail_root", "tailroot", "base_of_tail", "tail_start", "tail1")
+
+
+def find_keypoint(names: tuple[str, ...], given: str | None, candidates: tuple[str, ...]) -> str | None:
+    """Return the keypoint ``given`` (it must be in ``names``), or the first of ``candidates`` present.
+
+    Raises
+    ------
+    ValueError
+        When ``given`` is not one of ``names``.
+    """
+    if given is not None:
+        if given not in names:
+            raise ValueError(f"no keypoint '{given}'; the keypoints are {', '.join(names)}")
+        return given
+    normal = {n.strip().lower().replace(" ", "_").replace("-", "_"): n for n in names}
+    return next((normal[c] for c in candidates if c in normal), None)
+
+
+def prepare_pose(
+    keypoints: Keypoints,
+    order: np.ndarray | None,
+    time_s: np.ndarray,
+    bounds: np.ndarray,
+    cleaning: Cleaning,
+    scale: float,
+) -> CleanPose:
+    """Clean every keypoint of a pose table and derive the animals' positions.
+
+    Parameters
+    ----------
+    keypoints
+        The table's keypoints (rows as in the table).
+    order
+        The table's rows in animal order (None: they are in it already).
+    time_s
+        Frame times in animal order (s).
+    bounds
+        Animal boundaries in that order.
+    cleaning
+        The cleaning steps.
+    scale
+        Centimetres per unit of the keypoints (pixels).
+
+    Returns
+    -------
+    CleanPose
+    """
+    x, y, score = (a if order is None else a[order] for a in (keypoints.x, keypoints.y, keypoints.score))
+    chosen = keypoints.columns(keypoints.chosen)
+    cleaned = clean_points(time_s, x, y, score, bounds, cleaning)
+    had = ~(np.isnan(x[:, chosen]) | np.isnan(y[:, chosen])).all(axis=1)
+    kept = ~cleaned.missing_after_cut[:, chosen].all(axis=1)
+    cx, cy = cleaned.x * scale, cleaned.y * scale
+    position_x, position_y = _centroid(cx[:, chosen], cy[:, chosen])
+    return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, had & ~kept, ~kept)
+
+
+def _centroid(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the points present on each frame (x and y are missing together); NaN when none is."""
+    if x.shape[1] == 1:
+        return x[:, 0].copy(), y[:, 0].copy()
+    present = ~np.isnan(x)
+    count = present.sum(axis=1)
+    has = count > 0
+    n = len(x)
+    mean_x = np.divide(np.where(present, x, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
+    mean_y = np.divide(np.where(present, y, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
+    return mean_x, mean_y
