@@ -18,25 +18,9 @@ from assaykit.io.zones import (
 
 #: The five regions of movement's elevated plus maze example (examples/epm_rois.yaml, pixels of the
 #: video frame), each ring closed by repeating its first vertex, as movement's save_rois writes them.
-MOVEMENT_EPM = {
-    "open_left": [
-        [323, 452], [412, 447], [511, 449], [591, 458], [591, 575],
-        [522, 588], [416, 586], [324, 581], [322, 516], [323, 452],
-    ],
-    "open_right": [
-        [707, 460], [793, 449], [893, 452], [983, 453], [986, 515],
-        [984, 587], [899, 590], [791, 589], [705, 577], [707, 460],
-    ],
-    "closed_bottom": [
-        [592, 574], [706, 576], [714, 643], [711, 740], [711, 829],
-        [642, 828], [583, 827], [579, 749], [580, 659], [592, 574],
-    ],
-    "closed_top": [
-        [587, 198], [651, 196], [716, 201], [717, 291], [721, 383],
-        [707, 458], [590, 457], [579, 381], [580, 278], [587, 198],
-    ],
-    "central_square": [[591, 458], [707, 459], [707, 576], [590, 575], [591, 458]],
-}  # fmt: skip
+MOVEMENT_EPM = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "movement_epm_rois.json").read_text()
+)
 MOVEMENT_KINDS = {
     "open_left": "open",
     "open_right": "open",
