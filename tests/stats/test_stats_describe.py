@@ -56,3 +56,21 @@ def test_describe_groups_is_one_row_per_endpoint_and_group_in_order() -> None:
     assert (row["n"], row["n_missing"], row["mean"]) == (2, 1, 3.0)
     assert table.iloc[2]["n"] == 0  # a group with no animal
     assert table.iloc[3]["mean"] == pytest.approx(np.mean([20.0, 40.0, 50.0]))
+
+
+def test_epm_postures_are_default_endpoints_only_when_measured() -> None:
+    from assaykit.stats.inputs import EPM_ENDPOINTS, default_endpoints
+
+    table = pd.DataFrame(
+        {
+            "animal": ["a", "b"],
+            "group": ["vehicle", "drug"],
+            **{c: [1.0, 2.0] for c in EPM_ENDPOINTS},
+            "head_dips": [3, 5],
+            "unprotected_head_dips": [float("nan")] * 2,
+            "stretched_attend_postures": [float("nan")] * 2,
+        }
+    )
+    assert default_endpoints(table) == [*EPM_ENDPOINTS, "head_dips"]
+    assert default_endpoints(table.drop(columns=["head_dips"])) == list(EPM_ENDPOINTS)
+    assert default_endpoints(table.assign(head_dips=["", ""])) == list(EPM_ENDPOINTS)  # blanks read as text

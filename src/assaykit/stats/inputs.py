@@ -27,6 +27,8 @@ EPM_ENDPOINTS = (
     "distance_cm",
 )
 LDB_ENDPOINTS = ("light_time_s", "light_time_pct", "latency_light_s", "transitions", "distance_cm")
+#: EPM posture endpoints (from pose keypoints), analysed by default when they hold values.
+EPM_POSTURES = ("head_dips", "unprotected_head_dips", "stretched_attend_postures")
 
 #: Columns that describe the animal rather than measure it: never taken as endpoints by default.
 DESIGN_INFO = ("animal", "group", "compound", "sex", "cohort", "excluded", "reason", "exclusion_reason")
@@ -35,8 +37,9 @@ DESIGN_INFO = ("animal", "group", "compound", "sex", "cohort", "excluded", "reas
 def default_endpoints(data: pd.DataFrame, *, group: str = "group") -> list[str]:
     """Choose the endpoints to analyse when none are named.
 
-    The assay's main endpoints when the table is an EPM (:data:`EPM_ENDPOINTS`) or light-dark box
-    (:data:`LDB_ENDPOINTS`) endpoint table, in that order; otherwise every numeric column that is not
+    The assay's main endpoints when the table is an EPM (:data:`EPM_ENDPOINTS`, then the posture
+    endpoints :data:`EPM_POSTURES` that hold values) or light-dark box (:data:`LDB_ENDPOINTS`) endpoint
+    table, in that order; otherwise every numeric column that is not
     design information (:data:`DESIGN_INFO`, the group column, a ``dose_...`` column).
 
     Parameters
@@ -54,7 +57,9 @@ def default_endpoints(data: pd.DataFrame, *, group: str = "group") -> list[str]:
     columns = [str(c) for c in data.columns]
     for preset in (EPM_ENDPOINTS, LDB_ENDPOINTS):
         if any(c in columns for c in preset[:-1]):  # all but distance_cm, which both have
-            return [c for c in preset if c in columns]
+            postures = EPM_POSTURES if preset is EPM_ENDPOINTS else ()
+            measured = [c for c in postures if c in columns and _has_numbers(data[c])]
+            return [c for c in preset if c in columns] + measured
     skip = {*DESIGN_INFO, group}
     return [
         c
@@ -202,3 +207,8 @@ def missing_values(table: pd.DataFrame, endpoints: list[str], group: str) -> pd.
             }
         )
     return pd.DataFrame(rows, columns=list(MISSING_COLUMNS))
+
+
+def _has_numbers(column: pd.Series) -> bool:
+    """Whether a column holds at least one number (blank cells may be read as text)."""
+    return bool(pd.to_numeric(column, errors="coerce").notna().any())
