@@ -104,8 +104,8 @@ def median_reference(
     half = window // 2
     out = values.copy()
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if half == 0 or b - a < half + 1:
-            continue  # too short to reflect-pad: unsmoothed
+        if half == 0 or b - a < window:
+            continue  # shorter than the window: unsmoothed
         padded = np.pad(values[a:b], ((half, half), (0, 0)), mode="reflect")
         for i in range(b - a):
             for j in range(values.shape[1]):
@@ -121,7 +121,7 @@ def pandas_median_reference(
     half = window // 2
     out = values.copy()
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if half == 0 or b - a < half + 1:
+        if half == 0 or b - a < window:
             continue
         padded = pd.DataFrame(np.pad(values[a:b], ((half, half), (0, 0)), mode="reflect"))
         rolled = padded.rolling(window, center=True, min_periods=min_periods or window).median()
@@ -266,12 +266,12 @@ def test_rolling_median_matches_a_per_frame_loop(window: int, min_periods: int |
 
 def test_rolling_median_without_nans_and_on_short_tracks() -> None:
     rng = np.random.default_rng(5)
-    bounds = bounds_of([50, 4, 5, 40])  # with window 9, the 4-frame track is too short to pad
+    bounds = bounds_of([50, 4, 8, 9, 40])  # with window 9, the 4- and 8-frame tracks are shorter
     values = rng.normal(size=(int(bounds[-1]), 2))
     result = rolling_median(values, bounds, 9)
     np.testing.assert_array_equal(result, median_reference(values, bounds, 9))
-    np.testing.assert_array_equal(result[50:54], values[50:54])  # left unsmoothed
-    assert not np.array_equal(result[54:59], values[54:59])  # 5 frames: padded and smoothed
+    np.testing.assert_array_equal(result[50:62], values[50:62])  # left unsmoothed
+    assert not np.array_equal(result[62:71], values[62:71])  # 9 frames: padded and smoothed
 
 
 @pytest.mark.parametrize(("window", "min_periods"), [(5, None), (9, 3), (7, 1)])

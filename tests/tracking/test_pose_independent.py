@@ -743,11 +743,6 @@ def test_positions_after_cleaning_give_the_distance_times_and_counts(tmp_path: P
     assert row["mean_speed_cm_s"] == pytest.approx(path_length(ref.x, ref.y) / 90.0, rel=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: README says a track shorter than the --median-window is left unsmoothed; "
-    "rolling_median smooths any track longer than window // 2",
-)
 def test_a_track_shorter_than_the_median_window_is_left_unsmoothed(tmp_path: Path) -> None:
     n = 7  # frames; --median-window 9
     x = (np.array([0.0, 1.0, 3.0, 2.0, 6.0, 4.0, 5.0]) * PX)[:, None]
@@ -1488,11 +1483,6 @@ def test_cleaning_options_from_a_preset_and_the_command_line_over_them(tmp_path:
     assert_epm_row(row, expected, distance=path_length(ref.x, ref.y))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --savgol-window on the command line does not win over a preset's median_window "
-    "(README: the command line wins over the preset); the run stops with 'cannot both be set'",
-)
 def test_savgol_on_the_command_line_replaces_the_presets_median(tmp_path: Path) -> None:
     preset = tmp_path / "maze.toml"
     preset.write_text(PRESET)
@@ -1589,11 +1579,6 @@ def test_points_on_the_borders_of_pixel_zones_with_zero_hysteresis(
             assert row[f"{other}_time_s"] == pytest.approx(1.0 if other == kind else 0.0, abs=1e-9), name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --entry-rule point with --hysteresis 0 keeps the current zone for a point on its border "
-    "(near = distance <= 0), so a border frame is not given to the first zone listed",
-)
 @pytest.mark.parametrize("zone_file", [False, True])
 def test_point_rule_zero_hysteresis_border_frames_follow_the_plain_test(
     tmp_path: Path, zone_file: bool
@@ -1717,11 +1702,6 @@ def test_a_bad_option_is_one_line_naming_it(tmp_path: Path, args: tuple, names) 
     assert any(name in text for name in names), lines[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bad command-line option is reported against the preset file (epm-mouse.toml), "
-    "which the user did not write and which does not hold the value",
-)
 @pytest.mark.parametrize(
     "args", [a for a, _ in BAD_OPTIONS[:5]], ids=[" ".join(map(str, a)) for a, _ in BAD_OPTIONS[:5]]
 )

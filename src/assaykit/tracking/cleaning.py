@@ -220,7 +220,7 @@ def rolling_median(
     where fewer than ``min_periods`` values are present, and the pads are dropped. The median of an even
     number of values is the mean of the middle two (as ``numpy.nanmedian`` and pandas).
 
-    A track of fewer than ``window // 2 + 1`` frames cannot be reflect-padded and is returned unsmoothed.
+    A track of fewer than ``window`` frames is returned unsmoothed, as :func:`savgol_smooth` leaves it.
 
     The medians of windows without NaN come from ``scipy.ndimage.median_filter`` (one call over all tracks
     and columns, the pads keeping the tracks apart); windows with a NaN are sorted separately.
@@ -242,7 +242,7 @@ def rolling_median(
     out = values.copy()
     half = window // 2
     lengths = np.diff(bounds)
-    tracks = np.flatnonzero(lengths > half)  # long enough to reflect-pad
+    tracks = np.flatnonzero(lengths >= window)  # shorter tracks stay as they are (as for savgol)
     if half == 0 or not len(tracks) or k == 0:
         return _back(out, one_d)
     from scipy import ndimage

@@ -78,6 +78,8 @@ def analyze_tracks(
     else:
         valid = known
         raw, near = arena.locate(x, y, criterion.hysteresis_cm)
+        if criterion.hysteresis_cm == 0.0:  # the plain test: a point on a border is in the zone listed first
+            near = raw[None, :] == np.arange(len(arena.zones))[:, None]
     durations = _take(windows.durations, frames)
     episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
     n_tracks = len(window_bounds) - 1

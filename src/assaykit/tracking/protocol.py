@@ -246,12 +246,17 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     given = {k: v for k, v in given.items() if v is not None}
     if "zones" in given:
         given["zones"] = _zone_path(given["zones"], None, None)
+    _check_options(options, path)  # the preset's own values
+    if "savgol_window" in given:  # one smoothing filter: the caller's replaces the preset's
+        options["median_window"] = options["min_periods"] = None
+    if "median_window" in given:
+        options["savgol_window"] = None
     options.update(given)
     options["zone_kinds"] = {
         **_kind_mapping(preset.get("zone_kinds", {}), "[zone_kinds]", path),
         **_kind_mapping(given_kinds or {}, "zone_kinds", None),
     }
-    _check_options(options, path)
+    _check_options(options, None)  # what is wrong now came from the caller, not from the preset file
     kinds = ZONE_KINDS[assay]
     if options["start_zone"] is not None and options["start_zone"] not in kinds:
         raise AssayInputError(
@@ -308,7 +313,7 @@ def _kind_mapping(table: Any, where: str, path: Path | None) -> dict[str, str]:
     return mapping
 
 
-def _check_options(options: dict[str, Any], path: Path) -> None:
+def _check_options(options: dict[str, Any], path: Path | None) -> None:
     positive = ("duration_s", "px_per_cm", "fps")
     non_negative = ("hysteresis_cm", "min_time_s", "max_gap_frames")
     for key in (*positive, *non_negative, "start_s", "likelihood", "max_lost"):
