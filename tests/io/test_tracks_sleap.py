@@ -238,3 +238,10 @@ def test_not_hdf5_and_bad_likelihood(tmp_path: Path) -> None:
     write_analysis(path, arrays["locations"], arrays["scores"])
     assert "between 0 and 1" in sleap_error(path, likelihood=1.5)
     assert "file not found" in sleap_error(tmp_path / "missing.h5")
+
+
+def test_a_slp_project_file_gets_a_one_line_pointer_to_the_analysis_export(tmp_path: Path) -> None:
+    path = tmp_path / "session.predictions.slp"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(AssayInputError, match="sleap-convert --format analysis session.predictions.slp"):
+        read_tracks(path)

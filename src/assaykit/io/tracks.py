@@ -204,6 +204,13 @@ def detect_format(path: Path) -> str:
     (it names the scorer ``<model type>_tracker``, e.g. ``heatmap_tracker``; DeepLabCut names it after the
     network, e.g. ``DLC_resnet50_...``).
     """
+    if path.suffix.lower() == ".slp":
+        raise AssayInputError(
+            "SLEAP project files (.slp) are not read; export an analysis file with "
+            f"'sleap-convert --format analysis {path.name}' (or File > Export Analysis HDF5 in SLEAP) and "
+            "give that .h5 file",
+            path=path,
+        )
     if path.suffix.lower() in (".h5", ".hdf5", ".hdf"):
         if not path.is_file():
             raise AssayInputError("file not found", path=path)
