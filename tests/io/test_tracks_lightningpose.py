@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assaykit.errors import AssayInputError
 from assaykit.io.tracks import detect_format, read_tracks
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tracks"
@@ -81,3 +82,16 @@ def test_deeplabcut_files_are_still_deeplabcut(tmp_path: Path) -> None:
     frame.to_hdf(tmp_path / "dlc.h5", key="df_with_missing")
     assert detect_format(tmp_path / "dlc.h5") == "dlc"
     assert read_tracks(tmp_path / "dlc.h5", fps=2).format == "dlc"
+
+
+def test_predictions_on_labelled_frames_are_refused_in_one_line(tmp_path: Path) -> None:
+    """LightningPose's predictions_*.csv for labelled frames index rows by image path, not by frame."""
+    path = tmp_path / "predictions.csv"
+    path.write_text(
+        "scorer,heatmap_tracker,heatmap_tracker,heatmap_tracker,\n"
+        "bodyparts,nose,nose,nose,set\n"
+        "coords,x,y,likelihood,\n"
+        "labeled-data/mouse1/img0001.png,10.0,20.0,0.99,train\n"
+    )
+    with pytest.raises(AssayInputError, match=r"row 4.*images \('labeled-data/mouse1/img0001.png'\)"):
+        read_tracks(path, fps=30)

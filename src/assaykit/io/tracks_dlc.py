@@ -332,6 +332,13 @@ def _raise_bad_cell(path: Path, options: dict, columns: _Columns) -> NoReturn:
         raise AssayInputError("expected numbers in every cell below the DeepLabCut header", path=path)
     i, j = worst
     value = text.iat[i, j]
+    if j == 0 and value.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")):
+        raise AssayInputError(
+            f"the rows are images ('{value}'), not video frames: predictions on labelled frames (a training "
+            "set) have no time; give the predictions for a whole video",
+            path=path,
+            row=first_line + i,
+        )
     if j == 0:
         what, column = "the frame index (first column) must be a number", None
     else:
