@@ -108,12 +108,12 @@ def _walk(s: Script, arm: tuple[int, int], depth: float, lateral: float, speed: 
     return depth
 
 
-def _session(rng: np.random.Generator, mouse: Mouse) -> Script:
+def _session(rng: np.random.Generator, mouse: Mouse, session_s: float) -> Script:
     """Centre pauses and arm visits for a little longer than the session, with the postures placed."""
     s = Script()
     s.stay(rng.uniform(1.0, 2.0))  # placed in the centre, facing an open arm
     pauses = 0
-    while s.t[-1] < SESSION_S + 5:
+    while s.t[-1] < session_s + 5:
         if pauses in mouse.centre_dips:  # along the centre's edge, towards an open arm: dip over its side
             sx, sy = rng.choice([-1.0, 1.0], 2)
             s.go(-0.5 * sx, 1.3 * sy, 6.0)
@@ -287,19 +287,27 @@ def _tracker(
     return x, y, scores, occupied
 
 
+def simulate_mouse(
+    rng: np.random.Generator, mouse: Mouse, time_s: np.ndarray
+) -> tuple[Script, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate one mouse on frames ``time_s``: its script, and x, y (px), scores and occupancy as tracked.
+
+    x, y and scores are ``(frames, 6)``, NaN where a point is missing; occupancy is 0 on frames where the
+    mouse is not found at all.
+    """
+    script = _session(rng, mouse, float(time_s[-1]))
+    x_cm, y_cm = _body(time_s, script, rng)
+    busy = np.zeros(len(time_s), dtype=bool)
+    for start, end, *_ in script.dips + script.stretches:
+        busy |= (time_s > start - 0.5) & (time_s < end + 0.5)
+    return (script, *_tracker(rng, *to_pixels(x_cm, y_cm), busy))
+
+
 def simulate(seed: int = 2026) -> list[tuple[Script, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Simulate both mice: per mouse its script and what SLEAP reports (x, y in px, scores, occupancy)."""
+    """Simulate both mice of the example (:func:`simulate_mouse`), 2 min at 15 fps."""
     rng = np.random.default_rng(seed)
     time_s = np.arange(round(SESSION_S * FPS)) / FPS
-    mice = []
-    for mouse in MICE.values():
-        script = _session(rng, mouse)
-        x_cm, y_cm = _body(time_s, script, rng)
-        busy = np.zeros(len(time_s), dtype=bool)
-        for start, end, *_ in script.dips + script.stretches:
-            busy |= (time_s > start - 0.5) & (time_s < end + 0.5)
-        mice.append((script, *_tracker(rng, *to_pixels(x_cm, y_cm), busy)))
-    return mice
+    return [simulate_mouse(rng, mouse, time_s) for mouse in MICE.values()]
 
 
 def make_pose(seed: int = 2026) -> dict[str, np.ndarray]:
