@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.path import Path as MplPath
 
 from assaykit.epm import compute_epm_endpoints
 from assaykit.tracking.analysis import EntryCriterion
@@ -562,3 +563,30 @@ def test_unknown_zone_label_is_an_error_row_for_that_animal_only() -> None:
     assert rows.loc["also", "center_time_s"] == pytest.approx(5.0)
     assert rows.loc["also", "center_entries"] == 1
     assert rows.loc["also", "flags"] == "no_arm_entry"
+
+
+def test_polygon_reach_gives_the_full_distance_wherever_it_can_matter() -> None:
+    """classify/locate only ask for distances up to a reach; within it they are the full distances."""
+    from assaykit.tracking.geometry import _polygon_distance
+
+    rng = np.random.default_rng(12)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 9))
+    radii = rng.uniform(4.0, 10.0, 9)  # a star-shaped, concave polygon
+    polygon = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
+    x, y = rng.uniform(-14, 14, 4000), rng.uniform(-14, 14, 4000)
+    x[:5] = np.nan
+    full = _polygon_distance(polygon, x, y)
+    # independent: the smallest point-to-segment distance, 0 inside (matplotlib), by a plain loop
+    inside = MplPath(polygon).contains_points(np.column_stack([x, y]))
+    for i in range(5, 400):
+        best = np.inf
+        for a, b in zip(polygon, np.roll(polygon, -1, axis=0), strict=True):
+            t = np.clip(np.dot([x[i], y[i]] - a, b - a) / np.dot(b - a, b - a), 0, 1)
+            best = min(best, float(np.hypot(*([x[i], y[i]] - (a + t * (b - a))))))
+        assert full[i] == pytest.approx(0.0 if inside[i] else best, abs=1e-12)
+    for reach in (0.0, 1.5):
+        limited = _polygon_distance(polygon, x, y, reach=reach)
+        assert np.isnan(limited[:5]).all()
+        within = full <= reach
+        np.testing.assert_array_equal(limited[within], full[within])
+        assert (limited[~within & ~np.isnan(full)] > reach).all()

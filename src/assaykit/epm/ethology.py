@@ -269,9 +269,12 @@ def head_dips(
     if not is_open.any():
         raise ValueError("the arena has no zone of kind 'open', so head dips cannot be scored")
     n = len(time_s)
-    body_zone = arena.classify(body_x, body_y)
     head_present = ~(np.isnan(head_x) | np.isnan(head_y))
-    candidate = np.flatnonzero(head_present & (arena.classify(head_x, head_y) == -1) & (body_zone >= 0))
+    off = np.flatnonzero(head_present)
+    off = off[arena.classify(head_x[off], head_y[off]) == -1]  # the head off the maze
+    body_zone = np.full(n, -1, dtype=np.int64)  # only needed where the head is off the maze
+    body_zone[off] = arena.classify(body_x[off], body_y[off])
+    candidate = off[body_zone[off] >= 0]
     dip = np.zeros(n, dtype=bool)
     if len(candidate):
         hx, hy = head_x[candidate], head_y[candidate]
@@ -358,13 +361,12 @@ def stretched_attend(
     if len(defined) < 2:
         return StretchedAttend(0, 0.0, np.zeros(n, dtype=bool), math.nan, math.nan)
     mean, sd = float(np.mean(defined)), float(np.std(defined, ddof=1))
-    body_zone = arena.classify(body_x, body_y)
-    sap = (
-        (length > mean + options.sap_sd * sd)
-        & (_central_speed(time_s, tail_x, tail_y, options.speed_window_s) < options.sap_max_speed_cm_s)
-        & (body_zone >= 0)
-        & protected_kind[body_zone]
+    sap = (length > mean + options.sap_sd * sd) & (
+        _central_speed(time_s, tail_x, tail_y, options.speed_window_s) < options.sap_max_speed_cm_s
     )
+    posed = np.flatnonzero(sap)  # the zone is only needed there
+    body_zone = arena.classify(body_x[posed], body_y[posed])
+    sap[posed] = (body_zone >= 0) & protected_kind[body_zone]
     start, frames = _counted_runs(sap, durations, options.sap_min_s)
     return StretchedAttend(
         count=len(start),

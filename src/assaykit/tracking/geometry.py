@@ -84,7 +84,12 @@ class Arena:
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         label = np.full(x.shape, -1, dtype=np.int64)
         for index in range(len(self.zones) - 1, -1, -1):  # reverse, so the first zone listed wins
-            label[self.distance(index, x, y) == 0.0] = index
+            zone = self.zones[index]
+            if zone.rectangle is None:
+                distance = _polygon_distance(zone.polygon, x, y, reach=0.0)
+            else:
+                distance = _rectangle_distance(zone.rectangle, x, y)
+            label[distance == 0.0] = index
         return label
 
     def locate(self, x: np.ndarray, y: np.ndarray, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +122,7 @@ class Arena:
         for index in range(len(self.zones) - 1, -1, -1):  # reverse, so the first zone listed wins
             zone = self.zones[index]
             if zone.rectangle is None:
-                distance = _polygon_distance(zone.polygon, x, y)
+                distance = _polygon_distance(zone.polygon, x, y, reach=hysteresis)
                 raw[distance == 0.0] = index
                 near[index] = distance <= hysteresis
                 continue
@@ -357,21 +362,41 @@ def _rectangle_excess(
     return np.abs(dx) - hu, np.abs(dy) - hv
 
 
-def _polygon_distance(polygon: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Distance from each point to a simple polygon: 0 inside (even-odd rule) or on it."""
+def _polygon_distance(
+    polygon: np.ndarray, x: np.ndarray, y: np.ndarray, reach: float | None = None
+) -> np.ndarray:
+    """Distance from each point to a simple polygon: 0 inside (even-odd rule) or on it, NaN if missing.
+
+    With ``reach``, points farther than ``reach`` from the polygon's bounding box (so farther than that from
+    the polygon) get ``inf`` instead of their distance: the distance is only worked out where it can be
+    ``reach`` or less, which is all that :meth:`Arena.classify` (``reach`` 0) and :meth:`Arena.locate`
+    (the hysteresis) ask. Every distance that is worked out is computed as without ``reach``.
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     inside = np.zeros(x.shape, dtype=bool)
-    nearest = np.full(x.shape, np.inf)
-    for (x0, y0), (x1, y1) in zip(polygon, np.roll(polygon, -1, axis=0), strict=True):
+    edges = list(zip(polygon, np.roll(polygon, -1, axis=0), strict=True))
+    for (x0, y0), (x1, y1) in edges:
         # even-odd ray cast towards +x (half-open in y so a vertex is crossed once)
         with np.errstate(invalid="ignore", divide="ignore"):
             crosses = (y0 > y) != (y1 > y)
             x_cross = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
         inside ^= crosses & (x < x_cross)
+    distance = np.zeros(x.shape)
+    if reach is None:
+        todo = np.flatnonzero(~inside)
+    else:
+        reach = max(float(reach), 0.0)
+        (xmin, ymin), (xmax, ymax) = polygon.min(axis=0), polygon.max(axis=0)
+        near_box = (x >= xmin - reach) & (x <= xmax + reach) & (y >= ymin - reach) & (y <= ymax + reach)
+        distance[~inside & ~near_box] = np.inf
+        todo = np.flatnonzero(~inside & near_box)
+    px, py = x[todo], y[todo]
+    nearest = np.full(px.shape, np.inf)
+    for (x0, y0), (x1, y1) in edges:
         ex, ey = x1 - x0, y1 - y0
-        t = np.clip(((x - x0) * ex + (y - y0) * ey) / (ex * ex + ey * ey), 0.0, 1.0)
-        np.minimum(nearest, np.hypot(x - (x0 + t * ex), y - (y0 + t * ey)), out=nearest)
-    distance = np.where(inside, 0.0, nearest)
+        t = np.clip(((px - x0) * ex + (py - y0) * ey) / (ex * ex + ey * ey), 0.0, 1.0)
+        np.minimum(nearest, np.hypot(px - (x0 + t * ex), py - (y0 + t * ey)), out=nearest)
+    distance[todo] = nearest
     distance[np.isnan(x) | np.isnan(y)] = np.nan
     return distance
 
