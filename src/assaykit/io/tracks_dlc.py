@@ -140,16 +140,14 @@ def pose_keypoints(
         The body parts of all animals, in order of first appearance; NaN for a part an animal lacks.
     """
     names = list(dict.fromkeys(p for layout in layouts for p in layout))
-    blocks = {"x": [], "y": [], "likelihood": []}
-    for k, layout in enumerate(layouts):
-        table = values[k] if isinstance(values, list) else values
-        for coord, block in blocks.items():
-            out = np.full((table.shape[0], len(names)), np.nan)
+    tables = values if isinstance(values, list) else [values] * len(layouts)
+    starts = np.concatenate([[0], np.cumsum([len(t) for t in tables])])
+    x, y, score = (np.full((int(starts[-1]), len(names)), np.nan) for _ in range(3))
+    for table, layout, start, stop in zip(tables, layouts, starts[:-1], starts[1:], strict=True):
+        for coord, out in (("x", x), ("y", y), ("likelihood", score)):
             for j, name in enumerate(names):
                 if name in layout:
-                    out[:, j] = table[:, layout[name][coord]]
-            block.append(out)
-    x, y, score = (np.concatenate(blocks[c]) for c in ("x", "y", "likelihood"))
+                    out[start:stop, j] = table[:, layout[name][coord]]
     missing = np.isnan(x) | np.isnan(y)
     x[missing] = np.nan
     y[missing] = np.nan
@@ -332,7 +330,7 @@ def _raise_bad_cell(path: Path, options: dict, columns: _Columns) -> NoReturn:
         raise AssayInputError("expected numbers in every cell below the DeepLabCut header", path=path)
     i, j = worst
     value = text.iat[i, j]
-    if j == 0 and value.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")):
+    if j == 0 and i == 0 and value.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")):
         raise AssayInputError(
             f"the rows are images ('{value}'), not video frames: predictions on labelled frames (a training "
             "set) have no time; give the predictions for a whole video",

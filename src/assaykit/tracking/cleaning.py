@@ -426,7 +426,8 @@ class CleanedPoints:
     Attributes
     ----------
     x, y
-        Cleaned coordinates, ``(n, K)``; NaN where still missing (the same frames in both).
+        Cleaned coordinates, ``(n, K)``; NaN where still missing (the same frames in both). Both are views
+        of one ``(n, 2K)`` array.
     dropped
         ``(n, K)`` bool: present points removed by the confidence cut.
     missing_after_cut
@@ -484,6 +485,7 @@ def clean_points(
     k = x.shape[1]
     missing = np.isnan(x)
     values = np.hstack([x, y])
+    del x, y  # large: keep one copy
 
     def smooth(v: np.ndarray) -> np.ndarray:
         if cleaning.median_window is not None:
@@ -495,8 +497,18 @@ def clean_points(
     def fill(v: np.ndarray) -> np.ndarray:
         return interpolate_gaps(v, time_s, bounds, cleaning.max_gap)[0]
 
-    values = fill(smooth(values)) if cleaning.smooth_first else smooth(fill(values))
-    return CleanedPoints(values[:, :k].copy(), values[:, k:].copy(), dropped, missing)
+    out = np.empty_like(values)
+    for first in range(0, 2 * k, _COLUMNS_AT_ONCE):  # a few columns at a time: bounded temporaries
+        block = values[:, first : first + _COLUMNS_AT_ONCE]
+        out[:, first : first + _COLUMNS_AT_ONCE] = (
+            fill(smooth(block)) if cleaning.smooth_first else smooth(fill(block))
+        )
+    return CleanedPoints(out[:, :k], out[:, k:], dropped, missing)  # views of one array
+
+
+#: Columns cleaned together by :func:`clean_points`: each step's temporaries are a few times this many
+#: columns, so the memory a large file needs stays close to that of its keypoints.
+_COLUMNS_AT_ONCE = 4
 
 
 def _is_int(value: object) -> bool:

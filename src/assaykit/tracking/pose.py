@@ -150,7 +150,10 @@ def prepare_pose(
     cleaned = clean_points(time_s, x, y, score, bounds, cleaning)
     had = ~(np.isnan(x[:, chosen]) | np.isnan(y[:, chosen])).all(axis=1)
     kept = ~cleaned.missing_after_cut[:, chosen].all(axis=1)
-    cx, cy = cleaned.x * scale, cleaned.y * scale
+    cx, cy = cleaned.x, cleaned.y
+    if scale != 1.0:  # in place: the cleaned arrays are this function's own
+        cx *= scale
+        cy *= scale
     position_x, position_y = _centroid(cx[:, chosen], cy[:, chosen])
     return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, had & ~kept, ~kept)
 
