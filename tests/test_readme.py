@@ -39,3 +39,14 @@ def test_readme_example_command_runs(command: str, tmp_path: Path, monkeypatch: 
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, f"{command}\n{result.output}"
+
+
+def python_examples() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [block for block in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "examples/" in block]
+
+
+@pytest.mark.parametrize("code", python_examples(), ids=lambda code: code.splitlines()[0][:50])
+def test_readme_python_example_runs(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})  # the README's own example, on the shipped data
