@@ -164,11 +164,33 @@ def _centroid(values: np.ndarray, parts: list[dict[str, int]], threshold: float)
     chance = values[:, [p["likelihood"] for p in parts]]
     present = ~(np.isnan(x) | np.isnan(y))
     kept = present & ~(chance < threshold)  # a NaN likelihood next to a position does not remove it
+    mean_x, mean_y = mean_of_points(x, y, kept)
+    return mean_x, mean_y, int((present.any(axis=1) & np.isnan(mean_x)).sum())
+
+
+def mean_of_points(x: np.ndarray, y: np.ndarray, kept: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Return, per frame (row), the mean of the points kept (default: those present); NaN when none is.
+
+    Parameters
+    ----------
+    x, y
+        ``(n, k)`` points; NaN where missing.
+    kept
+        ``(n, k)`` bool: the points to average (present ones only); None for every present point.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The centroid's ``x`` and ``y``, ``(n,)`` each.
+    """
+    if kept is None:
+        kept = ~(np.isnan(x) | np.isnan(y))
+    n = len(x)
     count = kept.sum(axis=1)
     has = count > 0
     mean_x = np.divide(np.where(kept, x, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
     mean_y = np.divide(np.where(kept, y, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
-    return mean_x, mean_y, int((present.any(axis=1) & ~has).sum())
+    return mean_x, mean_y
 
 
 def _layout(columns: _Columns, path: Path, row: int | None) -> dict[str, dict[str, dict[str, int]]]:

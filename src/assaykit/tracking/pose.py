@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assaykit.io.tracks import Keypoints
+from assaykit.io.tracks_dlc import mean_of_points
 from assaykit.tracking.cleaning import Cleaning, clean_points
 
 
@@ -154,18 +155,8 @@ def prepare_pose(
     if scale != 1.0:  # in place: the cleaned arrays are this function's own
         cx *= scale
         cy *= scale
-    position_x, position_y = _centroid(cx[:, chosen], cy[:, chosen])
+    if len(chosen) == 1:
+        position_x, position_y = cx[:, chosen[0]].copy(), cy[:, chosen[0]].copy()
+    else:
+        position_x, position_y = mean_of_points(cx[:, chosen], cy[:, chosen])
     return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, had & ~kept, ~kept)
-
-
-def _centroid(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the points present on each frame (x and y are missing together); NaN when none is."""
-    if x.shape[1] == 1:
-        return x[:, 0].copy(), y[:, 0].copy()
-    present = ~np.isnan(x)
-    count = present.sum(axis=1)
-    has = count > 0
-    n = len(x)
-    mean_x = np.divide(np.where(present, x, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
-    mean_y = np.divide(np.where(present, y, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
-    return mean_x, mean_y
