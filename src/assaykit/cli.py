@@ -409,6 +409,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
             sheet=options.pop("sheet"),
             output=options.pop("output"),
             episodes_path=options.pop("episodes_path"),
+            postures_path=options.pop("postures_path", None),
             plot_dir=options.pop("plot_dir"),
             progress=bar,
             **options,
@@ -437,6 +438,12 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
 def posture_options(func: Any) -> Any:
     """Options of the plus maze's posture measures (head dips, stretched-attend postures)."""
     options = [
+        click.option(
+            "--postures",
+            "postures_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Pose: write one row per head dip and stretched-attend posture here.",
+        ),
         click.option("--head-keypoint", metavar="NAME", help="Pose: the head point [nose, snout or head]."),
         click.option(
             "--tail-keypoint", metavar="NAME", help="Pose: the tail base [tail_base, tailbase, ...]."

@@ -199,6 +199,23 @@ def test_head_dips_and_a_stretched_attend_posture_are_counted(tmp_path: Path) ->
     assert row["head_dip_time_s"] == pytest.approx(3.0)
     assert row["stretched_attend_postures"] == 1
     assert row["stretched_attend_time_s"] == pytest.approx(1.5)
+    # one row per event, in time order, with where the animal was
+    events_csv = tmp_path / "postures.csv"
+    result = run(
+        "epm", h5, "--fps", FPS, "--px-per-cm", PX_PER_CM, "--keypoint", ",".join(PAWS), "--duration", 120,
+        "--postures", events_csv, "-o", tmp_path / "all.xlsx", "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    events = pd.read_csv(events_csv)
+    assert list(events.columns) == ["animal", "posture", "start_s", "end_s", "duration_s", "from_kind"]
+    assert events["posture"].tolist() == ["head_dip", "head_dip", "stretched_attend"]
+    np.testing.assert_allclose(events["start_s"], [40.0, 60.0, 100.0])
+    np.testing.assert_allclose(events["duration_s"], [1.0, 2.0, 1.5])
+    np.testing.assert_allclose(events["end_s"], events["start_s"] + events["duration_s"])
+    assert events["from_kind"].tolist() == ["open", "open", "closed"]
+    sheets = pd.read_excel(tmp_path / "all.xlsx", sheet_name=None)
+    assert list(sheets) == ["endpoints", "episodes", "postures"]
+    pd.testing.assert_frame_equal(sheets["postures"], events, check_dtype=False)
     # a track of one point has no keypoints: the posture columns are blank, not zero
     csv = tmp_path / "one.csv"
     pd.DataFrame({"time": np.arange(100) / FPS, "x": 0.0, "y": 0.0}).to_csv(csv, index=False)
@@ -206,6 +223,9 @@ def test_head_dips_and_a_stretched_attend_posture_are_counted(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     one = pd.read_csv(tmp_path / "one_out.csv").iloc[0]
     assert np.isnan(one["head_dips"]) and np.isnan(one["stretched_attend_postures"])
+    asked = run("epm", csv, "--postures", tmp_path / "none.csv")
+    assert asked.exit_code == 0 and "no posture table written" in asked.output
+    assert not (tmp_path / "none.csv").exists()
 
 
 def test_an_unknown_posture_keypoint_is_a_one_line_error(tmp_path: Path) -> None:

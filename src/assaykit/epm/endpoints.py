@@ -113,7 +113,13 @@ def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
     }
 
 
-def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -> dict[str, Any]:
+#: Columns of the posture table (one row per head dip or stretched-attend posture), after ``animal``.
+POSTURE_COLUMNS = ("posture", "start_s", "end_s", "duration_s", "from_kind")
+
+
+def epm_postures(
+    window: PoseWindow, protocol: TrackingProtocol, arena: Arena
+) -> tuple[dict[str, Any], pd.DataFrame]:
     """Head dips and stretched-attend postures of one animal (see :mod:`assaykit.epm.ethology`).
 
     Parameters
@@ -134,6 +140,11 @@ def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -
         centre, *protected*, and from an open arm, *unprotected*; Rodgers & Johnson 1995) need a head
         keypoint; stretched-attend postures (count, seconds) need a head and a tail-base keypoint. Measures
         without their keypoints are left out (blank in the table). The body point is the animal's position.
+    pandas.DataFrame
+        One row per head dip and stretched-attend posture counted, in time order, with the
+        :data:`POSTURE_COLUMNS`: ``posture`` (``head_dip`` or ``stretched_attend``), ``start_s`` and
+        ``end_s`` from the window start, ``duration_s`` (the frames' durations), and ``from_kind``, the
+        kind of zone the animal's position is in at the start.
 
     Raises
     ------
@@ -146,6 +157,7 @@ def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -
     given = {f.name: options.get(f.name) for f in fields(EthologyOptions)}
     thresholds = EthologyOptions(**{k: float(v) for k, v in given.items() if v is not None})
     row: dict[str, Any] = {}
+    events: list[pd.DataFrame] = []
     body = (window.position_x, window.position_y)
     if head is not None:
         dips = head_dips(window.time_s, window.durations, *window.keypoint(head), *body, arena, thresholds)
@@ -155,6 +167,7 @@ def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -
             protected_head_dips=dips.protected,
             unprotected_head_dips=dips.unprotected,
         )
+        events.append(_bouts("head_dip", dips.frames, window, arena))
     if head is not None and tail is not None:
         sap = stretched_attend(
             window.time_s,
@@ -166,7 +179,29 @@ def epm_postures(window: PoseWindow, protocol: TrackingProtocol, arena: Arena) -
             thresholds,
         )
         row.update(stretched_attend_postures=sap.count, stretched_attend_time_s=sap.time_s)
-    return row
+        events.append(_bouts("stretched_attend", sap.frames, window, arena))
+    table = pd.concat(events, ignore_index=True) if events else _bouts("", np.zeros(0, bool), window, arena)
+    return row, table.sort_values("start_s", kind="stable", ignore_index=True)
+
+
+def _bouts(posture: str, frames: np.ndarray, window: PoseWindow, arena: Arena) -> pd.DataFrame:
+    """One row per run of ``frames`` (the counted bouts of one posture), as :data:`POSTURE_COLUMNS`."""
+    edges = np.diff(np.concatenate([[0], frames.view(np.int8), [0]]))
+    first, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    elapsed = np.concatenate([[0.0], np.cumsum(window.durations)])
+    start_s = np.maximum(window.time_s[first], window.start_s) - window.start_s
+    duration_s = elapsed[stop] - elapsed[first]
+    zone = arena.classify(window.position_x[first], window.position_y[first])
+    kinds = np.append(arena.kinds, "")[zone]  # "" off the maze (not for a counted posture)
+    return pd.DataFrame(
+        {
+            "posture": np.full(len(first), posture, dtype=object),
+            "start_s": start_s,
+            "end_s": start_s + duration_s,
+            "duration_s": duration_s,
+            "from_kind": kinds.astype(object),
+        }
+    )
 
 
 def _pct(part: float, whole: float) -> float:

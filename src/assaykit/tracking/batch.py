@@ -78,8 +78,9 @@ class AssaySpec:
     summary
         ``(endpoint row) -> str``: one line for a plot's subtitle.
     pose_measures
-        ``(pose window, protocol, arena) -> dict`` of endpoint columns that need pose keypoints (the plus
-        maze's head dips and stretched-attend postures); None when the assay has none.
+        ``(pose window, protocol, arena) -> (dict, events)``: endpoint columns that need pose keypoints
+        (the plus maze's head dips and stretched-attend postures) and a table of the events counted, one
+        row each; None when the assay has none.
     """
 
     assay: str
@@ -92,7 +93,9 @@ class AssaySpec:
     flags: Callable[[Mapping[str, Any]], list[str]]
     display: tuple[tuple[str, str], ...] = ()
     summary: Callable[[Mapping[str, Any]], str] | None = None
-    pose_measures: Callable[[PoseWindow, TrackingProtocol, Arena], dict[str, Any]] | None = None
+    pose_measures: (
+        Callable[[PoseWindow, TrackingProtocol, Arena], tuple[dict[str, Any], pd.DataFrame]] | None
+    ) = None
 
     @property
     def columns(self) -> list[str]:
@@ -110,6 +113,7 @@ class AnimalResult:
     error: str | None = None
     low_likelihood: int = 0
     measures: dict[str, Any] = field(default_factory=dict)
+    events: pd.DataFrame | None = None
 
 
 def analyze_table(
@@ -217,9 +221,9 @@ def analyze_table(
         if k not in errors and analysis is not None and pose is not None and spec.pose_measures is not None:
             lo = int(rows.bounds[k]) + analysis.window.first
             hi = int(rows.bounds[k]) + analysis.window.stop
-            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations)
+            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations, analysis.window.start_s)
             try:
-                result.measures = spec.pose_measures(window, protocol, arena)  # type: ignore[arg-type]
+                result.measures, result.events = spec.pose_measures(window, protocol, arena)  # type: ignore[arg-type]
             except ValueError as exc:
                 errors[k] = AssayInputError(str(exc), path=table.source)
         if k in errors:
@@ -366,6 +370,18 @@ def endpoint_table(
 def _frame(analysis: TrackAnalysis) -> float:
     durations = analysis.durations
     return float(np.median(durations)) if len(durations) else 0.0
+
+
+def posture_table(results: Sequence[AnimalResult]) -> pd.DataFrame | None:
+    """All animals' posture events (head dips, stretched-attend postures), one row each, animal first.
+
+    None when no animal has any (the assay has no postures, or no file had pose keypoints).
+    """
+    parts = [r.events.assign(animal=r.animal) for r in results if r.events is not None]
+    if not parts:
+        return None
+    table = pd.concat(parts, ignore_index=True)
+    return table[["animal", *(c for c in table.columns if c != "animal")]]
 
 
 def episode_table(results: Sequence[AnimalResult]) -> pd.DataFrame:

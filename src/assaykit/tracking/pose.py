@@ -52,10 +52,13 @@ class CleanPose:
         """Return the chosen keypoints, ``(n, len(chosen))`` each, for a multi-point entry rule."""
         return self.x[:, self.chosen], self.y[:, self.chosen]
 
-    def window(self, lo: int, hi: int, time_s: np.ndarray, durations: np.ndarray) -> PoseWindow:
-        """Return rows ``lo:hi`` (one animal's session window) as a :class:`PoseWindow`."""
+    def window(
+        self, lo: int, hi: int, time_s: np.ndarray, durations: np.ndarray, start_s: float
+    ) -> PoseWindow:
+        """Return rows ``lo:hi`` (one animal's session window, starting at ``start_s``) as a PoseWindow."""
         return PoseWindow(
             self.names,
+            start_s,
             time_s,
             durations,
             self.x[lo:hi],
@@ -73,6 +76,8 @@ class PoseWindow:
     ----------
     names
         The keypoints.
+    start_s
+        When the session window starts (s, on the file's time axis).
     time_s, durations
         The window's frame times and the seconds each frame stands for.
     x, y
@@ -82,6 +87,7 @@ class PoseWindow:
     """
 
     names: tuple[str, ...]
+    start_s: float
     time_s: np.ndarray
     durations: np.ndarray
     x: np.ndarray

@@ -23,6 +23,7 @@ from assaykit.tracking.batch import (
     analyze_table,
     endpoint_table,
     episode_table,
+    posture_table,
 )
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
@@ -44,6 +45,11 @@ class TrackingRun:
         """All animals' zone episodes (:func:`assaykit.tracking.batch.episode_table`)."""
         return episode_table(self.results)
 
+    @cached_property
+    def postures(self) -> pd.DataFrame | None:
+        """All animals' posture events (:func:`assaykit.tracking.batch.posture_table`); None without any."""
+        return posture_table(self.results)
+
 
 def run_tracking(
     spec: AssaySpec,
@@ -55,6 +61,7 @@ def run_tracking(
     output: str | Path | None = None,
     episodes_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
+    postures_path: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> TrackingRun:
@@ -76,6 +83,9 @@ def run_tracking(
         Zone-episode table to write (one row per visit).
     plot_dir
         Folder for one PNG per animal (trajectory over the apparatus, and an occupancy heatmap).
+    postures_path
+        Posture-event table to write (plus maze, pose files: one row per head dip or stretched-attend
+        posture); an ``.xlsx`` output also gets it as a ``postures`` sheet.
     progress
         Called as ``progress(done, total)`` as animals are finished, ``total`` being the number of animals
         across all files (a file that could not be read counts as one): first ``(0, total)`` once every
@@ -140,7 +150,7 @@ def run_tracking(
     endpoints = endpoint_table(results, spec, proto)
     run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings)
     run.warnings.extend(_row_warnings(endpoints, spec))
-    _write(run, spec, output, episodes_path, plot_dir)
+    _write(run, spec, output, episodes_path, plot_dir, postures_path)
     return run
 
 
@@ -229,15 +239,27 @@ def _write(
     output: str | Path | None,
     episodes_path: str | Path | None,
     plot_dir: str | Path | None,
+    postures_path: str | Path | None = None,
 ) -> None:
+    postures = run.postures
+    if postures_path is not None and postures is None:
+        run.warnings.append(
+            "no posture table written: postures need pose keypoints (DeepLabCut, SLEAP, LightningPose) "
+            "on the plus maze"
+        )
     if output is not None:
         output = Path(output)
         if output.suffix.lower() == ".xlsx":
-            run.written.append(write_table({"endpoints": run.endpoints, "episodes": run.episodes}, output))
+            sheets = {"endpoints": run.endpoints, "episodes": run.episodes}
+            if postures is not None:
+                sheets["postures"] = postures
+            run.written.append(write_table(sheets, output))
         else:
             run.written.append(write_table(run.endpoints, output))
     if episodes_path is not None:
         run.written.append(write_table(run.episodes, episodes_path))
+    if postures_path is not None and postures is not None:
+        run.written.append(write_table(postures, postures_path))
     if plot_dir is not None:
         run.written.extend(write_plots(run, spec, Path(plot_dir)))
 
