@@ -37,7 +37,6 @@ import argparse
 import importlib.util
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,7 +52,7 @@ from assaykit.epm import EPM
 from assaykit.tracking.workflow import run_tracking
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_tracking import traced_peak  # noqa: E402
+from bench_tracking import process_runs, traced_peak  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 30.0
@@ -169,39 +168,6 @@ def timed(
     return runs, results
 
 
-#: Times child processes from a small process of its own (whose children do not inherit the benchmark's
-#: memory): prints ``{"seconds": {name: [every run]}, "peak_mib": {name: max resident set}}``.
-RUNNER = """
-import json, os, subprocess, sys, time
-commands, repeat = json.loads(sys.argv[1]), int(sys.argv[2])
-seconds, peak = {name: [] for name in commands}, dict.fromkeys(commands, 0.0)
-for _ in range(repeat):
-    for name, command in commands.items():
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds[name].append(time.perf_counter() - start)
-        peak[name] = max(peak[name], usage.ru_maxrss / 1024)  # KiB on Linux
-        if os.waitstatus_to_exitcode(status):
-            sys.exit(f"{command} failed")
-print(json.dumps({"seconds": seconds, "peak_mib": peak}))
-"""
-
-
-def timed_processes(
-    commands: dict[str, list[str]], repeat: int
-) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """Seconds of every run and peak resident memory (MiB) of each command, taking turns."""
-    report = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(commands), str(repeat)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(report.stdout)
-    return result["seconds"], result["peak_mib"]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--animals", type=int, default=100)
@@ -237,8 +203,8 @@ def main() -> None:
         cli = [python, "-m", "assaykit", "epm", str(path), "--fps", "30", "--px-per-cm", "4"]
         cli += ["--median-window", "5", "--zones", str(rois), "-o", str(out), "-q"]
         commands = {"python -c 'pandas.read_csv'": [python, "-c", read], "assaykit epm (command)": cli}
-        process_runs, resident = timed_processes(commands, args.repeat)
-        report(runs, peaks, process_runs, resident)
+        process_runs_seconds, resident = process_runs(commands, args.repeat)
+        report(runs, peaks, process_runs_seconds, resident)
 
 
 def check(endpoints: pd.DataFrame, recipe: pd.DataFrame) -> None:

@@ -158,17 +158,17 @@ def traced_peak(task: Callable[[], object]) -> float:
 
 
 #: Times child processes from a small process of its own, whose children do not inherit (and report) the
-#: benchmark's memory: prints ``{"seconds": {name: best}, "peak_mib": {name: max resident set}}``.
+#: benchmark's memory: prints ``{"seconds": {name: [every run]}, "peak_mib": {name: max resident set}}``.
 RUNNER = """
 import json, os, subprocess, sys, time
 commands, repeat = json.loads(sys.argv[1]), int(sys.argv[2])
-seconds, peak = dict.fromkeys(commands, float("inf")), dict.fromkeys(commands, 0.0)
+seconds, peak = {name: [] for name in commands}, dict.fromkeys(commands, 0.0)
 for _ in range(repeat):
     for name, command in commands.items():
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
-        seconds[name] = min(seconds[name], time.perf_counter() - start)
+        seconds[name].append(time.perf_counter() - start)
         peak[name] = max(peak[name], usage.ru_maxrss / 1024)  # KiB on Linux
         if os.waitstatus_to_exitcode(status):
             sys.exit(f"{command} failed")
@@ -176,8 +176,10 @@ print(json.dumps({"seconds": seconds, "peak_mib": peak}))
 """
 
 
-def timed_processes(commands: dict[str, list[str]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Best seconds and peak resident memory (MiB) of each command, taking turns, run by :data:`RUNNER`."""
+def process_runs(
+    commands: dict[str, list[str]], repeat: int
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Seconds of every run and peak resident memory (MiB) of each command, taking turns (:data:`RUNNER`)."""
     report = subprocess.run(
         [sys.executable, "-c", RUNNER, json.dumps(commands), str(repeat)],
         capture_output=True,
@@ -186,6 +188,12 @@ def timed_processes(commands: dict[str, list[str]], repeat: int) -> tuple[dict[s
     )
     result = json.loads(report.stdout)
     return result["seconds"], result["peak_mib"]
+
+
+def timed_processes(commands: dict[str, list[str]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Best seconds and peak resident memory (MiB) of each command, taking turns."""
+    runs, peak = process_runs(commands, repeat)
+    return {name: min(seconds) for name, seconds in runs.items()}, peak
 
 
 APPARATUS = {
