@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assaykit.epm.ethology import EthologyOptions, head_dips, stretched_attend
+from assaykit.epm.ethology import EthologyOptions, head_dips, runs, stretched_attend
 from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
 from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, plus_maze
@@ -186,8 +186,7 @@ def epm_postures(
 
 def _bouts(posture: str, frames: np.ndarray, window: PoseWindow, arena: Arena) -> pd.DataFrame:
     """One row per run of ``frames`` (the counted bouts of one posture), as :data:`POSTURE_COLUMNS`."""
-    edges = np.diff(np.concatenate([[0], frames.view(np.int8), [0]]))
-    first, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    first, stop = runs(frames)
     elapsed = np.concatenate([[0.0], np.cumsum(window.durations)])
     start_s = np.maximum(window.time_s[first], window.start_s) - window.start_s
     duration_s = elapsed[stop] - elapsed[first]

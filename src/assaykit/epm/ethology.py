@@ -409,6 +409,12 @@ def _central_speed(time_s: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: f
     return speed
 
 
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the first frame and the end (exclusive) of each maximal run of True in ``mask``."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask, dtype=bool).view(np.int8), [0]]))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def _counted_runs(mask: np.ndarray, durations: np.ndarray, min_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Return the first frame of each maximal run of ``mask`` lasting ``min_s`` or more, and their frames.
 
@@ -418,13 +424,13 @@ def _counted_runs(mask: np.ndarray, durations: np.ndarray, min_s: float) -> tupl
     n = len(mask)
     if not mask.any():
         return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=bool)
-    edges = np.diff(np.concatenate([[0], mask.view(np.int8), [0]]))
-    start = np.flatnonzero(edges == 1)
+    start, stop = runs(mask)
     total = np.add.reduceat(np.where(mask, durations, 0.0), start)
     keep = total >= min_s - _DURATION_SLACK_S
-    run = np.cumsum(edges[:-1] == 1) - 1  # the run each frame is in (or follows)
-    frames = mask & keep[np.maximum(run, 0)]
-    return start[keep], frames
+    change = np.zeros(n + 1, dtype=np.int64)  # +1 where a kept run starts, -1 where it ends
+    change[start[keep]] += 1
+    change[stop[keep]] -= 1
+    return start[keep], np.cumsum(change[:-1]) > 0
 
 
 def _check_inputs(

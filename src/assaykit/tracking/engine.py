@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assaykit.tracking.episodes import TrackEpisodes, confirm_tracks, episode_stops
+from assaykit.tracking.episodes import TrackEpisodes, confirm_tracks, episode_stops, in_zone
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.results import DEFAULT_CRITERION, EntryCriterion, EpisodeColumns, TrackAnalysis
 from assaykit.tracking.rules import locate_points
@@ -79,7 +79,7 @@ def analyze_tracks(
         valid = known
         raw, near = arena.locate(x, y, criterion.hysteresis_cm)
         if criterion.hysteresis_cm == 0.0:  # the plain test: a point on a border is in the zone listed first
-            near = raw[None, :] == np.arange(len(arena.zones))[:, None]
+            near = in_zone(raw, len(arena.zones))
     durations = _take(windows.durations, frames)
     episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
     n_tracks = len(window_bounds) - 1
@@ -144,7 +144,7 @@ def analyze_track_labels(
     raw = _take(np.asarray(labels, dtype=np.int64), frames)
     valid = raw != -2
     raw = np.where(valid, raw, -1)
-    near = raw[None, :] == np.arange(len(zone_names))[:, None]
+    near = in_zone(raw, len(zone_names))
     durations = _take(windows.durations, frames)
     episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
     return _summarize(

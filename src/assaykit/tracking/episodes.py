@@ -69,6 +69,11 @@ class Occupancy:
         return np.append(self.start[1:], n).astype(np.int64)
 
 
+def in_zone(raw: np.ndarray, n_zones: int) -> np.ndarray:
+    """Return ``(n_zones, n)`` bool: ``raw == k`` for zone ``k``, the ``near`` of no spatial hysteresis."""
+    return raw[None, :] == np.arange(n_zones)[:, None]
+
+
 def confirm_zones(
     raw: np.ndarray,
     valid: np.ndarray,

@@ -84,12 +84,7 @@ class Arena:
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         label = np.full(x.shape, -1, dtype=np.int64)
         for index in range(len(self.zones) - 1, -1, -1):  # reverse, so the first zone listed wins
-            zone = self.zones[index]
-            if zone.rectangle is None:
-                distance = _polygon_distance(zone.polygon, x, y, reach=0.0)
-            else:
-                distance = _rectangle_distance(zone.rectangle, x, y)
-            label[distance == 0.0] = index
+            label[self.distance(index, x, y, reach=0.0) == 0.0] = index
         return label
 
     def locate(self, x: np.ndarray, y: np.ndarray, hysteresis: float) -> tuple[np.ndarray, np.ndarray]:
@@ -136,12 +131,16 @@ class Arena:
             near[index, border] = np.hypot(u, v) <= hysteresis
         return raw.astype(np.int64, copy=False), near
 
-    def distance(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Return each point's distance (cm) from zone ``index``: 0 inside or on it, NaN if missing."""
+    def distance(self, index: int, x: np.ndarray, y: np.ndarray, reach: float | None = None) -> np.ndarray:
+        """Return each point's distance (cm) from zone ``index``: 0 inside or on it, NaN if missing.
+
+        With ``reach``, a distance that must exceed it may be given as ``inf`` instead (see
+        :func:`_polygon_distance`); every distance up to ``reach`` is exact.
+        """
         zone = self.zones[index]
         if zone.rectangle is not None:
             return _rectangle_distance(zone.rectangle, x, y)
-        return _polygon_distance(zone.polygon, x, y)
+        return _polygon_distance(zone.polygon, x, y, reach=reach)
 
 
 def rectangle_zone(

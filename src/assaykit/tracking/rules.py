@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assaykit.tracking.episodes import in_zone
 from assaykit.tracking.geometry import Arena
 
 
@@ -88,5 +89,5 @@ def locate_points(arena: Arena, x: np.ndarray, y: np.ndarray, hysteresis: float,
     raw = np.where(enough & valid, best, -1).astype(np.int64)
     on_arena = counts.sum(axis=0) >= needed
     # a hysteresis of 0 is the plain test: near only the zone the frame is in, whatever the others hold
-    near_zone = raw[None, :] == np.arange(n_zones)[:, None] if hysteresis == 0.0 else near >= needed
+    near_zone = in_zone(raw, n_zones) if hysteresis == 0.0 else near >= needed
     return PointZones(raw, near_zone, valid, valid & (raw < 0) & on_arena)
