@@ -181,11 +181,12 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
             raise AssayInputError(
                 f"unknown figure format '{suffix or path.name}'; expected one of {expected}", path=path
             )
-        try:
-            with atomic_path(path) as tmp:
+        with atomic_path(path) as tmp:
+            try:
                 fig.savefig(tmp, format=suffix[1:], dpi=DPI, facecolor="white")
-        except OSError as exc:
-            raise AssayInputError(f"could not write the figure ({exc.strerror or exc})", path=path) from exc
+            except OSError as exc:
+                message = f"could not write the figure ({exc.strerror or exc})"
+                raise AssayInputError(message, path=path) from exc
     finally:
         _close(fig)
     return path

@@ -22,17 +22,25 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` and move it into place only if the block succeeds.
 
     The file appears whole or not at all: a crash or an exception while writing leaves any earlier file
-    at ``path`` untouched and no partial file behind.
+    at ``path`` untouched and no partial file behind. An ``OSError`` while writing (a full disk) becomes an
+    :class:`~assaykit.errors.AssayInputError` naming ``path``. For the several outputs of one run, use
+    :class:`assaykit.io.outputs.OutputSet`, which commits them together.
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise AssayInputError("output folder does not exist", path=path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise AssayInputError(f"could not write it ({exc.strerror or exc})", path=path) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
+        try:
+            yield tmp_path
+        except OSError as exc:
+            raise AssayInputError(f"could not write it ({exc.strerror or exc})", path=path) from exc
         # mkstemp makes the file private (0600); give the result the permissions of a normal new file.
         umask = os.umask(0)
         os.umask(umask)
@@ -73,17 +81,33 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             f"unknown output format '{suffix or path.name}'; expected one of {', '.join(TABLE_SUFFIXES)}",
             path=path,
         )
+    with atomic_path(path) as tmp:
+        write_table_to(table, tmp, suffix)
+    return path
+
+
+def write_table_to(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, suffix: str) -> None:
+    """Write a table to ``path`` (not atomically) in the format of ``suffix``, whatever ``path`` is named.
+
+    The step under :func:`write_table` and :meth:`assaykit.io.outputs.OutputSet.table`, which write to a
+    temporary file and move it into place.
+
+    Parameters
+    ----------
+    table, path
+        As for :func:`write_table`.
+    suffix
+        One of :data:`TABLE_SUFFIXES` (lower case): the format.
+    """
     sheets = dict(table) if isinstance(table, Mapping) else {"results": table}
     first = next(iter(sheets.values()))
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            write_csv(first, tmp)
-        elif suffix in {".tsv", ".txt"}:
-            write_csv(first, tmp, sep="\t")
-        elif suffix == ".json":
-            first.to_json(tmp, orient="records", indent=2, double_precision=15)
-        else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return path
+    if suffix == ".csv":
+        write_csv(first, path)
+    elif suffix in {".tsv", ".txt"}:
+        write_csv(first, path, sep="\t")
+    elif suffix == ".json":
+        first.to_json(path, orient="records", indent=2, double_precision=15)
+    else:
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
