@@ -71,6 +71,10 @@ class AssayGroup(click.Group):
         except AssayInputError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:  # a file-system problem no check foresaw: still one line naming the path
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {_one_line(where + (exc.strerror or str(exc)))}", err=True)
+            sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -197,9 +201,10 @@ def binding(
     """
     from assaykit.binding.report import format_comparisons, format_competition, format_potency
     from assaykit.binding.workflow import run_binding
+    from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
 
-    with ProgressBar("curves", enabled=not quiet) as bar:
+    with OutputSet() as outputs, ProgressBar("curves", enabled=not quiet) as bar:
         run = run_binding(
             files,
             kd_nM=kd,
@@ -209,32 +214,42 @@ def binding(
             compare=compare_path is not None or None,
             compare_path=None if compare_path in (None, "-") else compare_path,
             progress=bar,
+            outputs=outputs,
             **options,
         )
+        written = outputs.commit()
     _warn(run.warnings)
     analysis = run.analysis
-    flagged = analysis.results.loc[analysis.results["flags"] != "", "compound"]
-    if not quiet:
+    filed = options.get("output") is not None  # -q still prints the results that go to no file
+    if not quiet or not filed:
         # a screen written to a file: the terminal shows its first rows, the file has them all
-        max_rows = TERMINAL_ROWS if options.get("output") is not None else None
+        max_rows = TERMINAL_ROWS if filed else None
         click.echo(format_competition(analysis.results, analysis.plates, max_rows=max_rows))
-        if compare_path is not None or run.options.get("compare"):
-            click.echo("\nModel comparison (F test at P < 0.05 decides; dAICc = complex - simpler):")
-            click.echo(format_comparisons(analysis.comparisons))
-        if run.options.get("potency_vs") is not None:
-            reference = run.options["potency_vs"]
-            click.echo(f"\nPotency relative to {reference} (IC50 ratio, compound / reference):")
-            click.echo(format_potency(analysis.potency))
-        for note in analysis.notes:
-            click.echo(f"note: {note}", err=True)
-        if len(flagged):
-            click.echo(
-                f"note: {len(flagged)} curve(s) flagged ({_listing(flagged)}); "
-                "flag codes are explained in the README",
-                err=True,
-            )
-        for path in run.written:
-            click.echo(f"wrote {path}", err=True)
+    if run.options.get("compare") and (not quiet or not (filed or compare_path not in (None, "-"))):
+        click.echo("\nModel comparison (F test at P < 0.05 decides; dAICc = complex - simpler):")
+        click.echo(format_comparisons(analysis.comparisons))
+    if run.options.get("potency_vs") is not None and (not quiet or not filed):
+        reference = run.options["potency_vs"]
+        click.echo(f"\nPotency relative to {reference} (IC50 ratio, compound / reference):")
+        click.echo(format_potency(analysis.potency))
+    if quiet:
+        return
+    for note in analysis.notes:
+        click.echo(f"note: {note}", err=True)
+    flagged = analysis.results.loc[analysis.results["flags"] != "", "compound"]
+    if len(flagged):
+        click.echo(
+            f"note: {len(flagged)} curve(s) flagged ({_listing(flagged)}); "
+            "flag codes are explained in the README",
+            err=True,
+        )
+    _wrote(written)
+
+
+def _wrote(paths: list[Path]) -> None:
+    """Say which files a run wrote."""
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 def tracking_options(func: Any) -> Any:
@@ -392,47 +407,54 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         ]
         if given:
             raise click.UsageError(f"{', '.join(given)} need(s) --design")
-    else:
-        if control is None:
-            raise click.UsageError("--design needs --control (the control group)")
-        from assaykit.stats.workflow import load_design
-
-        design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
+    elif control is None:
+        raise click.UsageError("--design needs --control (the control group)")
+    from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
+    from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
-    with ProgressBar("animals", enabled=not quiet) as bar:
-        run = run_tracking(
-            spec,
-            files,
-            protocol=options.pop("protocol"),
-            format=options.pop("track_format"),
-            sheet=options.pop("sheet"),
-            output=options.pop("output"),
-            episodes_path=options.pop("episodes_path"),
-            postures_path=options.pop("postures_path", None),
-            plot_dir=options.pop("plot_dir"),
-            progress=bar,
-            **options,
-        )
+    output, plot_dir = options.pop("output"), options.pop("plot_dir")
+    with OutputSet([design_path]) as outputs:
+        if design_path is not None:
+            check_outputs(outputs, stats_path, None, plot_dir, output_option="--stats")
+            design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
+        with ProgressBar("animals", enabled=not quiet) as bar:
+            run = run_tracking(
+                spec,
+                files,
+                protocol=options.pop("protocol"),
+                format=options.pop("track_format"),
+                sheet=options.pop("sheet"),
+                output=output,
+                episodes_path=options.pop("episodes_path"),
+                postures_path=options.pop("postures_path", None),
+                plot_dir=plot_dir,
+                progress=bar,
+                outputs=outputs,
+                **options,
+            )
+        stats_run = None
+        if design is not None:
+            assert control is not None
+            stats_run = compare_endpoint_table(
+                run.endpoints,
+                design,
+                control=control,
+                test=test or "auto",
+                output=stats_path,
+                plot_dir=plot_dir,
+                outputs=outputs,
+            )
+        written = outputs.commit()
     _warn(run.warnings)
-    if not quiet:
+    if not quiet or output is None:  # -q still prints the results that go to no file
         click.echo(format_endpoints(run.endpoints, spec))
+    if not quiet:
         click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
-        for path in run.written:
-            click.echo(f"wrote {path}", err=True)
-    if design is not None:
-        from assaykit.stats.workflow import compare_endpoint_table
-
-        assert control is not None
-        stats_run = compare_endpoint_table(
-            run.endpoints,
-            design,
-            control=control,
-            test=test or "auto",
-            output=stats_path,
-            plot_dir=kwargs["plot_dir"],
-        )
-        _echo_comparison(stats_run, quiet)
+    if stats_run is not None:
+        _echo_comparison(stats_run, quiet, filed=stats_path is not None)
+    if not quiet:
+        _wrote(written)
 
 
 def posture_options(func: Any) -> Any:
@@ -572,11 +594,12 @@ def saturation(
     """
     from assaykit.binding.saturation_report import format_saturation
     from assaykit.binding.saturation_workflow import run_saturation
+    from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
 
     if protein_mg is not None and cells is not None:
         raise click.UsageError("give --protein-mg or --cells, not both")
-    with ProgressBar("data sets", enabled=not quiet) as bar:
+    with OutputSet() as outputs, ProgressBar("data sets", enabled=not quiet) as bar:
         run = run_saturation(
             files,
             model=model,
@@ -592,36 +615,44 @@ def saturation(
             cells=cells,
             volume_ml=volume_ml,
             progress=bar,
+            outputs=outputs,
         )
+        written = outputs.commit()
     _warn(run.warnings)
     analysis = run.analysis
-    flagged = analysis.results.loc[analysis.results["flags"] != "", "dataset"]
-    if not quiet:
+    if not quiet or output is None:  # -q still prints the results that go to no file
         click.echo(format_saturation(analysis.results))
-        for note in analysis.notes:
-            click.echo(f"note: {note}", err=True)
-        if len(flagged):
-            click.echo(
-                f"note: {len(flagged)} data set(s) flagged ({', '.join(map(str, flagged))}); "
-                "flag codes are explained in the README",
-                err=True,
-            )
-        for path in run.written:
-            click.echo(f"wrote {path}", err=True)
+    if quiet:
+        return
+    for note in analysis.notes:
+        click.echo(f"note: {note}", err=True)
+    flagged = analysis.results.loc[analysis.results["flags"] != "", "dataset"]
+    if len(flagged):
+        click.echo(
+            f"note: {len(flagged)} data set(s) flagged ({', '.join(map(str, flagged))}); "
+            "flag codes are explained in the README",
+            err=True,
+        )
+    _wrote(written)
 
 
-def _echo_comparison(run: Any, quiet: bool) -> None:
-    """Print a group comparison (``assaykit compare``, ``epm``/``ldb --design``)."""
+def _echo_comparison(run: Any, quiet: bool, *, filed: bool) -> None:
+    """Print a group comparison (``assaykit compare``, ``epm``/``ldb --design``).
+
+    With ``quiet``, only the warnings, and the comparisons table when it goes to no file (``filed``).
+    """
     from assaykit.stats.report import format_comparisons, format_trend
 
     _warn(run.warnings)
-    if quiet:
+    if quiet and filed:
         return
     click.echo(format_comparisons(run.comparison))
     trend = format_trend(run.comparison)
     if trend:
         click.echo("")
         click.echo(trend)
+    if quiet:
+        return
     for row in run.exclusions.itertuples(index=False):
         if row.excluded_by == "design":
             click.echo(
@@ -634,8 +665,6 @@ def _echo_comparison(run: Any, quiet: bool) -> None:
     for note in run.comparison.notes:
         click.echo(f"note: {note}", err=True)
     click.echo("note: the headline rule, the tests and every column are explained in the README", err=True)
-    for path in run.written:
-        click.echo(f"wrote {path}", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -709,21 +738,27 @@ def compare(
       assaykit compare endpoints.csv --design design.csv --control vehicle -o stats.xlsx --plot plots/
       assaykit compare scores.csv --control saline --endpoint immobility_s --test nonparametric
     """
+    from assaykit.io.outputs import OutputSet
     from assaykit.stats.workflow import run_compare
 
     names = [n.strip() for item in endpoint_names for n in item.split(",") if n.strip()]
-    run = run_compare(
-        endpoints_file,
-        design=design_path,
-        control=control,
-        endpoints=names or None,
-        test=test,
-        group=group_column,
-        output=output,
-        summary_path=summary_path,
-        plot_dir=plot_dir,
-    )
-    _echo_comparison(run, quiet)
+    with OutputSet() as outputs:
+        run = run_compare(
+            endpoints_file,
+            design=design_path,
+            control=control,
+            endpoints=names or None,
+            test=test,
+            group=group_column,
+            output=output,
+            summary_path=summary_path,
+            plot_dir=plot_dir,
+            outputs=outputs,
+        )
+        written = outputs.commit()
+    _echo_comparison(run, quiet, filed=output is not None)
+    if not quiet:
+        _wrote(written)
 
 
 @main.command(context_settings=CONTEXT)

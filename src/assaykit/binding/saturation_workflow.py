@@ -12,8 +12,8 @@ from pathlib import Path
 
 from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation
 from assaykit.errors import AssayInputError
+from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
-from assaykit.io.writers import write_table
 
 
 @dataclass
@@ -40,23 +40,42 @@ def plot_names(datasets: Sequence[str]) -> list[str]:
     return names
 
 
-def write_saturation_plots(analysis: SaturationAnalysis, directory: Path) -> list[Path]:
-    """Write one PNG per data set (binding curves and Scatchard plot) into ``directory``."""
+def write_saturation_plots(
+    analysis: SaturationAnalysis, directory: str | Path, outputs: OutputSet | None = None
+) -> list[Path]:
+    """Write one PNG per data set (binding curves and Scatchard plot) into ``directory``.
+
+    Parameters
+    ----------
+    analysis
+        The analysis to draw.
+    directory
+        The folder; made if needed.
+    outputs
+        The run's outputs, to stage the plots in (written when it is committed); None to write them now,
+        all or none.
+
+    Returns
+    -------
+    list of Path
+        The plot files.
+    """
     from assaykit.binding.saturation_plots import plot_saturation
 
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(directory)
     results, points = analysis.results, analysis.points
     unit = results.attrs.get("signal_unit", "cpm")
     label = unit or "signal"
     written = []
-    for (_, row), name in zip(results.iterrows(), plot_names(list(results["dataset"])), strict=True):
-        tubes = points[points["dataset"] == row["dataset"]]
-        tubes = tubes.rename(columns={label: "signal", f"specific_{label}": "specific"})
-        written.append(
-            plot_saturation(
-                tubes, row, directory / f"{name}.png", title=str(row["dataset"]), signal_unit=unit or "signal"
-            )
-        )
+    with run_outputs(outputs) as out:
+        out.add_folder(directory, "--plot")
+        for (_, row), name in zip(results.iterrows(), plot_names(list(results["dataset"])), strict=True):
+            tubes = points[points["dataset"] == row["dataset"]]
+            tubes = tubes.rename(columns={label: "signal", f"specific_{label}": "specific"})
+            target = directory / f"{name}.png"
+            with out.stage(target, into="--plot") as tmp:
+                plot_saturation(tubes, row, tmp, title=str(row["dataset"]), signal_unit=unit or "signal")
+            written.append(target)
     return written
 
 
@@ -77,6 +96,7 @@ def run_saturation(
     cells: float | None = None,
     volume_ml: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    outputs: OutputSet | None = None,
 ) -> SaturationRun:
     """Run a saturation-binding job from files to written results.
 
@@ -106,52 +126,63 @@ def run_saturation(
         Unit options, as in :func:`~assaykit.binding.saturation.analyze_saturation`.
     progress
         Called as ``progress(done, total)`` as data sets are finished.
+    outputs
+        The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them; None to
+        write them at the end of this job. Every output path is checked before any file is read, and the
+        files are written all together or not at all.
 
     Returns
     -------
     SaturationRun
-        The analysis, the files written and the warnings raised while reading and fitting.
+        The analysis, the files written (or staged in ``outputs``) and the warnings raised while reading
+        and fitting.
 
     Raises
     ------
     AssayInputError
-        For any input problem, and when no data set at all could be fitted (nothing is written then).
+        For any input problem, an output that clashes with an input or another output or cannot be
+        written, and when no data set at all could be fitted (nothing is written then).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        data = read_saturation_files(paths, specific=specific, sheet=sheet)
-        analysis = analyze_saturation(
-            data,
-            model=model,  # type: ignore[arg-type]
-            ci=ci or "asymptotic",  # type: ignore[arg-type]
-            level=level,
-            efficiency=efficiency,
-            specific_activity_Ci_mmol=specific_activity_Ci_mmol,
-            protein_mg=protein_mg,
-            cells=cells,
-            volume_ml=volume_ml,
-            progress=progress,
-        )
-    run = SaturationRun(analysis=analysis)
-    run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
-
-    results = analysis.results
-    failed = results["flags"].str.startswith("not_fitted")
-    if len(results) and failed.all():
-        first = results.iloc[0]
-        reason = str(first["flags"]).removeprefix("not_fitted: ")
-        raise AssayInputError(
-            f"no data set could be fitted; data set '{first['dataset']}': {reason}",
-            path=data.attrs.get("source"),
-        )
-    if output is not None:
-        output = Path(output)
-        if output.suffix.lower() == ".xlsx":
-            run.written.append(write_table({"results": results, "points": analysis.points}, output))
-        else:
-            run.written.append(write_table(results, output))
-    if points_path is not None:
-        run.written.append(write_table(analysis.points, points_path))
-    if plot_dir is not None:
-        run.written.extend(write_saturation_plots(analysis, Path(plot_dir)))
+    with run_outputs(outputs, paths) as out:
+        output = out.add_file(output, "-o")
+        points_path = out.add_file(points_path, "--points")
+        plot_dir = out.add_folder(plot_dir, "--plot")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data = read_saturation_files(paths, specific=specific, sheet=sheet)
+            analysis = analyze_saturation(
+                data,
+                model=model,  # type: ignore[arg-type]
+                ci=ci or "asymptotic",  # type: ignore[arg-type]
+                level=level,
+                efficiency=efficiency,
+                specific_activity_Ci_mmol=specific_activity_Ci_mmol,
+                protein_mg=protein_mg,
+                cells=cells,
+                volume_ml=volume_ml,
+                progress=progress,
+            )
+        run = SaturationRun(analysis=analysis)
+        run.warnings = [
+            " ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)
+        ]
+        results = analysis.results
+        failed = results["flags"].str.startswith("not_fitted")
+        if len(results) and failed.all():
+            first = results.iloc[0]
+            reason = str(first["flags"]).removeprefix("not_fitted: ")
+            raise AssayInputError(
+                f"no data set could be fitted; data set '{first['dataset']}': {reason}",
+                path=data.attrs.get("source"),
+            )
+        if output is not None:
+            if output.suffix.lower() == ".xlsx":
+                out.table({"results": results, "points": analysis.points}, output)
+            else:
+                out.table(results, output)
+        if points_path is not None:
+            out.table(analysis.points, points_path)
+        if plot_dir is not None:
+            write_saturation_plots(analysis, plot_dir, out)
+        run.written = out.staged
     return run

@@ -17,9 +17,9 @@ import pandas as pd
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
+from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
-from assaykit.io.writers import write_table
 
 #: Options a binding preset may set, with their defaults when neither preset nor command line gives them.
 BINDING_DEFAULTS: dict[str, Any] = {
@@ -176,30 +176,51 @@ def _plot_names(results: pd.DataFrame) -> list[str]:
     ]
 
 
-def write_plots(analysis: CompetitionAnalysis, directory: Path) -> list[Path]:
-    """Write one PNG per curve (points, fitted curve, IC50 or Kd, plate controls) into ``directory``."""
+def write_plots(
+    analysis: CompetitionAnalysis, directory: str | Path, outputs: OutputSet | None = None
+) -> list[Path]:
+    """Write one PNG per curve (points, fitted curve, IC50 or Kd, plate controls) into ``directory``.
+
+    Parameters
+    ----------
+    analysis
+        The analysis to draw.
+    directory
+        The folder; made if needed.
+    outputs
+        The run's outputs, to stage the plots in (they are written when it is committed); None to write
+        them now, all or none.
+
+    Returns
+    -------
+    list of Path
+        The plot files.
+    """
     from assaykit.binding.plots import plot_competition, plot_fit
 
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(directory)
     results, points = analysis.results, analysis.points
     unit = results.attrs.get("signal_unit", "cpm")
     plates = analysis.plates.set_index("plate")
     written = []
-    for (_, row), name in zip(results.iterrows(), _plot_names(results), strict=True):
-        tubes = points[(points["compound"] == row["compound"]) & (points["plate"] == row["plate"])]
-        tubes = tubes[tubes["role"] == "competitor"].rename(columns={unit: "signal"})
-        fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])))
-        written.append(
-            plot_competition(
-                tubes,
-                fit,
-                directory / f"{name}.png",
-                title=str(row["compound"]),
-                signal_unit=unit,
-                total_mean=plates.at[row["plate"], f"total_mean_{unit}"],
-                nsb_mean=plates.at[row["plate"], f"nsb_mean_{unit}"],
-            )
-        )
+    with run_outputs(outputs) as out:
+        out.add_folder(directory, "--plot")
+        for (_, row), name in zip(results.iterrows(), _plot_names(results), strict=True):
+            tubes = points[(points["compound"] == row["compound"]) & (points["plate"] == row["plate"])]
+            tubes = tubes[tubes["role"] == "competitor"].rename(columns={unit: "signal"})
+            fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])))
+            target = directory / f"{name}.png"
+            with out.stage(target, into="--plot") as tmp:
+                plot_competition(
+                    tubes,
+                    fit,
+                    tmp,
+                    title=str(row["compound"]),
+                    signal_unit=unit,
+                    total_mean=plates.at[row["plate"], f"total_mean_{unit}"],
+                    nsb_mean=plates.at[row["plate"], f"nsb_mean_{unit}"],
+                )
+            written.append(target)
     return written
 
 
@@ -216,6 +237,7 @@ def run_binding(
     kd_from: str | Path | None = None,
     kd_dataset: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    outputs: OutputSet | None = None,
     **options: Any,
 ) -> BindingRun:
     """Run a competition-binding job from files to written results.
@@ -242,6 +264,11 @@ def run_binding(
     progress
         Called as ``progress(done, total)`` as curves are finished (e.g. a
         :class:`assaykit.progress.ProgressBar`).
+    outputs
+        The run's outputs (:class:`assaykit.io.outputs.OutputSet`), when the caller commits them with
+        those of other jobs; None to write them at the end of this job. Either way every output path is
+        checked before any file is read (not an input, no two the same, the folder there), and the files
+        are written all together or not at all.
     **options
         The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
         ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
@@ -250,12 +277,14 @@ def run_binding(
     Returns
     -------
     BindingRun
-        The analysis, the files written and the warnings raised while reading and fitting.
+        The analysis, the files written (or staged in ``outputs``) and the warnings raised while reading
+        and fitting.
 
     Raises
     ------
     AssayInputError
-        For any input problem, and when no curve at all could be fitted.
+        For any input problem, an output that clashes with an input or another output or cannot be
+        written, and when no curve at all could be fitted. No output is written then.
     """
     if kd_dataset is not None and kd_from is None:
         raise AssayInputError("--kd-dataset chooses a row of the --kd-from table; give --kd-from")
@@ -263,12 +292,50 @@ def run_binding(
         raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
     if compare_path is not None:
         options["compare"] = True
-        inputs = {Path(p).resolve() for p in paths}
-        if Path(compare_path).resolve() in inputs:
-            raise AssayInputError(
-                f"--compare {compare_path} would overwrite an input file; name another file"
-            )
     resolved, preset_name = resolve_options(protocol, **options)
+    preset_file = protocol if protocol is not None and Path(protocol).is_file() else None
+    with run_outputs(outputs, [*paths, kd_from, preset_file]) as out:
+        output = out.add_file(output, "-o")
+        sibling = None
+        if output is not None and resolved["potency_vs"] is not None and output.suffix.lower() != ".xlsx":
+            sibling = out.add_file(output.with_name(f"{output.stem}_potency{output.suffix}"), "-o (potency)")
+        compare_path = out.add_file(compare_path, "--compare")
+        points_path = out.add_file(points_path, "--points")
+        plot_dir = out.add_folder(plot_dir, "--plot")
+        run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, sheet, compound, progress)
+        analysis, results = run.analysis, run.analysis.results
+        extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
+        if resolved["potency_vs"] is not None:
+            extra["potency"] = analysis.potency
+        if output is not None:
+            if output.suffix.lower() == ".xlsx":
+                sheets = {"results": results, "plates": analysis.plates, "points": analysis.points, **extra}
+                out.table(sheets, output)
+            else:
+                out.table(results, output)
+                if sibling is not None:
+                    out.table(analysis.potency, sibling)
+        if compare_path is not None:
+            out.table(analysis.comparisons, compare_path)
+        if points_path is not None:
+            out.table(analysis.points, points_path)
+        if plot_dir is not None:
+            write_plots(analysis, plot_dir, out)
+        run.written = out.staged
+    return run
+
+
+def _fit(
+    paths: Sequence[str | Path],
+    resolved: dict[str, Any],
+    preset_name: str | None,
+    kd_from: str | Path | None,
+    kd_dataset: str | None,
+    sheet: str | None,
+    compound: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> BindingRun:
+    """Read the counts and fit them; raise when no curve at all could be fitted."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if kd_from is not None:
@@ -277,7 +344,6 @@ def run_binding(
         analysis = analyze_competition(counts, progress=progress, **resolved)
     run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)
     run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
-
     results = analysis.results
     failed = results["flags"].str.startswith("not_fitted")
     if len(results) and failed.all():
@@ -287,23 +353,4 @@ def run_binding(
             f"no curve could be fitted; compound '{first['compound']}': {reason}",
             path=counts.attrs.get("source"),
         )
-    extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
-    if resolved["potency_vs"] is not None:
-        extra["potency"] = analysis.potency
-    if output is not None:
-        output = Path(output)
-        if output.suffix.lower() == ".xlsx":
-            sheets = {"results": results, "plates": analysis.plates, "points": analysis.points, **extra}
-            run.written.append(write_table(sheets, output))
-        else:
-            run.written.append(write_table(results, output))
-            if "potency" in extra:
-                sibling = output.with_name(f"{output.stem}_potency{output.suffix}")
-                run.written.append(write_table(analysis.potency, sibling))
-    if compare_path is not None:
-        run.written.append(write_table(analysis.comparisons, compare_path))
-    if points_path is not None:
-        run.written.append(write_table(analysis.points, points_path))
-    if plot_dir is not None:
-        run.written.extend(write_plots(analysis, Path(plot_dir)))
     return run

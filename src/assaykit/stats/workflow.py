@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.tables import find_column, read_raw_table
 from assaykit.io.tracks import MISSING_TOKENS
-from assaykit.io.writers import write_table
 from assaykit.stats.compare import DESIGN_INFO, GroupComparison, compare_groups
 from assaykit.stats.design import (
     EXCLUSION_COLUMNS,
@@ -118,6 +118,7 @@ def run_compare(
     output: str | Path | None = None,
     summary_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
+    outputs: OutputSet | None = None,
 ) -> CompareRun:
     """Run ``assaykit compare``: read the endpoints and the design, compare, write the outputs.
 
@@ -143,6 +144,10 @@ def run_compare(
         The summary table (one row per endpoint x group).
     plot_dir
         Folder for one PNG per endpoint (``groups_<endpoint>.png``); created if needed.
+    outputs
+        The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them; None to
+        write them at the end of this job. Every output path is checked before any file is read, and the
+        files are written all together or not at all.
 
     Returns
     -------
@@ -152,8 +157,41 @@ def run_compare(
     ------
     AssayInputError
         For unreadable files, a design that does not match the endpoints, an unknown control group or
-        endpoint, and outputs that cannot be written.
+        endpoint, and outputs that clash with an input or another output or cannot be written (nothing
+        is written then).
     """
+    with run_outputs(outputs, [path, design]) as out:
+        check_outputs(out, output, summary_path, plot_dir)
+        run = _run_compare(path, design, control, endpoints, test, group, out, output, summary_path, plot_dir)
+    return run
+
+
+def check_outputs(
+    outputs: OutputSet,
+    output: str | Path | None,
+    summary_path: str | Path | None,
+    plot_dir: str | Path | None,
+    *,
+    output_option: str = "-o",
+) -> None:
+    """Add a comparison's outputs to a run's outputs (checking them) before any work is done."""
+    outputs.add_file(output, output_option)
+    outputs.add_file(summary_path, "--summary")
+    outputs.add_folder(plot_dir, "--plot")
+
+
+def _run_compare(
+    path: str | Path,
+    design: str | Path | None,
+    control: str,
+    endpoints: Sequence[str] | None,
+    test: str,
+    group: str,
+    out: OutputSet,
+    output: str | Path | None,
+    summary_path: str | Path | None,
+    plot_dir: str | Path | None,
+) -> CompareRun:
     table = read_endpoint_table(path)
     if design is not None:
         design_table = read_design(design, group=group)
@@ -174,6 +212,7 @@ def run_compare(
         output=output,
         summary_path=summary_path,
         plot_dir=plot_dir,
+        outputs=out,
     )
 
 
@@ -187,6 +226,7 @@ def compare_endpoint_table(
     output: str | Path | None = None,
     summary_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
+    outputs: OutputSet | None = None,
 ) -> CompareRun:
     """Compare the groups of an endpoint table in memory (what ``epm``/``ldb --design`` run) and write.
 
@@ -197,13 +237,26 @@ def compare_endpoint_table(
         endpoints are blank (unusable tracks) are listed in the exclusions with their flags.
     design
         From :func:`load_design` or :func:`assaykit.stats.design.design_from_table`.
-    control, endpoints, test, output, summary_path, plot_dir
-        As for :func:`run_compare`.
+    control, endpoints, test, output, summary_path, plot_dir, outputs
+        As for :func:`run_compare`. With ``outputs``, the caller has added (and so checked) the output
+        paths with :func:`check_outputs` before any work, and commits them.
 
     Returns
     -------
     CompareRun
     """
+    with run_outputs(outputs) as out:
+        if outputs is None:
+            check_outputs(out, output, summary_path, plot_dir)
+        run = _compare(table, design, control, endpoints, test)
+        _write(run, out, output, summary_path, plot_dir)
+        run.written = out.staged
+    return run
+
+
+def _compare(
+    table: pd.DataFrame, design: pd.DataFrame, control: str, endpoints: Sequence[str] | None, test: str
+) -> CompareRun:
     data, excluded = apply_design(table, design, control)
     dose = design.attrs.get("dose_column")
     compound = "compound" if "compound" in design.columns else None
@@ -221,7 +274,6 @@ def compare_endpoint_table(
                 f"{row.animal} ({row.group or 'no group'}) is excluded without a reason; give one in the "
                 "design's reason column"
             )
-    _write(run, output, summary_path, plot_dir)
     return run
 
 
@@ -238,34 +290,50 @@ def sheets(run: CompareRun) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_group_plots(run: CompareRun, directory: str | Path) -> list[Path]:
-    """Write one dot plot per endpoint (``groups_<endpoint>.png``) into ``directory`` (created if needed)."""
+def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet | None = None) -> list[Path]:
+    """Write one dot plot per endpoint (``groups_<endpoint>.png``) into ``directory`` (made if needed).
+
+    Parameters
+    ----------
+    run
+        The comparison to draw.
+    directory
+        The folder.
+    outputs
+        The run's outputs, to stage the plots in (written when it is committed); None to write them now,
+        all or none.
+
+    Returns
+    -------
+    list of Path
+        The plot files.
+    """
     from assaykit.plotting import safe_filename
     from assaykit.stats.plots import plot_group_dots
 
     directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AssayInputError(
-            f"cannot create the plot folder ({exc.strerror or exc})", path=directory
-        ) from exc
     result = run.comparison
-    return [
-        plot_group_dots(
-            run.data,
-            endpoint,
-            directory / f"{PLOT_PREFIX}{safe_filename(endpoint)}.png",
-            groups=result.groups,
-            control=result.control,
-            comparisons=result.comparisons,
-        )
-        for endpoint in result.endpoints
-    ]
+    written = []
+    with run_outputs(outputs) as out:
+        out.add_folder(directory, "--plot")
+        for endpoint in result.endpoints:
+            target = directory / f"{PLOT_PREFIX}{safe_filename(endpoint)}.png"
+            with out.stage(target, into="--plot") as tmp:
+                plot_group_dots(
+                    run.data,
+                    endpoint,
+                    tmp,
+                    groups=result.groups,
+                    control=result.control,
+                    comparisons=result.comparisons,
+                )
+            written.append(target)
+    return written
 
 
 def _write(
     run: CompareRun,
+    out: OutputSet,
     output: str | Path | None,
     summary_path: str | Path | None,
     plot_dir: str | Path | None,
@@ -273,11 +341,11 @@ def _write(
     if output is not None:
         output = Path(output)
         tables = sheets(run) if output.suffix.lower() == ".xlsx" else run.comparison.comparisons
-        run.written.append(write_table(tables, output))
+        out.table(tables, output)
     if summary_path is not None:
-        run.written.append(write_table(run.comparison.summary, summary_path))
+        out.table(run.comparison.summary, summary_path)
     if plot_dir is not None:
-        run.written.extend(write_group_plots(run, plot_dir))
+        write_group_plots(run, plot_dir, out)
 
 
 def _read_json(path: Path) -> pd.DataFrame:

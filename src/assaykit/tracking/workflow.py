@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.tracks import TrackTable, read_tracks
-from assaykit.io.writers import write_table
 from assaykit.tracking.batch import (
     AnimalResult,
     AssaySpec,
@@ -63,6 +63,7 @@ def run_tracking(
     plot_dir: str | Path | None = None,
     postures_path: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    outputs: OutputSet | None = None,
     **options: Any,
 ) -> TrackingRun:
     """Run a tracking assay from files to written results.
@@ -92,6 +93,11 @@ def run_tracking(
         file is read and checked, then as each file that could not be read and each batch of animals
         (:data:`assaykit.tracking.batch.CHUNK_FRAMES` frames or so) is done, last ``(total, total)``
         before the tables are written. ``done`` never decreases.
+    outputs
+        The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them with those
+        of other jobs (``epm --design`` adds the statistics); None to write them at the end of this job.
+        Every output path is checked before any track is read, and the files are written all together or
+        not at all.
     **options
         Keys of :data:`assaykit.tracking.protocol.TRACKING_DEFAULTS`; None means "not given".
 
@@ -102,10 +108,33 @@ def run_tracking(
     Raises
     ------
     AssayInputError
-        For a bad preset or option, files in different units, an animal id used by two files, and when no
-        animal at all could be analysed (the first reason is given).
+        For a bad preset or option, an output that clashes with an input or another output or cannot be
+        written, files in different units, an animal id used by two files, and when no animal at all could
+        be analysed (the first reason is given). No output is written then.
     """
     proto = load_tracking_protocol(protocol or spec.default_preset, spec.assay, **options)
+    with run_outputs(outputs, [*paths, proto.path, proto.options.get("zones")]) as out:
+        targets = {
+            "output": out.add_file(output, "-o"),
+            "episodes_path": out.add_file(episodes_path, "--episodes"),
+            "postures_path": out.add_file(postures_path, "--postures"),
+            "plot_dir": out.add_folder(plot_dir, "--plot"),
+        }
+        run = _analyze(spec, paths, proto, format, sheet, progress)
+        _write(run, spec, out, **targets)
+        run.written = out.staged
+    return run
+
+
+def _analyze(
+    spec: AssaySpec,
+    paths: Sequence[str | Path],
+    proto: TrackingProtocol,
+    format: str,
+    sheet: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> TrackingRun:
+    """Read every file and analyse every animal (see :func:`run_tracking`)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         tables, failed = _read_all(paths, proto, format, sheet)
@@ -150,7 +179,6 @@ def run_tracking(
     endpoints = endpoint_table(results, spec, proto)
     run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings)
     run.warnings.extend(_row_warnings(endpoints, spec))
-    _write(run, spec, output, episodes_path, plot_dir, postures_path)
     return run
 
 
@@ -236,11 +264,14 @@ def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
 def _write(
     run: TrackingRun,
     spec: AssaySpec,
-    output: str | Path | None,
-    episodes_path: str | Path | None,
-    plot_dir: str | Path | None,
-    postures_path: str | Path | None = None,
+    out: OutputSet,
+    *,
+    output: Path | None,
+    episodes_path: Path | None,
+    plot_dir: Path | None,
+    postures_path: Path | None,
 ) -> None:
+    """Stage the run's tables and plots in ``out``."""
     postures = run.postures
     if postures_path is not None and postures is None:
         run.warnings.append(
@@ -248,46 +279,68 @@ def _write(
             "on the plus maze"
         )
     if output is not None:
-        output = Path(output)
         if output.suffix.lower() == ".xlsx":
             sheets = {"endpoints": run.endpoints, "episodes": run.episodes}
             if postures is not None:
                 sheets["postures"] = postures
-            run.written.append(write_table(sheets, output))
+            out.table(sheets, output)
         else:
-            run.written.append(write_table(run.endpoints, output))
+            out.table(run.endpoints, output)
     if episodes_path is not None:
-        run.written.append(write_table(run.episodes, episodes_path))
+        out.table(run.episodes, episodes_path)
     if postures_path is not None and postures is not None:
-        run.written.append(write_table(postures, postures_path))
+        out.table(postures, postures_path)
     if plot_dir is not None:
-        run.written.extend(write_plots(run, spec, Path(plot_dir)))
+        write_plots(run, spec, plot_dir, out)
 
 
-def write_plots(run: TrackingRun, spec: AssaySpec, directory: Path) -> list[Path]:
-    """Write one PNG per animal with positions: its trajectory over the apparatus and an occupancy heatmap."""
+def write_plots(
+    run: TrackingRun, spec: AssaySpec, directory: str | Path, outputs: OutputSet | None = None
+) -> list[Path]:
+    """Write one PNG per animal with positions: its trajectory over the apparatus and an occupancy heatmap.
+
+    Parameters
+    ----------
+    run
+        The tracking run to draw.
+    spec
+        The assay.
+    directory
+        The folder; made if needed (and only if there is a plot to write).
+    outputs
+        The run's outputs, to stage the plots in (written when it is committed); None to write them now,
+        all or none.
+
+    Returns
+    -------
+    list of Path
+        The plot files.
+    """
     from assaykit.plotting import safe_filename
     from assaykit.tracking.plots import plot_track
 
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(directory)
     rows = run.endpoints.set_index("animal")
     written = []
-    for result in run.results:
-        analysis = result.analysis
-        if analysis is None or run.arena is None or len(analysis.x) == 0:
-            continue
-        subtitle = spec.summary(rows.loc[result.animal]) if spec.summary else None
-        written.append(
-            plot_track(
-                run.arena,
-                analysis.x,
-                analysis.y,
-                analysis.durations,
-                directory / f"{safe_filename(result.animal)}.png",
-                title=result.animal,
-                subtitle=subtitle,
-            )
-        )
+    with run_outputs(outputs) as out:
+        out.add_folder(directory, "--plot")
+        for result in run.results:
+            analysis = result.analysis
+            if analysis is None or run.arena is None or len(analysis.x) == 0:
+                continue
+            subtitle = spec.summary(rows.loc[result.animal]) if spec.summary else None
+            target = directory / f"{safe_filename(result.animal)}.png"
+            with out.stage(target, into="--plot") as tmp:
+                plot_track(
+                    run.arena,
+                    analysis.x,
+                    analysis.y,
+                    analysis.durations,
+                    tmp,
+                    title=result.animal,
+                    subtitle=subtitle,
+                )
+            written.append(target)
     if not written and any(r.analysis is not None for r in run.results):
         run.warnings.append("no plots: the tracks hold zone labels, not positions")
     return written
