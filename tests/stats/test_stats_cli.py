@@ -265,3 +265,22 @@ def test_example_study_is_the_generator_output() -> None:
     pd.testing.assert_frame_equal(made, shipped)
     assert design.to_csv(index=False) == STUDY_DESIGN.read_text()
     assert np.isnan(shipped.set_index("animal").loc["m24", "open_time_pct"])
+
+
+def test_a_semicolon_file_with_decimal_commas_reads_as_its_decimal_point_twin(tmp_path: Path) -> None:
+    from scipy import stats
+
+    vehicle, drug = [1.5, 2.25, 2.5, -0.5], [3.5, 4.5, 4.0, 5.75]
+    rows = [("vehicle", v) for v in vehicle] + [("drug", v) for v in drug]
+    comma = tmp_path / "comma.csv"
+    comma.write_text(
+        "animal;group;open_time_s\n"
+        + "".join(f"m{i};{g};{str(v).replace('.', ',')}\n" for i, (g, v) in enumerate(rows))
+    )
+    out = tmp_path / "stats.csv"
+    result = run("compare", comma, "--control", "vehicle", "--test", "parametric", "-o", out)
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out).query("group == 'drug'").iloc[0]
+    assert row["difference"] == pytest.approx(np.mean(drug) - np.mean(vehicle))
+    welch = stats.ttest_ind(drug, vehicle, equal_var=False)
+    assert row["p_value"] == pytest.approx(welch.pvalue, rel=1e-9)

@@ -17,6 +17,7 @@ import pandas as pd
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
+from assaykit.io.inputs import check_distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
@@ -292,6 +293,7 @@ def run_binding(
         raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
     if compare_path is not None:
         options["compare"] = True
+    check_distinct_files(paths)
     resolved, preset_name = resolve_options(protocol, **options)
     preset_file = protocol if protocol is not None and Path(protocol).is_file() else None
     with run_outputs(outputs, [*paths, kd_from, preset_file]) as out:

@@ -26,6 +26,9 @@ from assaykit.stats.design import (
     read_design,
 )
 
+#: A number written with a decimal comma (``1,5``; ``-0,25``; ``2,5e-3``).
+_DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
+
 #: File-name prefix of the group plots (they may share a folder with the trajectory plots).
 PLOT_PREFIX = "groups_"
 
@@ -54,8 +57,9 @@ def read_endpoint_table(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``animal`` (text) and the other columns: float64 where every cell is a number or empty (``NA``,
-        ``-`` and the like count as empty), text otherwise. Design columns (group, sex, cohort, ...) stay
-        text. ``attrs["source"]`` is the path.
+        ``-`` and the like count as empty), text otherwise; in a semicolon-separated file a decimal comma
+        (``1,5``) is a decimal point, as in the count readers. Design columns (group, sex, cohort, ...)
+        stay text. ``attrs["source"]`` is the path.
 
     Raises
     ------
@@ -69,13 +73,14 @@ def read_endpoint_table(path: str | Path) -> pd.DataFrame:
     else:
         table = read_raw_table(path).reset_index(drop=True)
     animal = find_column(table, ("animal",), path=path, what="animal")
+    decimal_comma = table.attrs.get("delimiter") == ";"  # a European spreadsheet's CSV: 1,5 is 1.5
     table = table.rename(columns={animal: "animal"})
     keep_text = {*DESIGN_INFO, "flags", "source"}
     for column in table.columns:
         if column in keep_text or str(column).lower() in keep_text:
             table[column] = table[column].map(_cell)
             continue
-        table[column] = _maybe_numeric(table[column])
+        table[column] = _maybe_numeric(table[column], decimal_comma=decimal_comma)
     table.attrs = {"source": str(path)}
     return table
 
@@ -370,15 +375,22 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _maybe_numeric(column: pd.Series) -> pd.Series:
-    """Return the column as float64 when every non-empty cell is a number (not booleans), else as text."""
+def _maybe_numeric(column: pd.Series, *, decimal_comma: bool = False) -> pd.Series:
+    """Return the column as float64 when every non-empty cell is a number (not booleans), else as text.
+
+    With ``decimal_comma``, a cell such as ``1,5`` or ``-0,25`` is read as 1.5 or -0.25.
+    """
     if column.dtype.kind in "iuf":
         return column.astype(float)
     cells = column.map(_cell)
     blank = cells.str.lower().isin(MISSING_TOKENS)
     if column.map(lambda v: isinstance(v, bool | np.bool_)).any():
         return cells
-    numbers = pd.to_numeric(cells.mask(blank), errors="coerce").astype(float)
+    numeric = cells.mask(blank)
+    if decimal_comma:
+        comma = numeric.str.fullmatch(_DECIMAL_COMMA, na=False)
+        numeric = numeric.where(~comma, numeric.str.replace(",", ".", regex=False))
+    numbers = pd.to_numeric(numeric, errors="coerce").astype(float)
     if (numbers.isna() & ~blank).any() or blank.all():
         return cells
     return numbers
