@@ -304,3 +304,25 @@ def test_quiet_hides_notes_never_the_results(
         assert filed.stdout.strip() and filed.stdout in loud.stdout
     else:
         assert filed.stdout == ""
+
+
+def test_a_bug_is_one_line_that_says_so_and_writes_nothing(
+    lab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("plate")
+
+    monkeypatch.setattr("assaykit.binding.workflow.analyze_competition", broken)
+    folder = lab / "binding"
+    before = snapshot(folder)
+    args = [*COMMANDS["binding"]["args"], "-o", "earlier.csv", "--plot", "plots"]
+    result = run_in(folder, monkeypatch, args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: internal error (KeyError: 'plate')")
+    assert "bug in assaykit" in lines[0] and "Traceback" not in result.output
+    assert snapshot(folder) == before
+    monkeypatch.setenv("ASSAYKIT_TRACEBACK", "1")
+    shown = run_in(folder, monkeypatch, args)
+    assert isinstance(shown.exception, KeyError)
+    assert snapshot(folder) == before

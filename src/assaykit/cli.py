@@ -1,12 +1,14 @@
 """The ``assaykit`` command line: parse options, call the library, print.
 
 Every heavy import happens inside the command that needs it, so ``assaykit --help`` starts fast. Any
-user error (``AssayInputError`` or a usage error) is printed as one line, ``Error: ...``, with exit status
-2 and no traceback.
+user error (``AssayInputError``, a usage error, or a file-system error) is printed as one line,
+``Error: ...``, with exit status 2 and no traceback. Anything else is a bug in assaykit: one line that says
+so, exit status 1, and the traceback only with ``ASSAYKIT_TRACEBACK=1`` in the environment.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,16 @@ class AssayGroup(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {_one_line(where + (exc.strerror or str(exc)))}", err=True)
             sys.exit(2)
+        except Exception as exc:  # a bug: one line that says so, the traceback only when asked for
+            if os.environ.get("ASSAYKIT_TRACEBACK"):
+                raise
+            click.echo(
+                f"Error: internal error ({type(exc).__name__}: {_one_line(str(exc))[:300]}); no file was "
+                "written. This is a bug in assaykit: please report it with the command and the input "
+                "(ASSAYKIT_TRACEBACK=1 shows the traceback)",
+                err=True,
+            )
+            sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
