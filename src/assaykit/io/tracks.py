@@ -199,8 +199,8 @@ def detect_format(path: Path) -> str:
     """Recognise a track file's layout.
 
     One of ``dlc``, ``lightningpose``, ``sleap``, ``ethovision``, ``anymaze`` or ``generic``.
-    An HDF5 file with root datasets ``tracks`` and ``node_names`` is a SLEAP analysis file, any other a
-    DeepLabCut table. A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
+    An HDF5 file with a root dataset ``tracks`` is a SLEAP analysis file, any other a DeepLabCut table.
+    A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
     (it names the scorer ``<model type>_tracker``, e.g. ``heatmap_tracker``; DeepLabCut names it after the
     network, e.g. ``DLC_resnet50_...``).
     """
