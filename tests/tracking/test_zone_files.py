@@ -212,7 +212,8 @@ def test_ldb_toml_zone_file(tmp_path: Path) -> None:
     ("preset_body", "given", "fragments"),
     [
         ("", {"zones": "missing.geojson"}, ["missing.geojson", "zone file not found"]),
-        ("", {"zones": "maze.yaml"}, ["maze.yaml", "unknown zone file type"]),
+        ("", {"zones": "maze.txt"}, ["maze.txt", "unknown zone file type"]),
+        ("", {"zones": "maze.yaml"}, ["maze.yaml", "the file is empty"]),
         (
             "",
             {"zones": "maze.geojson", "zone_kinds": {"open_rigth": "open"}},
@@ -246,6 +247,7 @@ def test_protocol_errors(
     monkeypatch.chdir(tmp_path)
     write_rois(tmp_path / "maze.geojson")
     (tmp_path / "maze.yaml").write_text("")
+    (tmp_path / "maze.txt").write_text("")
     preset = tmp_path / "bad.toml"
     preset.write_text('[preset]\nassay = "epm"\n[arena]\ncenter_size_cm = 5\n' + preset_body)
     with pytest.raises(AssayInputError) as info:

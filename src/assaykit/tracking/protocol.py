@@ -20,9 +20,9 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
 ``[tracking]``
     ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
     ``fps``, ``bodypart``, and ``zones``: a zone file (GeoJSON, e.g. from ``movement``'s ``save_rois``,
-    or TOML ``[[zones]]``; see :mod:`assaykit.io.zones`) of polygons in the track's own units, whose path
-    is relative to the preset's folder. When set, the arena comes from that file instead of ``[arena]``
-    or ``[[zones]]``.
+    TOML ``[[zones]]``, or YAML ``name: [[x, y], ...]``; see :mod:`assaykit.io.zones`) of polygons in the
+    track's own units, whose path is relative to the preset's folder. When set, the arena comes from that
+    file instead of ``[arena]`` or ``[[zones]]``.
 ``[tracking]``, pose keys
     ``entry_rule`` (``"point"``, ``"all-points"``, ``"fraction:0.8"``; :class:`EntryRule`), and the
     cleaning of pose keypoints (:mod:`assaykit.tracking.cleaning`): ``likelihood`` (the confidence cut),
