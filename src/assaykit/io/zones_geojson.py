@@ -5,6 +5,9 @@ exterior ring only (the closing vertex, a repeat of the first, is dropped); ``pr
 zone and an optional ``properties.kind`` gives its kind. Other properties (movement writes ``roi_type``)
 are ignored. A position may carry a third number (an altitude, RFC 7946 section 3.1.1), which is dropped.
 
+JSON that is not GeoJSON (an object without ``type``, ``features`` or ``geometry``) is read as the YAML
+form written in JSON, ``{"open_left": [[x, y], ...], ...}`` (:mod:`assaykit.io.zones_yaml`).
+
 References
 ----------
 RFC 7946, The GeoJSON Format: https://datatracker.ietf.org/doc/html/rfc7946 ; movement's ``save_rois``
@@ -29,7 +32,17 @@ def geojson_zones(text: str, path: Path) -> list[tuple[ZoneSpec, str]]:
         raise AssayInputError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", path=path
         ) from None
+    if not _looks_like_geojson(data):  # the YAML form written as JSON: {"open_left": [[x, y], ...], ...}
+        from assaykit.io.zones_yaml import data_zones
+
+        return data_zones(data, path)
     return geojson_data_zones(data, path)
+
+
+def _looks_like_geojson(data: Any) -> bool:
+    """Whether parsed JSON is meant as GeoJSON: an object (or a list of them) with GeoJSON's keys."""
+    first = data[0] if isinstance(data, list) and data else data
+    return not isinstance(first, dict) or bool({"type", "features", "geometry"} & set(first))
 
 
 def geojson_data_zones(data: Any, path: Path) -> list[tuple[ZoneSpec, str]]:

@@ -69,7 +69,11 @@ def yaml_zones(text: str, path: Path) -> list[tuple[ZoneSpec, str]]:
         name YAML reads as true/false or null, and whatever a zone's checks find (see the module
         docstring and :func:`assaykit.io.zone_specs.checked_vertices`).
     """
-    data = _load(text, path)
+    return data_zones(_load(text, path), path)
+
+
+def data_zones(data: Any, path: Path) -> list[tuple[ZoneSpec, str]]:
+    """Return the zones of parsed YAML (or JSON) in any of the forms of the module docstring."""
     if data is None:
         raise AssayInputError(f"the file is empty; expected {_EXPECTED}", path=path)
     if isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):

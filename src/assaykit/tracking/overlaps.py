@@ -33,7 +33,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assaykit.errors import AssayInputError
 from assaykit.tracking.geometry import Arena
 
 #: An overlap this small relative to the smaller zone is rounding on a shared border, not an overlap.
@@ -167,22 +166,9 @@ def overlap_warnings(arena: Arena, cm_per_unit: float | None, unit: str | None, 
                     f"zones '{first.name}' and '{second.name}' overlap by {size}; points there count in "
                     f"'{first.name}', listed first"
                 )
+            if first.kind == second.kind:
+                message += f" (both are {first.kind}, so the {first.kind} totals do not depend on it)"
             warnings.warn(prefix + message, UserWarning, stacklevel=2)
-
-
-def check_outlines(names: Sequence[str], polygons: Sequence[np.ndarray], source: Path | None) -> None:
-    """Raise for the first polygon whose outline crosses itself (see :func:`first_crossing`).
-
-    Raises
-    ------
-    AssayInputError
-        ``zone 'NAME': its outline crosses itself (edge i, from (x, y) to (x, y), crosses edge j ...)``
-        with 1-based edge numbers and the vertices in the file's units.
-    """
-    for name, polygon in zip(names, polygons, strict=True):
-        message = crossing_message(polygon)
-        if message is not None:
-            raise AssayInputError(f"zone '{name}': {message}", path=source)
 
 
 def crossing_message(polygon: np.ndarray | Sequence[Sequence[float]]) -> str | None:
@@ -207,11 +193,18 @@ def crossing_message(polygon: np.ndarray | Sequence[Sequence[float]]) -> str | N
 def _area_text(area: float, unit: str | None, cm_per_unit: float | None) -> str:
     """Say an area in track units, and in cm² when a scale is known."""
     if unit == "cm" or (unit is None and cm_per_unit == 1.0):
-        return f"{area:.3g} cm²"
-    named = f"{area:.3g} {unit}²" if unit else f"{area:.3g} square track units"
+        return f"{_number(area)} cm²"
+    named = f"{_number(area)} {unit}²" if unit else f"{_number(area)} square track units"
     if cm_per_unit is None:
         return f"{named} (no scale to cm given)"
-    return f"{named} ({area * cm_per_unit**2:.3g} cm²)"
+    return f"{named} ({_number(area * cm_per_unit**2)} cm²)"
+
+
+def _number(value: float) -> str:
+    """Three significant digits, without an exponent for ordinary sizes (``34,900``, ``58.5``, ``0.012``)."""
+    if value >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value >= 0.01 else f"{value:.2g}"
 
 
 def _anticlockwise(polygon: np.ndarray) -> np.ndarray:

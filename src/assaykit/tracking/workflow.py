@@ -119,7 +119,10 @@ def run_tracking(
             scale = proto.scale(positioned[0].space_unit)
         except AssayInputError as exc:
             raise exc.with_path(positioned[0].source) from None
-        arena = proto.arena(scale, spec.build_arena)
+        with warnings.catch_warnings(record=True) as caught:  # zones that overlap
+            warnings.simplefilter("always")
+            arena = proto.arena(scale, spec.build_arena, positioned[0].space_unit)
+        run_warnings += [" ".join(str(w.message).split()) for w in caught if w.category is UserWarning]
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []
     total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
