@@ -213,3 +213,37 @@ def test_a_bad_dims_attribute(tmp_path: Path, dims: str, fragment: str) -> None:
         handle["tracks"].attrs["dims"] = dims
     with pytest.raises(AssayInputError, match=fragment):
         read_sleap(path, fps=FPS)
+
+
+def test_a_float32_score_written_as_the_threshold_passes_it(tmp_path: Path) -> None:
+    # movement keeps scores in float32: 0.9 is stored as 0.899999976, and means 0.9
+    instances = session(1)
+    position, confidence = movement_arrays(instances, 1)
+    confidence[~np.isnan(confidence)] = np.float32(0.9)
+    confidence[7, 0, 0] = np.float32(0.8999)  # below the cut in any precision
+    path = write_movement(
+        tmp_path / "a.h5", position, confidence, individual_names=["m"], keypoint_names=NODES
+    )
+    table = read_sleap(path, fps=FPS, bodypart="nose", likelihood=0.9)
+    nose = {inst.frame_idx: inst.points[0, 0] for inst in instances}
+    wanted = [nose.get(f, math.nan) for f in range(LAST + 1)]
+    wanted[7] = math.nan
+    np.testing.assert_allclose(table.data["x"], wanted, equal_nan=True)
+
+
+def test_infinite_coordinates_are_missing_with_a_warning(tmp_path: Path) -> None:
+    instances = session(1)
+    path = write_sleap(tmp_path / "a.h5", instances, track_names=["m"], node_names=NODES)
+    with h5py.File(path, "a") as handle:
+        tracks = handle["tracks"][()]
+        tracks[0, 0, :, 12] = np.inf  # every node's x on frame 12
+        tracks[0, 1, 1, 11] = -np.inf  # the thorax's y on frame 11
+        del handle["tracks"]
+        handle["tracks"] = tracks
+    with pytest.warns(UserWarning, match=r"a.h5: 4 points have an infinite coordinate; read as missing"):
+        table = read_sleap(path, fps=FPS, likelihood=0.0)
+    by_frame = {inst.frame_idx: inst for inst in instances}
+    assert not np.isnan(by_frame[12].points[:, 0]).all()  # frame 12 had a position: now it has none
+    assert math.isnan(table.data["x"].iloc[12])
+    kept = [n for n in (0, 2) if not math.isnan(by_frame[11].points[n, 0])]
+    assert table.data["x"].iloc[11] == pytest.approx(np.mean([by_frame[11].points[n, 0] for n in kept]))

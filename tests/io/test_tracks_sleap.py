@@ -272,7 +272,7 @@ def test_a_group_where_a_dataset_should_be(tmp_path: Path) -> None:
 def test_not_hdf5_and_bad_likelihood(tmp_path: Path) -> None:
     path = tmp_path / "a.h5"
     path.write_text("scorer,x\n")
-    assert "cannot read it as a SLEAP analysis .h5 file" in sleap_error(path)
+    assert "not an HDF5 file: it is text, starting 'scorer,x'" in sleap_error(path)
     arrays = make_arrays()
     write_analysis(path, arrays["locations"], arrays["scores"])
     assert "between 0 and 1" in sleap_error(path, likelihood=1.5)

@@ -42,7 +42,6 @@ sleap-io's ``sleap_io/io/analysis_h5.py``: https://github.com/talmolab/sleap-io 
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import warnings
@@ -52,6 +51,16 @@ from pathlib import Path
 import numpy as np
 
 from assaykit.errors import AssayInputError
+from assaykit.io.hdf5_kind import unreadable_reason
+from assaykit.io.sleap_layout import (
+    AXES,
+    LAYOUT,
+    animal_names,
+    axis_order,
+    checked_scores,
+    names_of,
+    stored_dims,
+)
 from assaykit.io.tracks import TrackTable
 from assaykit.io.tracks_dlc import _centroid, _chosen_parts, pose_keypoints
 from assaykit.io.tracks_vendor import _checked_path, _track_frame
@@ -61,16 +70,7 @@ SLEAP_SUFFIXES = (".h5", ".hdf5")
 
 #: Root attributes that may hold the frame rate (SLEAP itself writes none).
 _FPS_ATTRIBUTES = ("fps", "frame_rate")
-#: The axis order this module works in: SLEAP's, as its writer leaves ``tracks`` on disk.
-_AXES = ("track", "xy", "node", "frame")
-_SCORE_AXES = ("track", "node", "frame")
-#: sleap-io's reading of a file written without SLEAP's transpose (root attribute ``transpose`` false).
-_UNTRANSPOSED = ("frame", "node", "xy", "track")
 _DATASETS = ("tracks", "point_scores", "node_names", "track_names", "track_occupancy")
-_LAYOUT = (
-    "a SLEAP analysis file holds 'tracks' (n_tracks, 2, n_nodes, n_frames), 'node_names' (n_nodes,) and "
-    "optionally 'point_scores' (n_tracks, n_nodes, n_frames) and 'track_names' (n_tracks,)"
-)
 
 
 def read_sleap(
@@ -129,6 +129,9 @@ def read_sleap(
     rate = _frame_rate(fps, attributes, path)
     points, scores, nodes, animals = _checked_layout(arrays, dims, attributes, path)
     n_tracks, _, n_nodes, n_frames = points.shape
+    if arrays.get("point_scores", np.empty(0)).dtype.itemsize < 8:
+        # compare in the file's precision: a float32 score written as 0.9 is 0.899999976, which is 0.9
+        likelihood = float(np.float32(likelihood))
     # per track, columns x, y, score for each node, as DeepLabCut's tables
     values = np.empty((n_tracks, n_frames, 3 * n_nodes))
     values[:, :, 0::3] = points[:, 0].transpose(0, 2, 1)
@@ -154,20 +157,6 @@ def read_sleap(
     )
 
 
-def is_sleap_analysis(path: Path) -> bool:
-    """Whether an HDF5 file looks like a SLEAP analysis file: a root dataset ``tracks``.
-
-    DeepLabCut's ``.h5`` (a pandas HDFStore) holds a group ``df_with_missing`` and no ``tracks``.
-    """
-    try:
-        import h5py
-
-        with h5py.File(path, "r") as handle:
-            return isinstance(handle.get("tracks"), h5py.Dataset)
-    except Exception:  # not HDF5, unreadable, h5py missing: let the DeepLabCut reader explain
-        return False
-
-
 def _read_file(
     path: Path,
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]], dict[str, object]]:
@@ -188,37 +177,22 @@ def _read_file(
                 if node is None:
                     continue
                 if not isinstance(node, h5py.Dataset):
-                    raise AssayInputError(f"'{name}' is a group, not a dataset; {_LAYOUT}", path=path)
+                    raise AssayInputError(f"'{name}' is a group, not a dataset; {LAYOUT}", path=path)
                 arrays[name] = np.asarray(node[()])
                 if "dims" in node.attrs:
-                    dims[name] = _dims(node.attrs["dims"], name, path)
+                    dims[name] = stored_dims(node.attrs["dims"], name, path)
             attributes = {key: handle.attrs[key] for key in handle.attrs}
     except AssayInputError:
         raise
     except Exception as exc:  # h5py raises OSError and others for a file that is not HDF5
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AssayInputError(f"cannot read it as a SLEAP analysis .h5 file ({reason})", path=path) from exc
+        raise AssayInputError(unreadable_reason(path, exc), path=path) from exc
     if "tracks" not in arrays:
         raise AssayInputError(
-            f"no 'tracks' dataset, so not a SLEAP analysis file; {_LAYOUT} (export one with "
+            f"no 'tracks' dataset, so not a SLEAP analysis file; {LAYOUT} (export one with "
             "'sleap-convert --format analysis', or File > Export Analysis HDF5 in SLEAP)",
             path=path,
         )
     return arrays, dims, attributes
-
-
-def _dims(value: object, name: str, path: Path) -> tuple[str, ...]:
-    """Decode a ``dims`` attribute (sleap-io: a JSON list of axis names)."""
-    text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
-    try:
-        names = json.loads(text) if isinstance(text, str) else list(np.asarray(text).tolist())
-    except ValueError:
-        names = None
-    if not isinstance(names, list) or not all(isinstance(n, str | bytes) for n in names):
-        raise AssayInputError(
-            f"'{name}' has a 'dims' attribute {value!r}; expected a JSON list of axis names", path=path
-        )
-    return tuple(n.decode() if isinstance(n, bytes) else n for n in names)
 
 
 def _frame_rate(fps: float | None, attributes: dict[str, object], path: Path) -> float:
@@ -239,44 +213,6 @@ def _frame_rate(fps: float | None, attributes: dict[str, object], path: Path) ->
     return float(fps)
 
 
-def _axis_order(
-    raw: np.ndarray,
-    arrays: dict[str, np.ndarray],
-    dims: dict[str, tuple[str, ...]],
-    attributes: dict[str, object],
-    path: Path,
-) -> tuple[str, ...]:
-    """Return the names of the axes of ``tracks`` as stored (see the module docstring)."""
-    if "tracks" in dims:
-        order = dims["tracks"]
-        if sorted(order) != sorted(_AXES):
-            raise AssayInputError(
-                f"'tracks' has dims {list(order)}; expected the axes {', '.join(_AXES)} in some order",
-                path=path,
-            )
-        return order
-    transpose = attributes.get("transpose")
-    if transpose is not None and not bool(np.asarray(transpose).ravel()[0]):
-        return _UNTRANSPOSED
-    if raw.ndim != 4 or "node_names" not in arrays:
-        return _AXES
-    n_nodes = len(np.asarray(arrays["node_names"]).ravel())
-    fits_sleap = raw.shape[1] == 2 and raw.shape[2] == n_nodes
-    fits_untransposed = raw.shape[2] == 2 and raw.shape[1] == n_nodes
-    if fits_untransposed and not fits_sleap:
-        return _UNTRANSPOSED
-    occupancy = arrays.get("track_occupancy")
-    # both fit (two nodes): SLEAP stores the occupancy as (frames, tracks), so it tells them apart
-    if (
-        fits_untransposed
-        and occupancy is not None
-        and raw.shape[0] != raw.shape[3]
-        and occupancy.shape == (raw.shape[0], raw.shape[3])
-    ):
-        return _UNTRANSPOSED
-    return _AXES
-
-
 def _checked_layout(
     arrays: dict[str, np.ndarray],
     dims: dict[str, tuple[str, ...]],
@@ -286,13 +222,13 @@ def _checked_layout(
     """Check the shapes; return points, scores (NaN when absent), node names and animal names."""
     raw = arrays["tracks"]
     if raw.ndim != 4 or raw.dtype.kind not in "iuf":
-        raise AssayInputError(f"'tracks' has shape {raw.shape} ({raw.dtype}); {_LAYOUT}", path=path)
-    order = _axis_order(raw, arrays, dims, attributes, path)
-    points = np.transpose(raw, [order.index(axis) for axis in _AXES])
+        raise AssayInputError(f"'tracks' has shape {raw.shape} ({raw.dtype}); {LAYOUT}", path=path)
+    order = axis_order(raw, arrays, dims, attributes, path)
+    points = np.transpose(raw, [order.index(axis) for axis in AXES])
     if points.shape[1] != 2:
         raise AssayInputError(
             f"'tracks' has shape {raw.shape} ({', '.join(order)}), so {points.shape[1]} coordinates per "
-            f"point, not 2 (x, y); {_LAYOUT}",
+            f"point, not 2 (x, y); {LAYOUT}",
             path=path,
         )
     n_tracks, _, n_nodes, n_frames = points.shape
@@ -300,99 +236,27 @@ def _checked_layout(
         raise AssayInputError(
             f"no data: 'tracks' has {n_tracks} tracks, {n_nodes} nodes and {n_frames} frames", path=path
         )
+    points = points.astype(np.float64)  # a copy: the infinite points below are set missing in it
+    infinite = np.isinf(points).any(axis=1)  # (tracks, nodes, frames)
+    if infinite.any():
+        points[np.repeat(infinite[:, None], 2, axis=1)] = np.nan
+        warnings.warn(
+            f"{path}: {int(infinite.sum())} points have an infinite coordinate; read as missing",
+            UserWarning,
+            stacklevel=3,
+        )
     if "node_names" in arrays:
-        nodes = _names(arrays["node_names"], "node_names", path)
+        nodes = names_of(arrays["node_names"], "node_names", path)
     else:
         nodes = [f"node_{i}" for i in range(n_nodes)]
     if len(nodes) != n_nodes:
         raise AssayInputError(
-            f"'node_names' has {len(nodes)} names but 'tracks' has {n_nodes} nodes; {_LAYOUT}", path=path
+            f"'node_names' has {len(nodes)} names but 'tracks' has {n_nodes} nodes; {LAYOUT}", path=path
         )
     if len(set(nodes)) != n_nodes:
         twice = next(n for n in nodes if nodes.count(n) > 1)
         raise AssayInputError(f"two nodes are named '{twice}' in 'node_names'", path=path)
-    scores = _scores(arrays.get("point_scores"), dims, order, (n_tracks, n_nodes, n_frames), path)
-    names = _names(arrays.get("track_names", np.array([], dtype="S1")), "track_names", path)
-    animals = _animal_names(names, n_tracks, path)
-    return points.astype(np.float64, copy=False), scores, nodes, animals
-
-
-def _scores(
-    raw: np.ndarray | None,
-    dims: dict[str, tuple[str, ...]],
-    order: tuple[str, ...],
-    shape: tuple[int, int, int],
-    path: Path,
-) -> np.ndarray:
-    """Return ``point_scores`` as (tracks, nodes, frames) float64; NaN everywhere without it."""
-    if raw is None:
-        return np.full(shape, np.nan)
-    stored = dims.get("point_scores") or tuple(axis for axis in order if axis != "xy")
-    if raw.ndim != 3 or raw.dtype.kind not in "iuf" or sorted(stored) != sorted(_SCORE_AXES):
-        raise AssayInputError(
-            f"'point_scores' has shape {raw.shape} ({raw.dtype}); expected (tracks, nodes, frames) "
-            f"{shape} to go with 'tracks'",
-            path=path,
-        )
-    scores = np.transpose(raw, [stored.index(axis) for axis in _SCORE_AXES])
-    if scores.shape != shape:
-        expected = tuple(shape[_SCORE_AXES.index(axis)] for axis in stored)
-        raise AssayInputError(
-            f"'point_scores' has shape {raw.shape} but 'tracks' needs {expected} ({', '.join(stored)}); "
-            f"{_LAYOUT}",
-            path=path,
-        )
-    return scores.astype(np.float64, copy=False)
-
-
-def _names(values: np.ndarray, what: str, path: Path) -> list[str]:
-    """Decode a 1-D array of byte (or text) names, stripped; an empty array of any type has none.
-
-    SLEAP writes ``track_names`` of an untracked project from an empty list, which h5py stores as an
-    empty float64 array.
-    """
-    values = np.asarray(values)
-    if values.size == 0:
-        return []
-    if values.ndim != 1 or values.dtype.kind not in "SUO":
-        raise AssayInputError(
-            f"'{what}' must be a list of names, found shape {values.shape} ({values.dtype})", path=path
-        )
-    out = []
-    for value in values.tolist():
-        if isinstance(value, bytes):
-            out.append(value.decode("utf-8", errors="replace").strip())
-        elif isinstance(value, str):
-            out.append(value.strip())
-        else:
-            raise AssayInputError(f"'{what}' holds {value!r}, not a name", path=path)
-    return out
-
-
-def _animal_names(names: list[str], n_tracks: int, path: Path) -> list[str]:
-    """Name each track: its own name, the file stem for a lone unnamed track, else ``track_i``.
-
-    Two tracks with one name (SLEAP allows it) are kept apart as ``name (track i)``, with a warning, so
-    that neither animal's frames are merged into the other's.
-    """
-    if names and len(names) != n_tracks:
-        raise AssayInputError(
-            f"'track_names' has {len(names)} names but 'tracks' has {n_tracks} tracks; {_LAYOUT}", path=path
-        )
-    if n_tracks == 1 and not (names and names[0]):
-        return [path.stem]
-    animals = [name or f"track_{i}" for i, name in enumerate(names or [""] * n_tracks)]
-    for name in dict.fromkeys(animals):
-        where = [i for i, animal in enumerate(animals) if animal == name]
-        if len(where) > 1:
-            renamed = [f"{name} (track {i})" for i in where]
-            for i, new in zip(where, renamed, strict=True):
-                animals[i] = new
-            listed = " and ".join(f"'{new}'" for new in renamed)
-            warnings.warn(
-                f"{path}: {len(where)} tracks are named '{name}' in 'track_names'; read as {listed} "
-                "(merge them in SLEAP if they are one animal)",
-                UserWarning,
-                stacklevel=4,
-            )
-    return animals
+    scores = checked_scores(arrays.get("point_scores"), dims, order, (n_tracks, n_nodes, n_frames), path)
+    names = names_of(arrays.get("track_names", np.array([], dtype="S1")), "track_names", path)
+    animals = animal_names(names, n_tracks, path)
+    return points, scores, nodes, animals
