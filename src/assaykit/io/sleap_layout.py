@@ -98,6 +98,10 @@ def checked_scores(
             f"{LAYOUT}",
             path=path,
         )
+    if scores.dtype.kind == "f" and scores.dtype.itemsize < 8:
+        # movement stores float32: 0.9 becomes 0.899999976, below a 0.9 cut. Seven decimals are what a
+        # float32 score in [0, 1] holds, so rounding to them gives back the score that was written.
+        return np.round(scores.astype(np.float64), 7)
     return scores.astype(np.float64, copy=False)
 
 

@@ -27,7 +27,9 @@ movement (``movement/io/save_poses.py``, ``to_sleap_analysis_file``)
 So ``tracks`` is read as (tracks, 2, nodes, frames) unless its ``dims`` attribute says otherwise, or the
 root attribute ``transpose`` is false (sleap-io's reading of files written untransposed:
 (frames, nodes, 2, tracks)), or only the untransposed shape fits ``node_names``. Positions of either float
-width become float64; NaN marks a missing point.
+width become float64; NaN marks a missing point, and an infinite coordinate is read as missing (with a
+warning). float32 scores are rounded to the seven decimals they hold, so that a score written as 0.9
+passes a 0.9 cut.
 
 As for DeepLabCut, points whose score is below a threshold are set missing and the chosen nodes are
 averaged (their centroid); times are frame index / frame rate, since the file stores no frame rate.
@@ -129,9 +131,6 @@ def read_sleap(
     rate = _frame_rate(fps, attributes, path)
     points, scores, nodes, animals = _checked_layout(arrays, dims, attributes, path)
     n_tracks, _, n_nodes, n_frames = points.shape
-    if arrays.get("point_scores", np.empty(0)).dtype.itemsize < 8:
-        # compare in the file's precision: a float32 score written as 0.9 is 0.899999976, which is 0.9
-        likelihood = float(np.float32(likelihood))
     # per track, columns x, y, score for each node, as DeepLabCut's tables
     values = np.empty((n_tracks, n_frames, 3 * n_nodes))
     values[:, :, 0::3] = points[:, 0].transpose(0, 2, 1)
