@@ -427,7 +427,7 @@ def _polygon_arena(
             )
         try:
             given = [[float(v) for v in vertex] for vertex in table["polygon"]]
-            crossing = crossing_message(given) if len(given) >= 3 and len(set(map(len, given))) == 1 else None
+            crossing = crossing_message(given) if len(given) >= 3 and {len(v) for v in given} == {2} else None
             zone = None if crossing else polygon_zone(name, kind, [[v * scale for v in p] for p in given])
         except (KeyError, TypeError, ValueError) as exc:
             reason = str(exc) if str(exc).startswith(f"zone '{name}'") else f"zone '{name}': {exc}"
