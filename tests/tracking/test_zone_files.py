@@ -24,7 +24,10 @@ MOVEMENT_EPM = json.loads(
 KINDS = ["open", "open", "closed", "closed", "center"]
 PX_PER_CM = 4.0
 #: movement's example regions overlap by hand-drawn slivers; that warning is tested in test_zone_overlaps.py
-pytestmark = pytest.mark.filterwarnings("ignore:.*overlap by:UserWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*overlap by:UserWarning"),
+    pytest.mark.filterwarnings("ignore:.*lies wholly inside:UserWarning"),
+]
 
 
 def write_rois(path: Path, regions: dict[str, list[list[float]]] = MOVEMENT_EPM, **extra: dict) -> Path:
