@@ -326,7 +326,7 @@ def tracking_options(func: Any) -> Any:
         click.option(
             "--zones",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Zone polygons in track units (.geojson, as movement saves them, or .toml).",
+            help="Zone polygons in track units: .geojson (movement's save_rois), .toml, or .yaml/.yml.",
         ),
         click.option(
             "--zone-kind",

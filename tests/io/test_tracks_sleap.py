@@ -149,7 +149,7 @@ def test_unnamed_tracks_and_single_untracked_animal(tmp_path: Path) -> None:
     one = make_arrays(n_tracks=1)
     path = write_analysis(tmp_path / "mouse7.analysis.h5", one["locations"], one["scores"], track_names=[])
     table = read_sleap(path, fps=30, bodypart="body", likelihood=0.0)
-    assert table.data["animal"].unique().tolist() == ["mouse7.analysis"]
+    assert table.data["animal"].unique().tolist() == ["mouse7.analysis"]  # the file stem
     np.testing.assert_allclose(table.data["x"], one["locations"][:, 1, 0, 0], equal_nan=True)
 
 
@@ -196,11 +196,45 @@ def test_bad_fps(tmp_path: Path, fps: object) -> None:
     assert "frame rate" in sleap_error(path, fps=fps)
 
 
-@pytest.mark.parametrize("missing", ["tracks", "node_names"])
-def test_missing_dataset(tmp_path: Path, missing: str) -> None:
+def test_missing_tracks_dataset(tmp_path: Path) -> None:
     arrays = make_arrays()
-    path = write_analysis(tmp_path / "a.h5", arrays["locations"], arrays["scores"], skip=(missing,))
-    assert f"no '{missing}' dataset" in sleap_error(path)
+    path = write_analysis(tmp_path / "a.h5", arrays["locations"], arrays["scores"], skip=("tracks",))
+    message = sleap_error(path)
+    assert "no 'tracks' dataset, so not a SLEAP analysis file" in message and "sleap-convert" in message
+
+
+def test_missing_node_names_get_numbered_names(tmp_path: Path) -> None:
+    arrays = make_arrays()
+    path = write_analysis(tmp_path / "a.h5", arrays["locations"], arrays["scores"], skip=("node_names",))
+    table = read_sleap(path, fps=30, bodypart="node_2", likelihood=0.0)
+    np.testing.assert_allclose(table.data["x"].iloc[:6], arrays["locations"][:, 2, 0, 0], equal_nan=True)
+    assert "'node_0', 'node_1', 'node_2'" in sleap_error(path, bodypart="nose")
+
+
+def test_an_untransposed_file_is_read_when_only_that_layout_fits(tmp_path: Path) -> None:
+    arrays = make_arrays(n_tracks=2, n_frames=6)
+    loc, sc = arrays["locations"], arrays["scores"]
+    path = tmp_path / "a.h5"
+    with tables.open_file(str(path), mode="w") as handle:
+        handle.create_array(
+            "/", "tracks", loc
+        )  # as SLEAP builds it, (frames, nodes, 2, tracks), untransposed
+        handle.create_array("/", "point_scores", sc)
+        handle.create_array("/", "node_names", np.array([n.encode() for n in NODES]))
+        handle.create_array("/", "track_names", np.array([b"m1", b"m2"]))
+    table = read_sleap(path, fps=30, likelihood=0.5)
+    for track, name in enumerate(["m1", "m2"]):
+        xs, ys, _ = expected(loc, sc, track, [0, 1, 2], 0.5)
+        np.testing.assert_allclose(table.data.loc[table.data["animal"] == name, "x"], xs, equal_nan=True)
+    # sleap-io's root attribute transpose = false says so even where both layouts fit (two nodes)
+    two = {"locations": loc[:, :2], "scores": sc[:, :2]}
+    with tables.open_file(str(path), mode="w") as handle:
+        handle.create_array("/", "tracks", two["locations"])
+        handle.create_array("/", "node_names", np.array([b"nose", b"body"]))
+        handle.root._v_attrs["transpose"] = False
+    table = read_sleap(path, fps=30, likelihood=0.0)
+    xs, _, _ = expected(two["locations"], np.full((6, 2, 2), np.nan), 1, [0, 1], 0.0)
+    np.testing.assert_allclose(table.data["x"].iloc[6:], xs, equal_nan=True)
 
 
 def test_wrong_shapes(tmp_path: Path) -> None:
@@ -208,19 +242,17 @@ def test_wrong_shapes(tmp_path: Path) -> None:
     loc, sc = arrays["locations"], arrays["scores"]
     path = tmp_path / "a.h5"
     with tables.open_file(str(path), mode="w") as handle:
-        handle.create_array("/", "tracks", loc)  # not transposed: (frames, nodes, 2, tracks)
+        handle.create_array("/", "tracks", loc[:, :, :1])  # (frames, nodes, 1, tracks): no x, y pair
         handle.create_array("/", "node_names", np.array([n.encode() for n in NODES]))
-    assert "'tracks' has shape (6, 3, 2, 2)" in sleap_error(path)
+    assert "'tracks' has shape (6, 3, 1, 2) (track, xy, node, frame), so 3 coordinates" in sleap_error(path)
     write_analysis(path, loc, sc, nodes=["nose", "body"])
     assert "'node_names' has 2 names but 'tracks' has 3 nodes" in sleap_error(path)
     write_analysis(path, loc, sc, skip=("point_scores",))
     with tables.open_file(str(path), mode="a") as handle:
         handle.create_array("/", "point_scores", sc)  # not transposed
-    assert "'point_scores' has shape (6, 3, 2)" in sleap_error(path)
+    assert "'point_scores' has shape (6, 3, 2) but 'tracks' needs (2, 3, 6)" in sleap_error(path)
     write_analysis(path, loc, sc, track_names=["only"])
     assert "'track_names' has 1 names but 'tracks' has 2 tracks" in sleap_error(path)
-    write_analysis(path, loc, sc, track_names=["m", "m"])
-    assert "two tracks are named 'm'" in sleap_error(path)
 
 
 def test_unknown_bodypart(tmp_path: Path) -> None:
@@ -230,10 +262,17 @@ def test_unknown_bodypart(tmp_path: Path) -> None:
     assert "'noze'" in message and "'nose', 'body', 'tail'" in message and "did you mean 'nose'" in message
 
 
+def test_a_group_where_a_dataset_should_be(tmp_path: Path) -> None:
+    path = tmp_path / "a.h5"
+    with tables.open_file(str(path), mode="w") as handle:
+        handle.create_group("/", "tracks")
+    assert "'tracks' is a group, not a dataset" in sleap_error(path)
+
+
 def test_not_hdf5_and_bad_likelihood(tmp_path: Path) -> None:
     path = tmp_path / "a.h5"
     path.write_text("scorer,x\n")
-    assert "cannot read it as a SLEAP analysis .h5 file" in sleap_error(path)
+    assert "not an HDF5 file: it is text, starting 'scorer,x'" in sleap_error(path)
     arrays = make_arrays()
     write_analysis(path, arrays["locations"], arrays["scores"])
     assert "between 0 and 1" in sleap_error(path, likelihood=1.5)

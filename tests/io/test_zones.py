@@ -107,7 +107,12 @@ def test_toml_zone_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "fragments"),
     [
-        ("z.yaml", "a: 1", ["unknown zone file type '.yaml'", "expected one of .geojson, .json, .toml"]),
+        (
+            "z.txt",
+            "a: 1",
+            ["unknown zone file type '.txt'", "expected one of .geojson, .json, .toml, .yaml, .yml"],
+        ),
+        ("z.h5", "", ["unknown zone file type '.h5'", "an HDF5 file is a track file"]),
         ("z", "{}", ["unknown zone file type '(none)'"]),
         ("z.geojson", '{\n "type": "FeatureCollection",\n "features": [,]\n}', ["not valid JSON", "line 3"]),
         ("z.toml", '[[zones]]\nname = "a\n', ["not valid TOML", "line 2"]),

@@ -23,6 +23,11 @@ MOVEMENT_EPM = json.loads(
 )
 KINDS = ["open", "open", "closed", "closed", "center"]
 PX_PER_CM = 4.0
+#: movement's example regions overlap by hand-drawn slivers; that warning is tested in test_zone_overlaps.py
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*overlap by:UserWarning"),
+    pytest.mark.filterwarnings("ignore:.*lies wholly inside:UserWarning"),
+]
 
 
 def write_rois(path: Path, regions: dict[str, list[list[float]]] = MOVEMENT_EPM, **extra: dict) -> Path:
@@ -212,7 +217,8 @@ def test_ldb_toml_zone_file(tmp_path: Path) -> None:
     ("preset_body", "given", "fragments"),
     [
         ("", {"zones": "missing.geojson"}, ["missing.geojson", "zone file not found"]),
-        ("", {"zones": "maze.yaml"}, ["maze.yaml", "unknown zone file type"]),
+        ("", {"zones": "maze.txt"}, ["maze.txt", "unknown zone file type"]),
+        ("", {"zones": "maze.yaml"}, ["maze.yaml", "the file is empty"]),
         (
             "",
             {"zones": "maze.geojson", "zone_kinds": {"open_rigth": "open"}},
@@ -246,6 +252,7 @@ def test_protocol_errors(
     monkeypatch.chdir(tmp_path)
     write_rois(tmp_path / "maze.geojson")
     (tmp_path / "maze.yaml").write_text("")
+    (tmp_path / "maze.txt").write_text("")
     preset = tmp_path / "bad.toml"
     preset.write_text('[preset]\nassay = "epm"\n[arena]\ncenter_size_cm = 5\n' + preset_body)
     with pytest.raises(AssayInputError) as info:

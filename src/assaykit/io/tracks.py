@@ -199,8 +199,10 @@ def detect_format(path: Path) -> str:
     """Recognise a track file's layout.
 
     One of ``dlc``, ``lightningpose``, ``sleap``, ``ethovision``, ``anymaze`` or ``generic``.
-    An HDF5 file with root datasets ``tracks`` and ``node_names`` is a SLEAP analysis file, any other a
-    DeepLabCut table. A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
+    An HDF5 file with SLEAP's root datasets (``tracks``...) is a SLEAP analysis file, one with a pandas
+    table a DeepLabCut one; any other ``.h5`` is an error that says what it is
+    (:func:`assaykit.io.hdf5_kind.hdf5_kind`).
+    A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
     (it names the scorer ``<model type>_tracker``, e.g. ``heatmap_tracker``; DeepLabCut names it after the
     network, e.g. ``DLC_resnet50_...``).
     """
@@ -214,9 +216,9 @@ def detect_format(path: Path) -> str:
     if path.suffix.lower() in (".h5", ".hdf5", ".hdf"):
         if not path.is_file():
             raise AssayInputError("file not found", path=path)
-        from assaykit.io.tracks_sleap import is_sleap_analysis
+        from assaykit.io.hdf5_kind import hdf5_kind
 
-        return "sleap" if is_sleap_analysis(path) else "dlc"
+        return hdf5_kind(path)
     from assaykit.io.tracks_vendor import detect_vendor
 
     rows = peek_rows(path)

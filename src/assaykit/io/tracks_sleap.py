@@ -2,35 +2,67 @@
 
 SLEAP's "analysis" export (``sleap-convert --format analysis``, or *Export Analysis HDF5* in the GUI)
 stores, for every track (animal) and skeleton node (body part), the position in each video frame and the
-point's score. SLEAP documents the shapes in MATLAB's column-major order (``tracks``: frames * nodes * 2 *
-tracks) and writes each array transposed, so read in Python (PyTables, h5py) the datasets are:
+point's score. Three writers make these files, and this module reads what each of them writes:
 
-* ``tracks``: (n_tracks, 2, n_nodes, n_frames), float, NaN where a point is missing;
-* ``point_scores``: (n_tracks, n_nodes, n_frames), NaN for user-labelled points;
-* ``node_names``: (n_nodes,), bytes;
-* ``track_names``: (n_tracks,), bytes, empty for untracked (single-animal) files;
-* ``track_occupancy``: (n_frames, n_tracks).
+SLEAP (``sleap/info/write_tracking_h5.py``, ``main`` and ``write_occupancy_file``)
+    Builds ``tracks`` as (frames, nodes, 2, tracks), ``point_scores`` (frames, nodes, tracks) and
+    ``track_occupancy`` (tracks, frames) in float64 (uint8 for the occupancy) and writes every NumPy array
+    transposed "since MATLAB expects column-major", so read in Python they are ``tracks`` (tracks, 2,
+    nodes, frames), ``point_scores`` (tracks, nodes, frames), ``track_occupancy`` (frames, tracks).
+    ``node_names`` and ``track_names`` are lists of ``np.string_`` (fixed-length bytes). An *untracked*
+    project (one animal, no SLEAP tracks) has no tracks to name: ``track_names`` is written from an empty
+    list, which h5py stores as an empty float64 array of shape (0,), and ``tracks`` has one track. The
+    oldest versions wrote only ``tracks``, ``track_occupancy`` and ``track_names``. ``sleap-convert`` and
+    the GUI export every frame from the video's frame 0 (``all_frames=True``); only
+    ``python -m sleap.info.write_tracking_h5`` without ``--all-frames`` starts at the first labelled frame,
+    and the file does not say so.
+sleap-io (``sleap_io/io/analysis_h5.py``, ``write_labels``)
+    The default preset ``"matlab"`` writes the same shapes as SLEAP; ``"standard"`` writes ``tracks`` as
+    (frames, tracks, nodes, 2) and ``point_scores`` as (frames, tracks, nodes). Each array carries a
+    ``dims`` attribute naming its axes (JSON, e.g. ``["track", "xy", "node", "frame"]``), which this
+    reader follows. An untracked project gets one track named ``""``.
+movement (``movement/io/save_poses.py``, ``to_sleap_analysis_file``)
+    SLEAP's shapes, positions in float32 as movement holds them, and names as variable-length strings.
+
+So ``tracks`` is read as (tracks, 2, nodes, frames) unless its ``dims`` attribute says otherwise, or the
+root attribute ``transpose`` is false (sleap-io's reading of files written untransposed:
+(frames, nodes, 2, tracks)), or only the untransposed shape fits ``node_names``. Positions of either float
+width become float64; NaN marks a missing point, and an infinite coordinate is read as missing (with a
+warning). float32 scores are rounded to the seven decimals they hold, so that a score written as 0.9
+passes a 0.9 cut.
 
 As for DeepLabCut, points whose score is below a threshold are set missing and the chosen nodes are
 averaged (their centroid); times are frame index / frame rate, since the file stores no frame rate.
 
 References
 ----------
-SLEAP, ``sleap.io.convert`` ("Analysis HDF5"): https://sleap.ai/api/sleap.io.convert.html ; the writer,
-``sleap/info/write_tracking_h5.py`` (``write_occupancy_file`` transposes every array before saving):
-https://github.com/talmolab/sleap/blob/develop/sleap/info/write_tracking_h5.py
+SLEAP, ``sleap.io.convert`` ("Analysis HDF5"): https://sleap.ai/api/sleap.io.convert.html ; the writer:
+https://github.com/talmolab/sleap/blob/develop/sleap/info/write_tracking_h5.py ;
+sleap-io's ``sleap_io/io/analysis_h5.py``: https://github.com/talmolab/sleap-io ; movement's
+``movement/io/save_poses.py``: https://github.com/neuroinformatics-unit/movement
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assaykit.errors import AssayInputError
+from assaykit.io.hdf5_kind import unreadable_reason
+from assaykit.io.sleap_layout import (
+    AXES,
+    LAYOUT,
+    animal_names,
+    axis_order,
+    checked_scores,
+    names_of,
+    stored_dims,
+)
 from assaykit.io.tracks import TrackTable
 from assaykit.io.tracks_dlc import _centroid, _chosen_parts, pose_keypoints
 from assaykit.io.tracks_vendor import _checked_path, _track_frame
@@ -40,10 +72,7 @@ SLEAP_SUFFIXES = (".h5", ".hdf5")
 
 #: Root attributes that may hold the frame rate (SLEAP itself writes none).
 _FPS_ATTRIBUTES = ("fps", "frame_rate")
-_LAYOUT = (
-    "a SLEAP analysis file holds 'tracks' (n_tracks, 2, n_nodes, n_frames), 'node_names' (n_nodes,) and "
-    "optionally 'point_scores' (n_tracks, n_nodes, n_frames) and 'track_names' (n_tracks,)"
-)
+_DATASETS = ("tracks", "point_scores", "node_names", "track_names", "track_occupancy")
 
 
 def read_sleap(
@@ -58,7 +87,7 @@ def read_sleap(
     Parameters
     ----------
     path
-        The analysis HDF5 file (``*.analysis.h5``), read with PyTables.
+        The analysis HDF5 file (``*.analysis.h5``), read with h5py, as SLEAP writes it.
     fps
         The video's frame rate (frames per second): ``time_s = frame index / fps``. Needed unless the file
         has a positive root attribute ``fps`` or ``frame_rate`` (SLEAP does not write one); ``fps`` wins
@@ -76,25 +105,31 @@ def read_sleap(
         ``format="sleap"``, ``space_unit="px"``. ``data`` has one row per track and frame (all frames of
         the first track, then the next, in the file's order) with ``animal``, ``time_s``, ``x`` and ``y``;
         a position is the mean of the chosen nodes left on that frame, NaN when none is left. The animal is
-        the track's name (``track_0``, ``track_1``... when the file has none), or the file stem for a
-        single untracked animal. ``low_likelihood`` counts, per animal, the frames whose position is
-        missing only because of the threshold.
+        the track's name; a file with one track and no name for it (an untracked, single-animal project:
+        empty ``track_names``, or one empty name) names its animal after the file stem, as every
+        single-animal reader does (``mouse7.analysis.h5`` is ``mouse7.analysis``); unnamed tracks of a
+        file with several are ``track_0``, ``track_1``... (SLEAP's own default names, by position in the
+        file). Two tracks with the same name are kept apart as ``name (track i)`` with a warning. A file
+        without ``node_names`` (the oldest SLEAP versions) names its nodes ``node_0``, ``node_1``...
+        ``low_likelihood`` counts, per animal, the frames whose position is missing only because of the
+        threshold.
 
     Raises
     ------
     AssayInputError
         When the frame rate is missing or not positive, ``likelihood`` is not between 0 and 1, the file is
-        missing or not HDF5, a dataset is missing or has the wrong shape, there are no frames, two tracks
-        share a name, or a node asked for is not in the file.
+        missing or not HDF5, ``tracks`` is missing or has a shape no SLEAP writer makes, another dataset
+        does not match it, there are no frames, two nodes share a name, or a node asked for is not in the
+        file.
     """
     path = _checked_path(path, SLEAP_SUFFIXES, "a SLEAP analysis file")
     if isinstance(likelihood, bool) or not isinstance(likelihood, numbers.Real) or not 0 <= likelihood <= 1:
         raise AssayInputError(
             f"the likelihood threshold must be between 0 and 1, not {likelihood!r}", path=path
         )
-    arrays, attributes = _read_arrays(path)
+    arrays, dims, attributes = _read_file(path)
     rate = _frame_rate(fps, attributes, path)
-    points, scores, nodes, animals = _checked_layout(arrays, path)
+    points, scores, nodes, animals = _checked_layout(arrays, dims, attributes, path)
     n_tracks, _, n_nodes, n_frames = points.shape
     # per track, columns x, y, score for each node, as DeepLabCut's tables
     values = np.empty((n_tracks, n_frames, 3 * n_nodes))
@@ -121,41 +156,42 @@ def read_sleap(
     )
 
 
-def is_sleap_analysis(path: Path) -> bool:
-    """Whether an HDF5 file looks like a SLEAP analysis file (root arrays ``tracks`` and ``node_names``)."""
+def _read_file(
+    path: Path,
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]], dict[str, object]]:
+    """Read the datasets used here, their ``dims`` attributes, and the root attributes, with h5py."""
     try:
-        import tables
-
-        with tables.open_file(str(path), mode="r") as handle:
-            return "tracks" in handle.root and "node_names" in handle.root
-    except Exception:  # not HDF5, PyTables missing: let the DeepLabCut reader explain
-        return False
-
-
-def _read_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    """Read the datasets used here and the root attributes, with PyTables."""
-    try:
-        import tables
+        import h5py
     except ImportError as exc:
         raise AssayInputError(
-            "reading SLEAP .h5 files needs PyTables; install it with 'pip install tables'", path=path
+            "reading SLEAP .h5 files needs h5py; install it with 'pip install h5py'", path=path
         ) from exc
+    arrays: dict[str, np.ndarray] = {}
+    dims: dict[str, tuple[str, ...]] = {}
     try:
-        with tables.open_file(str(path), mode="r") as handle:
-            root = handle.root
-            arrays = {
-                name: np.asarray(root[name].read())
-                for name in ("tracks", "point_scores", "node_names", "track_names")
-                if name in root and isinstance(root[name], tables.Leaf)
-            }
-            attributes = {name: root._v_attrs[name] for name in root._v_attrs._v_attrnamesuser}
-    except Exception as exc:  # PyTables raises many types for a file that is not HDF5
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AssayInputError(f"cannot read it as a SLEAP analysis .h5 file ({reason})", path=path) from exc
-    for name in ("tracks", "node_names"):
-        if name not in arrays:
-            raise AssayInputError(f"no '{name}' dataset; {_LAYOUT}", path=path)
-    return arrays, attributes
+        with warnings.catch_warnings(), h5py.File(path, "r") as handle:
+            warnings.simplefilter("ignore")  # h5py's own notes about the file are not the user's business
+            for name in _DATASETS:
+                node = handle.get(name)
+                if node is None:
+                    continue
+                if not isinstance(node, h5py.Dataset):
+                    raise AssayInputError(f"'{name}' is a group, not a dataset; {LAYOUT}", path=path)
+                arrays[name] = np.asarray(node[()])
+                if "dims" in node.attrs:
+                    dims[name] = stored_dims(node.attrs["dims"], name, path)
+            attributes = {key: handle.attrs[key] for key in handle.attrs}
+    except AssayInputError:
+        raise
+    except Exception as exc:  # h5py raises OSError and others for a file that is not HDF5
+        raise AssayInputError(unreadable_reason(path, exc), path=path) from exc
+    if "tracks" not in arrays:
+        raise AssayInputError(
+            f"no 'tracks' dataset, so not a SLEAP analysis file; {LAYOUT} (export one with "
+            "'sleap-convert --format analysis', or File > Export Analysis HDF5 in SLEAP)",
+            path=path,
+        )
+    return arrays, dims, attributes
 
 
 def _frame_rate(fps: float | None, attributes: dict[str, object], path: Path) -> float:
@@ -177,56 +213,49 @@ def _frame_rate(fps: float | None, attributes: dict[str, object], path: Path) ->
 
 
 def _checked_layout(
-    arrays: dict[str, np.ndarray], path: Path
+    arrays: dict[str, np.ndarray],
+    dims: dict[str, tuple[str, ...]],
+    attributes: dict[str, object],
+    path: Path,
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Check the shapes; return points, scores (NaN when absent), node names and animal names."""
-    points = arrays["tracks"]
-    if points.ndim != 4 or points.shape[1] != 2 or points.dtype.kind not in "iuf":
-        raise AssayInputError(f"'tracks' has shape {points.shape} ({points.dtype}); {_LAYOUT}", path=path)
+    raw = arrays["tracks"]
+    if raw.ndim != 4 or raw.dtype.kind not in "iuf":
+        raise AssayInputError(f"'tracks' has shape {raw.shape} ({raw.dtype}); {LAYOUT}", path=path)
+    order = axis_order(raw, arrays, dims, attributes, path)
+    points = np.transpose(raw, [order.index(axis) for axis in AXES])
+    if points.shape[1] != 2:
+        raise AssayInputError(
+            f"'tracks' has shape {raw.shape} ({', '.join(order)}), so {points.shape[1]} coordinates per "
+            f"point, not 2 (x, y); {LAYOUT}",
+            path=path,
+        )
     n_tracks, _, n_nodes, n_frames = points.shape
     if n_tracks == 0 or n_nodes == 0 or n_frames == 0:
         raise AssayInputError(
-            f"no data: 'tracks' has shape {points.shape} (tracks, 2, nodes, frames)", path=path
+            f"no data: 'tracks' has {n_tracks} tracks, {n_nodes} nodes and {n_frames} frames", path=path
         )
-    nodes = _names(arrays["node_names"], "node_names", path)
+    points = points.astype(np.float64)  # a copy: the infinite points below are set missing in it
+    infinite = np.isinf(points).any(axis=1)  # (tracks, nodes, frames)
+    if infinite.any():
+        points[np.repeat(infinite[:, None], 2, axis=1)] = np.nan
+        warnings.warn(
+            f"{path}: {int(infinite.sum())} points have an infinite coordinate; read as missing",
+            UserWarning,
+            stacklevel=3,
+        )
+    if "node_names" in arrays:
+        nodes = names_of(arrays["node_names"], "node_names", path)
+    else:
+        nodes = [f"node_{i}" for i in range(n_nodes)]
     if len(nodes) != n_nodes:
         raise AssayInputError(
-            f"'node_names' has {len(nodes)} names but 'tracks' has {n_nodes} nodes; {_LAYOUT}", path=path
+            f"'node_names' has {len(nodes)} names but 'tracks' has {n_nodes} nodes; {LAYOUT}", path=path
         )
     if len(set(nodes)) != n_nodes:
         twice = next(n for n in nodes if nodes.count(n) > 1)
         raise AssayInputError(f"two nodes are named '{twice}' in 'node_names'", path=path)
-    scores = arrays.get("point_scores")
-    if scores is None:
-        scores = np.full((n_tracks, n_nodes, n_frames), np.nan)
-    elif scores.shape != (n_tracks, n_nodes, n_frames) or scores.dtype.kind not in "iuf":
-        raise AssayInputError(
-            f"'point_scores' has shape {scores.shape} but 'tracks' {points.shape} needs "
-            f"{(n_tracks, n_nodes, n_frames)}; {_LAYOUT}",
-            path=path,
-        )
-    names = _names(arrays.get("track_names", np.array([], dtype="S1")), "track_names", path)
-    if not names:
-        names = [path.stem] if n_tracks == 1 else [f"track_{i}" for i in range(n_tracks)]
-    elif len(names) != n_tracks:
-        raise AssayInputError(
-            f"'track_names' has {len(names)} names but 'tracks' has {n_tracks} tracks; {_LAYOUT}", path=path
-        )
-    names = [name or f"track_{i}" for i, name in enumerate(names)]
-    if len(set(names)) != n_tracks:
-        twice = next(n for n in names if names.count(n) > 1)
-        raise AssayInputError(f"two tracks are named '{twice}' in 'track_names'", path=path)
-    return points.astype(np.float64, copy=False), scores.astype(np.float64, copy=False), nodes, names
-
-
-def _names(values: np.ndarray, what: str, path: Path) -> list[str]:
-    """Decode a 1-D array of byte (or text) names, stripped."""
-    if values.ndim != 1 or values.dtype.kind not in "SUO":
-        raise AssayInputError(
-            f"'{what}' must be a list of names, found shape {values.shape} ({values.dtype})", path=path
-        )
-    out = []
-    for value in values.tolist():
-        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
-        out.append(text.strip())
-    return out
+    scores = checked_scores(arrays.get("point_scores"), dims, order, (n_tracks, n_nodes, n_frames), path)
+    names = names_of(arrays.get("track_names", np.array([], dtype="S1")), "track_names", path)
+    animals = animal_names(names, n_tracks, path)
+    return points, scores, nodes, animals

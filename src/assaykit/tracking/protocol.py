@@ -20,9 +20,9 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
 ``[tracking]``
     ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
     ``fps``, ``bodypart``, and ``zones``: a zone file (GeoJSON, e.g. from ``movement``'s ``save_rois``,
-    or TOML ``[[zones]]``; see :mod:`assaykit.io.zones`) of polygons in the track's own units, whose path
-    is relative to the preset's folder. When set, the arena comes from that file instead of ``[arena]``
-    or ``[[zones]]``.
+    TOML ``[[zones]]``, or YAML ``name: [[x, y], ...]``; see :mod:`assaykit.io.zones`) of polygons in the
+    track's own units, whose path is relative to the preset's folder. When set, the arena comes from that
+    file instead of ``[arena]`` or ``[[zones]]``.
 ``[tracking]``, pose keys
     ``entry_rule`` (``"point"``, ``"all-points"``, ``"fraction:0.8"``; :class:`EntryRule`), and the
     cleaning of pose keypoints (:mod:`assaykit.tracking.cleaning`): ``likelihood`` (the confidence cut),
@@ -57,6 +57,7 @@ from assaykit.io.zones import IGNORE, assign_kinds, read_zone_file, zone_kind_fr
 from assaykit.tracking.analysis import EntryCriterion
 from assaykit.tracking.cleaning import Cleaning
 from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
+from assaykit.tracking.overlaps import crossing_message, overlap_warnings
 from assaykit.tracking.results import EntryRule
 
 #: Options of a tracking assay and their defaults (each may come from the preset or the command line).
@@ -166,7 +167,9 @@ class TrackingProtocol:
             return 1.0
         return 1.0 / float(px_per_cm)
 
-    def arena(self, scale: float, build: Callable[[Mapping[str, Any], float], Arena]) -> Arena:
+    def arena(
+        self, scale: float, build: Callable[[Mapping[str, Any], float], Arena], unit: str | None = None
+    ) -> Arena:
         """Build the arena in cm, for tracks whose units are ``scale`` cm each.
 
         Parameters
@@ -176,17 +179,27 @@ class TrackingProtocol:
             (a zone file's or ``[[zones]]``).
         build
             The assay's builder from its ``[arena]`` table (dimensions in cm) and the origin scale.
+        unit
+            The track's unit (``"px"``, ...; None: not stated), to say overlap areas in it.
 
         Returns
         -------
         Arena
-            From the zone file when there is one, else from ``[[zones]]``, else from ``[arena]``.
+            From the zone file when there is one, else from ``[[zones]]``, else from ``[arena]``. Zones
+            drawn as polygons (a zone file's or ``[[zones]]``) that overlap get a ``UserWarning`` each
+            (:func:`assaykit.tracking.overlaps.overlap_warnings`): points there count in the zone listed
+            first.
         """
         if self.file_zones:
-            return _file_arena(self.assay, self.file_zones, scale, Path(self.options["zones"]))
+            source = Path(self.options["zones"])
+            arena = _file_arena(self.assay, self.file_zones, scale, source)
+            overlap_warnings(arena, scale, unit, source)
+            return arena
         if self.zone_tables:
             mapping = self.options.get("zone_kinds") or {}
-            return _polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
+            arena = _polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
+            overlap_warnings(arena, scale, unit, self.path)
+            return arena
         try:
             return build(self.arena_table or {}, scale)
         except (TypeError, ValueError, KeyError) as exc:
@@ -413,12 +426,15 @@ def _polygon_arena(
                 path=path,
             )
         try:
-            vertices = [[float(v) * scale for v in vertex] for vertex in table["polygon"]]
-            zones.append(polygon_zone(name, kind, vertices))
+            given = [[float(v) for v in vertex] for vertex in table["polygon"]]
+            crossing = crossing_message(given) if len(given) >= 3 and {len(v) for v in given} == {2} else None
+            zone = None if crossing else polygon_zone(name, kind, [[v * scale for v in p] for p in given])
         except (KeyError, TypeError, ValueError) as exc:
-            raise AssayInputError(
-                f"zone '{name}': {exc}; expected polygon = [[x, y], ...]", path=path
-            ) from None
+            reason = str(exc) if str(exc).startswith(f"zone '{name}'") else f"zone '{name}': {exc}"
+            raise AssayInputError(f"{reason}; expected polygon = [[x, y], ...]", path=path) from None
+        if zone is None:
+            raise AssayInputError(f"zone '{name}': {crossing}", path=path)
+        zones.append(zone)
     names = [z.name for z in zones]
     if len(set(names)) < len(names):
         raise AssayInputError("two zones have the same name", path=path)

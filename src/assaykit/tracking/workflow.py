@@ -27,6 +27,7 @@ from assaykit.tracking.batch import (
     posture_table,
 )
 from assaykit.tracking.geometry import Arena
+from assaykit.tracking.placement import placement_warning
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
 
 
@@ -150,7 +151,14 @@ def _analyze(
             scale = proto.scale(positioned[0].space_unit)
         except AssayInputError as exc:
             raise exc.with_path(positioned[0].source) from None
-        arena = proto.arena(scale, spec.build_arena)
+        with warnings.catch_warnings(record=True) as caught:  # zones that overlap, or miss the positions
+            warnings.simplefilter("always")
+            unit = positioned[0].space_unit
+            arena = proto.arena(scale, spec.build_arena, unit)
+            xs = [table.data["x"].to_numpy() for table in positioned]
+            ys = [table.data["y"].to_numpy() for table in positioned]
+            placement_warning(arena, xs, ys, scale, unit, proto.options.get("zones") or proto.path)
+        run_warnings += [" ".join(str(w.message).split()) for w in caught if w.category is UserWarning]
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []
     total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
