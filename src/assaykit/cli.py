@@ -311,6 +311,12 @@ def tracking_options(func: Any) -> Any:
         click.option("--start", type=float, metavar="SECONDS", help="Session start [the first frame]."),
         click.option("--duration", type=float, metavar="SECONDS", help="Session length [300]."),
         click.option(
+            "--end",
+            type=float,
+            metavar="SECONDS",
+            help="Session end, inclusive: the frame stamped at it counts (instead of --duration).",
+        ),
+        click.option(
             "--hysteresis",
             type=float,
             metavar="CM",
@@ -375,7 +381,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         from assaykit.epm import EPM as spec
     else:
         from assaykit.ldb import LDB as spec
-    names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
+    names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s", "end": "end_s"}
     names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s", "sap_max_speed": "sap_max_speed_cm_s"}
     options = {names.get(k, k): v for k, v in kwargs.items()}
     from assaykit.io.zones import parse_zone_kinds
@@ -417,6 +423,8 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     _warn(run.warnings)
     if not quiet:
         click.echo(format_endpoints(run.endpoints, spec))
+        for note in run.notes:
+            click.echo(f"note: {note}", err=True)
         click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
         for path in run.written:
             click.echo(f"wrote {path}", err=True)

@@ -9,6 +9,7 @@ zone engine and the endpoint functions assume that schema and nothing else.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ _COORD_PREFIX = {
     "x": ("x", "pos_x", "x_pos", "position_x", "centroid_x", "center_x", "centre_x"),
     "y": ("y", "pos_y", "y_pos", "position_y", "centroid_y", "center_y", "centre_y"),
 }
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+(?:[eE][+-]?\d+)?)$")  # 12,5 in a ;-separated file
 _UNIT_SUFFIX = re.compile(r"^(?P<base>.+?)(?:[ _]?\(?(?P<unit>cm|mm|m|px|pixels?)\)?)?$")
 
 #: Cells read as "no position" in coordinate columns.
@@ -102,6 +104,15 @@ class TrackTable:
         For pose-estimation files (DeepLabCut, LightningPose, SLEAP): every keypoint as read, aligned with
         ``data``'s rows, which the tracking assays clean and use for multi-point entry rules and postures;
         None for other formats.
+    time_column
+        The column the times come from, as the file names it (``time``, ``time_ms``, ``Trial time``,
+        ``frame``), for messages about the times; None when the file has none (pose files count frames).
+    frame_rate
+        Frames per second when the times are frame numbers divided by a frame rate (``--fps``, or a rate
+        the file stores); None when the file gives times.
+    event_log
+        Whether the file writes a row only when something changes (ANY-maze's test data), so that a long
+        step between two rows is no clock gap (see :mod:`assaykit.tracking.clock`).
     """
 
     data: pd.DataFrame
@@ -110,6 +121,9 @@ class TrackTable:
     space_unit: str | None = None
     low_likelihood: dict[str, int] = field(default_factory=dict)
     keypoints: Keypoints | None = None
+    time_column: str | None = None
+    frame_rate: float | None = None
+    event_log: bool = False
     _runs: tuple[pd.DataFrame, AnimalRuns] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -179,11 +193,16 @@ def read_tracks(
 
         table = read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
         table.format = format  # LightningPose writes DeepLabCut's layout
+        table.frame_rate = float(fps) if fps is not None else None
         return table
     if format == "sleap":
         from assaykit.io.tracks_sleap import read_sleap
 
-        return read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table = read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table.frame_rate = (
+            float(fps) if fps is not None else None
+        )  # else a rate the file stores: unknown here
+        return table
     if format == "ethovision":
         from assaykit.io.tracks_vendor import read_ethovision
 
@@ -283,7 +302,7 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     if table is None:
         table = read_raw_table(path, sheet=sheet)
     names = [str(c) for c in table.columns]
-    time_s = _read_time(table, names, path, fps)
+    time_s, time_column = _read_time(table, names, path, fps)
     runs = _read_animal(table, names, path)
     animal = pd.array(runs.names, dtype="str").take(runs.per_row())  # as pandas infers it, but quicker
     x_found = _coordinate_column(names, "x", path, required=False)
@@ -292,7 +311,8 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     if x_found is None and y_found is None and zone_column is not None:
         labels = table[zone_column].astype(str).str.strip().to_numpy(dtype=object)
         data = pd.DataFrame({"animal": animal, "time_s": time_s, "zone": labels}, index=table.index)
-        return _with_runs(TrackTable(data, path, "zones"), runs)
+        zones = TrackTable(data, path, "zones", time_column=time_column, frame_rate=_rate(time_column, fps))
+        return _with_runs(zones, runs)
     if x_found is None or y_found is None:
         missing = "x" if x_found is None else "y"
         _coordinate_column(names, missing, path, required=True)  # raises with the columns listed
@@ -307,7 +327,15 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     y = _number_series(table, y_column, path, missing_ok=True)
     columns = {"animal": animal, "time_s": time_s, "x": x, "y": y}
     data = pd.DataFrame(columns, index=table.index, copy=False)  # shared as pandas shares (copy on write)
-    return _with_runs(TrackTable(data, path, "generic", space_unit=x_unit), runs)
+    generic = TrackTable(
+        data, path, "generic", space_unit=x_unit, time_column=time_column, frame_rate=_rate(time_column, fps)
+    )
+    return _with_runs(generic, runs)
+
+
+def _rate(time_column: str, fps: float | None) -> float | None:
+    """Return the frame rate of a generic file: ``fps`` when its times come from a frame column, else None."""
+    return float(fps) if fps is not None and time_column.strip().lower() in _FRAME_NAMES else None
 
 
 def _with_runs(table: TrackTable, runs: AnimalRuns) -> TrackTable:
@@ -326,12 +354,13 @@ def _numeric_names(names: list[str]) -> set[str]:
     return wanted
 
 
-def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> pd.Series:
+def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> tuple[pd.Series, str]:
+    """Return the times in seconds and the column they come from."""
     time_column = find_column(names, tuple(_TIME_NAMES), path=path, required=False, what="time")
     if time_column is not None:
         seconds = _TIME_NAMES[time_column.strip().lower()]
         values = _number_series(table, time_column, path, missing_ok=False)
-        return values if seconds == 1.0 else values * seconds  # (x * 1.0 is x)
+        return (values if seconds == 1.0 else values * seconds), time_column  # (x * 1.0 is x)
     frame_column = find_column(names, _FRAME_NAMES, path=path, required=False, what="frame")
     if frame_column is None:
         find_column(names, ("time", "time_s", "time_ms", "frame"), path=path, what="time (or frame)")
@@ -339,9 +368,10 @@ def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | N
         raise AssayInputError(
             f"times are given as frames ('{frame_column}'); give the frame rate with --fps", path=path
         )
-    if not fps > 0:
-        raise AssayInputError(f"the frame rate must be positive, got {fps}")
-    return _number_series(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
+    if not (math.isfinite(fps) and fps > 0):
+        raise AssayInputError(f"the frame rate (--fps) must be positive, not {fps:g}", path=path)
+    assert frame_column is not None
+    return _number_series(table, frame_column, path, missing_ok=False) / float(fps), frame_column
 
 
 def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> AnimalRuns:
@@ -389,14 +419,19 @@ def _number_series(table: pd.DataFrame, column: str, path: Path, *, missing_ok: 
     """:func:`_numbers` as a Series on the table's index: the column itself when it holds float64 already."""
     cells = table[column]
     if cells.dtype.kind == "f":
-        if not missing_ok:
-            _numbers(table, column, path, missing_ok=False)  # no cell may be empty
+        values = cells.to_numpy()
+        if not missing_ok or not np.isfinite(values[~np.isnan(values)]).all():
+            _numbers(table, column, path, missing_ok=missing_ok)  # no cell may be empty or infinite
         return cells
     return pd.Series(_numbers(table, column, path, missing_ok=missing_ok), index=table.index)
 
 
 def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> np.ndarray:
-    """Convert a column to float64; missing positions to NaN; anything else that is not a number raises."""
+    """Convert a column to float64; missing positions to NaN; anything else that is not a number raises.
+
+    In a semicolon-separated file a decimal comma (``12,5``) is read as a decimal point, as spreadsheet
+    programs in many locales write it; ``inf`` and ``-inf`` are not positions or times and raise.
+    """
     cells = table[column]
     if cells.dtype.kind == "f":
         values = cells.to_numpy(dtype=float)
@@ -404,7 +439,10 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) 
     else:
         text = cells.astype(str).str.strip()
         blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()
-        values = pd.to_numeric(text.mask(blank), errors="coerce").to_numpy(dtype=float)
+        numbers = text.mask(blank)
+        if table.attrs.get("delimiter") == ";":
+            numbers = numbers.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+        values = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype=float)
         bad = np.isnan(values) & ~blank
         if bad.any():
             at = int(np.argmax(bad))
@@ -415,6 +453,15 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) 
                 row=int(table.index[at]),
                 column=column,
             )
+    infinite = np.isinf(values)
+    if infinite.any():
+        at = int(np.argmax(infinite))
+        raise AssayInputError(
+            f"expected a finite number, got {values[at]:g}",
+            path=path,
+            row=int(table.index[at]),
+            column=column,
+        )
     if not missing_ok and blank.any():
         at = int(np.argmax(blank))
         raise AssayInputError(

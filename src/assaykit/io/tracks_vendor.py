@@ -111,7 +111,7 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
             data, unit = _ethovision_text(path)
         except _NoSamples as exc:
             raise AssayInputError(str(exc), path=path) from None
-        return TrackTable(data=data, source=path, format="ethovision", space_unit=unit)
+        return TrackTable(data=data, source=path, format="ethovision", space_unit=unit, time_column=_TIME[0])
     import openpyxl  # a heavy import, only needed for workbooks
 
     try:
@@ -147,7 +147,7 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
             f"the Track sheets state different units ({sorted(map(str, set(units)))})", path=path
         )
     data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0])
+    return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0], time_column=_TIME[0])
 
 
 def read_anymaze(path: str | Path) -> TrackTable:
@@ -161,7 +161,9 @@ def read_anymaze(path: str | Path) -> TrackTable:
     Returns
     -------
     TrackTable
-        ``format="anymaze"``, ``space_unit=None`` (ANY-maze writes pixels or mm without saying which);
+        ``format="anymaze"``, ``space_unit=None`` (ANY-maze writes pixels or mm without saying which),
+        ``event_log=True`` (the report has a row for each thing that occurred, e.g. a new position, not
+        one per video frame: a row lasts until the next, however long);
         ``data`` holds ``animal`` (the file stem), ``time_s`` (``h:mm:ss.mmm`` or seconds, as seconds), ``x``
         and ``y`` (NaN where the cell is empty or ``#N/A``) in file order.
 
@@ -191,7 +193,10 @@ def read_anymaze(path: str | Path) -> TrackTable:
     x = _floats(cells.iloc[:, 1], path, f"expected {_MISSING_TEXT}")
     y = _floats(cells.iloc[:, 2], path, f"expected {_MISSING_TEXT}")
     data = _track_frame(np.full(len(cells), path.stem, dtype=object), time, x, y)
-    return TrackTable(data=data, source=path, format="anymaze", space_unit=None)
+    # the test data report lists "things that occurred" (a new position, a zone entry), not frames
+    return TrackTable(
+        data=data, source=path, format="anymaze", space_unit=None, time_column=names[used[0]], event_log=True
+    )
 
 
 def _checked_path(path: str | Path, suffixes: Sequence[str], what: str) -> Path:

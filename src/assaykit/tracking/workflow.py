@@ -17,21 +17,19 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.tracks import TrackTable, read_tracks
 from assaykit.io.writers import write_table
-from assaykit.tracking.batch import (
-    AnimalResult,
-    AssaySpec,
-    analyze_table,
-    endpoint_table,
-    episode_table,
-    posture_table,
-)
+from assaykit.tracking.batch import AnimalResult, AssaySpec, analyze_table
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
+from assaykit.tracking.tables import endpoint_table, episode_table, posture_table
 
 
 @dataclass
 class TrackingRun:
-    """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for."""
+    """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for.
+
+    ``warnings`` are things to check (printed as ``warning:``); ``notes`` say how the run read its input
+    (printed as ``note:``, hidden by ``--quiet``).
+    """
 
     endpoints: pd.DataFrame
     results: list[AnimalResult]
@@ -39,15 +37,16 @@ class TrackingRun:
     arena: Arena | None
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
-        """All animals' zone episodes (:func:`assaykit.tracking.batch.episode_table`)."""
+        """All animals' zone episodes (:func:`assaykit.tracking.tables.episode_table`)."""
         return episode_table(self.results)
 
     @cached_property
     def postures(self) -> pd.DataFrame | None:
-        """All animals' posture events (:func:`assaykit.tracking.batch.posture_table`); None without any."""
+        """All animals' posture events (:func:`assaykit.tracking.tables.posture_table`); None without any."""
         return posture_table(self.results)
 
 
@@ -111,15 +110,79 @@ def run_tracking(
         tables, failed = _read_all(paths, proto, format, sheet)
     run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
     _check_consistent(tables)
-    arena = None
-    scale = 1.0
+    arena, scale, notes = _arena_and_scale(proto, spec, tables)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results, errors = _analyze_all(spec, paths, tables, failed, proto, arena, scale, progress)
+    run_warnings += [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    if results and all(r.analysis is None for r in results):
+        if errors:
+            raise errors[0]
+        first = results[0]
+        raise AssayInputError(f"animal '{first.animal}': {first.error}")
+    endpoints = endpoint_table(results, spec, proto)
+    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes)
+    run.warnings.extend(_row_warnings(endpoints, spec, results))
+    _write(run, spec, output, episodes_path, plot_dir, postures_path)
+    return run
+
+
+def _arena_and_scale(
+    proto: TrackingProtocol, spec: AssaySpec, tables: list[TrackTable]
+) -> tuple[Arena | None, float | None, list[str]]:
+    """Return the arena, the scale (cm per track unit; None: none known) and a note when there is no scale.
+
+    Pixels (or coordinates without a unit) with zones in the same units (a zone file or ``[[zones]]``) need
+    no scale for zone times, entries and latencies: without ``px_per_cm`` the zones stay in track units,
+    and what needs cm (distances, speeds, the hysteresis, the posture thresholds) is left out, with a note.
+    An arena given in cm (``[arena]``) needs the scale of pixel coordinates.
+    """
     positioned = [t for t in tables if t.has_coordinates]
-    if positioned:
-        try:
-            scale = proto.scale(positioned[0].space_unit)
-        except AssayInputError as exc:
-            raise exc.with_path(positioned[0].source) from None
-        arena = proto.arena(scale, spec.build_arena)
+    if not positioned:
+        return None, 1.0, []
+    first = positioned[0]
+    if (
+        proto.zones_in_track_units
+        and proto.options.get("px_per_cm") is None
+        and first.space_unit in (None, "px")
+    ):
+        unit = "pixels" if first.space_unit == "px" else "coordinates without a unit"
+        hysteresis = float(proto.options["hysteresis_cm"])
+        note = (
+            f"{first.source}: {unit} and zones in the same units, without --px-per-cm: zone times, entries "
+            "and latencies are computed; distances and speeds are left blank"
+            + (
+                f", the {hysteresis:g} cm hysteresis is not applied (zones are the plain point-in-polygon "
+                "test)"
+                if hysteresis > 0
+                else ""
+            )
+            + (
+                ", and head dips and stretched-attend postures (thresholds in cm) are left blank"
+                if spec.pose_measures is not None and first.keypoints is not None
+                else ""
+            )
+            + "; give --px-per-cm for them"
+        )
+        return proto.arena(1.0, spec.build_arena), None, [note]
+    try:
+        scale = proto.scale(first.space_unit)
+    except AssayInputError as exc:
+        raise exc.with_path(first.source) from None
+    return proto.arena(scale, spec.build_arena), scale, []
+
+
+def _analyze_all(
+    spec: AssaySpec,
+    paths: Sequence[str | Path],
+    tables: list[TrackTable],
+    failed: list[AssayInputError],
+    proto: TrackingProtocol,
+    arena: Arena | None,
+    scale: float | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[AnimalResult], list[AssayInputError]]:
+    """Analyse every file's animals in the order the files were given; a file not read is one error row."""
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []
     total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
@@ -142,16 +205,7 @@ def run_tracking(
                 progress=lambda finished, _, done=done: report(done + finished, total),
             )
         )
-    if results and all(r.analysis is None for r in results):
-        if errors:
-            raise errors[0]
-        first = results[0]
-        raise AssayInputError(f"animal '{first.animal}': {first.error}")
-    endpoints = endpoint_table(results, spec, proto)
-    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings)
-    run.warnings.extend(_row_warnings(endpoints, spec))
-    _write(run, spec, output, episodes_path, plot_dir, postures_path)
-    return run
+    return results, errors
 
 
 def _read_all(
@@ -208,8 +262,11 @@ def _check_consistent(tables: list[TrackTable]) -> None:
             seen[animal] = table.source
 
 
-def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
+def _row_warnings(
+    endpoints: pd.DataFrame, spec: AssaySpec, results: Sequence[AnimalResult] = ()
+) -> list[str]:
     apparatus = "maze" if spec.assay == "epm" else "box"
+    hints = {r.animal: r.hint for r in results if r.hint}
     messages = []
     flagged = endpoints[endpoints["flags"].astype(str) != ""]  # a row without flags has nothing to say
     for row in flagged.itertuples(index=False):
@@ -229,7 +286,10 @@ def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
                 "check the preset's geometry, origin and scale"
             )
         if "short_session" in flags.split(";"):
-            messages.append(f"{row.animal}: the track covers only {session:.4g} s of the session window")
+            hint = f" ({hints[row.animal]})" if row.animal in hints else ""
+            messages.append(
+                f"{row.animal}: the track covers only {session:.4g} s of the session window{hint}"
+            )
     return messages
 
 
