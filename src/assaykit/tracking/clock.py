@@ -170,8 +170,8 @@ def gap_warnings(
         mine = gaps[animal == k]
         longest = int(mine[np.argmax(time_s[mine + 1] - time_s[mine])])
         rate = 1.0 / float(clocks.interval[k])
-        row = rows.line(longest + 1)
-        where = f" (row {row})" if row is not None else ""
+        row = rows.line(longest)
+        where = f" (between rows {row} and {row + 1})" if row is not None else ""
         count = f"{len(mine)} clock gaps" if len(mine) > 1 else "a clock gap"
         which = "the longest" if len(mine) > 1 else "it"
         lines.append(
@@ -193,11 +193,14 @@ def irregular_warning(table: TrackTable, rows: AnimalRows, clocks: Clocks, skip:
     ]
     if not animals:
         return None
-    listed = ", ".join(animals[:5]) + (f" and {len(animals) - 5} more" if len(animals) > 5 else "")
+    listed = ", ".join(f"'{a}'" for a in animals[:5]) + (
+        f" and {len(animals) - 5} more" if len(animals) > 5 else ""
+    )
+    whose = "animal" if len(animals) == 1 else "animals"
     return (
-        f"{table.source}: the time stamps of {listed} are irregular (fewer than half of the steps within "
-        "25% of the median step): read as an event log, each row lasting until the next one; no clock "
-        "gaps are looked for (if the file has one row per video frame, give 'frame' and --fps)"
+        f"{table.source}: the time steps of {whose} {listed} are irregular (fewer than half within 25% of "
+        "the median step): read as an event log, each row lasting until the next one, and no clock gaps "
+        "are looked for (if the file has one row per video frame, give 'frame' numbers and --fps)"
     )
 
 
@@ -251,7 +254,7 @@ def time_unit_problems(
             reason = (
                 f"{hi - lo:,} frames at --fps {table.frame_rate:g} span {span / 3600:,.3g} hours"
                 if kind == "frames"
-                else f"{what} span {_in_unit(span, kind)}, {span / 3600:,.3g} hours as {_UNIT[kind]}"
+                else f"{what} span {_in_unit(span, kind)} ({span / 3600:,.3g} hours as {_UNIT[kind]})"
             )
             errors[k] = _error(f"{reason}; a session lasts minutes: {_advice(kind, 'slow')}", table, column)
         elif sampled and rate > MAX_FPS:
@@ -326,8 +329,8 @@ def _unit_kind(table: TrackTable) -> str:
 def _in_unit(seconds: float, kind: str) -> str:
     """Write a duration as the column does (ms for ``time_ms``, a bare number for a column without a unit)."""
     if kind == "ms":
-        return f"{seconds * 1e3:,.4g} ms"
-    return f"{seconds:,.4g}" if kind == "unitless" else f"{seconds:,.4g} s"
+        return f"{seconds * 1e3:,.6g} ms"
+    return f"{seconds:,.6g}" if kind == "unitless" else f"{seconds:,.6g} s"
 
 
 def _advice(kind: str, direction: str) -> str:
