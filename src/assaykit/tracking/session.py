@@ -61,11 +61,6 @@ class Window:
     lost: np.ndarray | None = None
     at_first_frame: bool = True
 
-    @property
-    def gaps(self) -> np.ndarray:
-        """``lost``, or zeros when there is none."""
-        return np.zeros(len(self.durations)) if self.lost is None else self.lost
-
 
 @dataclass(frozen=True)
 class Windows:
