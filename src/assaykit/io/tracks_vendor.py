@@ -314,8 +314,21 @@ def _ethovision_frame(cells: pd.DataFrame, count: int, path: Path, animal: str, 
 
 
 def _floats(cells: pd.Series, path: Path, expected: str, *, nan_ok: bool = True) -> np.ndarray:
-    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``."""
+    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``.
+
+    An infinite value is not a time or a position, and raises (as a decimal comma does: the exports write
+    decimal points, so ``8,125`` may be 8.125 or 8125).
+    """
     values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        row = int(cells.index[infinite[0]])
+        raise AssayInputError(
+            f"{expected}, found '{cells.iloc[infinite[0]]}' (not finite)",
+            path=path,
+            row=row,
+            column=str(cells.name),
+        )
     nan = np.flatnonzero(np.isnan(values))
     if len(nan):
         text = cells.iloc[nan].fillna("").astype(str).str.strip()
