@@ -269,7 +269,12 @@ def tracking_options(func: Any) -> Any:
             type=float,
             help="Pose: drop points scored below this (DeepLabCut likelihood, SLEAP score) [0.9].",
         ),
-        click.option("--max-gap", type=int, metavar="FRAMES", help="Interpolate gaps up to this long [10]."),
+        click.option(
+            "--max-gap",
+            type=int,
+            metavar="FRAMES",
+            help="Fill runs of up to this many missing frames; a time step skipping more is lost time [10].",
+        ),
         click.option(
             "--median-window", type=int, metavar="FRAMES", help="Pose: rolling median over this many frames."
         ),
@@ -295,7 +300,11 @@ def tracking_options(func: Any) -> Any:
             metavar="RULE",
             help="point, all-points or fraction:F: which keypoints must be in a zone [point].",
         ),
-        click.option("--px-per-cm", type=float, help="Scale of pixel (or unit-less) coordinates."),
+        click.option(
+            "--px-per-cm",
+            type=float,
+            help="Scale of pixel (or unit-less) coordinates: for distances, and an arena given in cm.",
+        ),
         click.option(
             "--zones",
             type=click.Path(dir_okay=False, path_type=Path),
