@@ -174,7 +174,8 @@ class TrackAnalysis:
     episode_columns, episode_rows
         The episode columns this animal's episodes are in, and its rows of them.
     x, y, durations
-        The window's positions (cm, after gap filling; empty for zone labels) and frame durations, for plots.
+        The window's positions (cm, or the track's units without a scale; after gap filling; empty for zone
+        labels) and frame durations (the frames' own intervals: a clock gap's lost time is not in them).
     occupancy
         The per-frame zone credit.
     frames_dropped

@@ -30,7 +30,8 @@ class TrackingRun:
     """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for.
 
     ``warnings`` are things to check (printed as ``warning:``); ``notes`` say how the run read its input
-    (printed as ``note:``, hidden by ``--quiet``).
+    (printed as ``note:``, hidden by ``--quiet``). ``unit`` is the unit of the arena and of the analyses'
+    positions: ``"cm"``, or ``"px"`` (the track's own units) when the run had no scale.
     """
 
     endpoints: pd.DataFrame
@@ -40,6 +41,7 @@ class TrackingRun:
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unit: str = "cm"
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
@@ -123,8 +125,9 @@ def run_tracking(
         first = results[0]
         raise AssayInputError(f"animal '{first.animal}': {first.error}")
     endpoints = endpoint_table(results, spec, proto)
-    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes)
-    run.warnings.extend(_row_warnings(endpoints, spec, results, arena, "cm" if scale is not None else "px"))
+    unit = "cm" if scale is not None else "px"
+    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
+    run.warnings.extend(_row_warnings(endpoints, spec, results, arena, unit))
     _write(run, spec, output, episodes_path, plot_dir, postures_path)
     return run
 
