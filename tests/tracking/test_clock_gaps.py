@@ -235,3 +235,27 @@ def test_a_head_dip_ends_at_a_clock_gap_and_no_speed_is_taken_across_one() -> No
     undefined = np.flatnonzero(np.isnan(speed))
     expected = sorted({*range(h), *range(n - h, n), *range(14 - h + 1, 14 + h + 1)})
     assert undefined.tolist() == expected
+
+
+def test_the_one_animal_functions_apply_the_same_rule() -> None:
+    from assaykit.tracking.analysis import analyze_labels, analyze_track
+
+    t = np.r_[np.arange(100) * DT, 20.0 + np.arange(100) * DT]  # 10 s, a jump from 9.9 to 20, 10 s
+    analysis = analyze_track(
+        t, np.full(200, 15.0), np.zeros(200), MAZE, kinds=("open", "closed", "center"), max_gap=10
+    )
+    assert analysis.time_s["open"] == pytest.approx(20.0, abs=1e-9)
+    assert analysis.missing_s == pytest.approx(10.0, abs=1e-9) and analysis.gap_s == pytest.approx(
+        10.0, abs=1e-9
+    )
+    assert (analysis.frames, analysis.frames_missing, analysis.frames_skipped) == (300, 100, 100)
+    labels = analyze_labels(
+        t, np.zeros(200, dtype=int), np.array(["dark"]), ["dark"], kinds=("light", "dark"), max_gap=10
+    )
+    assert labels.time_s["dark"] == pytest.approx(20.0, abs=1e-9) and labels.missing_s == pytest.approx(
+        10.0, abs=1e-9
+    )
+    # without max_gap the labels are an event log: each lasts until the next
+    assert analyze_labels(
+        t, np.zeros(200, dtype=int), np.array(["dark"]), ["dark"], kinds=("light", "dark")
+    ).time_s["dark"] == pytest.approx(30.0, abs=1e-9)

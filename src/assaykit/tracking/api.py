@@ -33,7 +33,14 @@ def compute_endpoints(
     ------
     AssayInputError
         When ``tracks`` lacks ``time_s`` or both ``x``/``y`` and ``zone``. Problems with one animal's data
-        (time not increasing, unknown zone labels) give that animal an ``error`` flag instead.
+        (time not increasing, times that cannot be seconds, unknown zone labels) give that animal an
+        ``error`` flag instead.
+
+    Warns
+    -----
+    UserWarning
+        For clock gaps (lost time), irregular time steps (read as an event log) and suspicious time units
+        (:mod:`assaykit.tracking.clock`).
     """
     has_xy = {"x", "y"} <= set(tracks.columns)
     if "time_s" not in tracks.columns or not (has_xy or "zone" in tracks.columns):
