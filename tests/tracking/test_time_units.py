@@ -119,3 +119,26 @@ def test_the_python_entry_point_flags_the_animal() -> None:
     tracks = pd.DataFrame({"time_s": np.arange(3000) * 100.0, "x": 15.0, "y": 0.0})
     row = compute_epm_endpoints(tracks).iloc[0]
     assert row["flags"].startswith("error:") and "hours" in row["flags"]
+
+
+def test_a_fast_clock_that_states_seconds_is_a_warning(tmp_path: Path) -> None:
+    t = np.arange(600_000) / 2000.0  # a beam system sampling at 2 kHz, in seconds
+    path, out = tmp_path / "beams.csv", tmp_path / "out.csv"
+    pd.DataFrame({"time_s": t, "zone": np.where(t < 100, "dark", "light")}).to_csv(path, index=False)
+    result = run("ldb", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (
+        "2,000 frames per second as seconds" in result.stderr and "are the times in seconds?" in result.stderr
+    )
+    assert pd.read_csv(out).iloc[0]["light_time_s"] == pytest.approx(200.0, abs=1e-6)
+    # the same numbers in a column without a unit are minutes or worse: an error
+    pd.DataFrame({"time": t / 60, "zone": "dark"}).to_csv(path, index=False)
+    assert "if they are minutes, give seconds" in one_error_line(run("ldb", path))
+
+
+def test_a_scoring_sheet_for_part_of_its_span_is_only_a_warning(tmp_path: Path) -> None:
+    t = np.arange(300.0)  # one row per second for 5 min, analysed for the first minute
+    path = tmp_path / "sheet.csv"
+    pd.DataFrame({"time": t, "zone": "dark"}).to_csv(path, index=False)
+    result = run("ldb", path, "--duration", 60)
+    assert result.exit_code == 0 and "look like frame numbers" in result.stderr, result.output

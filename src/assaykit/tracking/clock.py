@@ -20,14 +20,18 @@ Clock gaps
     clock gaps: each row lasts until the next one, however long.
 Times that cannot be seconds
     Video runs at 1 to 1000 frames per second (:data:`MIN_FPS`, :data:`MAX_FPS`) and a plus-maze or
-    light-dark session lasts minutes. A track whose times, read as seconds, span more than a day
-    (:data:`MAX_SPAN_S`), or, sampled, run faster than 1000 frames per second, is an error (milliseconds in
-    a seconds column give a day for a 90 s session; seconds in a ``time_ms`` column 30,000 frames per
-    second). A sampled track slower than one frame per second is an error when its column does not state
-    its unit (``time``, ``t``: a column of milliseconds at 25-30 fps steps by 33-40) and a warning when it
-    does (``time_s``, ``seconds``, a vendor's export). Whole numbers counting up by exactly 1 in a column
-    without a unit look like frame numbers: an error when they span more than twice the session window
-    (only a fraction of the recording would be analysed), else a warning.
+    light-dark session lasts minutes. Read as seconds,
+
+    * a track spanning more than a day (:data:`MAX_SPAN_S`) is an error (milliseconds in a seconds column:
+      a 90 s session spans a day);
+    * a sampled track faster than 1000 frames per second is an error when its column does not say seconds
+      (seconds in a ``time_ms`` column: 30,000 per second; minutes in ``time``), and a warning when it does
+      (``time_s``, ``seconds``, a vendor's export: a clock faster than video, a beam system's, is possible);
+    * a sampled track slower than one frame per second is an error when its column states no unit
+      (``time``, ``t``: milliseconds of 25-30 fps video step by 33-40), and a warning when it does;
+    * whole numbers counting up by exactly 1 in a column without a unit look like frame numbers: an error
+      when they span more than twice the session window and more than :data:`FRAME_NUMBERS_SPAN_S` (only a
+      fraction of the recording would be analysed), else a warning.
 
 Each error names the file and the column and says which column name or option would read the file right
 (``time_ms``, ``frame`` with ``--fps``, ``time_s``).
@@ -50,6 +54,10 @@ MIN_FPS, MAX_FPS = 1.0, 1000.0
 
 #: The longest span (s) of a track whose times can be seconds: no session lasts a day.
 MAX_SPAN_S = 86400.0
+
+#: Whole numbers counting up by 1 that span more than this (and twice the window) are taken for frame
+#: numbers: 40 s of 30 fps video; a scorer's sheet of one row per second rarely covers 20 minutes.
+FRAME_NUMBERS_SPAN_S = 1200.0
 
 #: A track is sampled at a frame rate when at least this share of its steps lies within
 #: :data:`STEP_TOLERANCE` (relative) of its median step.
@@ -258,18 +266,20 @@ def time_unit_problems(
             )
             errors[k] = _error(f"{reason}; a session lasts minutes: {_advice(kind, 'slow')}", table, column)
         elif sampled and rate > MAX_FPS:
-            errors[k] = _error(
+            text = (
                 f"{what} step by {step} (median), {rate:,.0f} frames per second as {_UNIT[kind]}; video "
-                f"runs at {MIN_FPS:g} to {MAX_FPS:g}: {_advice(kind, 'fast')}",
-                table,
-                column,
+                f"runs at {MIN_FPS:g} to {MAX_FPS:g}"
             )
+            if kind in ("unitless", "ms"):
+                errors[k] = _error(f"{text}: {_advice(kind, 'fast')}", table, column)
+            else:  # the file says seconds: a fast clock (not video) is possible
+                warned.append(f"{name}: {text.replace(what, said, 1)}; are the times in seconds?")
         elif sampled and kind == "unitless" and dt == 1.0 and np.all(t == np.round(t)):
             text = (
                 f"{what} are whole numbers counting up by 1 ({t[0]:g} to {t[-1]:g}): they look like frame "
                 "numbers; if so, name the column frame and give --fps"
             )
-            if window_s is not None and span > 2 * window_s:
+            if span > max(2 * (window_s or 0.0), FRAME_NUMBERS_SPAN_S):
                 errors[k] = _error(f"{text} (if they are seconds, name it time_s)", table, column)
             else:
                 warned.append(
@@ -347,7 +357,7 @@ def _advice(kind: str, direction: str) -> str:
         )
     if kind == "ms":
         return "they look like seconds: name the column time (or time_s)"
-    return "if they are minutes, give seconds; if milliseconds, name the column time_ms"
+    return "if they are minutes, give seconds (if they are seconds, name the column time_s)"
 
 
 def _error(message: str, table: TrackTable, column: str | None) -> AssayInputError:
