@@ -259,3 +259,13 @@ def test_the_one_animal_functions_apply_the_same_rule() -> None:
     assert analyze_labels(
         t, np.zeros(200, dtype=int), np.array(["dark"]), ["dark"], kinds=("light", "dark")
     ).time_s["dark"] == pytest.approx(30.0, abs=1e-9)
+
+
+def test_a_gap_outside_the_window_is_not_reported(tmp_path: Path) -> None:
+    t = stamps(4000)  # 400 s; 20 s of rows missing after the 300 s window
+    path = tmp_path / "m1.csv"
+    drop(pd.DataFrame({"time": t, "x": 15.0, "y": 0.0}), 320.0, 340.0).to_csv(path, index=False)
+    result = run("epm", path)
+    assert result.exit_code == 0 and "clock gap" not in result.stderr, result.output
+    inside = run("epm", path, "--start", 100)  # the window 100 .. 400 holds it
+    assert inside.exit_code == 0 and "a clock gap in the time stamps" in inside.stderr

@@ -180,16 +180,10 @@ def analyze_table(
     clocks = track_clocks(
         time_s, rows.bounds, frame_rate=table.frame_rate, event_log=table.event_log, max_gap=max_gap
     )
-    unit_errors, unit_warnings = time_unit_problems(
-        time_s,
-        rows,
-        clocks,
-        table,
-        (options["start_s"], options["duration_s"], options.get("end_s")),
-        set(errors),
-    )
+    window = (options["start_s"], options["duration_s"], options.get("end_s"))
+    unit_errors, unit_warnings = time_unit_problems(time_s, rows, clocks, table, window, set(errors))
     errors = errors | unit_errors
-    for message in [*unit_warnings, *gap_warnings(time_s, rows, clocks, max_gap, skip=set(errors))]:
+    for message in [*unit_warnings, *gap_warnings(time_s, rows, clocks, max_gap, window, set(errors))]:
         warnings.warn(message, UserWarning, stacklevel=2)
     irregular = irregular_warning(table, rows, clocks, skip=set(errors))
     if irregular:

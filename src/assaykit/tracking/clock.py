@@ -159,27 +159,34 @@ def gap_warnings(
     rows: AnimalRows,
     clocks: Clocks,
     max_gap: int,
+    window: tuple[float | None, float | None, float | None] = (None, None, None),
     skip: set[int] | frozenset[int] = frozenset(),
 ) -> list[str]:
-    """One line per animal whose time stamps have clock gaps: how many, the longest, and where.
+    """Return one line per animal whose session window has clock gaps: how many, the longest, and where.
 
     A clock gap is implausible input (a recording paused, rows cut out, frames dropped in a block), so it
-    is reported even though its time is counted, as lost time. Animals in ``skip`` (already in error) are
-    left out.
+    is reported even though its time is counted, as lost time. Gaps outside the window ``(start_s,
+    duration_s, end_s)`` change nothing and are not reported, nor are animals in ``skip`` (in error).
     """
     gaps = np.flatnonzero(clocks.skipped)
     if not len(gaps):
         return []
     animal = segment_of(rows.bounds, gaps)
+    start_s, duration_s, end_s = window
     lines = []
     for k in np.unique(animal).tolist():
         if k in skip:
             continue
         mine = gaps[animal == k]
+        start = float(time_s[rows.bounds[k]]) if start_s is None else start_s
+        end = start + duration_s if duration_s is not None else np.inf if end_s is None else end_s
+        mine = mine[(time_s[mine] < end) & (time_s[mine + 1] > start)]
+        if not len(mine):
+            continue
         longest = int(mine[np.argmax(time_s[mine + 1] - time_s[mine])])
         rate = 1.0 / float(clocks.interval[k])
-        row = rows.line(longest)
-        where = f" (between rows {row} and {row + 1})" if row is not None else ""
+        row, following = rows.line(longest), rows.line(longest + 1)
+        where = f" (between rows {row} and {following})" if row is not None else ""
         count = f"{len(mine)} clock gaps" if len(mine) > 1 else "a clock gap"
         which = "the longest" if len(mine) > 1 else "it"
         lines.append(
@@ -285,7 +292,7 @@ def time_unit_problems(
                 warned.append(
                     f"{name}: {text.replace(what, said, 1)}; if they are whole seconds, name it time_s"
                 )
-        elif sampled and rate < MIN_FPS:
+        elif sampled and rate < MIN_FPS and kind != "frames":  # --fps itself is checked (1 to 1000)
             text = (
                 f"{what} step by {step} (median): as {_UNIT[kind]} that is one frame every {dt:.3g} s, "
                 f"slower than video runs ({MIN_FPS:g} to {MAX_FPS:g} frames per second)"
