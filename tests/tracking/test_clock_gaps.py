@@ -110,6 +110,7 @@ def test_an_arm_seen_after_a_gap_is_entered_at_the_first_frame_after_it() -> Non
     with pytest.warns(UserWarning, match="clock gap"):
         row = compute_epm_endpoints(track).iloc[0]
     assert row["open_entries"] == 1  # the west arm, dated at t = 150
+    assert row["latency_open_s"] == 0.0  # the session starts on the east open arm
     assert row["open_time_s"] == pytest.approx(250.0, abs=1e-9)
     assert row["lost_time_s"] == pytest.approx(50.0, abs=1e-9)  # [100, 150): the frame at 99.9 keeps 0.1 s
     # distance: the step across the gap joins the last position before it to the first after it (30 cm),
@@ -249,6 +250,9 @@ def test_the_one_animal_functions_apply_the_same_rule() -> None:
         10.0, abs=1e-9
     )
     assert (analysis.frames, analysis.frames_missing, analysis.frames_skipped) == (300, 100, 100)
+    # the frames' own durations (what a heatmap weighs) leave the gap out; with it they make the session
+    assert analysis.durations.sum() == pytest.approx(20.0, abs=1e-9)
+    assert analysis.durations.sum() + analysis.gap_s == pytest.approx(analysis.session_s, abs=1e-9)
     labels = analyze_labels(
         t, np.zeros(200, dtype=int), np.array(["dark"]), ["dark"], kinds=("light", "dark"), max_gap=10
     )
