@@ -296,7 +296,12 @@ def tracking_options(func: Any) -> Any:
             type=float,
             help="Pose: drop points scored below this (DeepLabCut likelihood, SLEAP score) [0.9].",
         ),
-        click.option("--max-gap", type=int, metavar="FRAMES", help="Interpolate gaps up to this long [10]."),
+        click.option(
+            "--max-gap",
+            type=int,
+            metavar="FRAMES",
+            help="Fill runs of up to this many missing frames; a time step skipping more is lost time [10].",
+        ),
         click.option(
             "--median-window", type=int, metavar="FRAMES", help="Pose: rolling median over this many frames."
         ),
@@ -322,7 +327,11 @@ def tracking_options(func: Any) -> Any:
             metavar="RULE",
             help="point, all-points or fraction:F: which keypoints must be in a zone [point].",
         ),
-        click.option("--px-per-cm", type=float, help="Scale of pixel (or unit-less) coordinates."),
+        click.option(
+            "--px-per-cm",
+            type=float,
+            help="Scale of pixel (or unit-less) coordinates: for distances, and an arena given in cm.",
+        ),
         click.option(
             "--zones",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -337,6 +346,12 @@ def tracking_options(func: Any) -> Any:
         ),
         click.option("--start", type=float, metavar="SECONDS", help="Session start [the first frame]."),
         click.option("--duration", type=float, metavar="SECONDS", help="Session length [300]."),
+        click.option(
+            "--end",
+            type=float,
+            metavar="SECONDS",
+            help="Session end, inclusive: the frame stamped at it counts (instead of --duration).",
+        ),
         click.option(
             "--hysteresis",
             type=float,
@@ -402,7 +417,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         from assaykit.epm import EPM as spec
     else:
         from assaykit.ldb import LDB as spec
-    names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s"}
+    names = {"max_gap": "max_gap_frames", "start": "start_s", "duration": "duration_s", "end": "end_s"}
     names |= {"hysteresis": "hysteresis_cm", "min_time": "min_time_s", "sap_max_speed": "sap_max_speed_cm_s"}
     options = {names.get(k, k): v for k, v in kwargs.items()}
     from assaykit.io.zones import parse_zone_kinds
@@ -462,6 +477,8 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     if not quiet or output is None:  # -q still prints the results that go to no file
         click.echo(format_endpoints(run.endpoints, spec))
     if not quiet:
+        for note in run.notes:
+            click.echo(f"note: {note}", err=True)
         click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
     if stats_run is not None:
         _echo_comparison(stats_run, quiet, filed=stats_path is not None)

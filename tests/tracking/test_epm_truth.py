@@ -623,7 +623,8 @@ def test_window_start_and_duration() -> None:
     straddle_in = t[300] - 10.0  # the part of frame 299 inside the window
     assert straddle_in == pytest.approx(0.01)
     assert row["session_s"] == pytest.approx(60.0, abs=1e-9)
-    assert row["frames"] == 2099 - 299 + 1
+    # frames stamped in [10, 70): 300 .. 2099; frame 299 (stamped 9.977) adds 0.01 s but is not one of them
+    assert row["frames"] == 2099 - 300 + 1
     # before the start: a west visit then the east arm; only the straddling frame's 0.01 s counts, and the
     # move west -> east (before the window) is no entry
     assert row["open_time_s"] == pytest.approx(straddle_in, abs=1e-9)

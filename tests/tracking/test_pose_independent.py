@@ -483,13 +483,17 @@ def test_window_on_a_non_integer_frame_rate_clips_the_edge_frames(tmp_path: Path
     args = ("--keypoint", "body", "--start", start, "--duration", end - start, "--hysteresis", 0)
     row = run_table(tmp_path, "epm", [h5], *args, fps=fps).iloc[0]
     ref = reference(x, y, score, [1], fps=fps)
-    assert window_counts(ref, lo, hi) == {
-        "frames_low_likelihood": 3,
-        "frames_interpolated": 3,
+    # the frame counts take the frames stamped in the window (README): lo + 1 .. hi - 1; frame lo, stamped
+    # before the start, adds its share of seconds but is not one of the window's frames
+    stamped = np.flatnonzero((t >= start) & (t < end))
+    assert (stamped[0], stamped[-1] + 1) == (lo + 1, hi)
+    assert window_counts(ref, lo + 1, hi) == {
+        "frames_low_likelihood": 2,
+        "frames_interpolated": 2,
         "frames_missing": 0,
-        "frames": hi - lo,
+        "frames": hi - lo - 1,
     }
-    for column, value in window_counts(ref, lo, hi).items():
+    for column, value in window_counts(ref, lo + 1, hi).items():
         assert row[column] == value, column
     assert row["session_s"] == pytest.approx(20.0, abs=1e-9)
     wx, wy = ref.x[lo:hi], ref.y[lo:hi]

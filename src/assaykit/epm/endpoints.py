@@ -46,6 +46,9 @@ EPM_COLUMNS = (
     "open_time_s",
     "closed_time_s",
     "center_time_s",
+    "open_frames",
+    "closed_frames",
+    "center_frames",
     "open_time_pct",
     "open_time_total_pct",
     "open_entries",
@@ -78,6 +81,9 @@ def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
     -------
     dict
         ``open_time_s, closed_time_s, center_time_s`` (s credited to each kind of zone);
+        ``open_frames, closed_frames, center_frames``: the frames stamped in the window whose time is
+        credited there (the frames behind those seconds, to check against frame-based tools; a frame
+        stamped before the window start that reaches into it adds seconds, not a frame);
         ``open_time_pct`` = open / (open + closed) x 100, the arm-time convention (Pellow et al. 1985);
         ``open_time_total_pct`` = open / session x 100; ``open_entries, closed_entries`` and
         ``total_entries`` (their sum: arm entries); ``open_entries_pct`` = open / (open + closed entries)
@@ -96,6 +102,9 @@ def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
         "open_time_s": time["open"],
         "closed_time_s": time["closed"],
         "center_time_s": time["center"],
+        "open_frames": analysis.kind_frames.get("open", 0),
+        "closed_frames": analysis.kind_frames.get("closed", 0),
+        "center_frames": analysis.kind_frames.get("center", 0),
         "open_time_pct": _pct(time["open"], arm_time),
         "open_time_total_pct": _pct(time["open"], session),
         "open_entries": entries["open"],
@@ -160,7 +169,9 @@ def epm_postures(
     events: list[pd.DataFrame] = []
     body = (window.position_x, window.position_y)
     if head is not None:
-        dips = head_dips(window.time_s, window.durations, *window.keypoint(head), *body, arena, thresholds)
+        dips = head_dips(
+            window.time_s, window.durations, *window.keypoint(head), *body, arena, thresholds, window.breaks
+        )
         row.update(
             head_dips=dips.count,
             head_dip_time_s=dips.time_s,
@@ -177,6 +188,7 @@ def epm_postures(
             *body,
             arena,
             thresholds,
+            window.breaks,
         )
         row.update(stretched_attend_postures=sap.count, stretched_attend_time_s=sap.time_s)
         events.append(_bouts("stretched_attend", sap.frames, window, arena))
@@ -186,7 +198,7 @@ def epm_postures(
 
 def _bouts(posture: str, frames: np.ndarray, window: PoseWindow, arena: Arena) -> pd.DataFrame:
     """One row per run of ``frames`` (the counted bouts of one posture), as :data:`POSTURE_COLUMNS`."""
-    first, stop = runs(frames)
+    first, stop = runs(frames, window.breaks)
     elapsed = np.concatenate([[0.0], np.cumsum(window.durations)])
     start_s = np.maximum(window.time_s[first], window.start_s) - window.start_s
     duration_s = elapsed[stop] - elapsed[first]
@@ -288,6 +300,7 @@ def compute_epm_endpoints(
     duration_s: float | None = 300.0,
     max_gap: int = 10,
     max_lost: float = 0.5,
+    end_s: float | None = None,
 ) -> pd.DataFrame:
     """Compute the EPM endpoints of every animal in a tidy track table.
 
@@ -308,6 +321,8 @@ def compute_epm_endpoints(
     max_lost
         Leave the endpoints of an animal blank (flag ``unusable``) when more than this share of its session
         is lost.
+    end_s
+        An inclusive window end instead of ``duration_s``: the frame stamped at it counts in full.
 
     Returns
     -------
@@ -335,4 +350,5 @@ def compute_epm_endpoints(
         duration_s=duration_s,
         max_gap=max_gap,
         max_lost=max_lost,
+        end_s=end_s,
     )

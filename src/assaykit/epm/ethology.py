@@ -212,6 +212,7 @@ def head_dips(
     body_y: np.ndarray,
     arena: Arena,
     options: EthologyOptions = DEFAULT_ETHOLOGY,
+    breaks: np.ndarray | None = None,
 ) -> HeadDips:
     """Count head dips over the open arms' edges, protected and unprotected.
 
@@ -230,6 +231,9 @@ def head_dips(
         The maze; it must have a zone of kind ``open``.
     options
         The thresholds (``head_dip_min_cm``, ``head_dip_max_cm``, ``head_dip_min_s``).
+    breaks
+        ``(n,)`` frames followed by a clock gap (frames without keypoints that the file skipped): a dip
+        ends there, as at a missing point. None: no gap.
 
     Returns
     -------
@@ -282,7 +286,7 @@ def head_dips(
         nearest = np.argmin(distance, axis=0)  # the first zone listed wins a tie
         d = distance[nearest, np.arange(len(candidate))]
         dip[candidate] = is_open[nearest] & (d > options.head_dip_min_cm) & (d <= options.head_dip_max_cm)
-    start, frames = _counted_runs(dip, durations, options.head_dip_min_s)
+    start, frames = _counted_runs(dip, durations, options.head_dip_min_s, breaks)
     protected_kind = np.isin(kinds, PROTECTED_KINDS)
     from_zone = body_zone[start]
     return HeadDips(
@@ -305,6 +309,7 @@ def stretched_attend(
     body_y: np.ndarray,
     arena: Arena,
     options: EthologyOptions = DEFAULT_ETHOLOGY,
+    breaks: np.ndarray | None = None,
 ) -> StretchedAttend:
     """Count stretched-attend postures made from the closed arms or the centre.
 
@@ -325,6 +330,8 @@ def stretched_attend(
         The maze; it must have a zone of kind ``closed`` or ``center``.
     options
         The thresholds (``sap_sd``, ``sap_max_speed_cm_s``, ``speed_window_s``, ``sap_min_s``).
+    breaks
+        As in :func:`head_dips`: a posture ends at a clock gap, and no speed is taken across one.
 
     Returns
     -------
@@ -362,12 +369,12 @@ def stretched_attend(
         return StretchedAttend(0, 0.0, np.zeros(n, dtype=bool), math.nan, math.nan)
     mean, sd = float(np.mean(defined)), float(np.std(defined, ddof=1))
     sap = (length > mean + options.sap_sd * sd) & (
-        _central_speed(time_s, tail_x, tail_y, options.speed_window_s) < options.sap_max_speed_cm_s
+        _central_speed(time_s, tail_x, tail_y, options.speed_window_s, breaks) < options.sap_max_speed_cm_s
     )
     posed = np.flatnonzero(sap)  # the zone is only needed there
     body_zone = arena.classify(body_x[posed], body_y[posed])
     sap[posed] = (body_zone >= 0) & protected_kind[body_zone]
-    start, frames = _counted_runs(sap, durations, options.sap_min_s)
+    start, frames = _counted_runs(sap, durations, options.sap_min_s, breaks)
     return StretchedAttend(
         count=len(start),
         time_s=float(durations[frames].sum()),
@@ -377,7 +384,9 @@ def stretched_attend(
     )
 
 
-def _central_speed(time_s: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float) -> np.ndarray:
+def _central_speed(
+    time_s: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: float, breaks: np.ndarray | None = None
+) -> np.ndarray:
     """Return a point's speed (cm/s) by central differences over about ``window_s``.
 
     Parameters
@@ -389,12 +398,15 @@ def _central_speed(time_s: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: f
     window_s
         The span of the difference: ``h = max(1, round(window_s / 2 / dt))`` frames either side, with
         ``dt`` the median frame interval (Python's ``round``, halves to even).
+    breaks
+        ``(n,)`` frames followed by a clock gap; None: none.
 
     Returns
     -------
     numpy.ndarray
         ``(n,)``: ``|p(i+h) - p(i-h)| / (t(i+h) - t(i-h))``; NaN for the first and last ``h`` frames, where
-        the point is missing at ``i - h`` or ``i + h``, and everywhere with fewer than two frames.
+        the point is missing at ``i - h`` or ``i + h``, where a clock gap lies between them (the point's
+        path there is unknown), and everywhere with fewer than two frames.
     """
     time_s, x, y = (np.asarray(a, dtype=float) for a in (time_s, x, y))
     n = len(time_s)
@@ -406,26 +418,48 @@ def _central_speed(time_s: np.ndarray, x: np.ndarray, y: np.ndarray, window_s: f
         return speed
     step = np.hypot(x[2 * h :] - x[: -2 * h], y[2 * h :] - y[: -2 * h])
     speed[h : n - h] = step / (time_s[2 * h :] - time_s[: -2 * h])
+    if breaks is not None and np.any(breaks):
+        count = np.concatenate([[0], np.cumsum(np.asarray(breaks, dtype=np.int64))])
+        across = count[2 * h : n] - count[: n - 2 * h] > 0  # a break in frames i-h .. i+h-1
+        speed[h : n - h][across] = np.nan
     return speed
 
 
-def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the first frame and the end (exclusive) of each maximal run of True in ``mask``."""
-    edges = np.diff(np.concatenate([[0], np.asarray(mask, dtype=bool).view(np.int8), [0]]))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+def runs(mask: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the first frame and the end (exclusive) of each maximal run of True in ``mask``.
+
+    A run also ends after a frame in ``breaks`` (one followed by a clock gap), when given.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    edges = np.diff(np.concatenate([[0], mask.view(np.int8), [0]]))
+    start, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if breaks is not None and len(mask) > 1:
+        cut = np.flatnonzero(np.asarray(breaks, dtype=bool)[:-1] & mask[:-1] & mask[1:]) + 1
+        start, stop = np.sort(np.concatenate([start, cut])), np.sort(np.concatenate([stop, cut]))
+    return start, stop
 
 
-def _counted_runs(mask: np.ndarray, durations: np.ndarray, min_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _counted_runs(
+    mask: np.ndarray, durations: np.ndarray, min_s: float, breaks: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the first frame of each maximal run of ``mask`` lasting ``min_s`` or more, and their frames.
 
     A run's length is the sum of its frames' ``durations`` (``numpy.add.reduceat`` over the durations
-    zeroed outside ``mask``, so each sum holds only its run's frames).
+    zeroed outside ``mask``, so each sum holds only its run's frames); a run ends at a clock gap
+    (``breaks``).
     """
     n = len(mask)
     if not mask.any():
         return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=bool)
-    start, stop = runs(mask)
-    total = np.add.reduceat(np.where(mask, durations, 0.0), start)
+    if breaks is not None and not np.any(breaks):
+        breaks = None
+    start, stop = runs(mask, breaks)
+    elapsed = np.concatenate([[0.0], np.cumsum(np.where(mask, durations, 0.0))])
+    total = (
+        elapsed[stop] - elapsed[start]
+        if breaks is not None
+        else np.add.reduceat(np.where(mask, durations, 0.0), start)
+    )
     keep = total >= min_s - _DURATION_SLACK_S
     change = np.zeros(n + 1, dtype=np.int64)  # +1 where a kept run starts, -1 where it ends
     change[start[keep]] += 1

@@ -9,8 +9,8 @@ zone engine and the endpoint functions assume that schema and nothing else.
 from __future__ import annotations
 
 import csv
+import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from assaykit.io.tables import (
     read_raw_table,
     read_text_table,
 )
+from assaykit.io.track_table import Keypoints, TrackTable
 
 #: Track formats a reader can return.
 TRACK_FORMATS = ("generic", "zones", "dlc", "lightningpose", "sleap", "ethovision", "anymaze")
@@ -41,95 +42,16 @@ _COORD_PREFIX = {
     "x": ("x", "pos_x", "x_pos", "position_x", "centroid_x", "center_x", "centre_x"),
     "y": ("y", "pos_y", "y_pos", "position_y", "centroid_y", "center_y", "centre_y"),
 }
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+(?:[eE][+-]?\d+)?)$")  # 12,5 in a ;-separated file
 _UNIT_SUFFIX = re.compile(r"^(?P<base>.+?)(?:[ _]?\(?(?P<unit>cm|mm|m|px|pixels?)\)?)?$")
 
 #: Cells read as "no position" in coordinate columns.
 MISSING_TOKENS = ("", "-", "na", "nan", "n/a", "#n/a", "none", "null")
 
+__all__ = ["MISSING_TOKENS", "SPACE_UNITS", "Keypoints", "TrackTable", "read_generic", "read_tracks"]
+
 #: Length units a track file may state for its coordinates, with their size in cm.
 SPACE_UNITS = {"cm": 1.0, "mm": 0.1, "m": 100.0, "px": None}
-
-
-@dataclass(frozen=True)
-class Keypoints:
-    """Every keypoint of a pose-estimation file, as read (no likelihood cut), row for row with the table.
-
-    Attributes
-    ----------
-    names
-        The keypoints (body parts, nodes), in the file's order.
-    x, y
-        ``(n_rows, n_keypoints)`` coordinates in the file's units (pixels); NaN where the tracker had none.
-    score
-        ``(n_rows, n_keypoints)`` the tracker's confidence (DeepLabCut likelihood, SLEAP point score); NaN
-        where it gave none.
-    chosen
-        The keypoints the reader's position (``x``, ``y`` of the table) is the centroid of.
-    """
-
-    names: tuple[str, ...]
-    x: np.ndarray = field(repr=False)
-    y: np.ndarray = field(repr=False)
-    score: np.ndarray = field(repr=False)
-    chosen: tuple[str, ...]
-
-    def columns(self, names: tuple[str, ...] | list[str]) -> list[int]:
-        """Return the column of each keypoint named (each must be in :attr:`names`)."""
-        return [self.names.index(name) for name in names]
-
-
-@dataclass
-class TrackTable:
-    """One track file, read and checked.
-
-    Attributes
-    ----------
-    data
-        One row per frame, in file order: ``animal`` (str), ``time_s`` (float64) and either ``x`` and ``y``
-        (float64, NaN for a missing position) or ``zone`` (object dtype, the labels as written; empty
-        string for none).
-    source
-        The file read.
-    format
-        One of :data:`TRACK_FORMATS`.
-    space_unit
-        The unit of ``x`` and ``y`` when the file states it (a key of :data:`SPACE_UNITS`), or None when it
-        does not (the preset's scale then applies). None for zone-only data.
-    low_likelihood
-        Per animal, frames whose position was set missing because the tracker's likelihood was below the
-        threshold (DeepLabCut); empty for formats without likelihoods.
-    keypoints
-        For pose-estimation files (DeepLabCut, LightningPose, SLEAP): every keypoint as read, aligned with
-        ``data``'s rows, which the tracking assays clean and use for multi-point entry rules and postures;
-        None for other formats.
-    """
-
-    data: pd.DataFrame
-    source: Path
-    format: str
-    space_unit: str | None = None
-    low_likelihood: dict[str, int] = field(default_factory=dict)
-    keypoints: Keypoints | None = None
-    _runs: tuple[pd.DataFrame, AnimalRuns] | None = field(default=None, init=False, repr=False, compare=False)
-
-    @property
-    def has_coordinates(self) -> bool:
-        """Whether the table holds positions (``x``, ``y``) rather than zone labels."""
-        return "x" in self.data.columns
-
-    def animal_runs(self) -> AnimalRuns:
-        """Return which animal each row belongs to, as runs of rows (NaN: no animal).
-
-        Found from ``data["animal"]`` once (a reader that already knows them gives them with
-        :meth:`set_animal_runs`), and again if ``data`` is replaced; not if it is changed in place.
-        """
-        if self._runs is None or self._runs[0] is not self.data:
-            self._runs = (self.data, animal_runs(self.data["animal"].to_numpy(dtype=object)))
-        return self._runs[1]
-
-    def set_animal_runs(self, runs: AnimalRuns) -> None:
-        """Record what :meth:`animal_runs` returns (``data["animal"]`` is ``runs.names[runs.per_row()]``)."""
-        self._runs = (self.data, runs)
 
 
 def read_tracks(
@@ -179,17 +101,22 @@ def read_tracks(
 
         table = read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
         table.format = format  # LightningPose writes DeepLabCut's layout
+        table.frame_rate = float(fps) if fps is not None else None
         return table
     if format == "sleap":
         from assaykit.io.tracks_sleap import read_sleap
 
-        return read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table = read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
+        table.frame_rate = (
+            float(fps) if fps is not None else None
+        )  # else a rate the file stores: unknown here
+        return table
     if format == "ethovision":
         from assaykit.io.tracks_vendor import read_ethovision
 
         return read_ethovision(path, sheet=sheet)
     if format == "anymaze":
-        from assaykit.io.tracks_vendor import read_anymaze
+        from assaykit.io.tracks_anymaze import read_anymaze
 
         return read_anymaze(path)
     return read_generic(path, fps=fps, sheet=sheet)
@@ -285,7 +212,7 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     if table is None:
         table = read_raw_table(path, sheet=sheet)
     names = [str(c) for c in table.columns]
-    time_s = _read_time(table, names, path, fps)
+    time_s, time_column = _read_time(table, names, path, fps)
     runs = _read_animal(table, names, path)
     animal = pd.array(runs.names, dtype="str").take(runs.per_row())  # as pandas infers it, but quicker
     x_found = _coordinate_column(names, "x", path, required=False)
@@ -294,7 +221,8 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     if x_found is None and y_found is None and zone_column is not None:
         labels = table[zone_column].astype(str).str.strip().to_numpy(dtype=object)
         data = pd.DataFrame({"animal": animal, "time_s": time_s, "zone": labels}, index=table.index)
-        return _with_runs(TrackTable(data, path, "zones"), runs)
+        zones = TrackTable(data, path, "zones", time_column=time_column, frame_rate=_rate(time_column, fps))
+        return _with_runs(zones, runs)
     if x_found is None or y_found is None:
         missing = "x" if x_found is None else "y"
         _coordinate_column(names, missing, path, required=True)  # raises with the columns listed
@@ -309,7 +237,15 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     y = _number_series(table, y_column, path, missing_ok=True)
     columns = {"animal": animal, "time_s": time_s, "x": x, "y": y}
     data = pd.DataFrame(columns, index=table.index, copy=False)  # shared as pandas shares (copy on write)
-    return _with_runs(TrackTable(data, path, "generic", space_unit=x_unit), runs)
+    generic = TrackTable(
+        data, path, "generic", space_unit=x_unit, time_column=time_column, frame_rate=_rate(time_column, fps)
+    )
+    return _with_runs(generic, runs)
+
+
+def _rate(time_column: str, fps: float | None) -> float | None:
+    """Return the frame rate of a generic file: ``fps`` when its times come from a frame column, else None."""
+    return float(fps) if fps is not None and time_column.strip().lower() in _FRAME_NAMES else None
 
 
 def _with_runs(table: TrackTable, runs: AnimalRuns) -> TrackTable:
@@ -328,12 +264,13 @@ def _numeric_names(names: list[str]) -> set[str]:
     return wanted
 
 
-def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> pd.Series:
+def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | None) -> tuple[pd.Series, str]:
+    """Return the times in seconds and the column they come from."""
     time_column = find_column(names, tuple(_TIME_NAMES), path=path, required=False, what="time")
     if time_column is not None:
         seconds = _TIME_NAMES[time_column.strip().lower()]
         values = _number_series(table, time_column, path, missing_ok=False)
-        return values if seconds == 1.0 else values * seconds  # (x * 1.0 is x)
+        return (values if seconds == 1.0 else values * seconds), time_column  # (x * 1.0 is x)
     frame_column = find_column(names, _FRAME_NAMES, path=path, required=False, what="frame")
     if frame_column is None:
         find_column(names, ("time", "time_s", "time_ms", "frame"), path=path, what="time (or frame)")
@@ -341,9 +278,10 @@ def _read_time(table: pd.DataFrame, names: list[str], path: Path, fps: float | N
         raise AssayInputError(
             f"times are given as frames ('{frame_column}'); give the frame rate with --fps", path=path
         )
-    if not fps > 0:
-        raise AssayInputError(f"the frame rate must be positive, got {fps}")
-    return _number_series(table, frame_column, path, missing_ok=False) / float(fps)  # type: ignore[arg-type]
+    if not (math.isfinite(fps) and fps > 0):
+        raise AssayInputError(f"the frame rate (--fps) must be positive, not {fps:g}", path=path)
+    assert frame_column is not None
+    return _number_series(table, frame_column, path, missing_ok=False) / float(fps), frame_column
 
 
 def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> AnimalRuns:
@@ -391,14 +329,19 @@ def _number_series(table: pd.DataFrame, column: str, path: Path, *, missing_ok: 
     """:func:`_numbers` as a Series on the table's index: the column itself when it holds float64 already."""
     cells = table[column]
     if cells.dtype.kind == "f":
-        if not missing_ok:
-            _numbers(table, column, path, missing_ok=False)  # no cell may be empty
+        values = cells.to_numpy()
+        if not missing_ok or not np.isfinite(values[~np.isnan(values)]).all():
+            _numbers(table, column, path, missing_ok=missing_ok)  # no cell may be empty or infinite
         return cells
     return pd.Series(_numbers(table, column, path, missing_ok=missing_ok), index=table.index)
 
 
 def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> np.ndarray:
-    """Convert a column to float64; missing positions to NaN; anything else that is not a number raises."""
+    """Convert a column to float64; missing positions to NaN; anything else that is not a number raises.
+
+    In a semicolon-separated file a decimal comma (``12,5``) is read as a decimal point, as spreadsheet
+    programs in many locales write it; ``inf`` and ``-inf`` are not positions or times and raise.
+    """
     cells = table[column]
     if cells.dtype.kind == "f":
         values = cells.to_numpy(dtype=float)
@@ -406,7 +349,10 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) 
     else:
         text = cells.astype(str).str.strip()
         blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()
-        values = pd.to_numeric(text.mask(blank), errors="coerce").to_numpy(dtype=float)
+        numbers = text.mask(blank)
+        if table.attrs.get("delimiter") == ";":
+            numbers = numbers.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+        values = pd.to_numeric(numbers, errors="coerce").to_numpy(dtype=float)
         bad = np.isnan(values) & ~blank
         if bad.any():
             at = int(np.argmax(bad))
@@ -417,6 +363,15 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) 
                 row=int(table.index[at]),
                 column=column,
             )
+    infinite = np.isinf(values)
+    if infinite.any():
+        at = int(np.argmax(infinite))
+        raise AssayInputError(
+            f"expected a finite number, got {values[at]:g}",
+            path=path,
+            row=int(table.index[at]),
+            column=column,
+        )
     if not missing_ok and blank.any():
         at = int(np.argmax(blank))
         raise AssayInputError(

@@ -33,14 +33,11 @@ _HEADER_LABELS = ("number of header lines", "header lines")
 _TIME = ("Trial time",)
 _X = ("X center", "X centre")
 _Y = ("Y center", "Y centre")
-_ANY_TIME = ("Time",)
 _ANY_X = ("Centre position X", "Center position X")
-_ANY_Y = ("Centre position Y", "Center position Y")
 _NO_SAMPLES = "no samples logged for this track"
 _MISSING = {"", "-", "nan", "na", "n/a", "#n/a", "null", "none", "missing"}  # lower case
 _MISSING_TEXT = "a number, or '-' or an empty cell for a missing position"
 _UNITS = {"cm": "cm", "mm": "mm", "m": "m", "px": "px", "pixel": "px", "pixels": "px"}
-_HMS = r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:[.,]\d*)?)$"  # [[h:]mm:]ss[.fff]
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
@@ -111,7 +108,7 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
             data, unit = _ethovision_text(path)
         except _NoSamples as exc:
             raise AssayInputError(str(exc), path=path) from None
-        return TrackTable(data=data, source=path, format="ethovision", space_unit=unit)
+        return TrackTable(data=data, source=path, format="ethovision", space_unit=unit, time_column=_TIME[0])
     import openpyxl  # a heavy import, only needed for workbooks
 
     try:
@@ -147,51 +144,7 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
             f"the Track sheets state different units ({sorted(map(str, set(units)))})", path=path
         )
     data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0])
-
-
-def read_anymaze(path: str | Path) -> TrackTable:
-    """Read an ANY-maze "test data" CSV export (``Time``, ``Centre position X``, ``Centre position Y``, ...).
-
-    Parameters
-    ----------
-    path
-        The ``.csv`` (or ``.txt``) file, separated by commas, semicolons or tabs.
-
-    Returns
-    -------
-    TrackTable
-        ``format="anymaze"``, ``space_unit=None`` (ANY-maze writes pixels or mm without saying which);
-        ``data`` holds ``animal`` (the file stem), ``time_s`` (``h:mm:ss.mmm`` or seconds, as seconds), ``x``
-        and ``y`` (NaN where the cell is empty or ``#N/A``) in file order.
-
-    Raises
-    ------
-    AssayInputError
-        When the file is missing, lacks the ``Time`` or ``Centre position X``/``Y`` columns, has a time
-        that is neither ``h:mm:ss.mmm`` nor seconds or a position that is not a number (the message names
-        the line), or has no data rows.
-    """
-    path = _checked_path(path, (".csv", ".txt", ".tsv"), "an ANY-maze export")
-    text = _decode(path)
-    lines, offset = _head_lines(text, 1)
-    wanted = {name.lower() for name in _ANY_X}
-    split = {d: next(csv.reader(lines or [""], delimiter=d)) for d in (",", ";", "\t")}
-    delimiter = next(
-        (d for d, cells in split.items() if any(c.strip().lower() in wanted for c in cells)), ","
-    )
-    names = [c.replace("\ufeff", "").strip() for c in split[delimiter]]
-    used = _find(names, ((_ANY_TIME, "time"), (_ANY_X, "centre X position"), (_ANY_Y, "centre Y position")))
-    if isinstance(used, AssayInputError):
-        raise AssayInputError(used.reason, path=path, row=1)
-    cells = _read_cells(text[offset:], delimiter, used, names, 2, path)
-    if cells.empty:
-        raise AssayInputError("no data rows below the header (line 1)", path=path)
-    time = _anymaze_seconds(cells.iloc[:, 0], path)
-    x = _floats(cells.iloc[:, 1], path, f"expected {_MISSING_TEXT}")
-    y = _floats(cells.iloc[:, 2], path, f"expected {_MISSING_TEXT}")
-    data = _track_frame(np.full(len(cells), path.stem, dtype=object), time, x, y)
-    return TrackTable(data=data, source=path, format="anymaze", space_unit=None)
+    return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0], time_column=_TIME[0])
 
 
 def _checked_path(path: str | Path, suffixes: Sequence[str], what: str) -> Path:
@@ -304,8 +257,33 @@ def _ethovision_text(path: Path) -> tuple[pd.DataFrame, str | None]:
     used, names, unit = _columns(list(csv.reader(lines, delimiter=delimiter)), count, path, "")
     if _NO_SAMPLES in text[offset : offset + 500].lower():
         raise _NoSamples("EthoVision logged no samples for this track ('No samples logged for this track!')")
-    cells = _read_cells(text[offset:], delimiter, used, names, count + 1, path)
+    body = _uncut(text[offset:], delimiter, len(names), count, path)
+    cells = _read_cells(body, delimiter, used, names, count + 1, path)
     return _ethovision_frame(cells, count, path, path.stem, ""), unit
+
+
+def _uncut(body: str, delimiter: str, width: int, count: int, path: Path) -> str:
+    """Drop a last row cut short (an export or copy stopped mid-row), with a warning.
+
+    A file that does not end with a line break and whose last row has fewer cells than the names row (or
+    ends inside a quoted cell) was cut off: the rows before it are read, that one is left out.
+    """
+    stripped = body.rstrip("\r\n")
+    if not stripped or body.endswith(("\n", "\r")):
+        return body
+    start = stripped.rfind("\n") + 1
+    last = stripped[start:]
+    cells = next(csv.reader([last], delimiter=delimiter), [])
+    if len(cells) >= width and last.count('"') % 2 == 0:
+        return body
+    line = count + stripped.count("\n") + 1
+    warnings.warn(
+        f"{path}: the last row (line {line}) has {len(cells)} of the {width} cells of the header and no line "
+        "break after it: the export seems cut short; that row is left out",
+        UserWarning,
+        stacklevel=4,
+    )
+    return body[:start]
 
 
 def _ethovision_sheet(ws: Any, path: Path, animal: str, where: str) -> tuple[pd.DataFrame, str | None]:
@@ -336,8 +314,21 @@ def _ethovision_frame(cells: pd.DataFrame, count: int, path: Path, animal: str, 
 
 
 def _floats(cells: pd.Series, path: Path, expected: str, *, nan_ok: bool = True) -> np.ndarray:
-    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``."""
+    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``.
+
+    An infinite value is not a time or a position, and raises (as a decimal comma does: the exports write
+    decimal points, so ``8,125`` may be 8.125 or 8125).
+    """
     values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        row = int(cells.index[infinite[0]])
+        raise AssayInputError(
+            f"{expected}, found '{cells.iloc[infinite[0]]}' (not finite)",
+            path=path,
+            row=row,
+            column=str(cells.name),
+        )
     nan = np.flatnonzero(np.isnan(values))
     if len(nan):
         text = cells.iloc[nan].fillna("").astype(str).str.strip()
@@ -348,29 +339,6 @@ def _floats(cells: pd.Series, path: Path, expected: str, *, nan_ok: bool = True)
             row = int(text.index[bad[0]])
             raise AssayInputError(
                 f"{expected}, found '{found}'{hint}", path=path, row=row, column=str(cells.name)
-            )
-    return values
-
-
-def _anymaze_seconds(cells: pd.Series, path: Path) -> np.ndarray:
-    """Convert ANY-maze times (``h:mm:ss.mmm``, ``mm:ss.mmm`` or seconds; index: lines) to float seconds."""
-    text = cells.fillna("").astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    need = np.flatnonzero(np.isnan(values))
-    if len(need):
-        parts = text.iloc[need].str.extract(_HMS)
-        hours, minutes = (pd.to_numeric(parts[i]).fillna(0).to_numpy(dtype=np.float64) for i in (0, 1))
-        seconds = pd.to_numeric(parts[2].str.replace(",", ".")).to_numpy(
-            dtype=np.float64, na_value=np.nan, copy=True
-        )
-        values[need] = hours * 3600.0 + minutes * 60.0 + seconds
-        bad = need[np.isnan(seconds)]
-        if len(bad):
-            raise AssayInputError(
-                f"expected a time as h:mm:ss.mmm or seconds, found '{text.iloc[bad[0]]}'",
-                path=path,
-                row=int(text.index[bad[0]]),
-                column=str(cells.name),
             )
     return values
 
@@ -424,3 +392,12 @@ def _decode(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def __getattr__(name: str) -> object:
+    """``read_anymaze`` lives in :mod:`assaykit.io.tracks_anymaze`; it is still importable from here."""
+    if name == "read_anymaze":
+        from assaykit.io.tracks_anymaze import read_anymaze
+
+        return read_anymaze
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

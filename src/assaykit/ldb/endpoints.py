@@ -28,6 +28,8 @@ LDB_COLUMNS = (
     "light_entered",
     "light_time_s",
     "dark_time_s",
+    "light_frames",
+    "dark_frames",
     "light_time_pct",
     "light_entries",
     "dark_entries",
@@ -57,7 +59,9 @@ def ldb_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
     dict
         ``latency_light_s``: session start to the first entry into the light (0 when the session starts
         there; the session length when the animal never enters it, with ``light_entered`` False);
-        ``light_time_s, dark_time_s``; ``light_time_pct`` = light / (light + dark) x 100 (lost time
+        ``light_time_s, dark_time_s``; ``light_frames, dark_frames``, the frames stamped in the window
+        whose time is credited to each compartment (as for the plus maze's ``open_frames``);
+        ``light_time_pct`` = light / (light + dark) x 100 (lost time
         excluded from the denominator); ``light_entries, dark_entries``; ``transitions``, every crossing
         of the divider in either direction (= light + dark entries); ``distance_cm`` and its part in each
         compartment; ``mean_light_visit_s`` = light time / visits to the light (the visit the session
@@ -76,6 +80,8 @@ def ldb_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
         "light_entered": entered,
         "light_time_s": time["light"],
         "dark_time_s": time["dark"],
+        "light_frames": analysis.kind_frames.get("light", 0),
+        "dark_frames": analysis.kind_frames.get("dark", 0),
         "light_time_pct": _pct(time["light"], time["light"] + time["dark"]),
         "light_entries": entries["light"],
         "dark_entries": entries["dark"],
@@ -179,6 +185,7 @@ def compute_ldb_endpoints(
     duration_s: float | None = 300.0,
     max_gap: int = 10,
     max_lost: float = 0.5,
+    end_s: float | None = None,
 ) -> pd.DataFrame:
     """Compute the light-dark box endpoints of every animal in a tidy track table.
 
@@ -189,7 +196,7 @@ def compute_ldb_endpoints(
         coordinates (or ``zone`` labels ``light``/``dark`` instead of ``x``, ``y``).
     arena
         The box; the mouse box (45 x 27 cm, divider at x = 15, light at x >= 15) when None.
-    criterion, start_s, duration_s, max_gap, max_lost
+    criterion, start_s, duration_s, max_gap, max_lost, end_s
         As in :func:`assaykit.epm.compute_epm_endpoints`.
 
     Returns
@@ -218,4 +225,5 @@ def compute_ldb_endpoints(
         duration_s=duration_s,
         max_gap=max_gap,
         max_lost=max_lost,
+        end_s=end_s,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from assaykit.tracking.clock import track_clocks
 from assaykit.tracking.engine import analyze_track_labels, analyze_tracks
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.results import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
@@ -46,7 +47,8 @@ def analyze_track(
     start_s, duration_s
         The session window (see :func:`assaykit.tracking.session.session_window`).
     max_gap
-        Fill runs of up to this many missing frames by linear interpolation before anything else.
+        Fill runs of up to this many missing frames by linear interpolation before anything else; a step in
+        the time stamps that skips more frames is a clock gap, lost time (:mod:`assaykit.tracking.clock`).
 
     Returns
     -------
@@ -79,6 +81,7 @@ def analyze_labels(
     criterion: EntryCriterion = DEFAULT_CRITERION,
     start_s: float | None = None,
     duration_s: float | None = 300.0,
+    max_gap: int | None = None,
 ) -> TrackAnalysis:
     """Analyse one animal from per-frame zone labels (systems that export zones, not positions).
 
@@ -93,6 +96,9 @@ def analyze_labels(
         The kind and name of each zone label.
     kinds, criterion, start_s, duration_s
         As in :func:`analyze_track`; only ``criterion.min_time_s`` applies.
+    max_gap
+        With a number, a step skipping more than that many frames is a clock gap, lost time (see
+        :mod:`assaykit.tracking.clock`); None (the default) looks for none, each label lasting until the next.
 
     Returns
     -------
@@ -111,5 +117,6 @@ def analyze_labels(
         criterion=criterion,
         start_s=start_s,
         duration_s=duration_s,
+        clocks=None if max_gap is None else track_clocks(time_s, bounds, max_gap=max_gap),
     )
     return analysis

@@ -112,9 +112,14 @@ def time_errors(time_s: np.ndarray, rows: AnimalRows, source: Path) -> dict[int,
         at = int(first[k])
         row = rows.line(at)
         where = "" if row is not None else f" (frame {at - int(lo[k]) + 1} of the animal)"
+        if time_s[at] == time_s[at - 1]:
+            reason = (
+                f"time does not increase: the stamp {time_s[at]:g} s repeats (the row before has it){where}"
+            )
+        else:
+            reason = f"time does not increase: {time_s[at]:g} s comes after {time_s[at - 1]:g} s{where}"
         errors[k] = AssayInputError(
-            f"time does not increase: {time_s[at]:g} s comes after {time_s[at - 1]:g} s{where}; "
-            "expected one row per frame in time order",
+            f"{reason}; expected one row per frame in time order, each with its own time",
             path=source,
             row=row,
         )

@@ -8,11 +8,11 @@ criterion, flags, blanking unusable animals) is shared here.
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -22,11 +22,19 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.tracks import TrackTable
 from assaykit.tracking.animals import label_codes, split_animals, time_errors
+from assaykit.tracking.clock import (
+    Clocks,
+    coverage_hint,
+    gap_warnings,
+    irregular_warning,
+    time_unit_problems,
+    track_clocks,
+)
 from assaykit.tracking.engine import analyze_track_labels, analyze_tracks
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.pose import CleanPose, PoseWindow, prepare_pose
 from assaykit.tracking.protocol import TrackingProtocol
-from assaykit.tracking.results import EPISODE_COLUMNS, TrackAnalysis
+from assaykit.tracking.results import TrackAnalysis
 from assaykit.tracking.segments import concat_ranges
 
 #: Share of the session off the arena above which an animal is flagged ``off_arena`` (likely a wrong
@@ -38,6 +46,7 @@ COMMON_COLUMNS = [
     "lost_time_s",
     "session_s",
     "frames",
+    "lost_frames",
     "missing_time_s",
     "off_arena_time_s",
     "unassigned_time_s",
@@ -105,7 +114,11 @@ class AssaySpec:
 
 @dataclass
 class AnimalResult:
-    """One animal's outcome: its analysis, or the reason it could not be analysed."""
+    """One animal's outcome: its analysis, or the reason it could not be analysed.
+
+    ``sampled`` is False for an event log (its rows are not frames, so its frame counts are left blank);
+    ``hint`` says what to check when the track covers much less of the window than asked.
+    """
 
     animal: str
     source: str
@@ -114,6 +127,8 @@ class AnimalResult:
     low_likelihood: int = 0
     measures: dict[str, Any] = field(default_factory=dict)
     events: pd.DataFrame | None = None
+    sampled: bool = True
+    hint: str = ""
 
 
 def analyze_table(
@@ -121,7 +136,7 @@ def analyze_table(
     spec: AssaySpec,
     protocol: TrackingProtocol,
     arena: Arena | None,
-    scale: float,
+    scale: float | None,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[AnimalResult]:
@@ -134,9 +149,11 @@ def analyze_table(
     spec, protocol
         The assay and its options.
     arena
-        The arena in cm (None for zone-label data).
+        The arena in cm (None for zone-label data); in track units when ``scale`` is None.
     scale
-        Centimetres per track unit.
+        Centimetres per track unit; None when the coordinates have no known scale (pixels and zones drawn
+        in pixels, without ``px_per_cm``): the zones are then the plain point-in-polygon test (no
+        hysteresis, which is in cm), and distances and postures (thresholds in cm) are left blank.
     progress
         Called as ``progress(done, total)`` as animals are finished: ``done`` of the file's ``total``
         animals have their result (the animals are analysed in batches of about :data:`CHUNK_FRAMES`
@@ -151,18 +168,38 @@ def analyze_table(
     -----
     The animals' frames are analysed together (:mod:`assaykit.tracking.engine`), in batches of whole
     animals, so memory beyond the table itself stays bounded; each animal's results are those of
-    analysing it alone.
+    analysing it alone. Times that cannot be seconds are an animal's error, and clock gaps, irregular time
+    steps and suspicious time units are warned of (:mod:`assaykit.tracking.clock`).
     """
     rows = split_animals(table)
     total = len(rows.names)
     time_s = rows.take(table.data["time_s"].to_numpy(dtype=float))
     errors = time_errors(time_s, rows, table.source)
+    options = protocol.options
+    max_gap = int(options["max_gap_frames"])
+    clocks = track_clocks(
+        time_s, rows.bounds, frame_rate=table.frame_rate, event_log=table.event_log, max_gap=max_gap
+    )
+    window = (options["start_s"], options["duration_s"], options.get("end_s"))
+    unit_errors, unit_warnings = time_unit_problems(time_s, rows, clocks, table, window, set(errors))
+    errors = errors | unit_errors
+    for message in [*unit_warnings, *gap_warnings(time_s, rows, clocks, max_gap, window, set(errors))]:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    irregular = irregular_warning(table, rows, clocks, skip=set(errors))
+    if irregular:
+        warnings.warn(irregular, UserWarning, stacklevel=2)
+    if scale is None:  # no scale: the hysteresis (cm) cannot apply
+        protocol = replace(protocol, options={**options, "hysteresis_cm": 0.0})
     pose: CleanPose | None = None
     extra: dict[str, Any] = {}
     rule = protocol.criterion.rule
+    pieces = clocks.pieces(rows.bounds)  # cleaning never reaches across a clock gap
     if table.has_coordinates and table.keypoints is not None:
         assert arena is not None
-        pose = prepare_pose(table.keypoints, rows.order, time_s, rows.bounds, protocol.cleaning, scale)
+        cleaning = protocol.cleaning
+        pose = prepare_pose(
+            table.keypoints, rows.order, time_s, pieces, cleaning, 1.0 if scale is None else scale
+        )
         columns: tuple[np.ndarray, ...] = (time_s, pose.position_x, pose.position_y)
         labels = None
         extra = {"imputed": pose.imputed, "dropped": pose.dropped}
@@ -171,7 +208,7 @@ def analyze_table(
     elif table.has_coordinates:
         assert arena is not None
         x, y = (rows.take(table.data[c].to_numpy(dtype=float)) for c in ("x", "y"))
-        if scale != 1.0:
+        if scale is not None and scale != 1.0:
             x, y = x * scale, y * scale
         columns = (time_s, x, y)
         labels = None
@@ -200,6 +237,8 @@ def analyze_table(
         protocol=protocol,
         arena=arena,
         extra=extra,
+        clocks=clocks,
+        distances=scale is not None,
     )
     for chunk, found in zip(chunks, _map_in_order(analyse, chunks), strict=True):
         analyses.update(zip(chunk, found, strict=True))
@@ -209,19 +248,26 @@ def analyze_table(
     results = []
     for k, animal in enumerate(rows.names):
         low = 0 if pose is not None else table.low_likelihood.get(animal, 0)  # pose: counted in the window
-        result = AnimalResult(animal, str(table.source), low_likelihood=low)
+        start, stop = int(rows.bounds[k]), int(rows.bounds[k + 1])
+        result = AnimalResult(animal, str(table.source), low_likelihood=low, sampled=bool(clocks.sampled[k]))
         analysis = analyses.get(k)
-        if analysis is not None and analysis.frames == 0:
-            start, stop = int(rows.bounds[k]), int(rows.bounds[k + 1])
+        if analysis is not None and analysis.frames == 0 and analysis.session_s == 0:
             errors[k] = AssayInputError(
-                f"no frame in the session window ({_window_text(protocol.options)}); the track runs from "
+                f"no frame in the session window ({_window_text(options)}); the track runs from "
                 f"{time_s[start]:g} to {time_s[stop - 1]:g} s",
                 path=table.source,
             )
-        if k not in errors and analysis is not None and pose is not None and spec.pose_measures is not None:
-            lo = int(rows.bounds[k]) + analysis.window.first
-            hi = int(rows.bounds[k]) + analysis.window.stop
-            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations, analysis.window.start_s)
+        if analysis is not None and analysis.session_s < 0.5 * (
+            analysis.window.end_s - analysis.window.start_s
+        ):
+            result.hint = coverage_hint(table, stop - start, float(time_s[start]), float(time_s[stop - 1]))
+        postures = pose is not None and spec.pose_measures is not None and scale is not None  # cm thresholds
+        if k not in errors and analysis is not None and postures:
+            assert pose is not None and spec.pose_measures is not None
+            lo = start + analysis.window.first
+            hi = start + analysis.window.stop
+            breaks = clocks.skipped[lo:hi] > 0
+            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations, analysis.window.start_s, breaks)
             try:
                 result.measures, result.events = spec.pose_measures(window, protocol, arena)  # type: ignore[arg-type]
             except ValueError as exc:
@@ -276,6 +322,8 @@ def _analyze_chunk(
     protocol: TrackingProtocol,
     arena: Arena | None,
     extra: Mapping[str, Any],
+    clocks: Clocks,
+    distances: bool = True,
 ) -> list[TrackAnalysis]:
     """Analyse a batch of animals (their rows ``bounds[k]:bounds[k + 1]`` of ``columns``) together.
 
@@ -289,8 +337,13 @@ def _analyze_chunk(
         part = concat_ranges(first, stop)
     local = np.concatenate([[0], np.cumsum(stop - first)]).astype(np.int64)
     options = protocol.options
-    window = {"start_s": options["start_s"], "duration_s": options["duration_s"]}
-    common = {"kinds": spec.kinds, "criterion": protocol.criterion, **window}
+    mine = Clocks(clocks.interval[chunk], clocks.sampled[chunk], clocks.skipped[part])
+    window = {
+        "start_s": options["start_s"],
+        "duration_s": options["duration_s"],
+        "end_s": options.get("end_s"),
+    }
+    common = {"kinds": spec.kinds, "criterion": protocol.criterion, "clocks": mine, **window}
     if labels is None:
         assert arena is not None
         time_s, x, y = (c[part] for c in columns)
@@ -298,113 +351,20 @@ def _analyze_chunk(
             given = {k: v[part] for k, v in extra.items() if k != "points"}
             if "points" in extra:
                 given["points"] = tuple(p[part] for p in extra["points"])
-            return analyze_tracks(time_s, x, y, local, arena, max_gap=0, **given, **common)
+            return analyze_tracks(
+                time_s, x, y, local, arena, max_gap=0, distances=distances, **given, **common
+            )
         max_gap = int(options["max_gap_frames"])
-        return analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, **common)
+        return analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, distances=distances, **common)
     time_s, codes = (c[part] for c in columns)
     return analyze_track_labels(time_s, codes, local, labels[0], labels[1], **common)
 
 
 def _window_text(options: Mapping[str, Any]) -> str:
     start = "the first frame" if options["start_s"] is None else f"{options['start_s']:g} s"
+    if options.get("end_s") is not None:
+        return f"from {start} to {options['end_s']:g} s"
     length = (
         "to the end of the track" if options["duration_s"] is None else f"for {options['duration_s']:g} s"
     )
     return f"from {start} {length}"
-
-
-def endpoint_table(
-    results: Sequence[AnimalResult], spec: AssaySpec, protocol: TrackingProtocol
-) -> pd.DataFrame:
-    """Build the one-row-per-animal table, with flags, blanking the endpoints of unusable animals.
-
-    Flags: ``error: <reason>`` (not analysed), ``unusable`` (more than ``max_lost`` of the session lost:
-    endpoints left blank), ``start_not_<kind>`` (the session starts outside the protocol's ``start_zone``),
-    ``off_arena`` (more than 5% of the session off the apparatus: check the geometry and calibration),
-    ``short_session`` (the track ends before the session window does), and the assay's own.
-    """
-    rows = []
-    for result in results:
-        row: dict[str, Any] = {"animal": result.animal, "source": result.source}
-        analysis = result.analysis
-        if analysis is None:
-            row["flags"] = f"error: {result.error}"
-            rows.append(row)
-            continue
-        row.update(spec.endpoints(analysis, protocol))
-        row.update(result.measures)
-        row.update(
-            lost_time_s=analysis.lost_s,
-            session_s=analysis.session_s,
-            frames=analysis.frames,
-            missing_time_s=analysis.missing_s,
-            off_arena_time_s=analysis.off_arena_s,
-            unassigned_time_s=analysis.unassigned_s,
-            frames_interpolated=analysis.frames_interpolated,
-            frames_missing=analysis.frames_missing,
-            frames_low_likelihood=result.low_likelihood + analysis.frames_dropped,
-        )
-        session = analysis.session_s
-        if analysis.lost_s > protocol.options["max_lost"] * session:
-            flags = ["unusable"]
-            for column in spec.endpoint_columns[1:]:
-                row[column] = np.nan
-        else:
-            flags = spec.flags(row)
-            start_zone = protocol.options.get("start_zone")
-            kinds = analysis.episode_kinds
-            if start_zone and len(kinds) and kinds[0] != start_zone:
-                flags.append(f"start_not_{start_zone}")
-        if analysis.off_arena_s > OFF_ARENA_WARN * session:
-            flags.append("off_arena")
-        requested = analysis.window.end_s - analysis.window.start_s
-        # a frame lasts >= 0 s, so only a session shorter than the window can be short by half a frame
-        if session < requested and session < requested - 0.5 * _frame(analysis):
-            flags.append("short_session")
-        row["flags"] = ";".join(flags)
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=spec.columns)
-    return table
-
-
-def _frame(analysis: TrackAnalysis) -> float:
-    durations = analysis.durations
-    return float(np.median(durations)) if len(durations) else 0.0
-
-
-def posture_table(results: Sequence[AnimalResult]) -> pd.DataFrame | None:
-    """All animals' posture events (head dips, stretched-attend postures), one row each, animal first.
-
-    None when no animal has any (the assay has no postures, or no file had pose keypoints).
-    """
-    parts = [r.events.assign(animal=r.animal) for r in results if r.events is not None]
-    if not parts:
-        return None
-    table = pd.concat(parts, ignore_index=True)
-    return table[["animal", *(c for c in table.columns if c != "animal")]]
-
-
-def episode_table(results: Sequence[AnimalResult]) -> pd.DataFrame:
-    """All animals' zone episodes, one row each, with the animal first.
-
-    Built at once from the episode columns the animals' analyses share (no table per animal).
-    """
-    analysed = [r for r in results if r.analysis is not None]
-    if not analysed:
-        return pd.DataFrame(columns=["animal", *EPISODE_COLUMNS])
-    parts = []
-    for _, group in itertools.groupby(analysed, key=lambda r: id(_analysis(r).episode_columns)):
-        members = list(group)
-        spans = [_analysis(r).episode_rows for r in members]
-        rows = concat_ranges(np.array([s.start for s in spans]), np.array([s.stop for s in spans]))
-        frame = _analysis(members[0]).episode_columns.frame(rows)
-        animals = np.array([r.animal for r in members])
-        frame.insert(0, "animal", np.repeat(animals, [s.stop - s.start for s in spans]))
-        parts.append(frame)
-    nonempty = [p for p in parts if len(p)] or parts[:1]
-    return nonempty[0] if len(nonempty) == 1 else pd.concat(nonempty, ignore_index=True)
-
-
-def _analysis(result: AnimalResult) -> TrackAnalysis:
-    assert result.analysis is not None
-    return result.analysis

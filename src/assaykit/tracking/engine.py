@@ -9,8 +9,11 @@ results equal those of analysing each track by itself, value for value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from assaykit.tracking.clock import Clocks, track_clocks
 from assaykit.tracking.episodes import TrackEpisodes, confirm_tracks, episode_stops, in_zone
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.results import DEFAULT_CRITERION, EntryCriterion, EpisodeColumns, TrackAnalysis
@@ -30,10 +33,13 @@ def analyze_tracks(
     criterion: EntryCriterion = DEFAULT_CRITERION,
     start_s: float | None = None,
     duration_s: float | None = 300.0,
+    end_s: float | None = None,
     max_gap: int = 0,
     points: tuple[np.ndarray, np.ndarray] | None = None,
     imputed: np.ndarray | None = None,
     dropped: np.ndarray | None = None,
+    clocks: Clocks | None = None,
+    distances: bool = True,
 ) -> list[TrackAnalysis]:
     """Analyse the positions of many animals in one arena.
 
@@ -44,7 +50,7 @@ def analyze_tracks(
         the arena's coordinates; NaN where missing).
     bounds
         Track boundaries: track ``k`` is ``bounds[k]:bounds[k + 1]``.
-    arena, kinds, criterion, start_s, duration_s, max_gap
+    arena, kinds, criterion, start_s, duration_s, end_s, max_gap
         As in :func:`assaykit.tracking.analysis.analyze_track`, for every track.
     points
         ``(n, k)`` arrays of the chosen keypoints (cm), for a multi-point ``criterion.rule``
@@ -53,6 +59,11 @@ def analyze_tracks(
         ``(n,)`` frames whose position the caller filled (cleaned pose data): counted as interpolated.
     dropped
         ``(n,)`` frames whose position the caller removed by a confidence cut: counted per window.
+    clocks
+        The tracks' frame intervals and clock gaps (:func:`assaykit.tracking.clock.track_clocks`); found
+        here, with ``max_gap``, when None. A clock gap is lost time, and no gap filling reaches across it.
+    distances
+        False when the positions are not in cm (no scale): the distances are then NaN.
 
     Returns
     -------
@@ -61,12 +72,22 @@ def analyze_tracks(
     """
     time_s = np.asarray(time_s, dtype=float)
     bounds = np.asarray(bounds, dtype=np.int64)
+    if clocks is None:
+        clocks = track_clocks(time_s, bounds, max_gap=max_gap)
     x, y, was_missing, _ = fill_track_gaps(
-        time_s, np.asarray(x, dtype=float), np.asarray(y, dtype=float), bounds, max_gap
+        time_s, np.asarray(x, dtype=float), np.asarray(y, dtype=float), clocks.pieces(bounds), max_gap
     )
     if imputed is not None:
         was_missing = was_missing | imputed
-    windows = session_windows(time_s, bounds, start_s=start_s, duration_s=duration_s)
+    windows = session_windows(
+        time_s,
+        bounds,
+        start_s=start_s,
+        duration_s=duration_s,
+        end_s=end_s,
+        interval=clocks.interval,
+        skipped=clocks.skipped,
+    )
     frames, window_bounds = _window_frames(windows, bounds)
     t, x, y, was_missing = (_take(a, frames) for a in (time_s, x, y, was_missing))
     known = ~(np.isnan(x) | np.isnan(y))
@@ -80,14 +101,16 @@ def analyze_tracks(
         raw, near = arena.locate(x, y, criterion.hysteresis_cm)
         if criterion.hysteresis_cm == 0.0:  # the plain test: a point on a border is in the zone listed first
             near = in_zone(raw, len(arena.zones))
-    durations = _take(windows.durations, frames)
-    episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
+    framing = _Framing.of(windows, frames)
+    episodes = confirm_tracks(raw, valid, near, framing.spans, window_bounds, min_time=criterion.min_time_s)
     n_tracks = len(window_bounds) - 1
     ids = segment_ids(window_bounds)
-    interpolated = np.bincount(ids[known & was_missing], minlength=n_tracks)
+    interpolated = np.bincount(ids[known & was_missing & framing.counted], minlength=n_tracks)
     cut = np.zeros(n_tracks, dtype=np.int64)
     if dropped is not None:
-        cut = np.bincount(ids[_take(np.asarray(dropped, dtype=bool), frames)], minlength=n_tracks)
+        taken = _take(np.asarray(dropped, dtype=bool), frames) & framing.counted
+        cut = np.bincount(ids[taken], minlength=n_tracks)
+    steps = track_step_lengths(x, y, window_bounds, known)
     return _summarize(
         episodes,
         arena_kinds=[z.kind for z in arena.zones],
@@ -97,8 +120,8 @@ def analyze_tracks(
         windows=windows,
         bounds=bounds,
         window_bounds=window_bounds,
-        durations=durations,
-        steps=track_step_lengths(x, y, window_bounds, known),
+        framing=framing,
+        steps=steps if distances else np.full(len(steps), np.nan),
         interpolated=interpolated.tolist(),
         xy=(x, y),
         split=split,
@@ -117,6 +140,8 @@ def analyze_track_labels(
     criterion: EntryCriterion = DEFAULT_CRITERION,
     start_s: float | None = None,
     duration_s: float | None = 300.0,
+    end_s: float | None = None,
+    clocks: Clocks | None = None,
 ) -> list[TrackAnalysis]:
     """Analyse many animals from per-frame zone labels.
 
@@ -129,8 +154,10 @@ def analyze_track_labels(
         position.
     bounds
         Track boundaries.
-    zone_kinds, zone_names, kinds, criterion, start_s, duration_s
+    zone_kinds, zone_names, kinds, criterion, start_s, duration_s, end_s
         As in :func:`assaykit.tracking.analysis.analyze_labels`.
+    clocks
+        As in :func:`analyze_tracks` (None: no clock gaps, each label lasting until the next).
 
     Returns
     -------
@@ -139,14 +166,22 @@ def analyze_track_labels(
     """
     time_s = np.asarray(time_s, dtype=float)
     bounds = np.asarray(bounds, dtype=np.int64)
-    windows = session_windows(time_s, bounds, start_s=start_s, duration_s=duration_s)
+    windows = session_windows(
+        time_s,
+        bounds,
+        start_s=start_s,
+        duration_s=duration_s,
+        end_s=end_s,
+        interval=None if clocks is None else clocks.interval,
+        skipped=None if clocks is None else clocks.skipped,
+    )
     frames, window_bounds = _window_frames(windows, bounds)
     raw = _take(np.asarray(labels, dtype=np.int64), frames)
     valid = raw != -2
     raw = np.where(valid, raw, -1)
     near = in_zone(raw, len(zone_names))
-    durations = _take(windows.durations, frames)
-    episodes = confirm_tracks(raw, valid, near, durations, window_bounds, min_time=criterion.min_time_s)
+    framing = _Framing.of(windows, frames)
+    episodes = confirm_tracks(raw, valid, near, framing.spans, window_bounds, min_time=criterion.min_time_s)
     return _summarize(
         episodes,
         arena_kinds=list(zone_kinds),
@@ -156,11 +191,33 @@ def analyze_track_labels(
         windows=windows,
         bounds=bounds,
         window_bounds=window_bounds,
-        durations=durations,
+        framing=framing,
         steps=np.full(len(raw), np.nan),
         interpolated=[0] * (len(bounds) - 1),
         xy=None,
     )
+
+
+@dataclass(frozen=True)
+class _Framing:
+    """Per frame of every track's window: the seconds it stands for, and how it counts.
+
+    ``durations`` (its own interval inside the window), ``lost`` (a clock gap after it, inside the
+    window), ``spans`` (their sum: the clock time from this frame to the next), ``counted`` (its stamp is
+    in the window) and ``skipped`` (the frames of the window a clock gap after it skipped).
+    """
+
+    durations: np.ndarray
+    lost: np.ndarray
+    spans: np.ndarray
+    counted: np.ndarray
+    skipped: np.ndarray
+
+    @classmethod
+    def of(cls, windows: Windows, frames: np.ndarray | None) -> _Framing:
+        durations, lost = _take(windows.durations, frames), _take(windows.lost, frames)
+        counted, skipped = _take(windows.counted, frames), _take(windows.skipped, frames)
+        return cls(durations, lost, durations + lost if lost.any() else durations, counted, skipped)
 
 
 def _window_frames(windows: Windows, bounds: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
@@ -186,29 +243,42 @@ def _summarize(
     windows: Windows,
     bounds: np.ndarray,
     window_bounds: np.ndarray,
-    durations: np.ndarray,
+    framing: _Framing,
     steps: np.ndarray,
     interpolated: list[int],
     xy: tuple[np.ndarray, np.ndarray] | None,
     split: np.ndarray | None = None,
     dropped: list[int] | None = None,
 ) -> list[TrackAnalysis]:
-    """Sum each track's frames and episodes by kind, and build its :class:`TrackAnalysis`."""
+    """Sum each track's frames and episodes by kind, and build its :class:`TrackAnalysis`.
+
+    Seconds are sums of the frames' durations; a clock gap's lost seconds are missing time. Frame counts
+    take the frames whose stamp is in the window, and the frames a clock gap there skipped are missing
+    (and lost) frames, so the frames of each kind and the lost frames add up to ``frames``.
+    """
+    durations, counted = framing.durations, framing.counted
     n_tracks, n_kinds = len(window_bounds) - 1, len(kinds)
     zone_kind = np.array([kinds.index(k) if k in kinds else -1 for k in arena_kinds], dtype=np.int64)
     frame_kind = np.append(zone_kind, -1)[episodes.frame_zone]  # -1: lost, or of a kind not reported
     size = n_tracks * n_kinds
-    key = segment_ids(window_bounds) * n_kinds + frame_kind
+    ids = segment_ids(window_bounds)
+    key = ids * n_kinds + frame_kind
     key[frame_kind < 0] = size  # summed apart, and dropped
     # bincount adds each bin's values in frame order, as each track's own bincount does
     time = np.bincount(key, weights=durations, minlength=size + 1)[:size].reshape(n_tracks, n_kinds).tolist()
     distance = np.bincount(key, weights=steps, minlength=size + 1)[:size].reshape(n_tracks, n_kinds).tolist()
+    kind_frames = np.bincount(key[counted], minlength=size + 1)[:size].reshape(n_tracks, n_kinds).tolist()
+    skipped = np.bincount(ids, weights=framing.skipped, minlength=n_tracks).astype(np.int64)
+    frames = np.bincount(ids[counted], minlength=n_tracks) + skipped
+    lost_frames = np.bincount(ids[counted & (episodes.frame_zone < 0)], minlength=n_tracks) + skipped
+    missing_frames = np.bincount(ids[counted & episodes.missing], minlength=n_tracks) + skipped
     start_track = np.repeat(np.arange(n_tracks), np.diff(episodes.bounds))
     window_start = windows.start_s[start_track]  # each episode's start within its window:
     start_s = np.maximum(t[episodes.start], window_start) - window_start
     entries, latency = _episode_firsts(episodes, zone_kind, start_s, n_kinds)
-    columns = _episode_columns(episodes, arena_kinds, zone_names, durations, window_bounds, start_s)
+    columns = _episode_columns(episodes, arena_kinds, zone_names, framing, window_bounds, start_s)
     totals = segment_sums(steps, window_bounds)
+    gap_s = segment_sums(framing.lost, window_bounds, framing.lost > 0)
     missing_s = segment_sums(durations, window_bounds, episodes.missing)
     off_arena = episodes.off_arena
     unassigned_s = [0.0] * n_tracks
@@ -229,13 +299,13 @@ def _summarize(
                 latency_s=dict(zip(kinds, latency[k], strict=True)),
                 distance_cm=dict(zip(kinds, distance[k], strict=True)),
                 total_distance_cm=totals[k],
-                missing_s=missing_s[k],
+                missing_s=missing_s[k] + gap_s[k],
                 off_arena_s=off_arena_s[k],
                 session_s=windows.covered_s[k],
                 window=window,
-                frames=hi - lo,
+                frames=int(frames[k]),
                 frames_interpolated=interpolated[k],
-                frames_missing=int(np.count_nonzero(episodes.missing[lo:hi])),
+                frames_missing=int(missing_frames[k]),
                 episode_columns=columns,
                 episode_rows=slice(int(episodes.bounds[k]), int(episodes.bounds[k + 1])),
                 x=empty if xy is None else xy[0][lo:hi],
@@ -244,6 +314,10 @@ def _summarize(
                 occupancy=episodes.occupancy(k, lo, hi),
                 unassigned_s=unassigned_s[k],
                 frames_dropped=0 if dropped is None else dropped[k],
+                kind_frames=dict(zip(kinds, kind_frames[k], strict=True)),
+                lost_frames=int(lost_frames[k]),
+                gap_s=gap_s[k],
+                frames_skipped=int(skipped[k]),
             )
         )
     return results
@@ -269,18 +343,23 @@ def _episode_columns(
     episodes: TrackEpisodes,
     arena_kinds: list[str],
     zone_names: tuple[str, ...],
-    durations: np.ndarray,
+    framing: _Framing,
     window_bounds: np.ndarray,
     start_s: np.ndarray,
 ) -> EpisodeColumns:
-    """Each episode's zone, kind, start and end (from the window start), length, time credited and entry."""
+    """Each episode's zone, kind, start and end (from the window start), length, time credited and entry.
+
+    An episode's length is clock time (a clock gap inside it included); the time credited leaves out its
+    lost frames and clock gaps.
+    """
     track = np.repeat(np.arange(len(window_bounds) - 1), np.diff(episodes.bounds))
     stop = episode_stops(episodes.start, track, window_bounds)
-    elapsed = running_sums(durations, window_bounds)  # per track, with a leading 0
+    elapsed = running_sums(framing.spans, window_bounds)  # per track, with a leading 0
     lost = episodes.frame_zone < 0
-    credited = durations.copy()
+    credited = framing.durations.copy()
     credited[lost] = 0.0
-    with_lost = np.flatnonzero(first_and_last(lost, window_bounds)[0] >= 0)  # other tracks: as elapsed
+    some = lost | (framing.lost > 0)
+    with_lost = np.flatnonzero(first_and_last(some, window_bounds)[0] >= 0)  # other tracks: as elapsed
     credited = running_sums(credited, window_bounds, out=elapsed.copy(), only=with_lost)
     begin, end = episodes.start + track, stop + track  # positions in the running sums
     duration_s = elapsed[end] - elapsed[begin]

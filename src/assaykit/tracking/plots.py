@@ -56,6 +56,7 @@ def plot_track(
     title: str,
     subtitle: str | None = None,
     bin_cm: float = 1.0,
+    unit: str = "cm",
 ) -> Path:
     """Draw one animal's trajectory and occupancy heatmap over its arena and write the figure atomically.
 
@@ -80,7 +81,10 @@ def plot_track(
     subtitle
         One short line under the title, for example ``"open 23.4% of arm time, 7 open entries"``.
     bin_cm
-        Side of the heatmap's square bins (cm).
+        Side of the heatmap's square bins (cm; in ``unit`` when that is not cm).
+    unit
+        The unit of the arena and the positions, for the axis labels: ``"cm"``, or ``"px"`` for a run
+        without a scale (zones drawn in pixels and no ``--px-per-cm``).
 
     Returns
     -------
@@ -122,7 +126,7 @@ def plot_track(
     """
     from assaykit.plotting import save_figure
 
-    fig = _draw_track(arena, x, y, weights, title=title, subtitle=subtitle, bin_cm=bin_cm)
+    fig = _draw_track(arena, x, y, weights, title=title, subtitle=subtitle, bin_cm=bin_cm, unit=unit)
     return save_figure(fig, path)
 
 
@@ -135,6 +139,7 @@ def _draw_track(
     title: str,
     subtitle: str | None = None,
     bin_cm: float = 1.0,
+    unit: str = "cm",
 ) -> Figure:
     """Validate the inputs and build the figure of :func:`plot_track`, without writing or closing it."""
     x, y, weights = _check_inputs(x, y, weights, bin_cm)
@@ -158,7 +163,10 @@ def _draw_track(
             limits = (x_edges[0], x_edges[-1], y_edges[0], y_edges[-1])
             _draw_trajectory(ax_path, arena, x, y, present, limits)
             _draw_heatmap(fig, ax_heat, arena, x[present], y[present], weights[present], x_edges, y_edges)
-            ax_heat.set_title(f"occupancy ({_format_cm(bin_cm)} cm bins)")
+            ax_heat.set_title(f"occupancy ({_format_cm(bin_cm)} {unit} bins)")
+            for ax in (ax_path, ax_heat):
+                ax.set_xlabel(f"x ({unit})")
+                ax.set_ylabel(f"y ({unit})")
             _add_titles(fig, title, subtitle)
         except BaseException:
             fig.clear()

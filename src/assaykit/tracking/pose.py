@@ -53,9 +53,18 @@ class CleanPose:
         return self.x[:, self.chosen], self.y[:, self.chosen]
 
     def window(
-        self, lo: int, hi: int, time_s: np.ndarray, durations: np.ndarray, start_s: float
+        self,
+        lo: int,
+        hi: int,
+        time_s: np.ndarray,
+        durations: np.ndarray,
+        start_s: float,
+        breaks: np.ndarray | None = None,
     ) -> PoseWindow:
-        """Return rows ``lo:hi`` (one animal's session window, starting at ``start_s``) as a PoseWindow."""
+        """Return rows ``lo:hi`` (one animal's session window, starting at ``start_s``) as a PoseWindow.
+
+        ``breaks`` marks the frames a clock gap follows (None: none).
+        """
         return PoseWindow(
             self.names,
             start_s,
@@ -65,6 +74,7 @@ class CleanPose:
             self.y[lo:hi],
             self.position_x[lo:hi],
             self.position_y[lo:hi],
+            np.zeros(hi - lo, dtype=bool) if breaks is None else np.asarray(breaks, dtype=bool),
         )
 
 
@@ -84,6 +94,9 @@ class PoseWindow:
         ``(m, k)`` keypoints (cm).
     position_x, position_y
         ``(m,)`` the animal's position (cm).
+    breaks
+        ``(m,)`` frames followed by a clock gap (the frames the gap skipped have no keypoints): a posture
+        does not run across one, and no speed is taken across one.
     """
 
     names: tuple[str, ...]
@@ -94,6 +107,7 @@ class PoseWindow:
     y: np.ndarray
     position_x: np.ndarray
     position_y: np.ndarray
+    breaks: np.ndarray | None = None
 
     def keypoint(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Return one keypoint's ``(m,)`` coordinates (cm)."""

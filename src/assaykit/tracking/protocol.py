@@ -15,8 +15,10 @@ A preset is a TOML file (see ``protocols/epm-mouse.toml``) with these tables:
     drop the polygon). Without ``kind``, the kind comes from ``[zone_kinds]`` or else from the name
     (:func:`assaykit.io.zones.zone_kind_from_name`: ``open_left`` is open, ``central_square`` center).
 ``[session]``
-    ``start_s`` (default: the first frame), ``duration_s``, and ``start_zone``: the kind of zone the animal is
-    placed in (e.g. ``"center"``, ``"dark"``); a session that starts elsewhere is flagged.
+    ``start_s`` (default: the first frame), ``duration_s`` or ``end_s`` (an inclusive end: the frame stamped
+    at it counts, see :mod:`assaykit.tracking.session`; not both), and ``start_zone``: the kind of zone the
+    animal is placed in (e.g. ``"center"``, ``"dark"``); a session that starts there at its first frame
+    but elsewhere is flagged.
 ``[tracking]``
     ``px_per_cm``, ``hysteresis_cm``, ``min_time_s``, ``max_gap_frames``, ``likelihood``, ``max_lost``,
     ``fps``, ``bodypart``, and ``zones``: a zone file (GeoJSON, e.g. from ``movement``'s ``save_rois``,
@@ -53,17 +55,20 @@ from typing import Any
 from assaykit.errors import AssayInputError
 from assaykit.io.presets import load_preset
 from assaykit.io.tracks import SPACE_UNITS
-from assaykit.io.zones import IGNORE, assign_kinds, read_zone_file, zone_kind_from_name
+from assaykit.io.zones import assign_kinds, read_zone_file
 from assaykit.tracking.analysis import EntryCriterion
 from assaykit.tracking.cleaning import Cleaning
-from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
-from assaykit.tracking.overlaps import crossing_message, overlap_warnings
+from assaykit.tracking.geometry import ZONE_KINDS, Arena
+from assaykit.tracking.options import check_options, cleaning_of
+from assaykit.tracking.overlaps import overlap_warnings
+from assaykit.tracking.polygons import FileZones, file_arena, polygon_arena
 from assaykit.tracking.results import EntryRule
 
 #: Options of a tracking assay and their defaults (each may come from the preset or the command line).
 TRACKING_DEFAULTS: dict[str, Any] = {
     "start_s": None,
     "duration_s": 300.0,
+    "end_s": None,
     "start_zone": None,
     "px_per_cm": None,
     "hysteresis_cm": 1.0,
@@ -91,9 +96,7 @@ TRACKING_DEFAULTS: dict[str, Any] = {
     "sap_min_s": None,
     "speed_window_s": None,
 }
-#: Zones read from a zone file: ``(name, kind, vertices in track units)``, in the file's order.
-FileZones = tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...]
-_SESSION_KEYS = ("start_s", "duration_s", "start_zone")
+_SESSION_KEYS = ("start_s", "duration_s", "end_s", "start_zone")
 _ETHOLOGY_KEYS = tuple(TRACKING_DEFAULTS)[tuple(TRACKING_DEFAULTS).index("head_keypoint") :]
 _SECTIONS = {
     "session": _SESSION_KEYS,
@@ -145,9 +148,14 @@ class TrackingProtocol:
         )
 
     @property
+    def zones_in_track_units(self) -> bool:
+        """Whether the arena is drawn in the track's own units (a zone file or ``[[zones]]``), not in cm."""
+        return bool(self.file_zones or self.zone_tables)
+
+    @property
     def cleaning(self) -> Cleaning:
         """The cleaning of pose keypoints the options describe (:mod:`assaykit.tracking.cleaning`)."""
-        return _cleaning(self.options)
+        return cleaning_of(self.options)
 
     def scale(self, space_unit: str | None) -> float:
         """Centimetres per track unit for tracks whose file states ``space_unit`` (None: not stated).
@@ -162,7 +170,8 @@ class TrackingProtocol:
         if px_per_cm is None:
             if space_unit == "px":
                 raise AssayInputError(
-                    "the coordinates are in pixels; give the scale (--px-per-cm, or px_per_cm in the preset)"
+                    f"the coordinates are in pixels and the preset's arena ({self.name}) is in cm; give the "
+                    "scale (--px-per-cm, or px_per_cm in the preset), or zones drawn in pixels (--zones)"
                 )
             return 1.0
         return 1.0 / float(px_per_cm)
@@ -192,12 +201,12 @@ class TrackingProtocol:
         """
         if self.file_zones:
             source = Path(self.options["zones"])
-            arena = _file_arena(self.assay, self.file_zones, scale, source)
+            arena = file_arena(self.assay, self.file_zones, scale, source)
             overlap_warnings(arena, scale, unit, source)
             return arena
         if self.zone_tables:
             mapping = self.options.get("zone_kinds") or {}
-            arena = _polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
+            arena = polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
             overlap_warnings(arena, scale, unit, self.path)
             return arena
         try:
@@ -259,7 +268,17 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     given = {k: v for k, v in given.items() if v is not None}
     if "zones" in given:
         given["zones"] = _zone_path(given["zones"], None, None)
-    _check_options(options, path)  # the preset's own values
+    if "end_s" in options and options["end_s"] is not None and "duration_s" in preset.get("session", {}):
+        raise AssayInputError("[session] gives both duration_s and end_s; give one", path=path)
+    if options["end_s"] is not None:
+        options["duration_s"] = None  # the preset's end replaces the default duration
+    if "duration_s" in given and "end_s" in given:
+        raise AssayInputError("give the session's length (--duration) or its end (--end), not both")
+    check_options(options, path, _ETHOLOGY_KEYS)  # the preset's own values
+    if "end_s" in given:  # one way to end the window: the caller's replaces the preset's
+        options["duration_s"] = None
+    if "duration_s" in given:
+        options["end_s"] = None
     if "savgol_window" in given:  # one smoothing filter: the caller's replaces the preset's
         options["median_window"] = options["min_periods"] = None
     if "median_window" in given:
@@ -269,7 +288,9 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
         **_kind_mapping(preset.get("zone_kinds", {}), "[zone_kinds]", path),
         **_kind_mapping(given_kinds or {}, "zone_kinds", None),
     }
-    _check_options(options, None)  # what is wrong now came from the caller, not from the preset file
+    check_options(
+        options, None, _ETHOLOGY_KEYS
+    )  # what is wrong now came from the caller, not from the preset file
     kinds = ZONE_KINDS[assay]
     if options["start_zone"] is not None and options["start_zone"] not in kinds:
         raise AssayInputError(
@@ -324,121 +345,3 @@ def _kind_mapping(table: Any, where: str, path: Path | None) -> dict[str, str]:
             )
         mapping[name.strip()] = kind.strip().lower()
     return mapping
-
-
-def _check_options(options: dict[str, Any], path: Path | None) -> None:
-    positive = ("duration_s", "px_per_cm", "fps")
-    non_negative = ("hysteresis_cm", "min_time_s", "max_gap_frames")
-    for key in (*positive, *non_negative, "start_s", "likelihood", "max_lost"):
-        value = options[key]
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise AssayInputError(f"{key} must be a number, not {value!r}", path=path)
-        if key in positive and not value > 0:
-            raise AssayInputError(f"{key} must be positive, not {value}", path=path)
-        if key in non_negative and value < 0:
-            raise AssayInputError(f"{key} must not be negative, not {value}", path=path)
-    for key in ("likelihood", "max_lost"):
-        if not 0 <= options[key] <= 1:
-            raise AssayInputError(f"{key} must be between 0 and 1, not {options[key]}", path=path)
-    if int(options["max_gap_frames"]) != options["max_gap_frames"]:
-        raise AssayInputError("max_gap_frames must be a whole number of frames", path=path)
-    try:
-        EntryRule.parse(options["entry_rule"])
-        _cleaning(options)
-    except ValueError as exc:
-        raise AssayInputError(str(exc).rstrip("."), path=path) from None
-    for key in ("smooth_first",):
-        if not isinstance(options[key], bool):
-            raise AssayInputError(f"{key} must be true or false, not {options[key]!r}", path=path)
-    for key in _ETHOLOGY_KEYS:
-        value = options[key]
-        if value is None or key in ("head_keypoint", "tail_keypoint"):
-            if value is not None and not isinstance(value, str):
-                raise AssayInputError(f"{key} must be a keypoint name, not {value!r}", path=path)
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise AssayInputError(f"{key} must be a number of 0 or more, not {value!r}", path=path)
-
-
-def _cleaning(options: Mapping[str, Any]) -> Cleaning:
-    """Build the :class:`Cleaning` of the options (ValueError when they are not valid)."""
-    return Cleaning(
-        confidence=float(options["likelihood"]),
-        max_gap=int(options["max_gap_frames"]),
-        median_window=options["median_window"],
-        min_periods=options["min_periods"],
-        savgol_window=options["savgol_window"],
-        savgol_order=options["savgol_order"],
-        smooth_first=bool(options["smooth_first"]),
-    )
-
-
-def _file_arena(assay: str, file_zones: FileZones, scale: float, source: Path) -> Arena:
-    """Build the arena from a zone file's zones (already checked), scaled to cm."""
-    zones = []
-    for name, kind, vertices in file_zones:
-        try:
-            zones.append(polygon_zone(name, kind, [[x * scale, y * scale] for x, y in vertices]))
-        except ValueError as exc:
-            raise AssayInputError(f"{exc} at a scale of {scale:g} cm per track unit", path=source) from None
-    return Arena(assay, tuple(zones))
-
-
-def _polygon_arena(
-    assay: str,
-    tables: tuple[Mapping[str, Any], ...],
-    scale: float,
-    path: Path,
-    mapping: Mapping[str, str] | None = None,
-) -> Arena:
-    kinds = ZONE_KINDS[assay]
-    mapping = mapping or {}
-    names = [table.get("name") for table in tables]
-    unknown = [name for name in mapping if name not in names]
-    if unknown:
-        listed = ", ".join(f"'{name}'" for name in unknown)
-        known = ", ".join(str(name) for name in names)
-        raise AssayInputError(
-            f"--zone-kind or [zone_kinds] names {listed}, but there is no [[zones]] table of that name; "
-            f"the zones are {known}",
-            path=path,
-        )
-    zones = []
-    for number, table in enumerate(tables, start=1):
-        name, kind = table.get("name"), table.get("kind")
-        if isinstance(name, str):
-            kind = mapping.get(name, kind)
-            if kind is None:
-                kind = zone_kind_from_name(name, assay)
-                if kind is None:
-                    raise AssayInputError(
-                        f"zone {number} ('{name}'): cannot tell its kind from its name; give it a kind "
-                        f"(one of {', '.join(kinds)}, or {IGNORE}), or name it in [zone_kinds]",
-                        path=path,
-                    )
-            if kind == IGNORE:
-                continue
-        if not isinstance(name, str) or kind not in kinds:
-            raise AssayInputError(
-                f"zone {number} needs a name and a kind, one of {', '.join(kinds)}; got {name!r}, {kind!r}",
-                path=path,
-            )
-        try:
-            given = [[float(v) for v in vertex] for vertex in table["polygon"]]
-            crossing = crossing_message(given) if len(given) >= 3 and {len(v) for v in given} == {2} else None
-            zone = None if crossing else polygon_zone(name, kind, [[v * scale for v in p] for p in given])
-        except (KeyError, TypeError, ValueError) as exc:
-            reason = str(exc) if str(exc).startswith(f"zone '{name}'") else f"zone '{name}': {exc}"
-            raise AssayInputError(f"{reason}; expected polygon = [[x, y], ...]", path=path) from None
-        if zone is None:
-            raise AssayInputError(f"zone '{name}': {crossing}", path=path)
-        zones.append(zone)
-    names = [z.name for z in zones]
-    if len(set(names)) < len(names):
-        raise AssayInputError("two zones have the same name", path=path)
-    missing = sorted(set(kinds) - {z.kind for z in zones})
-    if missing:
-        raise AssayInputError(f"no zone of kind {', '.join(missing)}", path=path)
-    return Arena(assay, tuple(zones))

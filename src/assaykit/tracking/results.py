@@ -7,7 +7,7 @@ animal's :class:`TrackAnalysis` holds its rows of them and builds its episode ta
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -162,21 +162,33 @@ class TrackAnalysis:
         Seconds on the arena in no zone by a multi-point entry rule (the keypoints split between zones);
         with :attr:`missing_s` and :attr:`off_arena_s`, the lost time.
     session_s
-        Seconds of the window the track covers.
+        Seconds of the window the track covers (a clock gap inside it included, as lost time).
     window
         The window asked for.
     frames
-        Frames in the window.
+        Frames in the window: those stamped in it (see :mod:`assaykit.tracking.session`), and those a
+        clock gap in it skipped.
     frames_interpolated, frames_missing
-        Frames in the window whose position was interpolated (or filled by smoothing), or is still missing.
+        Frames in the window whose position was interpolated (or filled by smoothing), or is missing (a
+        frame a clock gap skipped is missing).
     episode_columns, episode_rows
         The episode columns this animal's episodes are in, and its rows of them.
     x, y, durations
-        The window's positions (cm, after gap filling; empty for zone labels) and frame durations, for plots.
+        The window's positions (cm, or the track's units without a scale; after gap filling; empty for zone
+        labels) and frame durations (the frames' own intervals: a clock gap's lost time is not in them).
     occupancy
         The per-frame zone credit.
     frames_dropped
         Frames in the window whose position was removed by the confidence cut (before interpolation).
+    kind_frames
+        Per kind, the frames in the window credited to it (their durations make :attr:`time_s`).
+    lost_frames
+        Frames in the window credited to no zone (lost), the frames clock gaps skipped included: with
+        :attr:`kind_frames`, they add up to :attr:`frames`.
+    gap_s
+        Seconds of the window lost to clock gaps (part of :attr:`missing_s`).
+    frames_skipped
+        Frames of the window that clock gaps skipped (part of :attr:`frames_missing`).
     """
 
     kinds: tuple[str, ...]
@@ -200,6 +212,10 @@ class TrackAnalysis:
     occupancy: Occupancy
     unassigned_s: float = 0.0
     frames_dropped: int = 0
+    kind_frames: dict[str, int] = field(default_factory=dict)
+    lost_frames: int = 0
+    gap_s: float = 0.0
+    frames_skipped: int = 0
 
     @property
     def lost_s(self) -> float:

@@ -2,11 +2,19 @@
 
 Conventions (documented for users in the README):
 
-* Frame ``i`` stands for the interval from its own time stamp to the next frame's, ``[t_i, t_{i+1})``; the
-  last frame stands for one nominal frame interval (the median interval of the track). A frame's duration
-  is that interval clipped to the session window, so the first and last frames of a window count only
-  the part of their interval that falls inside it, and the durations of a complete session sum exactly
-  to its length.
+* Frame ``i`` stands for the interval from its own time stamp to the next frame's, ``[t_i, t_{i+1})``,
+  except before a clock gap (a step that skips more than ``max_gap`` frames, see
+  :mod:`assaykit.tracking.clock`), where it stands for one frame interval and the rest of the step is
+  lost; the last frame stands for one frame interval. A frame's duration is its interval clipped to the
+  session window, so the first and last frames of a window count only the part of their interval that
+  falls inside it, and the durations and the lost gaps of a complete session sum exactly to its length.
+* The window is ``[start, start + duration)``, or, with an inclusive end ``E``, ``[start, E]`` where the
+  last frame stamped at or before ``E`` stands for its whole interval (so a frame stamped exactly at ``E``
+  counts one frame interval, as a frame-based tool counts it).
+* A frame *counts* towards the frame counts of the window when its time stamp is in the window
+  (``start <= t < start + duration``, or ``start <= t <= E``); a frame stamped before the start whose
+  interval reaches into the window adds its seconds there but is not counted as one of its frames. Stamps
+  within :data:`STAMP_TOLERANCE_S` of a bound count as on it (``frame / fps`` is not exact in floating point).
 * Path length is the sum of straight-line steps between consecutive frames that both have a position
   (a step across a gap joins the last position before it to the first after it).
 """
@@ -18,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from assaykit.tracking.segments import concat_ranges, first_and_last, segment_of
+
+#: Time stamps this close (s) to a window bound count as on it.
+STAMP_TOLERANCE_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -31,9 +42,14 @@ class Window:
     durations
         Seconds of the window each of those frames stands for.
     start_s, end_s
-        The window asked for (``end_s`` is ``start_s`` + duration).
+        The window (``end_s`` is ``start_s`` + duration; with an inclusive end, the end of the interval of
+        the last frame stamped at or before it).
     covered_s
-        Seconds of the window the track covers (the sum of ``durations``).
+        Seconds of the window the track covers (the sum of ``durations`` and ``lost``).
+    lost
+        Seconds of the window lost to a clock gap after each of those frames (0 for most).
+    at_first_frame
+        Whether the window starts at (or before) the track's first frame.
     """
 
     first: int
@@ -42,6 +58,8 @@ class Window:
     start_s: float
     end_s: float
     covered_s: float
+    lost: np.ndarray | None = None
+    at_first_frame: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,11 +71,19 @@ class Windows:
     first, stop
         Per track, its window's frames are ``first:stop`` of the track (local frame numbers).
     start_s, end_s
-        Per track, the window asked for.
+        Per track, the window (see :class:`Window`).
     covered_s
         Per track, seconds of the window the track covers.
     durations
         Per frame of every track, the seconds of its window the frame stands for (0 outside it).
+    lost
+        Per frame, the seconds of its window lost to a clock gap after it (0 for most frames).
+    counted
+        Per frame, whether it counts as one of its window's frames (its time stamp is in the window).
+    skipped
+        Per frame, the frames of its window that a clock gap after it skipped.
+    at_first_frame
+        Per track, whether the window starts at (or before) its first frame.
     """
 
     first: np.ndarray
@@ -66,12 +92,25 @@ class Windows:
     end_s: np.ndarray
     covered_s: list[float]
     durations: np.ndarray
+    lost: np.ndarray
+    counted: np.ndarray
+    skipped: np.ndarray
+    at_first_frame: np.ndarray
 
     def window(self, k: int, offset: int) -> Window:
         """Return track ``k``'s :class:`Window`; ``offset`` is where the track starts in the array."""
         first, stop = int(self.first[k]), int(self.stop[k])
-        durations = self.durations[offset + first : offset + stop] if stop > first else np.zeros(0)
-        return Window(first, stop, durations, float(self.start_s[k]), float(self.end_s[k]), self.covered_s[k])
+        frames = slice(offset + first, offset + stop) if stop > first else slice(0, 0)
+        return Window(
+            first,
+            stop,
+            self.durations[frames],
+            float(self.start_s[k]),
+            float(self.end_s[k]),
+            self.covered_s[k],
+            self.lost[frames],
+            bool(self.at_first_frame[k]),
+        )
 
 
 def nominal_interval(time_s: np.ndarray) -> float:
@@ -100,7 +139,9 @@ def nominal_intervals(time_s: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return intervals
 
 
-def session_window(time_s: np.ndarray, *, start_s: float | None, duration_s: float | None) -> Window:
+def session_window(
+    time_s: np.ndarray, *, start_s: float | None, duration_s: float | None, end_s: float | None = None
+) -> Window:
     """Select the frames of a session window and the time each stands for.
 
     Parameters
@@ -110,7 +151,9 @@ def session_window(time_s: np.ndarray, *, start_s: float | None, duration_s: flo
     start_s
         Window start (s); the first frame's time when None.
     duration_s
-        Window length (s); to the end of the track when None.
+        Window length (s); to the end of the track when None (and no ``end_s``).
+    end_s
+        Inclusive window end (s), instead of ``duration_s``: the frame stamped at ``end_s`` counts in full.
 
     Returns
     -------
@@ -119,11 +162,19 @@ def session_window(time_s: np.ndarray, *, start_s: float | None, duration_s: flo
     """
     time_s = np.asarray(time_s, dtype=float)
     bounds = np.array([0, len(time_s)], dtype=np.int64)
-    return session_windows(time_s, bounds, start_s=start_s, duration_s=duration_s).window(0, 0)
+    windows = session_windows(time_s, bounds, start_s=start_s, duration_s=duration_s, end_s=end_s)
+    return windows.window(0, 0)
 
 
 def session_windows(
-    time_s: np.ndarray, bounds: np.ndarray, *, start_s: float | None, duration_s: float | None
+    time_s: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    start_s: float | None,
+    duration_s: float | None,
+    end_s: float | None = None,
+    interval: np.ndarray | None = None,
+    skipped: np.ndarray | None = None,
 ) -> Windows:
     """Select the session window of every track in one array (see :func:`session_window`).
 
@@ -133,32 +184,65 @@ def session_windows(
         Frame times (s) of all tracks, each strictly increasing.
     bounds
         Track boundaries (segments).
-    start_s, duration_s
-        As in :func:`session_window`, for every track.
+    start_s, duration_s, end_s
+        As in :func:`session_window`, for every track (``duration_s`` is ignored with ``end_s``).
+    interval
+        Per track, the frame interval (s) that the last frame, and a frame before a clock gap, stand for;
+        the median step of each track when None.
+    skipped
+        Per frame, the frames a clock gap after it skipped (0: the next step is no clock gap); None: no
+        clock gaps.
 
     Returns
     -------
     Windows
     """
     lo, hi = bounds[:-1], bounds[1:]
-    dt = nominal_intervals(time_s, bounds)
-    dt[~np.isfinite(dt)] = 0.0
-    start = time_s[lo] if start_s is None else np.full(len(lo), float(start_s))
-    frame_end = np.empty_like(time_s)  # each frame stands for [t_i, t_i+1); the last for one interval
-    frame_end[:-1] = time_s[1:]
-    frame_end[hi - 1] = time_s[hi - 1] + dt
-    end = frame_end[hi - 1] if duration_s is None else start + float(duration_s)
     lengths = np.diff(bounds)
-    durations = np.minimum(frame_end, np.repeat(end, lengths)) - np.maximum(time_s, np.repeat(start, lengths))
-    durations = np.clip(durations, 0.0, None)
-    first, last = first_and_last(durations > 0, bounds)
+    dt = nominal_intervals(time_s, bounds) if interval is None else np.array(interval, dtype=float)
+    dt[~np.isfinite(dt)] = 0.0
+    frame_dt = np.repeat(dt, lengths)
+    start = time_s[lo] if start_s is None else np.full(len(lo), float(start_s))
+    own_end = np.empty_like(time_s)  # each frame stands for [t_i, t_i+1); the last for one interval
+    own_end[:-1] = time_s[1:]
+    own_end[hi - 1] = time_s[hi - 1] + dt
+    gap = np.zeros(len(time_s), dtype=bool) if skipped is None else np.asarray(skipped) > 0
+    own_end[gap] = time_s[gap] + frame_dt[gap]  # before a clock gap: one frame interval
+    if end_s is not None:  # inclusive: the last frame stamped at or before it counts in full
+        _, last = first_and_last(time_s <= float(end_s) + STAMP_TOLERANCE_S, bounds)
+        end = np.where(last >= 0, np.maximum(float(end_s), own_end[np.maximum(last, 0)]), float(end_s))
+    elif duration_s is not None:
+        end = start + float(duration_s)
+    else:
+        end = own_end[hi - 1]
+    track_start, track_end = np.repeat(start, lengths), np.repeat(end, lengths)
+    durations = np.clip(np.minimum(own_end, track_end) - np.maximum(time_s, track_start), 0.0, None)
+    lost = np.zeros(len(time_s))
+    at = np.flatnonzero(gap)
+    lost[at] = np.clip(
+        np.minimum(time_s[at + 1], track_end[at]) - np.maximum(own_end[at], track_start[at]), 0, None
+    )
+    inside = (durations > 0) | (lost > 0)
+    first, last = first_and_last(inside, bounds)
     has = first >= 0
     first, stop = np.where(has, first - lo, 0), np.where(has, last + 1 - lo, 0)
+    spans = durations + lost
     covered = [
-        float(durations[a + f : a + s].sum()) if s > f else 0.0
+        float(spans[a + f : a + s].sum()) if s > f else 0.0
         for a, f, s in zip(lo.tolist(), first.tolist(), stop.tolist(), strict=True)
     ]
-    return Windows(first, stop, start, end, covered, durations)
+    counted = inside & (time_s >= track_start - STAMP_TOLERANCE_S)
+    if end_s is not None:
+        counted &= time_s <= float(end_s) + STAMP_TOLERANCE_S
+    elif duration_s is not None:
+        counted &= time_s < track_end - STAMP_TOLERANCE_S
+    in_window = np.zeros(len(time_s), dtype=np.int64)
+    if len(at):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.rint(lost[at] / frame_dt[at])
+        in_window[at] = np.minimum(np.asarray(skipped)[at], np.nan_to_num(share)).astype(np.int64)
+    at_first = start <= time_s[np.minimum(lo, max(len(time_s) - 1, 0))] + STAMP_TOLERANCE_S
+    return Windows(first, stop, start, end, covered, durations, lost, counted, in_window, at_first)
 
 
 def fill_gaps(

@@ -12,28 +12,29 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.inputs import check_distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.tracks import TrackTable, read_tracks
-from assaykit.tracking.batch import (
-    AnimalResult,
-    AssaySpec,
-    analyze_table,
-    endpoint_table,
-    episode_table,
-    posture_table,
-)
+from assaykit.tracking.batch import AnimalResult, AssaySpec, analyze_table
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.placement import placement_warning
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
+from assaykit.tracking.results import TrackAnalysis
+from assaykit.tracking.tables import endpoint_table, episode_table, posture_table
 
 
 @dataclass
 class TrackingRun:
-    """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for."""
+    """What one tracking job produced; ``episodes`` (every zone visit) is built when first asked for.
+
+    ``warnings`` are things to check (printed as ``warning:``); ``notes`` say how the run read its input
+    (printed as ``note:``, hidden by ``--quiet``). ``unit`` is the unit of the arena and of the analyses'
+    positions: ``"cm"``, or ``"px"`` (the track's own units) when the run had no scale.
+    """
 
     endpoints: pd.DataFrame
     results: list[AnimalResult]
@@ -41,15 +42,17 @@ class TrackingRun:
     arena: Arena | None
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unit: str = "cm"
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
-        """All animals' zone episodes (:func:`assaykit.tracking.batch.episode_table`)."""
+        """All animals' zone episodes (:func:`assaykit.tracking.tables.episode_table`)."""
         return episode_table(self.results)
 
     @cached_property
     def postures(self) -> pd.DataFrame | None:
-        """All animals' posture events (:func:`assaykit.tracking.batch.posture_table`); None without any."""
+        """All animals' posture events (:func:`assaykit.tracking.tables.posture_table`); None without any."""
         return posture_table(self.results)
 
 
@@ -143,22 +146,94 @@ def _analyze(
         tables, failed = _read_all(paths, proto, format, sheet)
     run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
     _check_consistent(tables)
-    arena = None
-    scale = 1.0
+    with warnings.catch_warnings(record=True) as caught:  # zones that overlap, or miss the positions
+        warnings.simplefilter("always")
+        arena, scale, notes = _arena_and_scale(proto, spec, tables)
+    run_warnings += [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results, errors = _analyze_all(spec, paths, tables, failed, proto, arena, scale, progress)
+    run_warnings += [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    if results and all(r.analysis is None for r in results):
+        if errors:
+            raise errors[0]
+        first = results[0]
+        raise AssayInputError(f"animal '{first.animal}': {first.error}")
+    endpoints = endpoint_table(results, spec, proto)
+    unit = "cm" if scale is not None else "px"
+    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
+    run.warnings.extend(_row_warnings(endpoints, spec, results, arena, unit))
+    return run
+
+
+def _arena_and_scale(
+    proto: TrackingProtocol, spec: AssaySpec, tables: list[TrackTable]
+) -> tuple[Arena | None, float | None, list[str]]:
+    """Return the arena, the scale (cm per track unit; None: none known) and a note when there is no scale.
+
+    Pixels (or coordinates without a unit) with zones in the same units (a zone file or ``[[zones]]``) need
+    no scale for zone times, entries and latencies: without ``px_per_cm`` the zones stay in track units,
+    and what needs cm (distances, speeds, the hysteresis, the posture thresholds) is left out, with a note.
+    An arena given in cm (``[arena]``) needs the scale of pixel coordinates.
+    """
     positioned = [t for t in tables if t.has_coordinates]
-    if positioned:
-        try:
-            scale = proto.scale(positioned[0].space_unit)
-        except AssayInputError as exc:
-            raise exc.with_path(positioned[0].source) from None
-        with warnings.catch_warnings(record=True) as caught:  # zones that overlap, or miss the positions
-            warnings.simplefilter("always")
-            unit = positioned[0].space_unit
-            arena = proto.arena(scale, spec.build_arena, unit)
-            xs = [table.data["x"].to_numpy() for table in positioned]
-            ys = [table.data["y"].to_numpy() for table in positioned]
-            placement_warning(arena, xs, ys, scale, unit, proto.options.get("zones") or proto.path)
-        run_warnings += [" ".join(str(w.message).split()) for w in caught if w.category is UserWarning]
+    if not positioned:
+        return None, 1.0, []
+    first = positioned[0]
+    if (
+        proto.zones_in_track_units
+        and proto.options.get("px_per_cm") is None
+        and first.space_unit in (None, "px")
+    ):
+        unit = "pixels" if first.space_unit == "px" else "coordinates without a unit"
+        hysteresis = float(proto.options["hysteresis_cm"])
+        note = (
+            f"{first.source}: {unit} and zones in the same units, without --px-per-cm: zone times, entries "
+            "and latencies are computed; distances and speeds are left blank"
+            + (
+                f", the {hysteresis:g} cm hysteresis is not applied (zones are the plain point-in-polygon "
+                "test)"
+                if hysteresis > 0
+                else ""
+            )
+            + (
+                ", and head dips and stretched-attend postures (thresholds in cm) are left blank"
+                if spec.pose_measures is not None and first.keypoints is not None
+                else ""
+            )
+            + "; give --px-per-cm for them"
+        )
+        return _placed_arena(proto, spec, positioned, 1.0), None, [note]
+    try:
+        scale = proto.scale(first.space_unit)
+    except AssayInputError as exc:
+        raise exc.with_path(first.source) from None
+    return _placed_arena(proto, spec, positioned, scale), scale, []
+
+
+def _placed_arena(
+    proto: TrackingProtocol, spec: AssaySpec, positioned: list[TrackTable], scale: float
+) -> Arena:
+    """Build the arena; warn of zones that overlap or that miss the positions (:mod:`.placement`)."""
+    unit = positioned[0].space_unit
+    arena = proto.arena(scale, spec.build_arena, unit)
+    xs = [table.data["x"].to_numpy() for table in positioned]
+    ys = [table.data["y"].to_numpy() for table in positioned]
+    placement_warning(arena, xs, ys, scale, unit, proto.options.get("zones") or proto.path)
+    return arena
+
+
+def _analyze_all(
+    spec: AssaySpec,
+    paths: Sequence[str | Path],
+    tables: list[TrackTable],
+    failed: list[AssayInputError],
+    proto: TrackingProtocol,
+    arena: Arena | None,
+    scale: float | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[AnimalResult], list[AssayInputError]]:
+    """Analyse every file's animals in the order the files were given; a file not read is one error row."""
     results: list[AnimalResult] = []
     errors: list[AssayInputError] = []
     total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
@@ -181,15 +256,7 @@ def _analyze(
                 progress=lambda finished, _, done=done: report(done + finished, total),
             )
         )
-    if results and all(r.analysis is None for r in results):
-        if errors:
-            raise errors[0]
-        first = results[0]
-        raise AssayInputError(f"animal '{first.animal}': {first.error}")
-    endpoints = endpoint_table(results, spec, proto)
-    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings)
-    run.warnings.extend(_row_warnings(endpoints, spec))
-    return run
+    return results, errors
 
 
 def _read_all(
@@ -246,8 +313,16 @@ def _check_consistent(tables: list[TrackTable]) -> None:
             seen[animal] = table.source
 
 
-def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
+def _row_warnings(
+    endpoints: pd.DataFrame,
+    spec: AssaySpec,
+    results: Sequence[AnimalResult] = (),
+    arena: Arena | None = None,
+    unit: str = "cm",
+) -> list[str]:
     apparatus = "maze" if spec.assay == "epm" else "box"
+    hints = {r.animal: r.hint for r in results if r.hint}
+    analyses = {r.animal: r.analysis for r in results if r.analysis is not None}
     messages = []
     flagged = endpoints[endpoints["flags"].astype(str) != ""]  # a row without flags has nothing to say
     for row in flagged.itertuples(index=False):
@@ -263,12 +338,31 @@ def _row_warnings(endpoints: pd.DataFrame, spec: AssaySpec) -> list[str]:
             )
         if "off_arena" in flags.split(";"):
             messages.append(
-                f"{row.animal}: {row.off_arena_time_s / session:.1%} of the session is off the {apparatus}; "
-                "check the preset's geometry, origin and scale"
+                f"{row.animal}: {row.off_arena_time_s / session:.1%} of the session is off the {apparatus}"
+                f"{_extents(analyses.get(row.animal), arena, unit, apparatus)}; check the preset's geometry, "
+                "origin and scale"
             )
         if "short_session" in flags.split(";"):
-            messages.append(f"{row.animal}: the track covers only {session:.4g} s of the session window")
+            hint = f" ({hints[row.animal]})" if row.animal in hints else ""
+            messages.append(
+                f"{row.animal}: the track covers only {session:.4g} s of the session window{hint}"
+            )
     return messages
+
+
+def _extents(analysis: TrackAnalysis | None, arena: Arena | None, unit: str, apparatus: str) -> str:
+    """Say where most positions are (5th to 95th percentile) and where the apparatus is."""
+    if analysis is None or arena is None or not len(analysis.x):
+        return ""
+    known = ~(np.isnan(analysis.x) | np.isnan(analysis.y))
+    if not known.any():
+        return ""
+    (x0, x1), (y0, y1) = (np.percentile(v[known], [5, 95]) for v in (analysis.x, analysis.y))
+    ax0, ax1, ay0, ay1 = arena.bounds
+    return (
+        f" (the positions lie at x {x0:.4g} to {x1:.4g}, y {y0:.4g} to {y1:.4g} {unit}; the {apparatus} at "
+        f"x {ax0:.4g} to {ax1:.4g}, y {ay0:.4g} to {ay1:.4g})"
+    )
 
 
 def _write(
@@ -284,10 +378,12 @@ def _write(
     """Stage the run's tables and plots in ``out``."""
     postures = run.postures
     if postures_path is not None and postures is None:
-        run.warnings.append(
-            "no posture table written: postures need pose keypoints (DeepLabCut, SLEAP, LightningPose) "
-            "on the plus maze"
+        reason = (
+            "postures are measured in cm: give --px-per-cm"
+            if run.unit != "cm"
+            else "postures need pose keypoints (DeepLabCut, SLEAP, LightningPose) on the plus maze"
         )
+        run.warnings.append(f"no posture table written: {reason}")
     if output is not None:
         if output.suffix.lower() == ".xlsx":
             sheets = {"endpoints": run.endpoints, "episodes": run.episodes}
@@ -349,6 +445,8 @@ def write_plots(
                     tmp,
                     title=result.animal,
                     subtitle=subtitle,
+                    unit=run.unit,
+                    bin_cm=1.0 if run.unit == "cm" else 5.0,  # 5 px: about a cm on a typical video
                 )
             written.append(target)
     if not written and any(r.analysis is not None for r in run.results):
