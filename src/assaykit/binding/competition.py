@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.checks import outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
@@ -164,33 +165,36 @@ def _fit_all(
     opts: CompetitionOptions,
     engine: str,
     progress: Callable[[int, int], None] | None,
+    skip: Mapping[int, str],
 ) -> tuple[FitSet, np.ndarray, dict[int, str], CurveFits, dict[int, np.ndarray]]:
-    """Fit every curve: in one batch where possible, the rest one at a time.
+    """Fit every curve but those in ``skip``: in one batch where possible, the rest one at a time.
 
     Returns the fits (row ``i`` is curve ``fitted[i]``), ``fitted``, the reasons curves could not be
-    fitted, the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask of each curve it ran on.
-    ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged`` columns.
+    fitted (``skip``'s among them), the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask
+    of each curve it ran on. ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged``
+    columns.
     """
     table = curves.table
     total = len(table)
     model = COMPETITION_MODELS[opts.model]
     batch: FitSet | None = None
     batch_row = np.full(total, -1)
-    single = np.arange(total)
-    if total and _use_batch(opts, engine, total):
-        x, y = curves.padded.columns[:2]
+    todo = np.flatnonzero(~np.isin(np.arange(total), list(skip)))
+    single = todo
+    if todo.size and _use_batch(opts, engine, total):
+        x, y = (column[todo] for column in curves.padded.columns[:2])
         weights = "poisson" if opts.weights == "poisson" else None
         batch = fit_curves(
-            model, x, y, curves.padded.mask, fixed=fixed, constants=opts.constants, weights=weights,
-            level=opts.level,
+            model, x, y, curves.padded.mask[todo], fixed={k: v[todo] for k, v in fixed.items()},
+            constants=opts.constants, weights=weights, level=opts.level,
         )  # fmt: skip
-        good = np.flatnonzero(batch.converged)
+        good = todo[batch.converged]
         batch_row[good] = np.arange(good.size)
-        batch = batch.take(good)
-        single = np.flatnonzero(~np.isin(np.arange(total), good))
-        report_progress(progress, good.size, total)
-    singles: dict[int, CurveFit | None] = {}
-    errors: dict[int, str] = {}
+        batch = batch.take(np.flatnonzero(batch.converged))
+        single = todo[batch_row[todo] < 0]
+        report_progress(progress, good.size + len(skip), total)
+    singles: dict[int, CurveFit | None] = dict.fromkeys(skip)
+    errors: dict[int, str] = dict(skip)
     outliers: dict[int, np.ndarray] = {}
     n_outliers = table["n_outliers"].to_numpy(float).copy()
     settled_all = table["rout_converged"].to_numpy(bool).copy()
@@ -330,9 +334,12 @@ def analyze_competition(
     competitors = counts[counts["role"] == "competitor"]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
+    unit = counts.attrs.get("signal_unit", "cpm")
     curves = build_curves(competitors, means, hot)
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
-    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress)
+    skip = unfittable_curves(curves, means, fixed, unit)
+    curves.table["outside_controls"] = outside_controls(curves, unit, skip)
+    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress, skip)
     table = curves.table
     comparisons: list[dict] = []
     if opts.compare:
@@ -362,7 +369,6 @@ def analyze_competition(
         potency, note = _potency(results, potency_vs, opts.level)
         notes.extend(note)
 
-    unit = counts.attrs.get("signal_unit", "cpm")
     points = specific_binding_points(counts)
     points[f"fitted_{unit}"] = fitted_column.to_numpy()
     points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]

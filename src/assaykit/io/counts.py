@@ -47,6 +47,7 @@ from assaykit.io.tables import (
     read_raw_table,
     read_text_table,
 )
+from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
 #: Columns of the canonical counts frame, in order.
@@ -69,6 +70,7 @@ _LONG_COLUMNS = {*SIGNAL_COLUMNS, "compound", "role", "plate", "replicate"}
 _EMPTY_CONC = "a competitor row has an empty concentration; label control tubes TOTAL or NSB"
 _ZERO_CONC = "0 is not a valid competitor concentration; label radioligand-alone tubes TOTAL"
 _CONTROLS_TEXT = "TOTAL or NSB (also NS, nonspecific)"
+_NM = ConcentrationUnit(column=HOT_COLUMN, log=False, factor=1e-9)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 _NUMBER, _EMPTY, _NOT_A_NUMBER = 0, 1, 2  # what a number cell holds
 _ROLES = ("", "total", "nsb", "competitor", "?")  # none, the roles, an unknown role
@@ -566,6 +568,7 @@ def _build(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",
             path=path,
         )
+    _check_range(tubes, conc, path)
     logged, linear = competitor & log, competitor & ~log
     conc_m = np.where(linear, molar, np.nan)
     log_conc = _each_distinct(conc_m, math.log10)
@@ -588,6 +591,21 @@ def _build(
     return out
 
 
+def _check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path) -> None:
+    """Check each concentration column's competitor values for plausibility (:mod:`assaykit.plausible`)."""
+    competitor = tubes.competitor
+    if isinstance(tubes.conc_column, str):
+        groups = [(tubes.conc_column, competitor)]
+    else:  # wide files: a unit per block
+        names = np.asarray(tubes.conc_column, dtype=object)
+        groups = [(str(n), competitor & (names == n)) for n in dict.fromkeys(names[competitor])]
+    for name, here in groups:
+        unit = _conc_unit(name)
+        if unit is not None:
+            found = check_concentrations(conc[here], unit, kind="competitor", rows=tubes.line[here])
+            report_range(found, path=path, column=name, stacklevel=5)
+
+
 def _hot_concentrations(tubes: _Tubes, path: str | Path, decimal_comma: bool) -> np.ndarray:
     """Parse the optional ``hot_nM`` column: positive nM, or empty (NaN); anything else is an error."""
     cells = np.asarray(tubes.hot)
@@ -600,6 +618,8 @@ def _hot_concentrations(tubes: _Tubes, path: str | Path, decimal_comma: bool) ->
     positive = "hot ligand concentration {:g} must be a positive number of nM"
     problems.add(bad, lambda i: (positive.format(hot[i]), column))
     problems.raise_first()
+    found = check_concentrations(hot, _NM, kind="radioligand", rows=tubes.line, renamable=False)
+    report_range(found, path=path, column=column, stacklevel=5)
     return hot
 
 
@@ -628,6 +648,8 @@ def _raise_number_problems(
     ):
         problems.add(where, describe(template, tubes.signal, tubes.signal_column))
     competitor, log = tubes.competitor, tubes.log
+    negative = conc[competitor & ~log & (conc < 0)]
+    hint = "; these look like log10 molar values: name the column log_conc_M" * looks_like_log_molar(negative)
     ok, infinite = competitor & np.isfinite(conc), competitor & (conc_kind == _NUMBER) & ~np.isfinite(conc)
     for where, template in (
         (competitor & (conc_kind == _NOT_A_NUMBER), "'{}' is not a number; expected a concentration"),
@@ -636,7 +658,7 @@ def _raise_number_problems(
         (infinite & ~log, "'{}' is not a finite concentration"),
         (ok & log & ~in_range, "log concentration {} is out of range; log_conc_M is log10(mol/L), e.g. -7"),
         (ok & ~log & (conc == 0), _ZERO_CONC),
-        (ok & ~log & (conc < 0), "negative concentration {}; competitor concentrations must be > 0"),
+        (ok & ~log & (conc < 0), "negative concentration {}; competitor concentrations must be > 0" + hint),
         (ok & ~log & (conc > 0) & ~(molar > 0), "concentration {} is too small to represent"),
     ):
         problems.add(where, describe(template, tubes.conc, tubes.conc_column), order=1)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, read_raw_table
+from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
 #: Columns of the canonical saturation frame, in order.
@@ -341,6 +342,7 @@ def _from_table(
     problems = _Problems(path)
     rows: list[tuple[str, str, float, float, str | None, int]] = []
     dropped: list[int] = []
+    written: list[float] = []  # each tube's concentration as written, in the column's unit
     for line, record in zip(table.index, table.to_dict("records"), strict=True):
         line = int(line)
         signal_text = _text(record[signal_column])
@@ -365,7 +367,8 @@ def _from_table(
             kind = "specific"
         conc_text = _text(record[conc_column])
         try:
-            conc = _number(conc_text, decimal_comma) * unit.factor / 1e-9
+            value = _number(conc_text, decimal_comma)
+            conc = value * unit.factor / 1e-9
         except ValueError:
             message = (
                 "empty concentration; every tube needs its radioligand concentration"
@@ -378,11 +381,15 @@ def _from_table(
             problems.add(line, f"'{conc_text}' is not a finite concentration", conc_column)
             continue
         if not conc > 0:
-            problems.add(
-                line,
-                f"concentration {conc_text} is not > 0; a tube without radioligand is no point of the curve",
-                conc_column,
+            message = (
+                f"concentration {conc_text} is not > 0; a tube without radioligand is no point of the curve"
             )
+            if looks_like_log_molar([value]):
+                message += (
+                    "; it looks like a log10 molar value, but saturation binding is fitted against the "
+                    "concentration itself: give 10^value in conc_M (or 10^(value + 9) in conc_nM)"
+                )
+            problems.add(line, message, conc_column)
             continue
         try:
             signal = _number(signal_text, decimal_comma)
@@ -397,7 +404,11 @@ def _from_table(
             continue
         replicate = _text(record[replicate_column]) if replicate_column is not None else ""
         rows.append((dataset, kind, conc, signal, replicate or None, line))
+        written.append(value)
     problems.raise_first()
+    if rows:
+        found = check_concentrations(written, unit, kind="radioligand", rows=[row[5] for row in rows])
+        report_range(found, path=path, column=conc_column, stacklevel=stacklevel + 1)
     if dropped:
         shown = ", ".join(map(str, dropped[:20])) + (", ..." if len(dropped) > 20 else "")
         warnings.warn(

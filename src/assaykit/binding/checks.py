@@ -1,0 +1,236 @@
+"""Implausible competition input, plate by plate and curve by curve: what keeps a curve from being fitted.
+
+A curve is not fitted (its row says ``not_fitted: <why>`` and a warning names the plate) when
+
+- its plate's TOTAL mean is not above its NSB mean (:func:`swapped_plates`): the specific window
+  ``TOTAL - NSB`` must be positive for specific binding to mean anything, and a negative one almost always
+  means the TOTAL and NSB labels were swapped;
+- ``--top total`` or ``--bottom nsb`` fixes a plateau at a control its plate lacks;
+- more than half of its tubes lie outside the plausible concentrations of
+  :data:`assaykit.plausible.PLAUSIBLE_MOLAR` (a compound whose concentrations were written in another unit
+  than the column's, in a file whose other compounds are right).
+
+A fitted curve is flagged ``signal_outside_controls`` (and a warning names it) when its median tube lies
+more than two specific windows above its plate's TOTAL mean or below its NSB mean
+(:func:`outside_controls`).
+A competitor can raise binding above TOTAL (an allosteric enhancer) and noise scatters the bottom plateau
+around NSB, but neither by twice the whole window: such counts come from another plate, another counting
+protocol or another unit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from assaykit.binding.curves import Curves
+from assaykit.formatting import sig
+from assaykit.plausible import PLAUSIBLE_TEXT, format_molar, outside_plausible
+
+#: ``signal_outside_controls`` when a curve's median tube is more than this many specific windows above
+#: TOTAL or below NSB.
+MAX_WINDOWS_OUTSIDE = 2.0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _count(value: float) -> str:
+    """Format a mean count for a message: whole counts from 100 up, else three significant figures."""
+    return f"{value:.0f}" if abs(value) >= 100 else sig(value, 3)
+
+
+def swapped_plates(means: pd.DataFrame, unit: str) -> dict[str, str]:
+    """Return why each plate whose TOTAL mean is not above its NSB mean cannot be analysed.
+
+    Parameters
+    ----------
+    means
+        Mean total and NSB signal per plate (:func:`~assaykit.binding.controls.control_means`).
+    unit
+        The signal unit, for the message.
+
+    Returns
+    -------
+    dict
+        Plate -> reason, e.g. ``"TOTAL mean 237 cpm is not above the NSB mean 3194 cpm; are the TOTAL and
+        NSB labels swapped?"``; plates lacking either control are not judged here.
+    """
+    reasons = {}
+    for plate, total, nsb in zip(means.index, means["total"], means["nsb"], strict=True):
+        if math.isfinite(total) and math.isfinite(nsb) and not total > nsb:
+            reasons[str(plate)] = (
+                f"TOTAL mean {_count(total)} {unit} is not above the NSB mean {_count(nsb)} {unit}; "
+                "are the TOTAL and NSB labels swapped?"
+            )
+    return reasons
+
+
+def unfittable_curves(
+    curves: Curves, means: pd.DataFrame, fixed: Mapping[str, np.ndarray], unit: str
+) -> dict[int, str]:
+    """Return why each curve that must not be fitted cannot be, and warn once per plate.
+
+    Parameters
+    ----------
+    curves
+        The curves (:func:`~assaykit.binding.curves.build_curves`).
+    means
+        Mean total and NSB signal per plate.
+    fixed
+        The fixed plateaus (:func:`~assaykit.binding.curves.fixed_plateaus`): NaN where ``top="total"`` or
+        ``bottom="nsb"`` meets a plate without that control.
+    unit
+        The signal unit, for messages.
+
+    Returns
+    -------
+    dict
+        Curve position -> reason (the rules are in the module docstring; the first that applies).
+
+    Warns
+    -----
+    UserWarning
+        Once per plate with swapped controls, and once per plate lacking a control a plateau is fixed at.
+    """
+    table = curves.table
+    plates = table["plate"].to_numpy(object)
+    reasons: dict[int, str] = {}
+
+    def add(where: np.ndarray, reason: str) -> None:
+        for i in np.flatnonzero(where):
+            reasons.setdefault(int(i), reason)
+
+    for plate, reason in swapped_plates(means, unit).items():
+        here = plates == plate
+        if here.any():
+            add(here, reason)
+            warnings.warn(
+                f"plate '{plate}' not analysed ({_plural(int(here.sum()), 'curve')} not fitted): {reason}",
+                UserWarning,
+                stacklevel=3,
+            )
+    for name, control, option in (("top", "total", "--top"), ("bottom", "nsb", "--bottom")):
+        if name not in fixed:
+            continue
+        missing = ~np.isfinite(fixed[name])
+        for plate in dict.fromkeys(plates[missing]):
+            here = missing & (plates == plate)
+            reason = f"{option} {control} needs {control.upper()} tubes, but plate '{plate}' has none"
+            add(here, reason)
+            count = _plural(int(here.sum()), "curve")
+            warnings.warn(f"{reason} ({count} not fitted)", UserWarning, stacklevel=3)
+    x, mask = curves.padded.columns[0], curves.padded.mask
+    outside = mask & outside_plausible(x)
+    implausible = 2 * outside.sum(axis=1) > mask.sum(axis=1)
+    for i in np.flatnonzero(implausible):
+        lo, hi = float(table["x_lo"].iat[i]), float(table["x_hi"].iat[i])
+        reasons.setdefault(
+            int(i),
+            f"its concentrations ({format_molar(10**lo)} to {format_molar(10**hi)}) lie outside the "
+            f"plausible {PLAUSIBLE_TEXT}; check their unit",
+        )
+    return reasons
+
+
+def outside_controls(curves: Curves, unit: str, skip: Mapping[int, str] | None = None) -> np.ndarray:
+    """Tell which curves' counts lie far outside their plate's controls, and warn naming them.
+
+    Parameters
+    ----------
+    curves
+        The curves; their ``total_mean`` and ``nsb_mean`` (NaN skips the check, as does a window <= 0).
+    unit
+        The signal unit, for the message.
+    skip
+        Curves not fitted (not judged).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per curve: the median tube lies more than :data:`MAX_WINDOWS_OUTSIDE` specific windows
+        above TOTAL or below NSB (``signal_outside_controls``).
+
+    Warns
+    -----
+    UserWarning
+        Naming the curves flagged.
+    """
+    table = curves.table
+    total, nsb = table["total_mean"].to_numpy(float), table["nsb_mean"].to_numpy(float)
+    window = total - nsb
+    y = np.where(curves.padded.mask, curves.padded.columns[1], np.nan)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a curve of no tubes: NaN
+        median = np.nanmedian(y, axis=1) if len(table) else np.empty(0)
+        flagged = (window > 0) & (
+            (median > total + MAX_WINDOWS_OUTSIDE * window) | (median < nsb - MAX_WINDOWS_OUTSIDE * window)
+        )
+    if skip:
+        flagged[list(skip)] = False
+    if flagged.any():
+        names = [
+            f"'{c}' on plate '{p}' (median {_count(m)} {unit}; TOTAL {_count(t)}, NSB {_count(n)})"
+            for c, p, m, t, n in zip(
+                table["compound"][flagged], table["plate"][flagged], median[flagged], total[flagged],
+                nsb[flagged], strict=True,
+            )
+        ]  # fmt: skip
+        shown = "; ".join(names[:5]) + ("; ..." if len(names) > 5 else "")
+        warnings.warn(
+            f"{_plural(len(names), 'curve')} {'lies' if len(names) == 1 else 'lie'} far outside the plate's "
+            "controls (the median tube more "
+            f"than {MAX_WINDOWS_OUTSIDE:g} specific windows above TOTAL or below NSB; flag "
+            f"signal_outside_controls): "
+            f"{shown}; check that the tubes belong to that plate and were counted the same way",
+            UserWarning,
+            stacklevel=3,
+        )
+    return flagged
+
+
+def saturation_problem(tubes: pd.DataFrame, unit: str) -> str | None:
+    """Return why a saturation data set must not be fitted, or None.
+
+    Parameters
+    ----------
+    tubes
+        The data set's rows of the canonical saturation frame (``kind``, ``conc_nM``, ``signal``).
+    unit
+        The signal unit, for the message.
+
+    Returns
+    -------
+    str or None
+        - When more than half of its tubes lie outside :data:`~assaykit.plausible.PLAUSIBLE_MOLAR`: its
+          concentrations are in another unit than the column says.
+        - When its nsb tubes are not below its total tubes (by the means at each concentration that has
+          both) at more than half of those concentrations: nonspecific binding is part of total binding, so
+          it cannot exceed it; the kind labels are most likely swapped (or there is no specific binding to
+          fit). The message quotes both means at the highest such concentration.
+    """
+    molar = tubes["conc_nM"].to_numpy(float) * 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outside = outside_plausible(np.log10(molar))
+    if 2 * int(outside.sum()) > len(tubes):
+        span = f"{format_molar(molar.min())} to {format_molar(molar.max())}"
+        return f"its concentrations ({span}) lie outside the plausible {PLAUSIBLE_TEXT}; check their unit"
+    means = tubes[tubes["kind"].isin(["total", "nsb"])].groupby(["conc_nM", "kind"])["signal"].mean()
+    both = means.unstack("kind").reindex(columns=["total", "nsb"]).dropna()
+    if both.empty:
+        return None
+    not_below = both["nsb"] >= both["total"]
+    if 2 * int(not_below.sum()) <= len(both):
+        return None
+    conc = float(both.index[not_below.to_numpy()].max())
+    total, nsb = both.loc[conc, "total"], both.loc[conc, "nsb"]
+    return (
+        f"its nsb tubes are not below its total tubes at {int(not_below.sum())} of {len(both)} "
+        f"concentrations (at {conc:g} nM: total {_count(total)} {unit}, nsb {_count(nsb)} {unit}); are the "
+        "kind labels total and nsb swapped?"
+    )
