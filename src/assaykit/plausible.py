@@ -166,6 +166,7 @@ def check_concentrations(
     kind: Kind = "competitor",
     rows: np.ndarray | Sequence[int] | None = None,
     renamable: bool = True,
+    labels: np.ndarray | Sequence[str] | None = None,
 ) -> RangeCheck | None:
     """Check that a column's concentrations are plausible once read in the column's unit.
 
@@ -185,6 +186,8 @@ def check_concentrations(
     renamable
         Whether the unit is the user's choice of column name (``conc_<unit>``). False for a column of a
         fixed unit (``hot_nM``): the suggestion is then to convert the values, not to rename the column.
+    labels
+        What each value belongs to (the compound), to name those of the values outside the window.
 
     Returns
     -------
@@ -251,8 +254,11 @@ def check_concentrations(
             f"read as {read_as}, {n_out} of {distinct.size} distinct concentrations ({listed}) "
             f"{'lies' if n_out == 1 else 'lie'} outside the plausible {PLAUSIBLE_TEXT}"
         )
+        where = usable & outside_plausible(np.where(usable, log_molar, 0.0))
+        if labels is not None:
+            names = list(dict.fromkeys(str(n) for n in np.asarray(labels, dtype=object)[where]))
+            message += f" ({'compound' if len(names) == 1 else 'compounds'} {_listing(names, 5)})"
         if rows is not None:
-            where = usable & outside_plausible(np.where(usable, log_molar, 0.0))
             message += f" (rows {_listing(np.asarray(rows)[where].tolist(), 10)})"
         message += f"; these look like {looks}: {fix}" if looks else "; check those cells"
         return RangeCheck(False, message, suggestion)

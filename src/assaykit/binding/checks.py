@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,16 +59,52 @@ def swapped_plates(means: pd.DataFrame, unit: str) -> dict[str, str]:
     -------
     dict
         Plate -> reason, e.g. ``"TOTAL mean 237 cpm is not above the NSB mean 3194 cpm; are the TOTAL and
-        NSB labels swapped?"``; plates lacking either control are not judged here.
+        NSB labels swapped?"`` (for equal means: ``"...; the plate has no specific binding"``); plates
+        lacking either control are not judged here.
     """
     reasons = {}
     for plate, total, nsb in zip(means.index, means["total"], means["nsb"], strict=True):
         if math.isfinite(total) and math.isfinite(nsb) and not total > nsb:
-            reasons[str(plate)] = (
-                f"TOTAL mean {_count(total)} {unit} is not above the NSB mean {_count(nsb)} {unit}; "
+            why = (
                 "are the TOTAL and NSB labels swapped?"
+                if total < nsb
+                else "the plate has no specific binding"
+            )
+            reasons[str(plate)] = (
+                f"TOTAL mean {_count(total)} {unit} is not above the NSB mean {_count(nsb)} {unit}; {why}"
             )
     return reasons
+
+
+def missing_controls(means: pd.DataFrame, plates: Sequence[object]) -> list[str]:
+    """Return notes naming the plates that have curves but no TOTAL or no NSB tubes.
+
+    Nothing is wrong with such a plate when Top and Bottom are free, but what needs the controls stays
+    empty there (specific binding, % specific, the window, Z', the ``bottom_vs_nsb`` check).
+
+    Parameters
+    ----------
+    means
+        Mean total and NSB signal per plate.
+    plates
+        The plates that have curves.
+    """
+    with_curves = means.reindex(pd.Index(list(dict.fromkeys(plates)), dtype=object))
+    lacking: dict[str, list[str]] = {}
+    for plate, total, nsb in zip(with_curves.index, with_curves["total"], with_curves["nsb"], strict=True):
+        missing = [name for name, mean in (("TOTAL", total), ("NSB", nsb)) if not math.isfinite(mean)]
+        if missing:
+            lacking.setdefault(" or ".join(missing), []).append(str(plate))
+    notes = []
+    for missing, names in lacking.items():
+        listed = ", ".join(f"'{p}'" for p in names[:10]) + (", ..." if len(names) > 10 else "")
+        several = len(names) > 1
+        notes.append(
+            f"plate{'s' if several else ''} {listed} {'have' if several else 'has'} no {missing} tubes: "
+            "specific binding, % specific, the window and Z' are empty there, and Bottom is not checked "
+            "against NSB"
+        )
+    return notes
 
 
 def unfittable_curves(

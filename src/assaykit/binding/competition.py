@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.checks import outside_controls, unfittable_curves
+from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
@@ -338,6 +338,7 @@ def analyze_competition(
     curves = build_curves(competitors, means, hot)
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
     skip = unfittable_curves(curves, means, fixed, unit)
+    notes.extend(missing_controls(means, curves.table["plate"]))
     curves.table["outside_controls"] = outside_controls(curves, unit, skip)
     fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress, skip)
     table = curves.table

@@ -177,24 +177,24 @@ def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, 
             names = ", ".join(dict.fromkeys(table[key].str.strip()))
             raise AssayInputError(f"{problem} with {key} '{dataset}'; the table has {names}", path=path)
         row = chosen.iloc[0]
+    flags = find_column(table, "flags", path=path, required=False)
+    not_fitted = flags is not None and str(row[flags]).strip().startswith("not_fitted")
     values = []
     for column, allow_zero in ((kd_col, False), (se_col, True)):
+        text = str(row[column]).strip()
         try:
-            value = float(str(row[column]).strip())
+            value = float(text)
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-            raise AssayInputError(
-                f"'{row[column]}' is not a valid {column} ({'>= 0' if allow_zero else 'a positive number'})",
-                path=path,
-                row=int(row.name),
-                column=column,
-            )
+            what = f"'{text}' is not a valid {column}" if text else f"empty {column}"
+            expected = ">= 0" if allow_zero else "a positive number"
+            why = f"; the row was not fitted ({str(row[flags]).strip()})" if not_fitted else ""
+            raise AssayInputError(f"{what} ({expected}){why}", path=path, row=int(row.name), column=column)
         values.append(value)
     found = check_nM_value(values[0], kd_col, kind="kd")
     if found is not None and found.error:  # warnings come from the analysis, which checks --kd
         raise AssayInputError(found.message, path=path, row=int(row.name), column=kd_col)
-    flags = find_column(table, "flags", path=path, required=False)
     if flags is not None and str(row[flags]).strip():
         warnings.warn(f"{path}: the Kd row is flagged ({row[flags]}); check it before using it", stacklevel=2)
     return values[0], values[1]

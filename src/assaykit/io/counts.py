@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.input_files import distinct_files, with_hint
+from assaykit.io.number_cells import THOUSANDS, cell_hint, thousands_position
 from assaykit.io.tables import (
     SOURCE_ROW,
     closest_name,
@@ -161,14 +163,15 @@ def read_counts_files(
     Raises
     ------
     AssayInputError
-        When no file is given, when the files use different signal units (cpm and dpm), or as
+        When no file is given, a file is given twice, the files use different signal units (cpm and
+        dpm), or as
         ``read_counts`` for the first file with a problem.
 
     Examples
     --------
     >>> counts = read_counts_files(["plate1.csv", "plate2.xlsx"])  # doctest: +SKIP
     """
-    files = [Path(p) for p in paths]
+    files = distinct_files(paths)
     if not files:
         raise AssayInputError("no counts file given")
     frames = [read_counts(p, sheet=sheet, compound=compound) for p in files]
@@ -444,10 +447,13 @@ class _LongColumns(NamedTuple):
 
 def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
     """Find the columns of a long-layout table."""
-    role = find_column(columns, "role", path=path, required=False)
-    compound = find_column(columns, "compound", path=path, required=role is None)
-    signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
-    conc, unit = _conc_column(columns, path)
+    try:
+        role = find_column(columns, "role", path=path, required=False)
+        compound = find_column(columns, "compound", path=path, required=role is None)
+        signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
+        conc, unit = _conc_column(columns, path)
+    except AssayInputError as exc:  # another assay's file? say which command reads it
+        raise with_hint(exc, columns, "competition") from None
     plate, replicate, hot = (
         find_column(columns, name, path=path, required=False) for name in ("plate", "replicate", HOT_COLUMN)
     )
@@ -545,7 +551,8 @@ def _counts_from_table(
         hot_column=columns.hot,
     )
     attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
-    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original)
+    text = table.attrs.get("format") == "text"
+    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original, text=text)
 
 
 def _build(
@@ -554,8 +561,10 @@ def _build(
     decimal_comma: bool,
     attrs: dict[str, str],
     original: _Original | None = None,
+    *,
+    text: bool = False,
 ) -> pd.DataFrame:
-    """Check every tube's numbers and assemble the canonical frame."""
+    """Check every tube's numbers and assemble the canonical frame (``text``: the cells are a text file's)."""
     signal, signal_kind = _numbers(tubes.signal, decimal_comma)
     conc, conc_kind = _numbers(tubes.conc, decimal_comma)
     competitor, log, molar = tubes.competitor, tubes.log, conc * tubes.factor
@@ -563,6 +572,8 @@ def _build(
     valid = np.isfinite(conc) & np.where(log, in_range, molar > 0)
     if not ((np.isfinite(signal) & (signal >= 0)).all() and (valid | ~competitor).all()):
         _raise_number_problems(tubes, path, (signal, signal_kind, conc, conc_kind, molar, in_range), original)
+    if text and (suspect := thousands_position(signal)) is not None:
+        _check_thousands(tubes, suspect, signal[suspect], path, original)
     if not competitor.any():
         raise AssayInputError(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",
@@ -591,6 +602,27 @@ def _build(
     return out
 
 
+def _check_thousands(
+    tubes: _Tubes, i: int, value: float, path: str | Path, original: _Original | None
+) -> None:
+    """Raise when signal cell ``i`` (``thousands_position``'s suspect) has a thousands separator."""
+    column = tubes.signal_column if isinstance(tubes.signal_column, str) else str(tubes.signal_column[i])
+    cell = tubes.signal[i]
+    written = (
+        original(int(tubes.line[i]), column) if original is not None and not isinstance(cell, str) else cell
+    )
+    written = _text(written)
+    if THOUSANDS.fullmatch(written):
+        raise AssayInputError(
+            f"'{written}' reads as {value:g}, but every decimal in this column has exactly three digits and "
+            "every whole number is below 1000: these look like counts written with a thousands separator; "
+            f"write them without one ({re.sub(r'[^0-9]', '', written)})",
+            path=path,
+            row=int(tubes.line[i]),
+            column=column,
+        )
+
+
 def _check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path) -> None:
     """Check each concentration column's competitor values for plausibility (:mod:`assaykit.plausible`)."""
     competitor = tubes.competitor
@@ -602,7 +634,9 @@ def _check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path) -> None:
     for name, here in groups:
         unit = _conc_unit(name)
         if unit is not None:
-            found = check_concentrations(conc[here], unit, kind="competitor", rows=tubes.line[here])
+            found = check_concentrations(
+                conc[here], unit, kind="competitor", rows=tubes.line[here], labels=tubes.compound[here]
+            )
             report_range(found, path=path, column=name, stacklevel=5)
 
 
@@ -630,19 +664,23 @@ def _raise_number_problems(
     signal, signal_kind, conc, conc_kind, molar, in_range = parsed
 
     def describe(
-        template: str, cells: np.ndarray, names: np.ndarray | str
+        template: str, cells: np.ndarray, names: np.ndarray | str, concentration: bool | None = None
     ) -> Callable[[int], tuple[str, str]]:
         def message(i: int) -> tuple[str, str]:  # the cell quoted as written, even if pandas parsed it
             name = names if isinstance(names, str) else str(names[i])
             floats = original is not None and cells.dtype.kind == "f"
-            return template.format(original(int(tubes.line[i]), name) if floats else _text(cells[i])), name
+            text = original(int(tubes.line[i]), name) if floats else _text(cells[i])
+            hint = "" if concentration is None else cell_hint(text, concentration=concentration)
+            return template.format(text) + hint, name
 
         return message
 
     problems = _Problems(path, tubes.line)
     finite, bad = np.isfinite(signal), signal_kind == _NOT_A_NUMBER
+    problems.add(
+        bad, describe("'{}' is not a number; expected a count", tubes.signal, tubes.signal_column, False)
+    )
     for where, template in (
-        (bad, "'{}' is not a number; expected a count"),
         (~bad & ~finite, "'{}' is not a finite count"),
         (finite & (signal < 0), "negative signal {}; counts cannot be negative"),
     ):
@@ -651,8 +689,13 @@ def _raise_number_problems(
     negative = conc[competitor & ~log & (conc < 0)]
     hint = "; these look like log10 molar values: name the column log_conc_M" * looks_like_log_molar(negative)
     ok, infinite = competitor & np.isfinite(conc), competitor & (conc_kind == _NUMBER) & ~np.isfinite(conc)
+    not_number = "'{}' is not a number; expected a concentration"
+    problems.add(
+        competitor & (conc_kind == _NOT_A_NUMBER),
+        describe(not_number, tubes.conc, tubes.conc_column, True),
+        1,
+    )
     for where, template in (
-        (competitor & (conc_kind == _NOT_A_NUMBER), "'{}' is not a number; expected a concentration"),
         (competitor & (conc_kind == _EMPTY), _EMPTY_CONC),
         (infinite & log, "'{}' is not a finite log concentration"),
         (infinite & ~log, "'{}' is not a finite concentration"),

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.input_files import distinct_files, with_hint
 from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, read_raw_table
 from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
@@ -124,10 +125,11 @@ def read_saturation_files(
     Raises
     ------
     AssayInputError
-        When no file is given, when the files use different signal units (cpm and dpm), or as
+        When no file is given, a file is given twice, the files use different signal units (cpm and
+        dpm), or as
         :func:`read_saturation` for the first file with a problem.
     """
-    files = [Path(p) for p in paths]
+    files = distinct_files(paths)
     if not files:
         raise AssayInputError("no saturation file given")
     frames = [read_saturation(p, specific=specific, sheet=sheet) for p in files]
@@ -317,6 +319,17 @@ def _from_table(
 ) -> pd.DataFrame:
     """Check every tube of a table (one row per tube, ``source_row`` index) and build the canonical frame."""
     columns = [str(c) for c in table.columns]
+    try:
+        return _from_columns(table, columns, path, specific=specific, stem=stem, stacklevel=stacklevel + 1)
+    except AssayInputError as exc:
+        if exc.row is not None:  # a cell, not a column: the file is a saturation file
+            raise
+        raise with_hint(exc, columns, "saturation") from None
+
+
+def _from_columns(
+    table: pd.DataFrame, columns: list[str], path: str | Path, *, specific: bool, stem: str, stacklevel: int
+) -> pd.DataFrame:
     conc_column, unit = _conc_column(columns, path)
     if specific:
         signal_column, signal_unit = _specific_column(columns, path)
