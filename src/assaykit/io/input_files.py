@@ -51,6 +51,8 @@ def file_kind(columns: Iterable[object]) -> str | None:
 def other_assay_hint(columns: Iterable[object], this: str) -> str:
     """Return ``"; this looks like a <kind> file: use <command>"`` if the columns say another assay, else "".
 
+    A table whose columns are mostly unnamed (``unnamed_2``, ...) gets a hint about a title row instead.
+
     Parameters
     ----------
     columns
@@ -58,7 +60,10 @@ def other_assay_hint(columns: Iterable[object], this: str) -> str:
     this
         The kind the command reads (``"competition"``, ``"saturation"``, ...).
     """
-    kind = file_kind(columns)
+    names = [str(c).strip() for c in columns]
+    if sum(n.startswith("unnamed_") for n in names) * 2 > len(names):
+        return "; most columns have no name: if the first row is a title above the column names, delete it"
+    kind = file_kind(names)
     if kind is None or kind == this:
         return ""
     what = {"tracking": "tracking log", "endpoints": "table of endpoints"}.get(kind, f"{kind} binding file")

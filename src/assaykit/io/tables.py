@@ -139,9 +139,14 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
         for line, row in zip(body.index, body.to_numpy(dtype=object), strict=True):
             extra = [i for i in range(last_named + 1, len(row)) if str(row[i]).strip()]
             if extra:
+                cause = (
+                    f"is line {raw.index[first]} a title above the column names? delete it"
+                    if len(named) <= 1
+                    else "an unquoted comma, e.g. a thousands separator?"
+                )
                 raise AssayInputError(
                     f"this row has a value in cell {extra[-1] + 1} but the header has only {last_named + 1} "
-                    "columns (an unquoted comma, e.g. a thousands separator?)",
+                    f"columns ({cause})",
                     path=where,
                     row=int(line),
                 )
