@@ -281,3 +281,18 @@ def test_a_title_line_above_the_header(tmp_path: Path) -> None:
     error = error_of(read_counts, path)
     assert error.row == 2
     assert str(error).endswith("(is line 1 a title above the column names? delete it)")
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_data_names_the_other_sheets(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["operator", "AB"])
+    data = book.create_sheet("Counts")
+    for row in (["compound", "conc_nM", "cpm"], ["TOTAL", None, 3000], ["NSB", None, 250], ["d", 1000, 900]):
+        data.append(row)
+    path = tmp_path / "plate.xlsx"
+    book.save(path)
+    hint = "; that is the first sheet, 'Notes'; the workbook also has 'Counts': choose one with --sheet"
+    assert str(error_of(read_counts, path)).endswith(hint)
+    assert str(error_of(read_saturation, path)).endswith(hint)
+    assert read_counts(path, sheet="Counts")["signal"].tolist() == [3000.0, 250.0, 900.0]

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import distinct_files, with_hint
-from assaykit.io.number_cells import THOUSANDS, cell_hint, thousands_position
+from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
+from assaykit.io.number_cells import cell_hint, thousands_position
 from assaykit.io.tables import (
     SOURCE_ROW,
     closest_name,
@@ -49,7 +49,7 @@ from assaykit.io.tables import (
     read_raw_table,
     read_text_table,
 )
-from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
+from assaykit.plausible import looks_like_log_molar
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
 #: Columns of the canonical counts frame, in order.
@@ -72,7 +72,6 @@ _LONG_COLUMNS = {*SIGNAL_COLUMNS, "compound", "role", "plate", "replicate"}
 _EMPTY_CONC = "a competitor row has an empty concentration; label control tubes TOTAL or NSB"
 _ZERO_CONC = "0 is not a valid competitor concentration; label radioligand-alone tubes TOTAL"
 _CONTROLS_TEXT = "TOTAL or NSB (also NS, nonspecific)"
-_NM = ConcentrationUnit(column=HOT_COLUMN, log=False, factor=1e-9)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 _NUMBER, _EMPTY, _NOT_A_NUMBER = 0, 1, 2  # what a number cell holds
 _ROLES = ("", "total", "nsb", "competitor", "?")  # none, the roles, an unknown role
@@ -120,13 +119,23 @@ def read_counts(
     >>> counts = read_counts("plate1.csv")  # doctest: +SKIP
     >>> counts.groupby(["compound", "role"]).signal.mean()  # doctest: +SKIP
     """
+    path = Path(path)
+    try:
+        return _read_counts(path, sheet, compound)
+    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
+        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        if not hint:
+            raise
+        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
+
+
+def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:
     from assaykit.io.counts_wide import first_row, is_wide, read_wide  # counts_wide imports this module
 
-    path = Path(path)
     if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
         table = read_text_table(path, numbers=lambda names: _number_columns(names, path))
         if table is not None:
-            return _counts_from_table(table, path, stacklevel=3, original=partial(_as_written, path))
+            return _counts_from_table(table, path, stacklevel=4, original=partial(_as_written, path))
     raw = read_raw_table(path, sheet=sheet, header=False)
     if is_wide(first_row(raw)):
         return read_wide(raw, path, compound)
@@ -136,7 +145,7 @@ def read_counts(
             "layout, so name the compound in its compound column",
             path=path,
         )
-    return _counts_from_table(promote_header(raw, path=path), path, stacklevel=3)
+    return _counts_from_table(promote_header(raw, path=path), path, stacklevel=4)
 
 
 def read_counts_files(
@@ -552,7 +561,9 @@ def _counts_from_table(
     )
     attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
     text = table.attrs.get("format") == "text"
-    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original, text=text)
+    return _build(
+        tubes, path, decimal_comma, {**attrs, "layout": "long"}, original, text=text, stacklevel=stacklevel
+    )
 
 
 def _build(
@@ -563,8 +574,15 @@ def _build(
     original: _Original | None = None,
     *,
     text: bool = False,
+    stacklevel: int = 3,
 ) -> pd.DataFrame:
-    """Check every tube's numbers and assemble the canonical frame (``text``: the cells are a text file's)."""
+    """Check every tube's numbers and assemble the canonical frame.
+
+    ``text``: the cells are a text file's; ``stacklevel``: a warning issued in the caller with it would point
+    at the user's code (warnings from the checks are issued deeper, and add their depth).
+    """
+    from assaykit.io.counts_checks import check_range, check_thousands, hot_concentrations  # imports this
+
     signal, signal_kind = _numbers(tubes.signal, decimal_comma)
     conc, conc_kind = _numbers(tubes.conc, decimal_comma)
     competitor, log, molar = tubes.competitor, tubes.log, conc * tubes.factor
@@ -573,13 +591,13 @@ def _build(
     if not ((np.isfinite(signal) & (signal >= 0)).all() and (valid | ~competitor).all()):
         _raise_number_problems(tubes, path, (signal, signal_kind, conc, conc_kind, molar, in_range), original)
     if text and (suspect := thousands_position(signal)) is not None:
-        _check_thousands(tubes, suspect, signal[suspect], path, original)
+        check_thousands(tubes, suspect, signal[suspect], path, original)
     if not competitor.any():
         raise AssayInputError(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",
             path=path,
         )
-    _check_range(tubes, conc, path)
+    check_range(tubes, conc, path, stacklevel=stacklevel + 2)
     logged, linear = competitor & log, competitor & ~log
     conc_m = np.where(linear, molar, np.nan)
     log_conc = _each_distinct(conc_m, math.log10)
@@ -597,64 +615,9 @@ def _build(
         copy=False,
     )
     if tubes.hot is not None:
-        out[HOT_COLUMN] = _hot_concentrations(tubes, path, decimal_comma)
+        out[HOT_COLUMN] = hot_concentrations(tubes, path, decimal_comma, stacklevel=stacklevel + 2)
     out.attrs.update(attrs)
     return out
-
-
-def _check_thousands(
-    tubes: _Tubes, i: int, value: float, path: str | Path, original: _Original | None
-) -> None:
-    """Raise when signal cell ``i`` (``thousands_position``'s suspect) has a thousands separator."""
-    column = tubes.signal_column if isinstance(tubes.signal_column, str) else str(tubes.signal_column[i])
-    cell = tubes.signal[i]
-    written = (
-        original(int(tubes.line[i]), column) if original is not None and not isinstance(cell, str) else cell
-    )
-    written = _text(written)
-    if THOUSANDS.fullmatch(written):
-        raise AssayInputError(
-            f"'{written}' reads as {value:g}, but every decimal in this column has exactly three digits and "
-            "every whole number is below 1000: these look like counts written with a thousands separator; "
-            f"write them without one ({re.sub(r'[^0-9]', '', written)})",
-            path=path,
-            row=int(tubes.line[i]),
-            column=column,
-        )
-
-
-def _check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path) -> None:
-    """Check each concentration column's competitor values for plausibility (:mod:`assaykit.plausible`)."""
-    competitor = tubes.competitor
-    if isinstance(tubes.conc_column, str):
-        groups = [(tubes.conc_column, competitor)]
-    else:  # wide files: a unit per block
-        names = np.asarray(tubes.conc_column, dtype=object)
-        groups = [(str(n), competitor & (names == n)) for n in dict.fromkeys(names[competitor])]
-    for name, here in groups:
-        unit = _conc_unit(name)
-        if unit is not None:
-            found = check_concentrations(
-                conc[here], unit, kind="competitor", rows=tubes.line[here], labels=tubes.compound[here]
-            )
-            report_range(found, path=path, column=name, stacklevel=5)
-
-
-def _hot_concentrations(tubes: _Tubes, path: str | Path, decimal_comma: bool) -> np.ndarray:
-    """Parse the optional ``hot_nM`` column: positive nM, or empty (NaN); anything else is an error."""
-    cells = np.asarray(tubes.hot)
-    hot, kind = _numbers(cells, decimal_comma)
-    problems = _Problems(path, tubes.line)
-    column = str(tubes.hot_column)
-    not_number = "'{}' is not a number; expected the hot ligand concentration in nM"
-    problems.add(kind == _NOT_A_NUMBER, lambda i: (not_number.format(_text(cells[i])), column))
-    bad = (kind == _NUMBER) & ~(np.isfinite(hot) & (hot > 0))
-    positive = "hot ligand concentration {:g} must be a positive number of nM"
-    problems.add(bad, lambda i: (positive.format(hot[i]), column))
-    problems.raise_first()
-    found = check_concentrations(hot, _NM, kind="radioligand", rows=tubes.line, renamable=False)
-    report_range(found, path=path, column=column, stacklevel=5)
-    return hot
 
 
 def _raise_number_problems(

@@ -162,7 +162,7 @@ def read_wide(raw: pd.DataFrame, path: Path, compound: str | None) -> pd.DataFra
         "layout": "wide",
     }
     text = raw.attrs.get("format") == "text"
-    return _build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs, text=text)
+    return _build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs, text=text, stacklevel=4)
 
 
 def _tubes(records: list[tuple[Any, ...]]) -> _Tubes:

@@ -101,3 +101,25 @@ def distinct_files(paths: Sequence[str | Path]) -> list[Path]:
             )
         seen[key] = path
     return files
+
+
+def sheets_hint(path: Path, sheet: str | int | None) -> str:
+    """Return ``"; ... choose one with --sheet"`` for a workbook of several sheets read at its first, else "".
+
+    For errors about a whole table (an empty sheet, a missing column) when the user gave no sheet: the data
+    may be on another sheet.
+    """
+    if sheet is not None or path.suffix.lower() != ".xlsx":
+        return ""
+    try:
+        import openpyxl  # a heavy import, only on this error path
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        names = list(book.sheetnames)
+        book.close()
+    except Exception:  # noqa: BLE001 - any unreadable workbook: no hint
+        return ""
+    if len(names) < 2:
+        return ""
+    others = ", ".join(f"'{n}'" for n in names[1:6]) + (", ..." if len(names) > 6 else "")
+    return f"; that is the first sheet, '{names[0]}'; the workbook also has {others}: choose one with --sheet"

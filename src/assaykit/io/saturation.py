@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import distinct_files, with_hint
+from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
 from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, read_raw_table
 from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
@@ -97,8 +97,14 @@ def read_saturation(
     >>> tubes.groupby(["dataset", "kind", "conc_nM"]).signal.mean()  # doctest: +SKIP
     """
     path = Path(path)
-    table = read_raw_table(path, sheet=sheet)
-    return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
+    try:
+        table = read_raw_table(path, sheet=sheet)
+        return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
+    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
+        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        if not hint:
+            raise
+        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
 
 
 def read_saturation_files(
@@ -421,7 +427,7 @@ def _from_columns(
     problems.raise_first()
     if rows:
         found = check_concentrations(written, unit, kind="radioligand", rows=[row[5] for row in rows])
-        report_range(found, path=path, column=conc_column, stacklevel=stacklevel + 1)
+        report_range(found, path=path, column=conc_column, stacklevel=stacklevel)
     if dropped:
         shown = ", ".join(map(str, dropped[:20])) + (", ..." if len(dropped) > 20 else "")
         warnings.warn(
