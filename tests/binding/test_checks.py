@@ -288,3 +288,10 @@ def test_saturation_unit_options_far_from_usual_warn(option, value, text, hint):
     with pytest.warns(UserWarning) as caught:
         analyze_saturation(data, **options)
     assert [str(w.message) for w in caught] == [text if hint is None else f"{text}; {hint}"]
+
+
+def test_a_fixed_top_not_above_a_fixed_bottom_is_an_error(good_counts):
+    with pytest.raises(AssayInputError, match=r"^--top 200 is not above --bottom 3000: .*; swap them$"):
+        analyze_competition(good_counts, top=200.0, bottom=3000.0)
+    results = analyze_competition(good_counts, top=3005.0, bottom=251.0).results
+    assert (results.at[0, "top"], results.at[0, "bottom"]) == (3005.0, 251.0)

@@ -7,7 +7,6 @@ and the plate's TOTAL and NSB tubes supply its controls. The same compound on tw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,7 +26,12 @@ from assaykit.binding.curves import (
     fixed_plateaus,
     report_progress,
 )
-from assaykit.binding.options import CompetitionOptions, check_options, hot_concentrations
+from assaykit.binding.options import (
+    CompetitionOptions,
+    check_options,
+    hot_concentrations,
+    plateau_constraints,
+)
 from assaykit.binding.pharmacology import relative_potency
 from assaykit.binding.rows import result_table
 from assaykit.errors import AssayInputError
@@ -87,24 +91,6 @@ class CompetitionAnalysis:
     notes: tuple[str, ...]
     comparisons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMPARISON_COLUMNS)))
     potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
-
-
-def _constraint(value: str | float, control: str, option: str) -> str | float:
-    """Normalise a Top/Bottom constraint: 'free', the control's name, or a number."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise AssayInputError(f"{option} must be free, {control} or a number, not {value!r}")
-        return float(value)
-    text = str(value).strip().lower()
-    if text in ("free", control):
-        return text
-    try:
-        number = float(text)
-    except ValueError:
-        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'") from None
-    if not math.isfinite(number):
-        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'")
-    return number
 
 
 def _fit_one(
@@ -302,9 +288,19 @@ def analyze_competition(
     Raises
     ------
     AssayInputError
-        For invalid or conflicting options, and for ``top="total"``/``bottom="nsb"`` when a plate with
-        competitors lacks those control tubes. A curve that cannot be fitted does not raise: its row says
-        why in ``flags``.
+        For invalid or conflicting options (a fixed ``top`` not above a fixed ``bottom`` among them), and
+        for concentration options outside the plausible window (:func:`assaykit.plausible.check_nM_value`).
+        A curve that cannot be fitted does not raise: its row says why in ``flags``; nor does one that must
+        not be fitted (its plate's TOTAL mean not above its NSB mean, ``top="total"``/``bottom="nsb"`` on a
+        plate without that control, implausible concentrations; :mod:`assaykit.binding.checks`), whose row
+        says ``not_fitted: <why>`` while a warning names the plate.
+
+    Warns
+    -----
+    UserWarning
+        For swapped or missing controls (as above), for curves flagged ``signal_outside_controls``, for
+        ``kd_nM``/``radioligand_nM`` outside their usual range, and for a radioligand concentration more
+        than 100 times from its Kd (:data:`assaykit.binding.options.RATIO_RANGE`).
 
     Notes
     -----
@@ -326,10 +322,7 @@ def analyze_competition(
         ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare,
     )  # fmt: skip
     homologous = opts.model == "homologous"
-    top_c = _constraint(top, "total", "--top")
-    bottom_c = _constraint(bottom, "nsb", "--bottom")
-    if homologous and top_c != "free":
-        raise AssayInputError("--top does not apply to --model homologous, which has no Top (Bmax instead)")
+    top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
     competitors = counts[counts["role"] == "competitor"]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None

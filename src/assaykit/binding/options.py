@@ -198,3 +198,49 @@ def hot_concentrations(
             path=counts.attrs.get("source"),
         )
     return hot
+
+
+def _constraint(value: str | float, control: str, option: str) -> str | float:
+    """Normalise a Top/Bottom constraint: 'free', the control's name, or a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise AssayInputError(f"{option} must be free, {control} or a number, not {value!r}")
+        return float(value)
+    text = str(value).strip().lower()
+    if text in ("free", control):
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'") from None
+    if not math.isfinite(number):
+        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'")
+    return number
+
+
+def plateau_constraints(
+    top: str | float, bottom: str | float, *, homologous: bool = False
+) -> tuple[str | float, str | float]:
+    """Check ``top`` and ``bottom`` (``--top``/``--bottom``): ``"free"``, the control's name, or a number.
+
+    Returns
+    -------
+    tuple
+        Each normalised: ``"free"``, ``"total"``/``"nsb"`` (lower case) or a float.
+
+    Raises
+    ------
+    AssayInputError
+        For anything else, for a Top with ``homologous`` (which has none), and for a fixed Top not above a
+        fixed Bottom: a competition curve falls from Top (total binding) to Bottom (nonspecific binding).
+    """
+    top_c = _constraint(top, "total", "--top")
+    bottom_c = _constraint(bottom, "nsb", "--bottom")
+    if homologous and top_c != "free":
+        raise AssayInputError("--top does not apply to --model homologous, which has no Top (Bmax instead)")
+    if isinstance(top_c, float) and isinstance(bottom_c, float) and not top_c > bottom_c:
+        raise AssayInputError(
+            f"--top {top_c:g} is not above --bottom {bottom_c:g}: Top is the plateau without competitor "
+            "(total binding), Bottom the one it falls to (nonspecific binding); swap them"
+        )
+    return top_c, bottom_c
