@@ -255,11 +255,13 @@ def check_concentrations(
             f"{'lies' if n_out == 1 else 'lie'} outside the plausible {PLAUSIBLE_TEXT}"
         )
         where = usable & outside_plausible(np.where(usable, log_molar, 0.0))
+        parts = []
         if labels is not None:
             names = list(dict.fromkeys(str(n) for n in np.asarray(labels, dtype=object)[where]))
-            message += f" ({'compound' if len(names) == 1 else 'compounds'} {_listing(names, 5)})"
+            parts.append(f"{'compound' if len(names) == 1 else 'compounds'} {_listing(names, 5)}")
         if rows is not None:
-            message += f" (rows {_listing(np.asarray(rows)[where].tolist(), 10)})"
+            parts.append(f"rows {_listing(np.asarray(rows)[where].tolist(), 10)}")
+        message += f" ({'; '.join(parts)})" if parts else ""
         message += f"; these look like {looks}: {fix}" if looks else "; check those cells"
         return RangeCheck(False, message, suggestion)
     top = TOP_RANGES[kind]

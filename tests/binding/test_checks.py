@@ -234,7 +234,7 @@ def test_a_molar_kd_is_an_error_and_a_radioligand_far_from_kd_a_warning(good_cou
     assert [str(w.message) for w in caught] == [
         f"--radioligand 1000 nM is {ratio:.3g} times --kd 1.5 nM; competition assays use the radioligand "
         "near its Kd (typically 0.1 to 10 times), so check that both are in nM (Cheng-Prusoff divides IC50 "
-        f"by {1 + ratio:.3g})"
+        f"by {1 + ratio:.4g})"
     ]
     assert results.at[0, "ki_nM"] == pytest.approx(results.at[0, "ic50_nM"] / (1 + ratio), rel=1e-12)
     with warnings.catch_warnings():

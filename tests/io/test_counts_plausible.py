@@ -103,7 +103,7 @@ def test_one_compound_in_molar_among_nM_compounds_warns_with_its_rows(tmp_path: 
     rows = ", ".join(str(first + i) for i in np.flatnonzero(out))
     assert message.endswith(
         f"{int(out.sum())} of {distinct} distinct concentrations (1e-20 M, 1e-19 M, 1e-18 M, ...) lie "
-        f"outside the plausible 1 fM to 100 mM (compound flumazenil) (rows {rows}); check those cells"
+        f"outside the plausible 1 fM to 100 mM (compound flumazenil; rows {rows}); check those cells"
     )
 
 

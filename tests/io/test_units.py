@@ -152,7 +152,7 @@ def test_a_few_cells_outside_the_window_are_a_warning_with_rows_and_compounds():
     assert not found.error and found.suggestion is None
     assert found.message == (
         "read as nM, 1 of 16 distinct concentrations (3e-18 M) lies outside the plausible 1 fM to 100 mM "
-        f"(compound flumazenil) (rows {rows[-2]}, {rows[-1]}); check those cells"
+        f"(compound flumazenil; rows {rows[-2]}, {rows[-1]}); check those cells"
     )
 
 

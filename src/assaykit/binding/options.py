@@ -62,7 +62,7 @@ def _check_ratio(radioligand_nM: float, kd_nM: float) -> None:  # noqa: N803 - t
         warnings.warn(
             f"--radioligand {radioligand_nM:g} nM is {ratio:.3g} times --kd {kd_nM:g} nM; competition assays "
             "use the radioligand near its Kd (typically 0.1 to 10 times), so check that both are in nM "
-            f"(Cheng-Prusoff divides IC50 by {1 + ratio:.3g})",
+            f"(Cheng-Prusoff divides IC50 by {1 + ratio:.4g})",
             UserWarning,
             stacklevel=4,
         )
