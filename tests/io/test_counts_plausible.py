@@ -296,3 +296,21 @@ def test_a_workbook_whose_first_sheet_is_not_the_data_names_the_other_sheets(tmp
     assert str(error_of(read_counts, path)).endswith(hint)
     assert str(error_of(read_saturation, path)).endswith(hint)
     assert read_counts(path, sheet="Counts")["signal"].tolist() == [3000.0, 250.0, 900.0]
+
+
+def test_counts_written_with_three_decimals_throughout_are_decimals(tmp_path: Path) -> None:
+    # every value below 1000 and written with three decimals, whole ones too: a fixed-format export
+    rows = ["compound;conc_nM;cpm", "TOTAL;;812,345", "NSB;;98,000", "d;1000;512,125", "d;10000;101,500"]
+    path = tmp_path / "fixed.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert read_counts(path)["signal"].tolist() == [812.345, 98.0, 512.125, 101.5]
+
+
+def test_saturation_counts_with_thousands_separators_are_an_error(tmp_path: Path) -> None:
+    rows = ["kind;conc_nM;cpm", "total;0,1;651", "nsb;0,1;47", "total;0,5;2.100", "nsb;0,5;210"]
+    rows += ["total;2;5.250", "nsb;2;800", "total;10;8.900", "nsb;10;950"]
+    path = tmp_path / "de.csv"
+    path.write_text("\n".join(rows) + "\n")
+    error = error_of(read_saturation, path)
+    assert (error.row, error.column) == (4, "cpm")
+    assert "'2.100' reads as 2.1, but every decimal" in str(error) and str(error).endswith("(2100)")

@@ -591,7 +591,7 @@ def _build(
     if not ((np.isfinite(signal) & (signal >= 0)).all() and (valid | ~competitor).all()):
         _raise_number_problems(tubes, path, (signal, signal_kind, conc, conc_kind, molar, in_range), original)
     if text and (suspect := thousands_position(signal)) is not None:
-        check_thousands(tubes, suspect, signal[suspect], path, original)
+        check_thousands(tubes, signal, suspect, path, original)
     if not competitor.any():
         raise AssayInputError(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",

@@ -9,7 +9,6 @@ a thousands separator is an error (:func:`assaykit.io.number_cells.thousands_pos
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ from assaykit.io.counts import (
     _text,
     _Tubes,
 )
-from assaykit.io.number_cells import THOUSANDS
+from assaykit.io.number_cells import thousands_problem
 from assaykit.plausible import check_concentrations, report_range
 from assaykit.units import ConcentrationUnit
 
@@ -34,24 +33,24 @@ _NM = ConcentrationUnit(column=HOT_COLUMN, log=False, factor=1e-9)
 
 
 def check_thousands(
-    tubes: _Tubes, i: int, value: float, path: str | Path, original: _Original | None
+    tubes: _Tubes, signal: np.ndarray, i: int, path: str | Path, original: _Original | None
 ) -> None:
-    """Raise when signal cell ``i`` (``thousands_position``'s suspect) has a thousands separator."""
-    column = tubes.signal_column if isinstance(tubes.signal_column, str) else str(tubes.signal_column[i])
-    cell = tubes.signal[i]
-    written = (
-        original(int(tubes.line[i]), column) if original is not None and not isinstance(cell, str) else cell
-    )
-    written = _text(written)
-    if THOUSANDS.fullmatch(written):
-        raise AssayInputError(
-            f"'{written}' reads as {value:g}, but every decimal in this column has exactly three digits and "
-            "every whole number is below 1000: these look like counts written with a thousands separator; "
-            f"write them without one ({re.sub(r'[^0-9]', '', written)})",
-            path=path,
-            row=int(tubes.line[i]),
-            column=column,
-        )
+    """Raise when the signal column reads like counts written with thousands separators (suspect ``i``).
+
+    See :func:`assaykit.io.number_cells.thousands_problem`; ``original`` looks up the text of a cell pandas
+    parsed.
+    """
+
+    def written(j: int) -> str:
+        cell = tubes.signal[j]
+        name = tubes.signal_column if isinstance(tubes.signal_column, str) else str(tubes.signal_column[j])
+        parsed = original is not None and not isinstance(cell, str)  # pandas parsed it: look it up
+        return _text(original(int(tubes.line[j]), name) if parsed else cell)  # type: ignore[misc]
+
+    message = thousands_problem(signal, written)
+    if message is not None:
+        column = tubes.signal_column if isinstance(tubes.signal_column, str) else str(tubes.signal_column[i])
+        raise AssayInputError(message, path=path, row=int(tubes.line[i]), column=column)
 
 
 def check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path, *, stacklevel: int = 2) -> None:

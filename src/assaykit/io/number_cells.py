@@ -11,6 +11,7 @@ small, silently. :func:`thousands_position` finds a column of counts that reads 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -85,3 +86,36 @@ def thousands_position(values: np.ndarray) -> int | None:
     if not (three.any() and whole.any() and (whole | three).all() and (v[whole] < 1000.0).all()):
         return None
     return int(np.flatnonzero(finite)[np.argmax(three)])
+
+
+def thousands_problem(values: np.ndarray, text_of: Callable[[int], str]) -> str | None:
+    """Return the error message when a column of counts was written with thousands separators, else None.
+
+    Parameters
+    ----------
+    values
+        The column's numbers as read.
+    text_of
+        The text of cell ``j`` as written.
+
+    Returns
+    -------
+    str or None
+        A message about the first suspect cell (:func:`thousands_position`), when its text is a whole number
+        with a separator (``3.185``) and a whole-valued cell is written without decimals (``250``, not
+        ``250.000``: a file that writes every count with three decimals holds decimals). The caller names
+        the row (the suspect's, :func:`thousands_position`) and the column.
+    """
+    values = np.asarray(values, dtype=float)
+    i = thousands_position(values)
+    if i is None:
+        return None
+    whole = int(np.flatnonzero(np.isfinite(values) & (values == np.round(values)))[0])
+    suspect = text_of(i)
+    if not THOUSANDS.fullmatch(suspect) or re.search(r"[.,]", text_of(whole)):
+        return None
+    return (
+        f"'{suspect}' reads as {values[i]:g}, but every decimal in this column has exactly three digits and "
+        "every whole number is below 1000: these look like counts written with a thousands separator; "
+        f"write them without one ({re.sub(r'[^0-9]', '', suspect)})"
+    )

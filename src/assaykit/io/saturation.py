@@ -32,6 +32,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
+from assaykit.io.number_cells import thousands_position, thousands_problem
 from assaykit.io.saturation_columns import (
     DATASET_COLUMNS,
     KIND_NAMES,
@@ -297,6 +298,7 @@ def _from_columns(
     rows: list[tuple[str, str, float, float, str | None, int]] = []
     dropped: list[int] = []
     written: list[float] = []  # each tube's concentration as written, in the column's unit
+    signal_texts: list[str] = []
     for line, record in zip(table.index, table.to_dict("records"), strict=True):
         line = int(line)
         signal_text = _text(record[signal_column])
@@ -359,7 +361,13 @@ def _from_columns(
         replicate = _text(record[replicate_column]) if replicate_column is not None else ""
         rows.append((dataset, kind, conc, signal, replicate or None, line))
         written.append(value)
+        signal_texts.append(signal_text)
     problems.raise_first()
+    signals = np.array([row[3] for row in rows], dtype=float)
+    text = table.attrs.get("format") == "text" and not specific  # workbooks hold numbers, not their display
+    if text and (message := thousands_problem(signals, signal_texts.__getitem__)) is not None:
+        line = rows[thousands_position(signals)][5]  # type: ignore[index]
+        raise AssayInputError(message, path=path, row=line, column=signal_column)
     if rows:
         found = check_concentrations(written, unit, kind="radioligand", rows=[row[5] for row in rows])
         report_range(found, path=path, column=conc_column, stacklevel=stacklevel)
