@@ -295,3 +295,20 @@ def test_a_fixed_top_not_above_a_fixed_bottom_is_an_error(good_counts):
         analyze_competition(good_counts, top=200.0, bottom=3000.0)
     results = analyze_competition(good_counts, top=3005.0, bottom=251.0).results
     assert (results.at[0, "top"], results.at[0, "bottom"]) == (3005.0, 251.0)
+
+
+def test_many_plates_with_swapped_controls_share_one_warning():
+    rng = np.random.default_rng(6)
+    tubes = plate("good", [3000, 3010], [250, 252], [("d", -8.0)], rng)
+    for k in range(7):
+        tubes += plate(f"S{k}", [250, 252], [3000, 3010], [("d", -8.0)], rng, top=3000, bottom=250)
+    with pytest.warns(UserWarning) as caught:
+        results = analyze_competition(counts_frame(tubes)).results.set_index("plate")
+    (message,) = [str(w.message) for w in caught]
+    first = (
+        "plate 'S0' not analysed (1 curve not fitted): TOTAL mean 251 cpm is not above the NSB mean 3005 cpm"
+    )
+    assert message.startswith(f"7 plates have curves not fitted: {first};") and message.endswith("; ...")
+    assert message.count("not analysed") == 5
+    assert results.loc[[f"S{k}" for k in range(7)], "flags"].str.startswith("not_fitted: TOTAL mean").all()
+    assert results.at["good", "flags"] == ""

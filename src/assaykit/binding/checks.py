@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -107,6 +107,24 @@ def missing_controls(means: pd.DataFrame, plates: Sequence[object]) -> list[str]
     return notes
 
 
+_Message = Callable[[str, str, int], str]  # a plate's warning from its name, reason and number of curves
+
+#: At most this many plates get a warning each; more share one warning that shows the first of them.
+MAX_PLATE_WARNINGS = 5
+
+
+def _warn_plates(messages: list[str]) -> None:
+    """Warn once per plate, or once for all when there are more than :data:`MAX_PLATE_WARNINGS`."""
+    if len(messages) <= MAX_PLATE_WARNINGS:
+        for message in messages:
+            warnings.warn(message, UserWarning, stacklevel=4)
+    else:
+        shown = "; ".join(messages[:MAX_PLATE_WARNINGS])
+        warnings.warn(
+            f"{len(messages)} plates have curves not fitted: {shown}; ...", UserWarning, stacklevel=4
+        )
+
+
 def unfittable_curves(
     curves: Curves, means: pd.DataFrame, fixed: Mapping[str, np.ndarray], unit: str
 ) -> dict[int, str]:
@@ -132,35 +150,40 @@ def unfittable_curves(
     Warns
     -----
     UserWarning
-        Once per plate with swapped controls, and once per plate lacking a control a plateau is fixed at.
+        Once per plate with swapped controls, and once per plate lacking a control a plateau is fixed at
+        (one warning for all when more than :data:`MAX_PLATE_WARNINGS` plates).
     """
     table = curves.table
-    plates = table["plate"].to_numpy(object)
+    codes, uniques = pd.factorize(table["plate"].to_numpy(object))
+    names = [str(n) for n in uniques]
     reasons: dict[int, str] = {}
 
-    def add(where: np.ndarray, reason: str) -> None:
-        for i in np.flatnonzero(where):
-            reasons.setdefault(int(i), reason)
+    def add(
+        where: np.ndarray, plate_reasons: Mapping[int, str], warn: Callable[[str, str, int], str]
+    ) -> None:
+        """Give each curve in ``where`` its plate's reason (plate code -> reason) and warn per plate."""
+        counts = np.bincount(codes[where], minlength=len(names))
+        messages = []
+        for k, reason in plate_reasons.items():
+            if counts[k]:
+                for i in np.flatnonzero(where & (codes == k)):
+                    reasons.setdefault(int(i), reason)
+                messages.append(warn(names[k], reason, int(counts[k])))
+        _warn_plates(messages)
 
-    for plate, reason in swapped_plates(means, unit).items():
-        here = plates == plate
-        if here.any():
-            add(here, reason)
-            warnings.warn(
-                f"plate '{plate}' not analysed ({_plural(int(here.sum()), 'curve')} not fitted): {reason}",
-                UserWarning,
-                stacklevel=3,
-            )
+    position = {name: k for k, name in enumerate(names)}
+    swapped = {position[p]: r for p, r in swapped_plates(means, unit).items() if p in position}
+    add(
+        np.ones(len(codes), bool),
+        swapped,
+        lambda plate, reason, n: f"plate '{plate}' not analysed ({_plural(n, 'curve')} not fitted): {reason}",
+    )
     for name, control, option in (("top", "total", "--top"), ("bottom", "nsb", "--bottom")):
-        if name not in fixed:
-            continue
-        missing = ~np.isfinite(fixed[name])
-        for plate in dict.fromkeys(plates[missing]):
-            here = missing & (plates == plate)
-            reason = f"{option} {control} needs {control.upper()} tubes, but plate '{plate}' has none"
-            add(here, reason)
-            count = _plural(int(here.sum()), "curve")
-            warnings.warn(f"{reason} ({count} not fitted)", UserWarning, stacklevel=3)
+        if name in fixed:
+            missing = ~np.isfinite(fixed[name])
+            needs = f"{option} {control} needs {control.upper()} tubes, but plate"
+            lacking = {int(k): f"{needs} '{names[k]}' has none" for k in np.unique(codes[missing])}
+            add(missing, lacking, lambda plate, reason, n: f"{reason} ({_plural(n, 'curve')} not fitted)")
     x, mask = curves.padded.columns[0], curves.padded.mask
     outside = mask & outside_plausible(x)
     implausible = 2 * outside.sum(axis=1) > mask.sum(axis=1)
