@@ -158,9 +158,7 @@ def unfittable_curves(
     names = [str(n) for n in uniques]
     reasons: dict[int, str] = {}
 
-    def add(
-        where: np.ndarray, plate_reasons: Mapping[int, str], warn: Callable[[str, str, int], str]
-    ) -> None:
+    def add(where: np.ndarray, plate_reasons: Mapping[int, str], warn: _Message) -> None:
         """Give each curve in ``where`` its plate's reason (plate code -> reason) and warn per plate."""
         counts = np.bincount(codes[where], minlength=len(names))
         messages = []
