@@ -1,4 +1,7 @@
-"""Concentration units carried in column names (``conc_nM``, ``log_conc_M``) and their conversion to molar."""
+"""Concentration units carried in column names (``conc_nM``, ``log_conc_M``) and their conversion to molar.
+
+Whether the concentrations so read are plausible is checked in :mod:`assaykit.plausible`.
+"""
 
 from __future__ import annotations
 

@@ -296,14 +296,26 @@ def test_numeric_constraints(counts, tubes, top, bottom):
         assert row["log_ic50"] == pytest.approx(values["log_ic50"], abs=1e-6)
 
 
-def test_bottom_nsb_on_plate_without_nsb_names_the_plate(tubes):
+def test_bottom_nsb_on_plate_without_nsb_is_an_error_row_for_that_plate(tubes):
     no_nsb = [t for t in tubes if not (t["plate"] == "P2" and t["role"] == "nsb")]
     frame = counts_frame(no_nsb)
-    with pytest.raises(AssayInputError, match="P2"):
-        analyze_competition(frame, bottom="nsb")
+    with pytest.warns(UserWarning, match=r"--bottom nsb needs NSB tubes, but plate 'P2' has none \(2 curves"):
+        results = analyze_competition(frame, bottom="nsb").results
+    p2 = results["plate"] == "P2"
+    assert (
+        results.loc[p2, "flags"] == "not_fitted: --bottom nsb needs NSB tubes, but plate 'P2' has none"
+    ).all()
+    assert results.loc[p2, "log_ic50"].isna().all()
+    # P1 is fitted as if alone, Bottom at its own NSB mean
+    for compound in ("diazepam", "flumazenil", "buspirone"):
+        row = row_of(results, compound, "P1")
+        assert row["bottom"] == pytest.approx(control_mean(tubes, "P1", "nsb"), rel=1e-12)
+        assert np.isfinite(row["log_ic50"])
     no_total = [t for t in tubes if not (t["plate"] == "P1" and t["role"] == "total")]
-    with pytest.raises(AssayInputError, match="P1"):
-        analyze_competition(counts_frame(no_total), top="total")
+    with pytest.warns(UserWarning, match="plate 'P1' has none"):
+        results = analyze_competition(counts_frame(no_total), top="total").results
+    assert results.loc[results["plate"] == "P1", "flags"].str.startswith("not_fitted: --top total").all()
+    assert results.loc[results["plate"] == "P2", "log_ic50"].notna().all()
     # free plateaus need no controls
     assert len(analyze_competition(frame).results) == 5
 

@@ -386,11 +386,38 @@ def test_two_sites_fitted_to_one_keep_asymptotic_limits_with_a_note(data: pd.Dat
 
 
 def test_a_negative_bmax_is_flagged() -> None:
-    # Total and NSB tubes that do not differ: specific binding is noise about zero.
+    # Specific binding of tubes without receptors: total and NSB do not differ, and 3% less total makes
+    # specific binding fall below zero as the concentration rises.
     frame = experiment(bmax=0.0, cv=0.03, seed=4)
-    frame.loc[frame["kind"] == "total", "cpm"] *= 0.97
-    row = analyze_saturation(saturation_from_frame(frame)).results.iloc[0]
+    total, nsb = (frame[frame["kind"] == k].reset_index(drop=True) for k in ("total", "nsb"))
+    specific = pd.DataFrame({"conc_nM": total["conc_nM"], "specific_cpm": 0.97 * total["cpm"] - nsb["cpm"]})
+    row = analyze_saturation(saturation_from_frame(specific, specific=True)).results.iloc[0]
     assert row["bmax"] < 0 and "negative_bmax" in row["flags"].split(";")
+
+
+def test_total_below_nsb_is_not_fitted_but_the_other_data_sets_are() -> None:
+    # The same tubes as total and nsb: nsb above total at every concentration is not a curve to fit.
+    flat = experiment(bmax=0.0, cv=0.03, seed=4, dataset="flat")
+    flat.loc[flat["kind"] == "total", "cpm"] *= 0.97
+    swapped = experiment(dataset="swapped")
+    swapped["kind"] = swapped["kind"].map({"total": "nsb", "nsb": "total"})
+    good = experiment(dataset="good")
+    with pytest.warns(UserWarning) as caught:
+        results = analyze_saturation(saturation_from_frame(pd.concat([flat, swapped, good]))).results
+    results = results.set_index("dataset")
+    for name, frame in (("flat", flat), ("swapped", swapped)):
+        means = frame.groupby(["conc_nM", "kind"])["cpm"].mean().unstack()
+        assert (means["nsb"] > means["total"]).all()  # the data are as intended
+        top = means.index.max()
+        expected = (
+            f"not_fitted: its nsb tubes are not below its total tubes at {len(means)} of {len(means)} "
+            f"concentrations (at {top:g} nM: total {means.at[top, 'total']:.0f} cpm, nsb "
+            f"{means.at[top, 'nsb']:.0f} cpm); are the kind labels total and nsb swapped?"
+        )
+        assert results.at[name, "flags"] == expected
+        assert math.isnan(results.at[name, "kd_nM"]) and results.at[name, "n_points"] == len(frame)
+        assert any(f"data set '{name}' not analysed: its nsb tubes" in str(w.message) for w in caught)
+    assert results.at["good", "flags"] == "" and results.at["good", "kd_nM"] > 0
 
 
 def test_level_changes_the_t_multiplier(data: pd.DataFrame) -> None:

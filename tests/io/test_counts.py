@@ -233,6 +233,7 @@ def same_tubes(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def test_wide_multi_block_equals_long(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # empty replicate cells are absent tubes, not a warning
+        warnings.filterwarnings("ignore", ".*read as nM, the highest competitor concentration 1 is 1 nM")
         wide = read_counts(write(tmp_path / "wide.csv", WIDE))
     long = read_counts(write(tmp_path / "long.csv", WIDE_AS_LONG))
     assert len(wide) == 17
@@ -540,7 +541,9 @@ SIGNAL = st.one_of(st.integers(0, 10**7), st.floats(0, 1e7, allow_nan=False))
 def long_tables(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, float, float]]]:
     """A column name and rows (compound, role, value in that column, signal)."""
     column = draw(st.sampled_from([*FACTORS, "log_conc_M"]))
-    value = st.floats(-12, -2) if column == "log_conc_M" else st.floats(1e-4, 1e5)
+    # plausible concentrations (1 fM to 100 mM: assaykit.plausible), written in the column's unit
+    log_molar = st.floats(-14.5, -1.5)
+    value = log_molar if column == "log_conc_M" else log_molar.map(lambda v: 10.0**v / FACTORS[column])
     competitor = st.tuples(COMPETITOR, st.just("competitor"), value, SIGNAL)
     control = st.tuples(
         st.sampled_from(["TOTAL", "NSB", "nsb"]), st.just("control"), st.just(math.nan), SIGNAL

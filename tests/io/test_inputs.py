@@ -1,4 +1,4 @@
-"""A file given twice is refused before it is read: its data would be counted twice."""
+"""A file given twice is refused before any is read: its data would count twice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from assaykit.cli import main
 from assaykit.errors import AssayInputError
-from assaykit.io.inputs import check_distinct_files
+from assaykit.io.input_files import distinct_files
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -19,11 +19,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 @pytest.mark.parametrize(
     ("second", "match"),
     [
-        pytest.param("a.csv", "a.csv: the file is given twice;", id="same name"),
-        pytest.param("./a.csv", "a.csv: the file is given twice;", id="dot slash"),
-        pytest.param("sub/../a.csv", r"sub/../a.csv: the file is given twice \(as a.csv\)", id="dot dot"),
-        pytest.param("link.csv", r"link.csv: the file is given twice \(as a.csv\)", id="symlink"),
-        pytest.param("hard.csv", r"hard.csv: the file is given twice \(as a.csv\)", id="hard link"),
+        pytest.param("a.csv", "a.csv: this file is given twice:", id="same name"),
+        pytest.param("./a.csv", "a.csv: this file is given twice:", id="dot slash"),
+        pytest.param(
+            "sub/../a.csv", r"sub/../a.csv: this file is given twice \(also as a.csv\)", id="dot dot"
+        ),
+        pytest.param("link.csv", r"link.csv: this file is given twice \(also as a.csv\)", id="symlink"),
+        pytest.param("hard.csv", r"hard.csv: this file is given twice \(also as a.csv\)", id="hard link"),
     ],
 )
 def test_one_file_under_two_names_is_refused(
@@ -35,9 +37,9 @@ def test_one_file_under_two_names_is_refused(
     (tmp_path / "sub").mkdir()
     os.link(tmp_path / "a.csv", tmp_path / "hard.csv")
     monkeypatch.chdir(tmp_path)
-    check_distinct_files(["a.csv", "b.csv", "missing.csv"])
+    distinct_files(["a.csv", "b.csv", "missing.csv"])
     with pytest.raises(AssayInputError, match=match):
-        check_distinct_files(["a.csv", "b.csv", second])
+        distinct_files(["a.csv", "b.csv", second])
 
 
 @pytest.mark.parametrize(
@@ -57,6 +59,7 @@ def test_each_command_refuses_a_file_given_twice(
     result = CliRunner().invoke(main, [command, "data.csv", "./data.csv", *extra, "-o", "out.csv"])
     assert result.exit_code == 2
     assert (
-        result.stderr.strip() == "Error: data.csv: the file is given twice; its data would be counted twice"
+        result.stderr.strip()
+        == "Error: data.csv: this file is given twice: its data would count twice; give each file once"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]

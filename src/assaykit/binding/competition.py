@@ -7,7 +7,6 @@ and the plate's TOTAL and NSB tubes supply its controls. The same compound on tw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -15,6 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
@@ -26,7 +26,12 @@ from assaykit.binding.curves import (
     fixed_plateaus,
     report_progress,
 )
-from assaykit.binding.options import CompetitionOptions, check_options, hot_concentrations
+from assaykit.binding.options import (
+    CompetitionOptions,
+    check_options,
+    hot_concentrations,
+    plateau_constraints,
+)
 from assaykit.binding.pharmacology import relative_potency
 from assaykit.binding.rows import result_table
 from assaykit.errors import AssayInputError
@@ -88,24 +93,6 @@ class CompetitionAnalysis:
     potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
 
 
-def _constraint(value: str | float, control: str, option: str) -> str | float:
-    """Normalise a Top/Bottom constraint: 'free', the control's name, or a number."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise AssayInputError(f"{option} must be free, {control} or a number, not {value!r}")
-        return float(value)
-    text = str(value).strip().lower()
-    if text in ("free", control):
-        return text
-    try:
-        number = float(text)
-    except ValueError:
-        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'") from None
-    if not math.isfinite(number):
-        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'")
-    return number
-
-
 def _fit_one(
     opts: CompetitionOptions,
     x: np.ndarray,
@@ -164,33 +151,36 @@ def _fit_all(
     opts: CompetitionOptions,
     engine: str,
     progress: Callable[[int, int], None] | None,
+    skip: Mapping[int, str],
 ) -> tuple[FitSet, np.ndarray, dict[int, str], CurveFits, dict[int, np.ndarray]]:
-    """Fit every curve: in one batch where possible, the rest one at a time.
+    """Fit every curve but those in ``skip``: in one batch where possible, the rest one at a time.
 
     Returns the fits (row ``i`` is curve ``fitted[i]``), ``fitted``, the reasons curves could not be
-    fitted, the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask of each curve it ran on.
-    ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged`` columns.
+    fitted (``skip``'s among them), the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask
+    of each curve it ran on. ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged``
+    columns.
     """
     table = curves.table
     total = len(table)
     model = COMPETITION_MODELS[opts.model]
     batch: FitSet | None = None
     batch_row = np.full(total, -1)
-    single = np.arange(total)
-    if total and _use_batch(opts, engine, total):
-        x, y = curves.padded.columns[:2]
+    todo = np.flatnonzero(~np.isin(np.arange(total), list(skip)))
+    single = todo
+    if todo.size and _use_batch(opts, engine, total):
+        x, y = (column[todo] for column in curves.padded.columns[:2])
         weights = "poisson" if opts.weights == "poisson" else None
         batch = fit_curves(
-            model, x, y, curves.padded.mask, fixed=fixed, constants=opts.constants, weights=weights,
-            level=opts.level,
+            model, x, y, curves.padded.mask[todo], fixed={k: v[todo] for k, v in fixed.items()},
+            constants=opts.constants, weights=weights, level=opts.level,
         )  # fmt: skip
-        good = np.flatnonzero(batch.converged)
+        good = todo[batch.converged]
         batch_row[good] = np.arange(good.size)
-        batch = batch.take(good)
-        single = np.flatnonzero(~np.isin(np.arange(total), good))
-        report_progress(progress, good.size, total)
-    singles: dict[int, CurveFit | None] = {}
-    errors: dict[int, str] = {}
+        batch = batch.take(np.flatnonzero(batch.converged))
+        single = todo[batch_row[todo] < 0]
+        report_progress(progress, good.size + len(skip), total)
+    singles: dict[int, CurveFit | None] = dict.fromkeys(skip)
+    errors: dict[int, str] = dict(skip)
     outliers: dict[int, np.ndarray] = {}
     n_outliers = table["n_outliers"].to_numpy(float).copy()
     settled_all = table["rout_converged"].to_numpy(bool).copy()
@@ -298,9 +288,19 @@ def analyze_competition(
     Raises
     ------
     AssayInputError
-        For invalid or conflicting options, and for ``top="total"``/``bottom="nsb"`` when a plate with
-        competitors lacks those control tubes. A curve that cannot be fitted does not raise: its row says
-        why in ``flags``.
+        For invalid or conflicting options (a fixed ``top`` not above a fixed ``bottom`` among them), and
+        for concentration options outside the plausible window (:func:`assaykit.plausible.check_nM_value`).
+        A curve that cannot be fitted does not raise: its row says why in ``flags``; nor does one that must
+        not be fitted (its plate's TOTAL mean not above its NSB mean, ``top="total"``/``bottom="nsb"`` on a
+        plate without that control, implausible concentrations; :mod:`assaykit.binding.checks`), whose row
+        says ``not_fitted: <why>`` while a warning names the plate.
+
+    Warns
+    -----
+    UserWarning
+        For swapped or missing controls (as above), for curves flagged ``signal_outside_controls``, for
+        ``kd_nM``/``radioligand_nM`` outside their usual range, and for a radioligand concentration more
+        than 100 times from its Kd (:data:`assaykit.binding.options.RATIO_RANGE`).
 
     Notes
     -----
@@ -322,17 +322,18 @@ def analyze_competition(
         ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare,
     )  # fmt: skip
     homologous = opts.model == "homologous"
-    top_c = _constraint(top, "total", "--top")
-    bottom_c = _constraint(bottom, "nsb", "--bottom")
-    if homologous and top_c != "free":
-        raise AssayInputError("--top does not apply to --model homologous, which has no Top (Bmax instead)")
+    top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
     competitors = counts[counts["role"] == "competitor"]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
+    unit = counts.attrs.get("signal_unit", "cpm")
     curves = build_curves(competitors, means, hot)
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
-    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress)
+    skip = unfittable_curves(curves, means, fixed, unit)
+    notes.extend(missing_controls(means, curves.table["plate"]))
+    curves.table["outside_controls"] = outside_controls(curves, unit, skip)
+    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress, skip)
     table = curves.table
     comparisons: list[dict] = []
     if opts.compare:
@@ -362,7 +363,6 @@ def analyze_competition(
         potency, note = _potency(results, potency_vs, opts.level)
         notes.extend(note)
 
-    unit = counts.attrs.get("signal_unit", "cpm")
     points = specific_binding_points(counts)
     points[f"fitted_{unit}"] = fitted_column.to_numpy()
     points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]

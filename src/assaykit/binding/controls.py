@@ -20,12 +20,17 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
         One row per plate: ``plate, n_total, total_mean_<u>, total_sd_<u>, n_nsb, nsb_mean_<u>,
         nsb_sd_<u>, specific_window_<u>, specific_window_pct, z_prime``, where ``<u>`` is the signal unit
         (``cpm``, ``dpm`` or ``counts``). Means and SDs are NaN where a plate has no such tubes.
+        ``specific_window_pct`` and ``z_prime`` are NaN where the window is not positive (TOTAL mean not
+        above NSB mean): there is no assay window to rate, and ``|window|`` would rate swapped TOTAL and NSB
+        labels as an excellent assay. Such a plate's curves are not fitted
+        (:func:`~assaykit.binding.checks.unfittable_curves`).
 
     Notes
     -----
     ``specific_window = total_mean - nsb_mean`` and ``specific_window_pct`` is that window as a percentage
     of total binding. ``z_prime = 1 - 3 (SD_total + SD_nsb) / |mean_total - mean_nsb|`` is the Z' factor of
-    Zhang, Chung & Oldenburg (1999) J Biomol Screen 4:67-73 (above 0.5: an excellent assay window).
+    Zhang, Chung & Oldenburg (1999) J Biomol Screen 4:67-73 (above 0.5: an excellent assay window), given
+    only for a positive window: the absolute value makes Z' blind to which control is which.
     """
     unit = counts.attrs.get("signal_unit", "cpm")
     plates = pd.unique(counts["plate"])
@@ -43,8 +48,8 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     t_sd, n_sd = column("std", "total"), column("std", "nsb")  # ddof=1; NaN for a single tube
     window = t_mean - n_mean
     with np.errstate(divide="ignore", invalid="ignore"):
-        window_pct = np.where(t_mean != 0, 100.0 * window / t_mean, np.nan)
-        z_prime = np.where(window != 0, 1.0 - 3.0 * (t_sd + n_sd) / np.abs(window), np.nan)
+        window_pct = np.where(window > 0, 100.0 * window / t_mean, np.nan)
+        z_prime = np.where(window > 0, 1.0 - 3.0 * (t_sd + n_sd) / window, np.nan)
     return pd.DataFrame(
         {
             "plate": plates,
@@ -82,7 +87,8 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The counts frame with ``specific_<u> = signal - NSB mean of the plate`` and
         ``specific_pct = 100 * specific / (total mean - NSB mean)`` of the plate (NaN where the plate lacks
-        the control), the signal column renamed to its unit (``cpm``, ``dpm`` or ``counts``).
+        a control or its window ``total mean - NSB mean`` is not positive), the signal column renamed to its
+        unit (``cpm``, ``dpm`` or ``counts``).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
     codes, plates = pd.factorize(counts["plate"])
@@ -93,5 +99,6 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
     points = counts.rename(columns={"signal": unit}).copy()
     points[f"specific_{unit}"] = signal - nsb
     with np.errstate(divide="ignore", invalid="ignore"):
-        points["specific_pct"] = 100.0 * (signal - nsb) / (total - nsb)
+        window = total - nsb
+        points["specific_pct"] = np.where(window > 0, 100.0 * (signal - nsb) / window, np.nan)
     return points

@@ -124,17 +124,18 @@ def fixed_plateaus(
     Returns
     -------
     dict of numpy.ndarray
-        One array per fixed parameter, one value per curve.
+        One array per fixed parameter, one value per curve; NaN for a curve whose plate lacks the control
+        the plateau is fixed at (such a curve is not fitted: see
+        :func:`~assaykit.binding.checks.unfittable_curves`).
 
     Raises
     ------
     AssayInputError
-        When a plateau is fixed at a control that some curve's plate lacks, or ``bottom`` at NSB for a
-        curve that mixes hot concentrations (whose NSB differ).
+        When ``bottom`` is fixed at NSB for a curve that mixes hot concentrations (whose NSB differ).
     """
     table = curves.table
     fixed: dict[str, np.ndarray] = {}
-    for name, control, option in (("top", "total", "--top"), ("bottom", "nsb", "--bottom")):
+    for name, control in (("top", "total"), ("bottom", "nsb")):
         constraint = constraints.get(name, "free")
         if constraint == "free":
             continue
@@ -146,17 +147,10 @@ def fixed_plateaus(
             raise AssayInputError(
                 f"--bottom nsb: '{table['compound'].iat[i]}' on plate '{table['plate'].iat[i]}' mixes hot "
                 "concentrations, whose NSB differ; leave Bottom free (Prism's shared NS) or fit each hot "
-                "concentration on its own plate id"
-            )
-        values = table[f"{control}_mean"].to_numpy(float)
-        missing = ~np.isfinite(values)
-        if missing.any():
-            plate = table["plate"].iat[int(np.argmax(missing))]
-            raise AssayInputError(
-                f"{option} {control} needs {control.upper()} rows, but plate '{plate}' has none",
+                "concentration on its own plate id",
                 path=source,  # type: ignore[arg-type]
             )
-        fixed[name] = values
+        fixed[name] = table[f"{control}_mean"].to_numpy(float)  # NaN: the plate lacks the control
     return fixed
 
 

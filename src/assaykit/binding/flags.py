@@ -6,7 +6,9 @@ A curve's ``flags`` cell is the codes that apply, joined by ``;`` (empty when th
 code                      meaning
 ========================  ================================================================================
 ``not_fitted: <why>``     the curve could not be fitted at all (e.g. fewer distinct concentrations than free
-                          parameters); its numbers are empty
+                          parameters), or must not be (its plate's TOTAL mean is not above its NSB mean, a
+                          plateau is fixed at a control the plate lacks, its concentrations are implausible:
+                          :mod:`assaykit.binding.checks`); its numbers are empty
 ``not_converged: <why>``  the optimiser did not converge; numbers are the last iterate, do not report them
 ``ambiguous``             a parameter's dependency exceeds 0.9999 or the covariance is singular: the data do
                           not define every parameter (Prism's "ambiguous" fit; GraphPad Curve Fitting Guide,
@@ -28,6 +30,9 @@ code                      meaning
                           Kd (Prism advises a second, lower hot concentration)
 ``outliers_excluded``     ROUT (``--outliers rout``) removed ``n_outliers`` tubes before the final fit
 ``rout_not_converged``    ROUT's robust fit did not settle; its outlier verdicts rest on the last iterate
+``signal_outside_controls``  the curve's median tube lies more than two specific windows above the plate's
+                          TOTAL mean or below its NSB mean: the tubes may belong to another plate or
+                          counting (see :mod:`assaykit.binding.checks`)
 ========================  ================================================================================
 
 For two-site fits the IC50 checks (``ic50_outside_range``, ``log_ic50_se_gt_0.5``, ``ic50_ci_open``) apply to

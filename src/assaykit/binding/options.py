@@ -7,6 +7,7 @@ line spells it, so the CLI can print it as one line.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from assaykit.binding.rows import KiConstants
 from assaykit.errors import AssayInputError
 from assaykit.fitting import COMPETITION_MODELS
+from assaykit.plausible import check_nM_value, report_range
 
 TWO_SITE_MODELS = ("two-site", "two-site-ki")
 WEIGHTS = ("none", "poisson")
@@ -43,6 +45,27 @@ def _positive(value: float | None, option: str, allow_zero: bool = False) -> Non
     if not ok:
         what = "a number >= 0" if allow_zero else "a positive concentration in nM"
         raise AssayInputError(f"{option} must be {what}, not {value!r}")
+
+
+#: ``--radioligand`` / ``--kd`` outside this range is a warning (assaykit's rule of thumb): a competition
+#: assay uses the radioligand near its Kd, where a good share of the receptors bind it and the competitor's
+#: IC50 is shifted by a modest Cheng-Prusoff factor ``1 + L/Kd`` (2 at L = Kd). At 100 x Kd the IC50 is
+#: shifted 101-fold and Ki rests on that correction; a ratio beyond 100 or below 0.01 is far more often one
+#: of the two values given in the wrong unit (pM or uM typed as nM).
+RATIO_RANGE = (0.01, 100.0)
+
+
+def _check_ratio(radioligand_nM: float, kd_nM: float) -> None:  # noqa: N803 - the unit is part of the name
+    """Warn when the radioligand concentration is far from its Kd (see :data:`RATIO_RANGE`)."""
+    ratio = radioligand_nM / kd_nM
+    if not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]:
+        warnings.warn(
+            f"--radioligand {radioligand_nM:g} nM is {ratio:.3g} times --kd {kd_nM:g} nM; competition assays "
+            "use the radioligand near its Kd (typically 0.1 to 10 times), so check that both are in nM "
+            f"(Cheng-Prusoff divides IC50 by {1 + ratio:.4g})",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def check_options(
@@ -82,9 +105,17 @@ def check_options(
         raise AssayInputError(f"the confidence level must be between 0 and 1, not {level!r}")
     if not (isinstance(rout_q, int | float) and 0.0 < rout_q < 100.0):
         raise AssayInputError(f"--rout-q must be a percentage between 0 and 100 (e.g. 1), not {rout_q!r}")
-    for value, option in ((kd_nM, "--kd"), (radioligand_nM, "--radioligand"), (kd_lo_nM, "--kd-lo")):
+    concentrations = (
+        (kd_nM, "--kd", "kd"),
+        (radioligand_nM, "--radioligand", "radioligand"),
+        (kd_lo_nM, "--kd-lo", "kd"),
+    )
+    for value, option, _ in concentrations:
         _positive(value, option)
     _positive(kd_se_nM, "--kd-se", allow_zero=True)
+    for value, option, kind in concentrations:
+        if value is not None:
+            report_range(check_nM_value(float(value), option, kind=kind), stacklevel=3)  # type: ignore[arg-type]
 
     notes: list[str] = []
     if model == "homologous":
@@ -110,6 +141,8 @@ def check_options(
             raise AssayInputError("--kd-lo needs --kd and --radioligand (nM)")
     if model in ("fit-ki", "two-site-ki") and kd_nM is None:
         raise AssayInputError(f"--model {model} needs --kd and --radioligand (nM)")
+    if kd_nM is not None and radioligand_nM is not None:
+        _check_ratio(radioligand_nM, kd_nM)
     ki = KiConstants(radioligand_nM, kd_nM, kd_lo_nM, kd_se_nM)
     constants: dict[str, float] = {}
     if model == "fit-ki":
@@ -165,3 +198,49 @@ def hot_concentrations(
             path=counts.attrs.get("source"),
         )
     return hot
+
+
+def _constraint(value: str | float, control: str, option: str) -> str | float:
+    """Normalise a Top/Bottom constraint: 'free', the control's name, or a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise AssayInputError(f"{option} must be free, {control} or a number, not {value!r}")
+        return float(value)
+    text = str(value).strip().lower()
+    if text in ("free", control):
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'") from None
+    if not math.isfinite(number):
+        raise AssayInputError(f"{option} must be free, {control} or a number, not '{value}'")
+    return number
+
+
+def plateau_constraints(
+    top: str | float, bottom: str | float, *, homologous: bool = False
+) -> tuple[str | float, str | float]:
+    """Check ``top`` and ``bottom`` (``--top``/``--bottom``): ``"free"``, the control's name, or a number.
+
+    Returns
+    -------
+    tuple
+        Each normalised: ``"free"``, ``"total"``/``"nsb"`` (lower case) or a float.
+
+    Raises
+    ------
+    AssayInputError
+        For anything else, for a Top with ``homologous`` (which has none), and for a fixed Top not above a
+        fixed Bottom: a competition curve falls from Top (total binding) to Bottom (nonspecific binding).
+    """
+    top_c = _constraint(top, "total", "--top")
+    bottom_c = _constraint(bottom, "nsb", "--bottom")
+    if homologous and top_c != "free":
+        raise AssayInputError("--top does not apply to --model homologous, which has no Top (Bmax instead)")
+    if isinstance(top_c, float) and isinstance(bottom_c, float) and not top_c > bottom_c:
+        raise AssayInputError(
+            f"--top {top_c:g} is not above --bottom {bottom_c:g}: Top is the plateau without competitor "
+            "(total binding), Bottom the one it falls to (nonspecific binding); swap them"
+        )
+    return top_c, bottom_c

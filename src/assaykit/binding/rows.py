@@ -175,7 +175,7 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
     curves
         Per fit: ``x_range`` (lowest and highest tested log10 concentration), ``total_mean`` and
         ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), ``n_outliers`` (NaN without
-        ROUT) and ``rout_converged``.
+        ROUT), ``rout_converged`` and, optionally, ``outside_controls`` (``signal_outside_controls``).
     ki
         Radioligand concentration and Kd (and the Kd's SE) for Ki; empty for no Ki.
 
@@ -210,6 +210,7 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
         [
             ("outliers_excluded", np.asarray(curves["n_outliers"], dtype=float) > 0),
             ("rout_not_converged", ~np.asarray(curves["rout_converged"], dtype=bool)),
+            ("signal_outside_controls", np.asarray(curves.get("outside_controls", False), dtype=bool)),
         ],
     )
     columns["flags"] = np.where(extra == "", flags, np.where(flags == "", extra, flags + ";" + extra))
@@ -233,7 +234,7 @@ def result_table(
     ----------
     curves
         One row per curve: ``compound``, ``plate``, ``n_points``, ``x_lo``, ``x_hi``, ``total_mean``,
-        ``nsb_mean``, ``n_outliers`` and ``rout_converged``.
+        ``nsb_mean``, ``n_outliers``, ``rout_converged`` and, optionally, ``outside_controls``.
     fits
         The fits of the fitted curves; fit ``i`` is curve ``fitted[i]``.
     fitted
@@ -271,6 +272,8 @@ def result_table(
             "n_outliers": chosen["n_outliers"].to_numpy(float),
             "rout_converged": chosen["rout_converged"].to_numpy(bool),
         }
+        if "outside_controls" in chosen:
+            info["outside_controls"] = chosen["outside_controls"].to_numpy(bool)
         for name, values in fit_columns(fits, info, ki).items():
             table[name][fitted] = values
     result = pd.DataFrame(table, columns=list(RESULT_COLUMNS))

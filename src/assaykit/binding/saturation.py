@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.checks import saturation_problem
 from assaykit.binding.saturation_fit import build_problem, fit_problem
 from assaykit.binding.saturation_flags import SATURATING_MULTIPLE
 from assaykit.binding.saturation_rows import RESULT_COLUMNS, empty_row, result_row
@@ -175,12 +176,16 @@ def analyze_saturation(
     AssayInputError
         For invalid options (unknown model, a global model for specific-binding data, a non-positive unit
         option, both ``protein_mg`` and ``cells``). A data set that cannot be fitted does not raise: its
-        row says why in ``flags`` (``not_fitted: ...``).
+        row says why in ``flags`` (``not_fitted: ...``). Nor does one that must not be fitted
+        (:func:`~assaykit.binding.checks.saturation_problem`: nsb tubes not below the total tubes at most
+        concentrations, as when the kind labels are swapped, or implausible concentrations).
 
     Warns
     -----
     FitWarning
         When more than 10% of the added radioligand is bound in some data set (``depletion``).
+    UserWarning
+        For each data set not fitted by :func:`~assaykit.binding.checks.saturation_problem`.
 
     Notes
     -----
@@ -246,6 +251,12 @@ def analyze_saturation(
         if progress is not None:
             progress(done - 1, n_datasets)
         dataset = str(dataset)
+        reason = saturation_problem(tubes, unit or "signal")
+        if reason is not None:
+            fits[dataset] = None
+            rows.append(empty_row(dataset, model_name, len(tubes), ci, unit, f"not_fitted: {reason}"))
+            warnings.warn(f"data set '{dataset}' not analysed: {reason}", UserWarning, stacklevel=2)
+            continue
         try:
             problem = build_problem(tubes, model_name)
             # The model is looked up here, in this module's registry, so that callers can substitute it.

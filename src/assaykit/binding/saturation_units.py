@@ -21,6 +21,7 @@ http://secure.graphpad.com/help/Prism5/liganddepletion.htm).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,38 @@ AVOGADRO = 6.02214076e23
 
 #: ``depletion`` when more than this fraction of the added radioligand is bound at some concentration.
 MAX_FRACTION_BOUND = 0.10
+
+
+#: The usual range of each unit option, what it is, and the likely mistake beyond each end (the factor that
+#: would fix it and the unit meant). A value outside is a warning (assaykit's plausibility rule, by the
+#: arithmetic of binding assays): specific activities run from below 0.1 Ci/mmol (carbon-14) through
+#: 15-120 (tritium, 29 Ci/mmol per atom) to about 2200 (iodine-125); a tube holds 0.01-1 mg of membrane
+#: protein (10 mg would be a paste) and 0.1-5 ml; counting efficiency is 0.3-0.6 for tritium and about 0.8 for
+#: iodine-125; a tube holds thousands to millions of cells.
+USUAL_RANGES: dict[str, tuple[float, float, str, tuple[float, str] | None, tuple[float, str] | None]] = {
+    "--specific-activity": (0.01, 1e4, "Ci/mmol", None, (1e-3, "mCi/mmol")),
+    "--protein-mg": (1e-3, 10.0, "mg of protein per tube", None, (1e-3, "ug")),
+    "--volume-ml": (0.01, 50.0, "ml per tube", None, (1e-3, "ul")),
+    "--efficiency": (0.05, 1.0, "cpm/dpm", None, None),
+    "--cells": (100.0, 1e9, "cells per tube", (1e6, "millions"), None),
+}
+
+
+def _usual(value: float | None, option: str) -> None:
+    """Warn when a unit option lies outside :data:`USUAL_RANGES`, with its value in the likely unit."""
+    if value is None:
+        return
+    low, high, what, below, above = USUAL_RANGES[option]
+    if low <= value <= high:
+        return
+    fix = below if value < low else above
+    hint = "" if fix is None else f"; if it is in {fix[1]}, give {option} {value * fix[0]:g}"
+    side = "below" if value < low else "above"
+    warnings.warn(
+        f"{option} {value:g} is {side} the usual range of {what} ({low:g} to {high:g}){hint}",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +100,10 @@ def check_units(
     volume_ml: float | None,
     notes: list[str],
 ) -> Units:
-    """Validate the unit options and work out the fmol conversion; explain in ``notes`` what is missing."""
+    """Validate the unit options and work out the fmol conversion; explain in ``notes`` what is missing.
+
+    A value outside its usual range (:data:`USUAL_RANGES`) is a ``UserWarning`` that names the likely unit.
+    """
     efficiency = _positive(efficiency, "--efficiency", "counting efficiency, cpm/dpm, at most 1")
     if efficiency is not None and efficiency > 1:
         raise AssayInputError(f"--efficiency is cpm/dpm, a fraction at most 1, not {efficiency!r}")
@@ -77,6 +113,14 @@ def check_units(
     volume_ml = _positive(volume_ml, "--volume-ml", "assay volume per tube, ml")
     if protein_mg is not None and cells is not None:
         raise AssayInputError("give --protein-mg or --cells, not both")
+    for value, option in (
+        (specific_activity, "--specific-activity"),
+        (protein_mg, "--protein-mg"),
+        (volume_ml, "--volume-ml"),
+        (efficiency, "--efficiency"),
+        (cells, "--cells"),
+    ):
+        _usual(value, option)
 
     fmol_per_unit, missing = math.nan, ""
     if unit == "dpm":

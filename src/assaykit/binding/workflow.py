@@ -17,10 +17,11 @@ import pandas as pd
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
-from assaykit.io.inputs import check_distinct_files
+from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
+from assaykit.plausible import Kind, check_nM_value
 
 #: Options a binding preset may set, with their defaults when neither preset nor command line gives them.
 BINDING_DEFAULTS: dict[str, Any] = {
@@ -54,6 +55,27 @@ class BindingRun:
     options: dict[str, Any] = field(default_factory=dict)  # the options the analysis ran with
 
 
+#: The concentrations (nM) a preset may give, and the kind of each (for the plausibility check).
+_PRESET_CONCENTRATIONS: dict[str, Kind | None] = {
+    "kd_nM": "kd",
+    "radioligand_nM": "radioligand",
+    "kd_lo_nM": "kd",
+    "kd_se_nM": None,
+}
+
+
+def _check_preset_value(value: Any, key: str, kind: Kind | None, source: str) -> None:
+    """Raise when a preset's concentration is not a number of nM that can be right (named by its key)."""
+    zero_ok = kind is None  # the SE may be 0
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and (value >= 0 if zero_ok else value > 0)):
+        what = "a number >= 0" if zero_ok else "a positive number of nM"
+        raise AssayInputError(f"{key} in [binding] must be {what}, not {value!r}", path=source)
+    found = check_nM_value(float(value), key, kind=kind) if kind is not None else None
+    if found is not None and found.error:  # warnings come from the analysis, which checks every value
+        raise AssayInputError(found.message, path=source)
+
+
 def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str, Any], str | None]:
     """Merge command-line options over a preset's ``[binding]`` table over the defaults.
 
@@ -72,7 +94,9 @@ def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str
     Raises
     ------
     AssayInputError
-        For an unknown preset or an unknown key in its ``[binding]`` table.
+        For an unknown preset, an unknown key in its ``[binding]`` table, or a concentration in it
+        (``kd_nM``, ``radioligand_nM``, ``kd_lo_nM``, ``kd_se_nM``) that is not a positive number or lies
+        outside the plausible window (:func:`assaykit.plausible.check_nM_value`), named by its key.
     """
     options = dict(BINDING_DEFAULTS)
     name = None
@@ -80,12 +104,18 @@ def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str
         preset = load_preset(protocol, assay="binding")
         name = preset["preset"]["name"]
         table = preset.get("binding", {})
+        source = preset["preset"]["path"]
+        if not isinstance(table, dict):
+            raise AssayInputError("'binding' must be a table: a [binding] section", path=source)
         unknown = sorted(set(table) - set(BINDING_DEFAULTS) - _DESCRIPTIVE_KEYS)
         if unknown:
             raise AssayInputError(
                 f"unknown key(s) {', '.join(unknown)} in [binding]; expected {', '.join(BINDING_DEFAULTS)}",
-                path=preset["preset"]["path"],
+                path=source,
             )
+        for key, kind in _PRESET_CONCENTRATIONS.items():
+            if key in table and given.get(key) is None:
+                _check_preset_value(table[key], key, kind, source)
         options.update({k: v for k, v in table.items() if k in BINDING_DEFAULTS})
     options.update({k: v for k, v in given.items() if v is not None})
     if given.get("rout_q") is not None and options["outliers"] != "rout":
@@ -113,7 +143,8 @@ def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, 
     Raises
     ------
     AssayInputError
-        When a column is missing, the row cannot be chosen, or a value is not a positive number (SE >= 0).
+        When a column is missing, the row cannot be chosen, a value is not a positive number (SE >= 0), or
+        the Kd lies outside the plausible window (:func:`assaykit.plausible.check_nM_value`).
 
     Warns
     -----
@@ -147,21 +178,24 @@ def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, 
             names = ", ".join(dict.fromkeys(table[key].str.strip()))
             raise AssayInputError(f"{problem} with {key} '{dataset}'; the table has {names}", path=path)
         row = chosen.iloc[0]
+    flags = find_column(table, "flags", path=path, required=False)
+    not_fitted = flags is not None and str(row[flags]).strip().startswith("not_fitted")
     values = []
     for column, allow_zero in ((kd_col, False), (se_col, True)):
+        text = str(row[column]).strip()
         try:
-            value = float(str(row[column]).strip())
+            value = float(text)
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-            raise AssayInputError(
-                f"'{row[column]}' is not a valid {column} ({'>= 0' if allow_zero else 'a positive number'})",
-                path=path,
-                row=int(row.name),
-                column=column,
-            )
+            what = f"'{text}' is not a valid {column}" if text else f"empty {column}"
+            expected = ">= 0" if allow_zero else "a positive number"
+            why = f"; the row was not fitted ({str(row[flags]).strip()})" if not_fitted else ""
+            raise AssayInputError(f"{what} ({expected}){why}", path=path, row=int(row.name), column=column)
         values.append(value)
-    flags = find_column(table, "flags", path=path, required=False)
+    found = check_nM_value(values[0], kd_col, kind="kd")
+    if found is not None and found.error:  # warnings come from the analysis, which checks --kd
+        raise AssayInputError(found.message, path=path, row=int(row.name), column=kd_col)
     if flags is not None and str(row[flags]).strip():
         warnings.warn(f"{path}: the Kd row is flagged ({row[flags]}); check it before using it", stacklevel=2)
     return values[0], values[1]
@@ -293,7 +327,7 @@ def run_binding(
         raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
     if compare_path is not None:
         options["compare"] = True
-    check_distinct_files(paths)
+    distinct_files(paths)
     resolved, preset_name = resolve_options(protocol, **options)
     preset_file = protocol if protocol is not None and Path(protocol).is_file() else None
     with run_outputs(outputs, [*paths, kd_from, preset_file]) as out:

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
+from assaykit.io.number_cells import cell_hint, thousands_position
 from assaykit.io.tables import (
     SOURCE_ROW,
     closest_name,
@@ -47,6 +49,7 @@ from assaykit.io.tables import (
     read_raw_table,
     read_text_table,
 )
+from assaykit.plausible import looks_like_log_molar
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
 #: Columns of the canonical counts frame, in order.
@@ -116,13 +119,23 @@ def read_counts(
     >>> counts = read_counts("plate1.csv")  # doctest: +SKIP
     >>> counts.groupby(["compound", "role"]).signal.mean()  # doctest: +SKIP
     """
+    path = Path(path)
+    try:
+        return _read_counts(path, sheet, compound)
+    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
+        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        if not hint:
+            raise
+        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
+
+
+def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:
     from assaykit.io.counts_wide import first_row, is_wide, read_wide  # counts_wide imports this module
 
-    path = Path(path)
     if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
         table = read_text_table(path, numbers=lambda names: _number_columns(names, path))
         if table is not None:
-            return _counts_from_table(table, path, stacklevel=3, original=partial(_as_written, path))
+            return _counts_from_table(table, path, stacklevel=4, original=partial(_as_written, path))
     raw = read_raw_table(path, sheet=sheet, header=False)
     if is_wide(first_row(raw)):
         return read_wide(raw, path, compound)
@@ -132,7 +145,7 @@ def read_counts(
             "layout, so name the compound in its compound column",
             path=path,
         )
-    return _counts_from_table(promote_header(raw, path=path), path, stacklevel=3)
+    return _counts_from_table(promote_header(raw, path=path), path, stacklevel=4)
 
 
 def read_counts_files(
@@ -159,14 +172,15 @@ def read_counts_files(
     Raises
     ------
     AssayInputError
-        When no file is given, when the files use different signal units (cpm and dpm), or as
+        When no file is given, a file is given twice, the files use different signal units (cpm and
+        dpm), or as
         ``read_counts`` for the first file with a problem.
 
     Examples
     --------
     >>> counts = read_counts_files(["plate1.csv", "plate2.xlsx"])  # doctest: +SKIP
     """
-    files = [Path(p) for p in paths]
+    files = distinct_files(paths)
     if not files:
         raise AssayInputError("no counts file given")
     frames = [read_counts(p, sheet=sheet, compound=compound) for p in files]
@@ -442,10 +456,13 @@ class _LongColumns(NamedTuple):
 
 def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
     """Find the columns of a long-layout table."""
-    role = find_column(columns, "role", path=path, required=False)
-    compound = find_column(columns, "compound", path=path, required=role is None)
-    signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
-    conc, unit = _conc_column(columns, path)
+    try:
+        role = find_column(columns, "role", path=path, required=False)
+        compound = find_column(columns, "compound", path=path, required=role is None)
+        signal = find_column(columns, SIGNAL_COLUMNS, path=path, what="signal")
+        conc, unit = _conc_column(columns, path)
+    except AssayInputError as exc:  # another assay's file? say which command reads it
+        raise with_hint(exc, columns, "competition") from None
     plate, replicate, hot = (
         find_column(columns, name, path=path, required=False) for name in ("plate", "replicate", HOT_COLUMN)
     )
@@ -543,7 +560,10 @@ def _counts_from_table(
         hot_column=columns.hot,
     )
     attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
-    return _build(tubes, path, decimal_comma, {**attrs, "layout": "long"}, original)
+    text = table.attrs.get("format") == "text"
+    return _build(
+        tubes, path, decimal_comma, {**attrs, "layout": "long"}, original, text=text, stacklevel=stacklevel
+    )
 
 
 def _build(
@@ -552,8 +572,17 @@ def _build(
     decimal_comma: bool,
     attrs: dict[str, str],
     original: _Original | None = None,
+    *,
+    text: bool = False,
+    stacklevel: int = 3,
 ) -> pd.DataFrame:
-    """Check every tube's numbers and assemble the canonical frame."""
+    """Check every tube's numbers and assemble the canonical frame.
+
+    ``text``: the cells are a text file's; ``stacklevel``: a warning issued in the caller with it would point
+    at the user's code (warnings from the checks are issued deeper, and add their depth).
+    """
+    from assaykit.io.counts_checks import check_range, check_thousands, hot_concentrations  # imports this
+
     signal, signal_kind = _numbers(tubes.signal, decimal_comma)
     conc, conc_kind = _numbers(tubes.conc, decimal_comma)
     competitor, log, molar = tubes.competitor, tubes.log, conc * tubes.factor
@@ -561,11 +590,14 @@ def _build(
     valid = np.isfinite(conc) & np.where(log, in_range, molar > 0)
     if not ((np.isfinite(signal) & (signal >= 0)).all() and (valid | ~competitor).all()):
         _raise_number_problems(tubes, path, (signal, signal_kind, conc, conc_kind, molar, in_range), original)
+    if text and (suspect := thousands_position(signal)) is not None:
+        check_thousands(tubes, signal, suspect, path, original)
     if not competitor.any():
         raise AssayInputError(
             f"no competitor rows; expected rows with a competitor compound besides {_CONTROLS_TEXT}",
             path=path,
         )
+    check_range(tubes, conc, path, stacklevel=stacklevel + 2)
     logged, linear = competitor & log, competitor & ~log
     conc_m = np.where(linear, molar, np.nan)
     log_conc = _each_distinct(conc_m, math.log10)
@@ -583,24 +615,9 @@ def _build(
         copy=False,
     )
     if tubes.hot is not None:
-        out[HOT_COLUMN] = _hot_concentrations(tubes, path, decimal_comma)
+        out[HOT_COLUMN] = hot_concentrations(tubes, path, decimal_comma, stacklevel=stacklevel + 2)
     out.attrs.update(attrs)
     return out
-
-
-def _hot_concentrations(tubes: _Tubes, path: str | Path, decimal_comma: bool) -> np.ndarray:
-    """Parse the optional ``hot_nM`` column: positive nM, or empty (NaN); anything else is an error."""
-    cells = np.asarray(tubes.hot)
-    hot, kind = _numbers(cells, decimal_comma)
-    problems = _Problems(path, tubes.line)
-    column = str(tubes.hot_column)
-    not_number = "'{}' is not a number; expected the hot ligand concentration in nM"
-    problems.add(kind == _NOT_A_NUMBER, lambda i: (not_number.format(_text(cells[i])), column))
-    bad = (kind == _NUMBER) & ~(np.isfinite(hot) & (hot > 0))
-    positive = "hot ligand concentration {:g} must be a positive number of nM"
-    problems.add(bad, lambda i: (positive.format(hot[i]), column))
-    problems.raise_first()
-    return hot
 
 
 def _raise_number_problems(
@@ -610,33 +627,44 @@ def _raise_number_problems(
     signal, signal_kind, conc, conc_kind, molar, in_range = parsed
 
     def describe(
-        template: str, cells: np.ndarray, names: np.ndarray | str
+        template: str, cells: np.ndarray, names: np.ndarray | str, concentration: bool | None = None
     ) -> Callable[[int], tuple[str, str]]:
         def message(i: int) -> tuple[str, str]:  # the cell quoted as written, even if pandas parsed it
             name = names if isinstance(names, str) else str(names[i])
             floats = original is not None and cells.dtype.kind == "f"
-            return template.format(original(int(tubes.line[i]), name) if floats else _text(cells[i])), name
+            text = original(int(tubes.line[i]), name) if floats else _text(cells[i])
+            hint = "" if concentration is None else cell_hint(text, concentration=concentration)
+            return template.format(text) + hint, name
 
         return message
 
     problems = _Problems(path, tubes.line)
     finite, bad = np.isfinite(signal), signal_kind == _NOT_A_NUMBER
+    problems.add(
+        bad, describe("'{}' is not a number; expected a count", tubes.signal, tubes.signal_column, False)
+    )
     for where, template in (
-        (bad, "'{}' is not a number; expected a count"),
         (~bad & ~finite, "'{}' is not a finite count"),
         (finite & (signal < 0), "negative signal {}; counts cannot be negative"),
     ):
         problems.add(where, describe(template, tubes.signal, tubes.signal_column))
     competitor, log = tubes.competitor, tubes.log
+    negative = conc[competitor & ~log & (conc < 0)]
+    hint = "; these look like log10 molar values: name the column log_conc_M" * looks_like_log_molar(negative)
     ok, infinite = competitor & np.isfinite(conc), competitor & (conc_kind == _NUMBER) & ~np.isfinite(conc)
+    not_number = "'{}' is not a number; expected a concentration"
+    problems.add(
+        competitor & (conc_kind == _NOT_A_NUMBER),
+        describe(not_number, tubes.conc, tubes.conc_column, True),
+        1,
+    )
     for where, template in (
-        (competitor & (conc_kind == _NOT_A_NUMBER), "'{}' is not a number; expected a concentration"),
         (competitor & (conc_kind == _EMPTY), _EMPTY_CONC),
         (infinite & log, "'{}' is not a finite log concentration"),
         (infinite & ~log, "'{}' is not a finite concentration"),
         (ok & log & ~in_range, "log concentration {} is out of range; log_conc_M is log10(mol/L), e.g. -7"),
         (ok & ~log & (conc == 0), _ZERO_CONC),
-        (ok & ~log & (conc < 0), "negative concentration {}; competitor concentrations must be > 0"),
+        (ok & ~log & (conc < 0), "negative concentration {}; competitor concentrations must be > 0" + hint),
         (ok & ~log & (conc > 0) & ~(molar > 0), "concentration {} is too small to represent"),
     ):
         problems.add(where, describe(template, tubes.conc, tubes.conc_column), order=1)

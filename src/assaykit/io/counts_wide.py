@@ -161,7 +161,8 @@ def read_wide(raw: pd.DataFrame, path: Path, compound: str | None) -> pd.DataFra
         "conc_column": ", ".join(columns),
         "layout": "wide",
     }
-    return _build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs)
+    text = raw.attrs.get("format") == "text"
+    return _build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs, text=text, stacklevel=4)
 
 
 def _tubes(records: list[tuple[Any, ...]]) -> _Tubes:

@@ -31,24 +31,32 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, read_raw_table
-from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
+from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
+from assaykit.io.number_cells import thousands_position, thousands_problem
+from assaykit.io.saturation_columns import (
+    DATASET_COLUMNS,
+    KIND_NAMES,
+    KIND_TEXT,
+    SIGNAL_COLUMNS,
+    SPECIFIC,
+    specific_column,
+)
+from assaykit.io.saturation_columns import conc_column as find_conc_column
+from assaykit.io.tables import SOURCE_ROW, find_column, read_raw_table
+from assaykit.plausible import check_concentrations, looks_like_log_molar, report_range
+
+__all__ = [
+    "DATASET_COLUMNS",
+    "KIND_NAMES",
+    "SATURATION_COLUMNS",
+    "SIGNAL_COLUMNS",
+    "read_saturation",
+    "read_saturation_files",
+    "saturation_from_frame",
+]
 
 #: Columns of the canonical saturation frame, in order.
 SATURATION_COLUMNS = ("dataset", "kind", "conc_nM", "signal", "replicate", "source_row")
-
-#: Values accepted in the ``kind`` column (any case), and the kind each one means.
-KIND_NAMES = {"total": "total", "nsb": "nsb", "ns": "nsb", "nonspecific": "nsb", "non-specific": "nsb"}
-
-#: Accepted signal column names (any case); the name is the signal unit.
-SIGNAL_COLUMNS = ("cpm", "dpm", "counts")
-
-#: Accepted names of the column that says which data set (experiment) a tube belongs to (any case).
-DATASET_COLUMNS = ("dataset", "set", "experiment", "plate")
-
-_SPECIFIC = re.compile(r"(?i)^specific(?:_(?P<unit>\w+))?$")
-_KIND_TEXT = "total or nsb (also ns, nonspecific)"
-_CONC_ACCEPTED = ACCEPTED_CONC_COLUMNS.replace(" or log_conc_M", "").replace(", conc_pM", " or conc_pM")
 
 
 def read_saturation(
@@ -95,8 +103,14 @@ def read_saturation(
     >>> tubes.groupby(["dataset", "kind", "conc_nM"]).signal.mean()  # doctest: +SKIP
     """
     path = Path(path)
-    table = read_raw_table(path, sheet=sheet)
-    return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
+    try:
+        table = read_raw_table(path, sheet=sheet)
+        return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
+    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
+        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        if not hint:
+            raise
+        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
 
 
 def read_saturation_files(
@@ -123,10 +137,11 @@ def read_saturation_files(
     Raises
     ------
     AssayInputError
-        When no file is given, when the files use different signal units (cpm and dpm), or as
+        When no file is given, a file is given twice, the files use different signal units (cpm and
+        dpm), or as
         :func:`read_saturation` for the first file with a problem.
     """
-    files = [Path(p) for p in paths]
+    files = distinct_files(paths)
     if not files:
         raise AssayInputError("no saturation file given")
     frames = [read_saturation(p, specific=specific, sheet=sheet) for p in files]
@@ -196,76 +211,6 @@ def saturation_from_frame(
 
 
 # --------------------------------------------------------------------------------------------------------
-# Columns
-# --------------------------------------------------------------------------------------------------------
-def _conc_column(columns: list[str], path: str | Path) -> tuple[str, ConcentrationUnit]:
-    """Find the one radioligand concentration column (linear, unit in the name)."""
-    found: list[tuple[str, ConcentrationUnit]] = []
-    for column in columns:
-        stripped = column.strip()
-        prefix = re.match(r"(?i)^(log_?)?conc_", stripped)
-        if prefix:  # the prefix in any case (Conc_nM); the unit letters stay case-sensitive
-            stripped = prefix.group(0).lower() + stripped[prefix.end() :]
-        try:
-            unit = parse_conc_column(stripped)
-        except ValueError as exc:
-            message = str(exc).replace(ACCEPTED_CONC_COLUMNS, _CONC_ACCEPTED)
-            if "log" in stripped.lower():
-                message = _log_message(column)
-            raise AssayInputError(message, path=path, column=column) from None
-        if unit is not None and unit.log:
-            raise AssayInputError(_log_message(column), path=path, column=column)
-        if unit is not None:
-            found.append((column, unit))
-    if len(found) > 1:
-        names = ", ".join(f"'{c}'" for c, _ in found)
-        raise AssayInputError(f"{len(found)} concentration columns ({names}); keep exactly one", path=path)
-    if not found:
-        listing = ", ".join(f"'{c}'" for c in columns)
-        message = (
-            f"no radioligand concentration column; name it {_CONC_ACCEPTED} (the unit is part of the name); "
-            f"the columns are {listing}"
-        )
-        ignored = {*SIGNAL_COLUMNS, "kind", "replicate", *DATASET_COLUMNS, "specific"}
-        near = closest_name(
-            [c for c in columns if c.strip().lower() not in ignored],
-            ["conc_M", "conc_mM", "conc_uM", "conc_nM", "conc_pM"],
-        )
-        if near is not None:
-            message += f"; did you mean '{near[1]}' for '{near[0]}'?"
-        raise AssayInputError(message, path=path)
-    return found[0]
-
-
-def _log_message(column: str) -> str:
-    return (
-        f"'{column}' is a log concentration, but saturation binding is fitted against the radioligand "
-        f"concentration itself; give it as {_CONC_ACCEPTED}"
-    )
-
-
-def _specific_column(columns: list[str], path: str | Path) -> tuple[str, str]:
-    """Find the ``specific``/``specific_<unit>`` column; return it and the unit ("" when none)."""
-    found = [(c, m) for c in columns if (m := _SPECIFIC.match(c.strip()))]
-    if len(found) > 1:
-        names = ", ".join(f"'{c}'" for c, _ in found)
-        raise AssayInputError(f"{len(found)} specific-binding columns ({names}); keep one", path=path)
-    if not found:
-        listing = ", ".join(f"'{c}'" for c in columns)
-        hint = ""
-        if any(c.strip().lower() == "kind" for c in columns):
-            hint = "; this file has a kind column: leave out --specific (specific=False) to fit total and nsb"
-        raise AssayInputError(
-            "no specific-binding column; with --specific (specific=True) the file needs a column named "
-            f"'specific' or 'specific_<unit>' (e.g. specific_cpm); the columns are {listing}{hint}",
-            path=path,
-        )
-    column, match = found[0]
-    unit = match.group("unit") or ""
-    return column, unit.lower() if unit.lower() in SIGNAL_COLUMNS else unit
-
-
-# --------------------------------------------------------------------------------------------------------
 # Cells
 # --------------------------------------------------------------------------------------------------------
 def _text(value: Any) -> str:
@@ -316,19 +261,30 @@ def _from_table(
 ) -> pd.DataFrame:
     """Check every tube of a table (one row per tube, ``source_row`` index) and build the canonical frame."""
     columns = [str(c) for c in table.columns]
-    conc_column, unit = _conc_column(columns, path)
+    try:
+        return _from_columns(table, columns, path, specific=specific, stem=stem, stacklevel=stacklevel + 1)
+    except AssayInputError as exc:
+        if exc.row is not None:  # a cell, not a column: the file is a saturation file
+            raise
+        raise with_hint(exc, columns, "saturation") from None
+
+
+def _from_columns(
+    table: pd.DataFrame, columns: list[str], path: str | Path, *, specific: bool, stem: str, stacklevel: int
+) -> pd.DataFrame:
+    conc_column, unit = find_conc_column(columns, path)
     if specific:
-        signal_column, signal_unit = _specific_column(columns, path)
+        signal_column, signal_unit = specific_column(columns, path)
         kind_column = None
     else:
         kind_column = find_column(columns, "kind", path=path, required=False)
         if kind_column is None:
             hint = ""
-            if any(_SPECIFIC.match(c.strip()) for c in columns):
+            if any(SPECIFIC.match(c.strip()) for c in columns):
                 hint = "; for a file of specific binding use --specific (specific=True)"
             listing = ", ".join(f"'{c}'" for c in columns)
             raise AssayInputError(
-                f"no kind column; expected a column 'kind' saying {_KIND_TEXT} for every tube; "
+                f"no kind column; expected a column 'kind' saying {KIND_TEXT} for every tube; "
                 f"the columns are {listing}{hint}",
                 path=path,
             )
@@ -341,6 +297,8 @@ def _from_table(
     problems = _Problems(path)
     rows: list[tuple[str, str, float, float, str | None, int]] = []
     dropped: list[int] = []
+    written: list[float] = []  # each tube's concentration as written, in the column's unit
+    signal_texts: list[str] = []
     for line, record in zip(table.index, table.to_dict("records"), strict=True):
         line = int(line)
         signal_text = _text(record[signal_column])
@@ -359,13 +317,14 @@ def _from_table(
             kind = KIND_NAMES.get(kind_text.lower())
             if kind is None:
                 what = f"unknown kind '{kind_text}'" if kind_text else "empty kind"
-                problems.add(line, f"{what}; expected {_KIND_TEXT}", kind_column)
+                problems.add(line, f"{what}; expected {KIND_TEXT}", kind_column)
                 continue
         else:
             kind = "specific"
         conc_text = _text(record[conc_column])
         try:
-            conc = _number(conc_text, decimal_comma) * unit.factor / 1e-9
+            value = _number(conc_text, decimal_comma)
+            conc = value * unit.factor / 1e-9
         except ValueError:
             message = (
                 "empty concentration; every tube needs its radioligand concentration"
@@ -378,11 +337,15 @@ def _from_table(
             problems.add(line, f"'{conc_text}' is not a finite concentration", conc_column)
             continue
         if not conc > 0:
-            problems.add(
-                line,
-                f"concentration {conc_text} is not > 0; a tube without radioligand is no point of the curve",
-                conc_column,
+            message = (
+                f"concentration {conc_text} is not > 0; a tube without radioligand is no point of the curve"
             )
+            if looks_like_log_molar([value]):
+                message += (
+                    "; it looks like a log10 molar value, but saturation binding is fitted against the "
+                    "concentration itself: give 10^value in conc_M (or 10^(value + 9) in conc_nM)"
+                )
+            problems.add(line, message, conc_column)
             continue
         try:
             signal = _number(signal_text, decimal_comma)
@@ -397,7 +360,17 @@ def _from_table(
             continue
         replicate = _text(record[replicate_column]) if replicate_column is not None else ""
         rows.append((dataset, kind, conc, signal, replicate or None, line))
+        written.append(value)
+        signal_texts.append(signal_text)
     problems.raise_first()
+    signals = np.array([row[3] for row in rows], dtype=float)
+    text = table.attrs.get("format") == "text" and not specific  # workbooks hold numbers, not their display
+    if text and (message := thousands_problem(signals, signal_texts.__getitem__)) is not None:
+        line = rows[thousands_position(signals)][5]  # type: ignore[index]
+        raise AssayInputError(message, path=path, row=line, column=signal_column)
+    if rows:
+        found = check_concentrations(written, unit, kind="radioligand", rows=[row[5] for row in rows])
+        report_range(found, path=path, column=conc_column, stacklevel=stacklevel)
     if dropped:
         shown = ", ".join(map(str, dropped[:20])) + (", ..." if len(dropped) > 20 else "")
         warnings.warn(

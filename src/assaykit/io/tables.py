@@ -139,9 +139,14 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
         for line, row in zip(body.index, body.to_numpy(dtype=object), strict=True):
             extra = [i for i in range(last_named + 1, len(row)) if str(row[i]).strip()]
             if extra:
+                cause = (
+                    f"is line {raw.index[first]} a title above the column names? delete it"
+                    if len(named) <= 1
+                    else "an unquoted comma, e.g. a thousands separator?"
+                )
                 raise AssayInputError(
                     f"this row has a value in cell {extra[-1] + 1} but the header has only {last_named + 1} "
-                    "columns (an unquoted comma, e.g. a thousands separator?)",
+                    f"columns ({cause})",
                     path=where,
                     row=int(line),
                 )
@@ -555,6 +560,24 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _not_xlsx_hint(path: Path) -> str:
+    """Say what a file that is not a workbook is, from its first bytes: an old .xls, or text."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return ""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 compound file of Excel 97-2003
+        return "; it is an old Excel .xls file: save it as .xlsx (or export a CSV)"
+    if head and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+        return "; it is a text file: give it its own extension (.csv, .tsv or .txt)"
+    return ""
+
+
 def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[int], list[list[str]], str]:
     import openpyxl  # a heavy import, only needed for workbooks
 
@@ -564,7 +587,8 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[int], list[lis
             book = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken or foreign file
         raise AssayInputError(
-            f"cannot read it as an Excel .xlsx workbook ({type(exc).__name__}: {exc})", path=path
+            f"cannot read it as an Excel .xlsx workbook ({type(exc).__name__}: {exc}){_not_xlsx_hint(path)}",
+            path=path,
         ) from exc
     try:
         names = book.sheetnames

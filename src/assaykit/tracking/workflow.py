@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.inputs import check_distinct_files
+from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.tracks import TrackTable, read_tracks
 from assaykit.tracking.batch import AnimalResult, AssaySpec, analyze_table
@@ -117,7 +117,7 @@ def run_tracking(
         written, files in different units, an animal id used by two files, and when no animal at all could
         be analysed (the first reason is given). No output is written then.
     """
-    check_distinct_files(paths)
+    distinct_files(paths)
     proto = load_tracking_protocol(protocol or spec.default_preset, spec.assay, **options)
     with run_outputs(outputs, [*paths, proto.path, proto.options.get("zones")]) as out:
         targets = {

@@ -1,0 +1,129 @@
+"""Input files as a whole: the same file given twice, and which command a table belongs to.
+
+:func:`distinct_files` refuses a file given twice (its tubes would count twice and every interval would be
+too narrow). :func:`other_assay_hint` tells, from the column names, which command a table is for: the hint of
+an error that says a column is missing (a saturation file given to ``binding``, a tracking log given to
+``saturation``, and so on).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from assaykit.errors import AssayInputError
+
+#: The command each kind of file is for.
+COMMANDS = {
+    "competition": "'assaykit binding'",
+    "saturation": "'assaykit saturation'",
+    "tracking": "'assaykit epm' or 'assaykit ldb'",
+    "endpoints": "'assaykit compare'",
+}
+
+_TRACKING = re.compile(r"(?i)^(x|y|x_\w+|y_\w+|time|time_\w+|frame|(trial|recording) time|[xy] center)$")
+
+
+def file_kind(columns: Iterable[object]) -> str | None:
+    """Guess what a table holds from its column names.
+
+    Returns
+    -------
+    str or None
+        ``"competition"`` (a ``compound`` or ``role`` column), ``"saturation"`` (a ``kind`` or ``specific``
+        column), ``"tracking"`` (x and y or time/frame columns), ``"endpoints"`` (``animal`` with ``group``
+        or endpoint columns such as ``open_arm_time_s``), or None.
+    """
+    names = {str(c).strip().lower() for c in columns}
+    if names & {"compound", "role"}:
+        return "competition"
+    if "kind" in names or any(n == "specific" or n.startswith("specific_") for n in names):
+        return "saturation"
+    if sum(bool(_TRACKING.match(n)) for n in names) >= 2:
+        return "tracking"
+    if "animal" in names and ("group" in names or any(n.endswith(("_s", "_pct", "_cm")) for n in names)):
+        return "endpoints"
+    return None
+
+
+def other_assay_hint(columns: Iterable[object], this: str) -> str:
+    """Return ``"; this looks like a <kind> file: use <command>"`` if the columns say another assay, else "".
+
+    A table whose columns are mostly unnamed (``unnamed_2``, ...) gets a hint about a title row instead.
+
+    Parameters
+    ----------
+    columns
+        The table's column names.
+    this
+        The kind the command reads (``"competition"``, ``"saturation"``, ...).
+    """
+    names = [str(c).strip() for c in columns]
+    if sum(n.startswith("unnamed_") for n in names) * 2 > len(names):
+        return "; most columns have no name: if the first row is a title above the column names, delete it"
+    kind = file_kind(names)
+    if kind is None or kind == this:
+        return ""
+    what = {"tracking": "tracking log", "endpoints": "table of endpoints"}.get(kind, f"{kind} binding file")
+    return f"; this looks like a {what}: use {COMMANDS[kind]}"
+
+
+def with_hint(error: AssayInputError, columns: Iterable[object], this: str) -> AssayInputError:
+    """Return ``error`` with :func:`other_assay_hint` appended to its message (itself when there is none)."""
+    hint = other_assay_hint(columns, this)
+    if not hint:
+        return error
+    return AssayInputError(error.reason + hint, path=error.path, row=error.row, column=error.column)
+
+
+def distinct_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Return the paths as ``Path`` objects, refusing a file given twice (by any path or link to it).
+
+    Pooling a file with itself doubles every point: standard errors shrink by a factor of about 1.4 and
+    nothing in the results shows it, so it is an error, not a warning. Every command checks its files
+    with this before reading any of them.
+
+    Raises
+    ------
+    AssayInputError
+        Naming the file and the other path it was given as.
+    """
+    files = [Path(p) for p in paths]
+    seen: dict[object, Path] = {}
+    for path in files:
+        try:
+            stat = os.stat(path)
+            key: object = (stat.st_dev, stat.st_ino)
+        except OSError:  # missing: the reader says so
+            key = path.resolve()
+        if key in seen:
+            also = "" if str(seen[key]) == str(path) else f" (also as {seen[key]})"
+            raise AssayInputError(
+                f"this file is given twice{also}: its data would count twice; give each file once", path=path
+            )
+        seen[key] = path
+    return files
+
+
+def sheets_hint(path: Path, sheet: str | int | None) -> str:
+    """Return ``"; ... choose one with --sheet"`` for a workbook of several sheets read at its first, else "".
+
+    For errors about a whole table (an empty sheet, a missing column) when the user gave no sheet: the data
+    may be on another sheet.
+    """
+    if sheet is not None or path.suffix.lower() != ".xlsx":
+        return ""
+    try:
+        import openpyxl  # a heavy import, only on this error path
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        names = list(book.sheetnames)
+        book.close()
+    except Exception:  # noqa: BLE001 - any unreadable workbook: no hint
+        return ""
+    if len(names) < 2:
+        return ""
+    others = ", ".join(f"'{n}'" for n in names[1:6]) + (", ..." if len(names) > 6 else "")
+    return f"; that is the first sheet, '{names[0]}'; the workbook also has {others}: choose one with --sheet"
