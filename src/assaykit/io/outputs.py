@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Literal
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.paths import folder_problem, nearest_existing, read_only, resolve, same_file
 from assaykit.io.writers import TABLE_SUFFIXES, write_table_to
 
 
@@ -43,57 +43,6 @@ class _Target:
     resolved: Path
     option: str
     kind: Literal["file", "folder"]
-
-
-def _resolve(path: Path) -> Path:
-    """Return the absolute path, symlinks and ``..`` resolved as far as the path exists."""
-    return Path(os.path.realpath(path))
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: the same resolved path, or the same inode (a hard link)."""
-    if _resolve(a) == _resolve(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _read_only(path: Path) -> bool:
-    """Whether ``path`` may not be written: no access for this user, or no write bit for anyone.
-
-    The mode bits are read too because the superuser passes every access check: a file or folder marked
-    read-only (``chmod a-w``) is taken as the user's wish to keep it, whoever runs the command.
-    """
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not os.access(path, os.W_OK) or not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
-
-def _folder_problem(folder: Path) -> str | None:
-    """Why files cannot be made in ``folder`` (which must exist), or None."""
-    if not folder.exists():
-        parts = [folder, *folder.parents]
-        blocker = next((p for p in reversed(parts) if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            return f"{blocker} is a file, not a folder"
-        return f"the folder {folder} does not exist"
-    if not folder.is_dir():
-        return f"{folder} is a file, not a folder"
-    if _read_only(folder) or not os.access(folder, os.X_OK):
-        return f"the folder {folder} is read-only"
-    return None
-
-
-def _nearest_existing(folder: Path) -> Path:
-    """``folder`` or its nearest ancestor that exists (as a file or folder)."""
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            return candidate
-    return Path(".")
 
 
 class OutputSet:
@@ -147,7 +96,7 @@ class OutputSet:
             path = Path(path)
             self._inputs.append(path)
             for target in self._targets:
-                if target.kind == "file" and _same_file(target.path, path):
+                if target.kind == "file" and same_file(target.path, path):
                     raise self._clash_with_input(target.option, target.path, path)
 
     def add_file(
@@ -190,19 +139,19 @@ class OutputSet:
             raise AssayInputError(
                 f"{option}: unknown output format '{found}'; expected one of {', '.join(suffixes)}", path=path
             )
-        problem = _folder_problem(path.parent if str(path.parent) else Path("."))
+        problem = folder_problem(path.parent if str(path.parent) else Path("."))
         if problem is not None:
             raise AssayInputError(f"cannot write {where}: {problem}")
         if path.exists():
             if not path.is_file():
                 raise AssayInputError(f"{option} is not a regular file; give a file name", path=path)
-            if _read_only(path):
+            if read_only(path):
                 raise AssayInputError(f"{option}: the file is read-only; it is kept as it is", path=path)
         for source in self._inputs:
-            if _same_file(path, source):
+            if same_file(path, source):
                 raise self._clash_with_input(option, path, source)
         self._check_unique(path, option, "file")
-        self._targets.append(_Target(path, _resolve(path), option, "file"))
+        self._targets.append(_Target(path, resolve(path), option, "file"))
         return path
 
     def add_folder(self, path: str | Path | None, option: str) -> Path | None:
@@ -224,10 +173,10 @@ class OutputSet:
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise AssayInputError(f"{option} names a file, not a folder", path=path)
-        problem = _folder_problem(_nearest_existing(path))
+        problem = folder_problem(nearest_existing(path))
         if problem is not None:
             raise AssayInputError(f"cannot write {option} {path}: {problem}")
-        resolved = _resolve(path)
+        resolved = resolve(path)
         if any(t.kind == "folder" and t.resolved == resolved for t in self._targets):
             return path  # one folder may take the files of several parts of a run (tracks and groups)
         self._check_unique(path, option, "folder")
@@ -235,10 +184,10 @@ class OutputSet:
         return path
 
     def _check_unique(self, path: Path, option: str, kind: str) -> None:
-        resolved = _resolve(path)
+        resolved = resolve(path)
         for target in self._targets:
             if target.resolved == resolved or (
-                kind == target.kind == "file" and path.exists() and _same_file(path, target.path)
+                kind == target.kind == "file" and path.exists() and same_file(path, target.path)
             ):
                 if target.option == option:
                     raise AssayInputError(f"{option} names the same file twice", path=path)
@@ -316,28 +265,28 @@ class OutputSet:
 
     def _target_of(self, path: Path, into: str | None) -> Path:
         """Return the file to write for ``path`` (a symlink's target), checked against the run's files."""
-        resolved = _resolve(path)
+        resolved = resolve(path)
         if into is None:
             for target in self._targets:
                 if target.kind == "file" and target.resolved == resolved:
                     return resolved if path.is_symlink() else path
             raise AssayInputError("an output that was not checked before the run; this is a bug", path=path)
-        folder = _resolve(path.parent)
+        folder = resolve(path.parent)
         if not any(t.kind == "folder" and t.option == into and t.resolved == folder for t in self._targets):
             raise AssayInputError(
                 f"a file outside the {into} folder checked before the run; this is a bug", path=path
             )
         if path.is_dir() or (path.exists() and not path.is_file()):
             raise AssayInputError(f"{into}: not a regular file; cannot write it", path=path)
-        if path.exists() and _read_only(path):
+        if path.exists() and read_only(path):
             raise AssayInputError(f"{into}: the file is read-only; it is kept as it is", path=path)
         for source in self._inputs:
-            if _same_file(path, source):
+            if same_file(path, source):
                 raise self._clash_with_input(into, path, source)
         for target in self._targets:
             if target.kind == "file" and target.resolved == resolved:
                 raise AssayInputError(f"{into} and {target.option} name the same file", path=path)
-        if any(_resolve(staged) == resolved for _, staged in self._staged):
+        if any(resolve(staged) == resolved for _, staged in self._staged):
             raise AssayInputError(f"{into} would write this file twice", path=path)
         return path
 

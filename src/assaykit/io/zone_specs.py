@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
-from assaykit.tracking.overlaps import crossing_message, signed_area
+from assaykit.planar import crossing_message, signed_area
 
 #: A number written as text, as YAML 1.1 (PyYAML) leaves ``1e3`` or a quoted ``"12.5"``.
 _NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")

@@ -33,9 +33,9 @@ from pathlib import Path
 from assaykit.errors import AssayInputError
 from assaykit.io.zone_kinds import IGNORE, NAME_WORDS, assign_kinds, parse_zone_kinds, zone_kind_from_name
 from assaykit.io.zone_specs import ZoneSpec, read_text
-from assaykit.io.zones_geojson import geojson_zones
+from assaykit.io.zones_geojson import geojson_data_zones, looks_like_geojson, parse_json
 from assaykit.io.zones_toml import toml_zones
-from assaykit.io.zones_yaml import yaml_zones
+from assaykit.io.zones_yaml import data_zones, yaml_zones
 
 __all__ = [
     "IGNORE",
@@ -48,10 +48,19 @@ __all__ = [
     "zone_kind_from_name",
 ]
 
+
+def _json_zones(text: str, path: Path) -> list[tuple[ZoneSpec, str]]:
+    """Return the zones of a JSON text: GeoJSON, or the YAML form written as JSON."""
+    data = parse_json(text, path)
+    if looks_like_geojson(data):
+        return geojson_data_zones(data, path)
+    return data_zones(data, path)
+
+
 #: File extensions :func:`read_zone_file` reads, and the reader of each.
 _READERS = {
-    ".geojson": geojson_zones,
-    ".json": geojson_zones,
+    ".geojson": _json_zones,
+    ".json": _json_zones,
     ".toml": toml_zones,
     ".yaml": yaml_zones,
     ".yml": yaml_zones,

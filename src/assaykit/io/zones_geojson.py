@@ -24,23 +24,21 @@ from assaykit.errors import AssayInputError
 from assaykit.io.zone_specs import ZoneSpec, checked_vertices, clean_kind
 
 
-def geojson_zones(text: str, path: Path) -> list[tuple[ZoneSpec, str]]:
-    """Return the zones of a GeoJSON text, each with how messages name it (``feature 2 ('hub')``)."""
+def parse_json(text: str, path: Path) -> Any:
+    """Parse a JSON zone file; invalid JSON is an error naming the line and column."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise AssayInputError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", path=path
         ) from None
-    if not _looks_like_geojson(data):  # the YAML form written as JSON: {"open_left": [[x, y], ...], ...}
-        from assaykit.io.zones_yaml import data_zones
-
-        return data_zones(data, path)
-    return geojson_data_zones(data, path)
 
 
-def _looks_like_geojson(data: Any) -> bool:
-    """Whether parsed JSON is meant as GeoJSON: an object (or a list of them) with GeoJSON's keys."""
+def looks_like_geojson(data: Any) -> bool:
+    """Whether parsed JSON is meant as GeoJSON: an object (or a list of them) with GeoJSON's keys.
+
+    Anything else (``{"open_left": [[x, y], ...], ...}``) is the YAML form written as JSON.
+    """
     first = data[0] if isinstance(data, list) and data else data
     return not isinstance(first, dict) or bool({"type", "features", "geometry"} & set(first))
 

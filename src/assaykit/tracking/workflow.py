@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
@@ -23,7 +22,7 @@ from assaykit.tracking.batch import AnimalResult, AssaySpec, analyze_table
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.placement import placement_warning
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
-from assaykit.tracking.results import TrackAnalysis
+from assaykit.tracking.row_warnings import row_warnings
 from assaykit.tracking.tables import endpoint_table, episode_table, posture_table
 
 
@@ -162,7 +161,7 @@ def _analyze(
     endpoints = endpoint_table(results, spec, proto)
     unit = "cm" if scale is not None else "px"
     run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
-    run.warnings.extend(_row_warnings(endpoints, spec, results, arena, unit))
+    run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit))
     return run
 
 
@@ -311,58 +310,6 @@ def _check_consistent(tables: list[TrackTable]) -> None:
                     f"animal '{animal}' is in {seen[animal]} and in {table.source}; give each animal one id"
                 )
             seen[animal] = table.source
-
-
-def _row_warnings(
-    endpoints: pd.DataFrame,
-    spec: AssaySpec,
-    results: Sequence[AnimalResult] = (),
-    arena: Arena | None = None,
-    unit: str = "cm",
-) -> list[str]:
-    apparatus = "maze" if spec.assay == "epm" else "box"
-    hints = {r.animal: r.hint for r in results if r.hint}
-    analyses = {r.animal: r.analysis for r in results if r.analysis is not None}
-    messages = []
-    flagged = endpoints[endpoints["flags"].astype(str) != ""]  # a row without flags has nothing to say
-    for row in flagged.itertuples(index=False):
-        flags = str(row.flags)
-        if flags.startswith("error: "):
-            messages.append(f"{row.animal}: not analysed: {flags.removeprefix('error: ')}")
-            continue
-        session = float(row.session_s)
-        if "unusable" in flags.split(";"):
-            messages.append(
-                f"{row.animal}: {row.lost_time_s / session:.0%} of the session has no position on the "
-                f"{apparatus}; endpoints left blank (flag unusable)"
-            )
-        if "off_arena" in flags.split(";"):
-            messages.append(
-                f"{row.animal}: {row.off_arena_time_s / session:.1%} of the session is off the {apparatus}"
-                f"{_extents(analyses.get(row.animal), arena, unit, apparatus)}; check the preset's geometry, "
-                "origin and scale"
-            )
-        if "short_session" in flags.split(";"):
-            hint = f" ({hints[row.animal]})" if row.animal in hints else ""
-            messages.append(
-                f"{row.animal}: the track covers only {session:.4g} s of the session window{hint}"
-            )
-    return messages
-
-
-def _extents(analysis: TrackAnalysis | None, arena: Arena | None, unit: str, apparatus: str) -> str:
-    """Say where most positions are (5th to 95th percentile) and where the apparatus is."""
-    if analysis is None or arena is None or not len(analysis.x):
-        return ""
-    known = ~(np.isnan(analysis.x) | np.isnan(analysis.y))
-    if not known.any():
-        return ""
-    (x0, x1), (y0, y1) = (np.percentile(v[known], [5, 95]) for v in (analysis.x, analysis.y))
-    ax0, ax1, ay0, ay1 = arena.bounds
-    return (
-        f" (the positions lie at x {x0:.4g} to {x1:.4g}, y {y0:.4g} to {y1:.4g} {unit}; the {apparatus} at "
-        f"x {ax0:.4g} to {ax1:.4g}, y {ay0:.4g} to {ay1:.4g})"
-    )
 
 
 def _write(
