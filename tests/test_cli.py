@@ -89,6 +89,20 @@ def test_cli_import_is_light() -> None:
     assert out.stdout.strip() == ""
 
 
+@pytest.mark.parametrize("command", ["epm", "ldb"])
+def test_a_tracking_run_without_a_design_does_not_pay_for_the_statistics(command: str, tmp_path: Path) -> None:
+    """scipy.stats costs about 0.6 s to import: only ``--design`` (the group comparison) needs it."""
+    tracks = Path(__file__).resolve().parents[1] / "examples" / command / "tracks.csv"
+    code = (
+        "import sys; from assaykit.cli import main\n"
+        f"sys.argv = ['assaykit', '{command}', {str(tracks)!r}, '-q', '-o', {str(tmp_path / 'o.csv')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(','.join(m for m in ('scipy.stats', 'lmfit', 'h5py', 'yaml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def test_python_dash_m_works() -> None:
     out = subprocess.run([sys.executable, "-m", "assaykit", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "assaykit" in out.stdout

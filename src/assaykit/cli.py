@@ -438,11 +438,12 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         raise click.UsageError("--design needs --control (the control group)")
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
-    from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
     output, plot_dir = options.pop("output"), options.pop("plot_dir")
     with OutputSet([design_path]) as outputs:
-        if design_path is not None:
+        if design_path is not None:  # scipy.stats is imported only when the groups are compared
+            from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
+
             check_outputs(outputs, stats_path, None, plot_dir, output_option="--stats")
             design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
         with ProgressBar("animals", enabled=not quiet) as bar:

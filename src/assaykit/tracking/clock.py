@@ -131,26 +131,42 @@ def track_clocks(
     if len(time_s) < 2:
         return Clocks(interval, np.full(n_tracks, frame_rate is not None), skipped)
     steps = np.diff(time_s)
+    lengths = np.diff(bounds)
+    # the track each step belongs to; the step from a track's last frame to the next track's first is no step
+    track = np.repeat(np.arange(n_tracks), lengths)[:-1]
     inside = np.ones(len(steps), dtype=bool)
-    inside[bounds[1:-1][(bounds[1:-1] > 0) & (bounds[1:-1] < len(time_s))] - 1] = False  # across tracks
-    at = np.flatnonzero(inside)
-    track = segment_of(bounds, at)
+    inside[bounds[1:-1][(bounds[1:-1] > 0) & (bounds[1:-1] < len(time_s))] - 1] = False
     if frame_rate is not None:
         sampled = np.ones(n_tracks, dtype=bool)
     elif event_log:
         sampled = np.zeros(n_tracks, dtype=bool)
     else:
-        near = np.abs(steps[at] - median[track]) <= STEP_TOLERANCE * median[track]
-        share = np.bincount(track[near], minlength=n_tracks) / np.maximum(
-            np.bincount(track, minlength=n_tracks), 1
-        )
-        sampled = share >= REGULAR_SHARE
-    use = sampled[track] & (interval[track] > 0)
-    at, track = at[use], track[use]
+        tolerance = median[track]  # each step's track median, then (in place) the tolerance around it
+        off = steps - tolerance
+        np.abs(off, out=off)
+        tolerance *= STEP_TOLERANCE
+        near = off <= tolerance
+        # track k's steps are bounds[k] .. bounds[k + 1] - 2 (the step after them crosses to the next track)
+        counted = np.maximum(lengths - 1, 0)
+        starts = bounds[:-1][counted > 0]
+        near_count = np.zeros(n_tracks, dtype=np.int64)
+        if len(starts):
+            near[~inside] = False
+            near_count[counted > 0] = np.add.reduceat(near, starts, dtype=np.int64)
+        sampled = near_count / np.maximum(counted, 1) >= REGULAR_SHARE
+    usable = sampled & (interval > 0)
+    if not usable.any():
+        return Clocks(interval, sampled, skipped)
+    # a step skips round(step / interval) - 1 frames, more than max_gap only when step >= (max_gap + 1.5)
+    # intervals: look closely at those steps alone
+    shortest = float(np.min(interval[usable]))
+    candidates = np.flatnonzero(inside & (steps >= (max_gap + 1.5) * shortest * (1 - 1e-12)))
+    candidates = candidates[usable[track[candidates]]]
+    owner = track[candidates]
     with np.errstate(over="ignore", invalid="ignore"):
-        frames = np.rint(np.minimum(steps[at] / interval[track], 1e15)) - 1
+        frames = np.rint(np.minimum(steps[candidates] / interval[owner], 1e15)) - 1
     gap = frames > max_gap
-    skipped[at[gap]] = frames[gap].astype(np.int64)
+    skipped[candidates[gap]] = frames[gap].astype(np.int64)
     return Clocks(interval, sampled, skipped)
 
 
