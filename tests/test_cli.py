@@ -90,7 +90,9 @@ def test_cli_import_is_light() -> None:
 
 
 @pytest.mark.parametrize("command", ["epm", "ldb"])
-def test_a_tracking_run_without_a_design_does_not_pay_for_the_statistics(command: str, tmp_path: Path) -> None:
+def test_a_tracking_run_without_a_design_does_not_pay_for_the_statistics(
+    command: str, tmp_path: Path
+) -> None:
     """scipy.stats costs about 0.6 s to import: only ``--design`` (the group comparison) needs it."""
     tracks = Path(__file__).resolve().parents[1] / "examples" / command / "tracks.csv"
     code = (
