@@ -11,18 +11,8 @@ change the numbers without anything failing, so they are caught here:
   fine for a border, but an overlap with area deserves a word: :func:`overlap_warnings` says which zones,
   how much area and where the points go. Zones that only share a border (zero area) are not overlaps.
 
-The overlap area is exact for any simple polygon, convex or not (:func:`intersection_area`): the second
-polygon is cut into the signed triangles of a fan from its first vertex, whose signed sum is 1 inside it
-and 0 outside (the winding number); the first polygon is clipped to each triangle with the
-Sutherland-Hodgman algorithm, which is exact against a convex clip region even for a concave subject (the
-clipped outline may run along the triangle's edges twice, which adds no area); and the shoelace formula
-gives each clipped area. So ``area(A & B) = sum_i sign(t_i) * area(clip(A, t_i))``.
-
-References
-----------
-Sutherland, I. E. & Hodgman, G. W. (1974). Reentrant polygon clipping. Commun. ACM 17(1), 32-42.
-The shoelace formula and the winding number of a polygon: O'Rourke, J. (1998). Computational Geometry in C,
-2nd ed., sections 1.3 and 7.4.
+The overlap area is exact for any simple polygon, convex or not: see
+:mod:`assaykit.planar` (the method and its sources).
 """
 
 from __future__ import annotations
