@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -265,3 +266,24 @@ def test_run_tracking_and_the_cli_report_the_overlap_and_the_numbers_follow_the_
     )
     assert result.exit_code == 0, result.output
     assert "warning: " + run.warnings[0] in result.output
+
+
+def test_without_a_scale_the_overlap_is_given_in_pixels_only() -> None:
+    """No --px-per-cm: the arena stays in pixels, so no cm² figure can be given (nor a wrong one)."""
+    from click.testing import CliRunner
+
+    from assaykit.cli import main
+
+    pose = Path(__file__).resolve().parents[2] / "examples" / "epm" / "pose"
+    args = ["epm", str(pose / "two_mice.analysis.h5"), "--fps", "15", "--zones", str(pose / "rois.geojson")]
+    unscaled = CliRunner().invoke(main, [*args, "-q"])
+    scaled = CliRunner().invoke(main, [*args, "--px-per-cm", "4", "-q"])
+    assert unscaled.exit_code == scaled.exit_code == 0
+    bare = [line for line in unscaled.stderr.splitlines() if "overlap by" in line]
+    cm2 = [line for line in scaled.stderr.splitlines() if "overlap by" in line]
+    assert len(bare) == len(cm2) > 0
+    for line in bare:
+        assert "px²" in line and "cm²" not in line and "no scale to cm" in line
+    for line in cm2:  # 4 px per cm: 16 px² per cm²
+        px2, cm = re.search(r"by ([\d.]+) px² \(([\d.]+) cm²\)", line).groups()
+        assert float(cm) == pytest.approx(float(px2) / 16, rel=5e-3)

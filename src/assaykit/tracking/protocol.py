@@ -177,7 +177,7 @@ class TrackingProtocol:
         return 1.0 / float(px_per_cm)
 
     def arena(
-        self, scale: float, build: Callable[[Mapping[str, Any], float], Arena], unit: str | None = None
+        self, scale: float | None, build: Callable[[Mapping[str, Any], float], Arena], unit: str | None = None
     ) -> Arena:
         """Build the arena in cm, for tracks whose units are ``scale`` cm each.
 
@@ -185,7 +185,8 @@ class TrackingProtocol:
         ----------
         scale
             Centimetres per track unit (see :meth:`scale`); applies to ``origin`` and to explicit polygons
-            (a zone file's or ``[[zones]]``).
+            (a zone file's or ``[[zones]]``). None: no scale is known, and the arena stays in track units
+            (zones drawn in pixels, without ``px_per_cm``).
         build
             The assay's builder from its ``[arena]`` table (dimensions in cm) and the origin scale.
         unit
@@ -199,18 +200,19 @@ class TrackingProtocol:
             (:func:`assaykit.tracking.overlaps.overlap_warnings`): points there count in the zone listed
             first.
         """
+        factor = 1.0 if scale is None else scale
         if self.file_zones:
             source = Path(self.options["zones"])
-            arena = file_arena(self.assay, self.file_zones, scale, source)
+            arena = file_arena(self.assay, self.file_zones, factor, source)
             overlap_warnings(arena, scale, unit, source)
             return arena
         if self.zone_tables:
             mapping = self.options.get("zone_kinds") or {}
-            arena = polygon_arena(self.assay, self.zone_tables, scale, self.path, mapping)
+            arena = polygon_arena(self.assay, self.zone_tables, factor, self.path, mapping)
             overlap_warnings(arena, scale, unit, self.path)
             return arena
         try:
-            return build(self.arena_table or {}, scale)
+            return build(self.arena_table or {}, factor)
         except (TypeError, ValueError, KeyError) as exc:
             raise AssayInputError(f"[arena]: {exc}", path=self.path) from None
 

@@ -202,7 +202,7 @@ def _arena_and_scale(
             )
             + "; give --px-per-cm for them"
         )
-        return _placed_arena(proto, spec, positioned, 1.0), None, [note]
+        return _placed_arena(proto, spec, positioned, None), None, [note]
     try:
         scale = proto.scale(first.space_unit)
     except AssayInputError as exc:
@@ -211,14 +211,15 @@ def _arena_and_scale(
 
 
 def _placed_arena(
-    proto: TrackingProtocol, spec: AssaySpec, positioned: list[TrackTable], scale: float
+    proto: TrackingProtocol, spec: AssaySpec, positioned: list[TrackTable], scale: float | None
 ) -> Arena:
     """Build the arena; warn of zones that overlap or that miss the positions (:mod:`.placement`)."""
     unit = positioned[0].space_unit
     arena = proto.arena(scale, spec.build_arena, unit)
     xs = [table.data["x"].to_numpy() for table in positioned]
     ys = [table.data["y"].to_numpy() for table in positioned]
-    placement_warning(arena, xs, ys, scale, unit, proto.options.get("zones") or proto.path)
+    cm_per_unit = 1.0 if scale is None else scale  # without a scale the arena is in track units
+    placement_warning(arena, xs, ys, cm_per_unit, unit, proto.options.get("zones") or proto.path)
     return arena
 
 
