@@ -157,6 +157,14 @@ def pixel_track(folder: Path) -> None:
     )
 
 
+def off_drawn_zones(folder: Path) -> None:
+    pixel_track(folder)
+    t = np.arange(0, 60, 0.1)
+    x = np.where(t < 20, 200.0, 400.0)  # two thirds of the session beyond the east arm's end (330 px)
+    rows = ["time_s,x_px,y_px"] + [f"{a:.1f},{b:.1f},200" for a, b in zip(t, x, strict=True)]
+    (folder / "px.csv").write_text("\n".join(rows) + "\n")
+
+
 def overlapping_zones(folder: Path) -> None:
     pixel_track(folder)
     text = (folder / "zones.yaml").read_text().replace("[[210, 190], [330, 190]", "[[205, 190], [330, 190]")
@@ -327,7 +335,7 @@ CASES = [
         {"off.csv": track().replace(",0.0\n", ",400.0\n")},
         ["epm", "off.csv"],
         exit_code=0,
-        warning="the positions lie at",
+        warning="percentile, lie at",
     ),
     Case(
         "pixels, zones in pixels, no scale",
@@ -335,6 +343,13 @@ CASES = [
         ["epm", "px.csv", "--zones", "zones.yaml", "-o", "out.csv"],
         exit_code=0,
         check=no_scale,
+    ),
+    Case(
+        "positions off zones drawn in pixels",
+        {"px.csv": off_drawn_zones},
+        ["epm", "px.csv", "--zones", "zones.yaml", "--px-per-cm", "4"],
+        exit_code=0,
+        warning="check that the zones (zones.yaml) were drawn on this video",
     ),
     Case("pixels with an arena in cm", {"px.csv": pixel_track}, ["epm", "px.csv"], error="--px-per-cm"),
     Case(

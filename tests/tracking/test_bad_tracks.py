@@ -110,7 +110,7 @@ def test_positions_far_off_the_maze_say_where_they_are(tmp_path: Path) -> None:
     path = track(tmp_path / "m1.csv", x=np.where(T < 100, 400.0, 415.0), y=300.0)  # pixels, no origin
     result = run("epm", path)
     assert result.exit_code == 0, result.output
-    assert "the positions lie at x 400 to 415, y 300 to 300 cm; the maze at x -32.5 to 32.5" in result.stderr
+    assert "percentile, lie at x 400 to 415, y 300 to 300 cm; the maze at x -32.5 to 32.5" in result.stderr
 
 
 @pytest.mark.parametrize(

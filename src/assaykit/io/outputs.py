@@ -134,6 +134,8 @@ class OutputSet:
         where = f"{option} {path}"
         if path.is_dir():
             raise AssayInputError(f"{option} names a folder; give a file name", path=path)
+        if path.exists() and not path.is_file():
+            raise AssayInputError(f"{option} is not a regular file (a device?); give a file name", path=path)
         if suffixes is not None and path.suffix.lower() not in suffixes:
             found = path.suffix or "none"
             raise AssayInputError(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.landmarks import moving_parts
 from assaykit.io.tables import closest_name
 from assaykit.io.tracks import Keypoints, TrackTable
 from assaykit.io.tracks_vendor import _checked_path, _track_frame
@@ -100,6 +101,8 @@ def read_dlc(
     layout = _layout(columns, path, coords_row)
     animals = [a for a in layout if a != _UNIQUE] or list(layout)
     parts = _chosen_parts(bodypart, animals, layout, path)
+    if bodypart is None:  # the animal's position: leave out landmarks of the apparatus
+        parts = moving_parts(parts, [values] * len(animals), [layout[a] for a in animals], likelihood, path)
     times = frames / float(fps)
     xs, ys, low = [], [], {}
     for animal in animals:

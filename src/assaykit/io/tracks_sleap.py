@@ -54,6 +54,7 @@ import numpy as np
 
 from assaykit.errors import AssayInputError
 from assaykit.io.hdf5_kind import unreadable_reason
+from assaykit.io.landmarks import moving_parts
 from assaykit.io.sleap_layout import (
     AXES,
     LAYOUT,
@@ -139,6 +140,8 @@ def read_sleap(
     columns = {node: {"x": 3 * i, "y": 3 * i + 1, "likelihood": 3 * i + 2} for i, node in enumerate(nodes)}
     layout = {animal: columns for animal in animals}
     parts = _chosen_parts(bodypart, animals, layout, path)
+    if bodypart is None:  # the animal's position: leave out landmarks of the apparatus
+        parts = moving_parts(parts, list(values), [columns] * n_tracks, likelihood, path)
     xs, ys, low = [], [], {}
     for t, animal in enumerate(animals):
         x, y, low[animal] = _centroid(values[t], [columns[p] for p in parts], likelihood)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ def row_warnings(
     results: Sequence[AnimalResult] = (),
     arena: Arena | None = None,
     unit: str = "cm",
+    zones: str | Path | None = None,
 ) -> list[str]:
     """Return one line per flagged animal: not analysed, unusable, off the apparatus (and where), short.
 
@@ -33,6 +35,9 @@ def row_warnings(
         The apparatus, to say where it lies.
     unit
         The unit of the positions and the arena (``"cm"``, or ``"px"`` without a scale).
+    zones
+        The zone file the arena was drawn in (or the preset holding ``[[zones]]``); None for a preset's
+        ``[arena]`` geometry. It says what to check when an animal is off the apparatus.
 
     Returns
     -------
@@ -42,6 +47,11 @@ def row_warnings(
     apparatus = "maze" if spec.assay == "epm" else "box"
     hints = {r.animal: r.hint for r in results if r.hint}
     analyses = {r.animal: r.analysis for r in results if r.analysis is not None}
+    check = (
+        "check the preset's geometry, origin and scale"
+        if zones is None
+        else f"check that the zones ({zones}) were drawn on this video, in its units, and the scale"
+    )
     messages = []
     flagged = endpoints[endpoints["flags"].astype(str) != ""]  # a row without flags has nothing to say
     for row in flagged.itertuples(index=False):
@@ -58,8 +68,7 @@ def row_warnings(
         if "off_arena" in flags.split(";"):
             messages.append(
                 f"{row.animal}: {row.off_arena_time_s / session:.1%} of the session is off the {apparatus}"
-                f"{extents(analyses.get(row.animal), arena, unit, apparatus)}; check the preset's geometry, "
-                "origin and scale"
+                f"{extents(analyses.get(row.animal), arena, unit, apparatus)}; {check}"
             )
         if "short_session" in flags.split(";"):
             hint = f" ({hints[row.animal]})" if row.animal in hints else ""
@@ -79,6 +88,7 @@ def extents(analysis: TrackAnalysis | None, arena: Arena | None, unit: str, appa
     (x0, x1), (y0, y1) = (np.percentile(v[known], [5, 95]) for v in (analysis.x, analysis.y))
     ax0, ax1, ay0, ay1 = arena.bounds
     return (
-        f" (the positions lie at x {x0:.4g} to {x1:.4g}, y {y0:.4g} to {y1:.4g} {unit}; the {apparatus} at "
+        f" (most positions, 5th to 95th percentile, lie at x {x0:.4g} to {x1:.4g}, y {y0:.4g} to "
+        f"{y1:.4g} {unit}; the {apparatus} at "
         f"x {ax0:.4g} to {ax1:.4g}, y {ay0:.4g} to {ay1:.4g})"
     )

@@ -161,7 +161,8 @@ def _analyze(
     endpoints = endpoint_table(results, spec, proto)
     unit = "cm" if scale is not None else "px"
     run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
-    run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit))
+    zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
+    run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit, zones))
     return run
 
 
