@@ -378,3 +378,28 @@ def test_unknown_extension_leaves_nothing(tmp_path: Path, epm: Arena) -> None:
     with pytest.raises(AssayInputError):
         plot_track(epm, x, y, w, tmp_path / "m01.jpg", title="m01")
     assert not list(tmp_path.iterdir())
+
+
+def test_positions_from_video_pixels_are_drawn_with_y_downwards() -> None:
+    """Image rows count downwards: a plot of pixel positions must look like the video, not its mirror."""
+    arena = plus_maze(center_size=5, arm_length=30, arm_width=5)
+    x, y = np.linspace(-20, 20, 50), np.linspace(-1, 1, 50)
+    w = np.full(50, 0.04)
+    up = _draw_track(arena, x, y, w, title="m01")
+    down = _draw_track(arena, x, y, w, title="m01", unit="px", y_down=True)
+    for ax_up, ax_down in zip(up.axes[:2], down.axes[:2], strict=True):
+        low, high = ax_up.get_ylim()
+        assert low < high
+        assert ax_down.get_ylim() == (high, low)
+        assert ax_down.get_ylabel() == "y (px)" and ax_down.get_xlabel() == "x (px)"
+
+
+def test_a_pose_run_plots_in_image_orientation(tmp_path: Path) -> None:
+    from assaykit.epm import EPM
+    from assaykit.tracking.workflow import run_tracking
+
+    pose = Path(__file__).resolve().parents[2] / "examples" / "epm" / "pose"
+    options = {"fps": 15, "px_per_cm": 4, "zones": pose / "rois.geojson", "duration_s": 30}
+    pixels = run_tracking(EPM, [pose / "two_mice.analysis.h5"], **options)
+    cm = run_tracking(EPM, [Path(__file__).resolve().parents[2] / "examples" / "epm" / "tracks.csv"])
+    assert pixels.image_coordinates and not cm.image_coordinates

@@ -57,6 +57,7 @@ def plot_track(
     subtitle: str | None = None,
     bin_cm: float = 1.0,
     unit: str = "cm",
+    y_down: bool = False,
 ) -> Path:
     """Draw one animal's trajectory and occupancy heatmap over its arena and write the figure atomically.
 
@@ -85,6 +86,9 @@ def plot_track(
     unit
         The unit of the arena and the positions, for the axis labels: ``"cm"``, or ``"px"`` for a run
         without a scale (zones drawn in pixels and no ``--px-per-cm``).
+    y_down
+        Draw y downwards, as in an image: for positions in (or scaled from) the pixels of a video frame,
+        so that the plot looks like the video.
 
     Returns
     -------
@@ -126,7 +130,9 @@ def plot_track(
     """
     from assaykit.plotting import save_figure
 
-    fig = _draw_track(arena, x, y, weights, title=title, subtitle=subtitle, bin_cm=bin_cm, unit=unit)
+    fig = _draw_track(
+        arena, x, y, weights, title=title, subtitle=subtitle, bin_cm=bin_cm, unit=unit, y_down=y_down
+    )
     return save_figure(fig, path)
 
 
@@ -140,6 +146,7 @@ def _draw_track(
     subtitle: str | None = None,
     bin_cm: float = 1.0,
     unit: str = "cm",
+    y_down: bool = False,
 ) -> Figure:
     """Validate the inputs and build the figure of :func:`plot_track`, without writing or closing it."""
     x, y, weights = _check_inputs(x, y, weights, bin_cm)
@@ -167,6 +174,8 @@ def _draw_track(
             for ax in (ax_path, ax_heat):
                 ax.set_xlabel(f"x ({unit})")
                 ax.set_ylabel(f"y ({unit})")
+                if y_down:
+                    ax.invert_yaxis()
             _add_titles(fig, title, subtitle)
         except BaseException:
             fig.clear()

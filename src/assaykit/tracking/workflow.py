@@ -33,6 +33,8 @@ class TrackingRun:
     ``warnings`` are things to check (printed as ``warning:``); ``notes`` say how the run read its input
     (printed as ``note:``, hidden by ``--quiet``). ``unit`` is the unit of the arena and of the analyses'
     positions: ``"cm"``, or ``"px"`` (the track's own units) when the run had no scale.
+    ``image_coordinates`` is true when the positions came from pixels of a video frame, whose y axis
+    points down (plots then draw y downwards too, so that they look like the video).
     """
 
     endpoints: pd.DataFrame
@@ -43,6 +45,7 @@ class TrackingRun:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unit: str = "cm"
+    image_coordinates: bool = False
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
@@ -160,7 +163,9 @@ def _analyze(
         raise AssayInputError(f"animal '{first.animal}': {first.error}")
     endpoints = endpoint_table(results, spec, proto)
     unit = "cm" if scale is not None else "px"
+    pixels = any(t.has_coordinates and t.space_unit == "px" for t in tables)
     run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
+    run.image_coordinates = pixels
     zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
     run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit, zones))
     return run
@@ -396,6 +401,7 @@ def write_plots(
                     subtitle=subtitle,
                     unit=run.unit,
                     bin_cm=1.0 if run.unit == "cm" else 5.0,  # 5 px: about a cm on a typical video
+                    y_down=run.image_coordinates,
                 )
             written.append(target)
     if not written and any(r.analysis is not None for r in run.results):
