@@ -73,7 +73,7 @@ def test_zones_from_another_video() -> None:
     x, y = tour()
     (message,) = warned(arena(shift=1250.0), [x[:1000], x[1000:]], [y[:1000], y[1000:]], 0.25, None, None)
     assert message.startswith("the zones span x 5000 to 5090, y 5000 to 5090 track units")
-    assert "(0% of them within the zones' span); are the zones from another video or camera" in message
+    assert "(0% of them within that span); are the zones from another video or camera" in message
 
 
 def test_the_cli_says_it_beside_the_off_maze_warnings(tmp_path: Path) -> None:
@@ -98,3 +98,19 @@ def test_the_right_zones_through_the_cli_warn_of_nothing(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["epm", str(track), "--zones", str(zones), "--px-per-cm", "4", "-q"])
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
+
+
+def test_a_preset_arena_placed_away_from_pixel_tracks_points_to_its_origin(tmp_path: Path) -> None:
+    """The preset's maze is centred on (0, 0): pixel tracks around (480, 360) need its origin set."""
+    from click.testing import CliRunner
+
+    from assaykit.cli import main
+
+    t = np.arange(0, 30, 0.1)
+    rows = ["time_s,x_px,y_px"] + [f"{a:.1f},{480 + 20 * np.sin(a):.2f},360" for a in t]
+    (tmp_path / "px.csv").write_text("\n".join(rows) + "\n")
+    result = CliRunner().invoke(main, ["epm", str(tmp_path / "px.csv"), "--px-per-cm", "4", "-q"])
+    assert result.exit_code == 0
+    line = next(w for w in result.stderr.splitlines() if "the arena spans" in w)
+    assert "x -130 to 130, y -130 to 130 px" in line  # 32.5 cm each way, at 4 px per cm
+    assert "set [arena] origin" in line and "another video" not in line

@@ -34,6 +34,8 @@ def placement_warning(
     cm_per_unit: float,
     unit: str | None,
     source: Path | str | None,
+    *,
+    drawn: bool = True,
 ) -> None:
     """Warn (``UserWarning``, one line) when the zones lie away from the positions or are far too small.
 
@@ -50,6 +52,9 @@ def placement_warning(
         The tracks' unit (``"px"``, ...; None: not stated).
     source
         The zone file or preset, named at the start of the warning.
+    drawn
+        Whether the zones were drawn (a zone file, a preset's ``[[zones]]``); False for a preset's
+        ``[arena]`` geometry, placed by its ``origin``, which the message then points to.
     """
     x = np.concatenate([np.asarray(v, dtype=float).ravel() for v in xs]) if len(xs) else np.empty(0)
     y = np.concatenate([np.asarray(v, dtype=float).ravel() for v in ys]) if len(ys) else np.empty(0)
@@ -68,11 +73,18 @@ def placement_warning(
     if inside >= 0.5 or not (apart or ratio > 2.0):
         return
     units = unit or "track units"
+    what = "the zones span" if drawn else "the arena spans"
     message = (
-        f"the zones span x {zx0:.4g} to {zx1:.4g}, y {zy0:.4g} to {zy1:.4g} {units}, but the positions x "
-        f"{px0:.4g} to {px1:.4g}, y {py0:.4g} to {py1:.4g} ({inside:.0%} of them within the zones' span)"
+        f"{what} x {zx0:.4g} to {zx1:.4g}, y {zy0:.4g} to {zy1:.4g} {units}, but the positions x "
+        f"{px0:.4g} to {px1:.4g}, y {py0:.4g} to {py1:.4g} ({inside:.0%} of them within that span)"
     )
-    if apart:
+    if not drawn:
+        message += (
+            "; the preset's arena is placed by its origin (the maze centre, or the box's corner, in the "
+            "tracks' units): set [arena] origin in a copy of the preset, or draw the zones on the video "
+            "(--zones)"
+        )
+    elif apart:
         message += "; are the zones from another video or camera, or in other units than the tracks?"
     else:
         message += (

@@ -225,7 +225,9 @@ def _placed_arena(
     xs = [table.data["x"].to_numpy() for table in positioned]
     ys = [table.data["y"].to_numpy() for table in positioned]
     cm_per_unit = 1.0 if scale is None else scale  # without a scale the arena is in track units
-    placement_warning(arena, xs, ys, cm_per_unit, unit, proto.options.get("zones") or proto.path)
+    drawn = bool(proto.file_zones or proto.zone_tables)
+    source = proto.options.get("zones") or proto.path
+    placement_warning(arena, xs, ys, cm_per_unit, unit, source, drawn=drawn)
     return arena
 
 
