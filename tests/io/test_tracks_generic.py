@@ -130,3 +130,39 @@ def test_forced_format_reads_a_vendor_file(tmp_path: Path) -> None:
     assert table.format == "dlc" and table.space_unit == "px"
     with pytest.raises(AssayInputError, match="--fps"):
         read_tracks(DATA / "dlc_single.csv")
+
+
+EV3_DETAILS = """Track file,C:\\\\data\\\\track_00521.trk
+Object,0
+Samples,6
+Trial duration,0000:00:00:00.480,dd:HH:mm:ss
+Arena,Maze,
+Start date & time,2006-02-20 10:34:21.640,yyyy-MM-dd HH:mm:ss
+
+Mobility running av,1,
+"""
+
+
+def test_lines_of_run_details_above_the_column_names_are_skipped(tmp_path: Path) -> None:
+    """EthoVision 3's raw-data export: details of the run, then Sample no.,Time,X,Y,... and the samples."""
+    rows = "Sample no.,Time,X,Y,Area\n" + "".join(
+        f"{i},{0.08 * i:.2f},{1.5 * i:.2f},{-2.0 * i:.2f},290\n" if i != 3 else f"{i},{0.08 * i:.2f},-,-,-\n"
+        for i in range(6)
+    )
+    path = tmp_path / "track_00521.csv"
+    path.write_text(EV3_DETAILS + rows)
+    with pytest.warns(
+        UserWarning, match=r"lines 1-8 hold details of the run above the column names on line 9"
+    ):
+        table = read_tracks(path)
+    assert table.data["time_s"].tolist() == pytest.approx([0.08 * i for i in range(6)])
+    expected_x = [1.5 * i if i != 3 else np.nan for i in range(6)]
+    assert np.allclose(table.data["x"], expected_x, equal_nan=True)
+    assert table.data.index.tolist() == list(range(10, 16))  # the samples' own lines
+
+
+def test_a_file_with_no_track_header_anywhere_keeps_its_own_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("Experiment,12\nOperator,AB,extra\nNotes,none\n")
+    with pytest.raises(AssayInputError, match="row 2: this row has a value in cell 3"):
+        read_tracks(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from assaykit.io.tables import (
     _detect_delimiter,
     _table_suffix,
     find_column,
+    promote_header,
     read_raw_table,
     read_text_table,
 )
@@ -209,8 +211,8 @@ def read_generic(path: str | Path, *, fps: float | None = None, sheet: str | int
     """
     path = Path(path)
     table = read_text_table(path, numbers=_numeric_names) if sheet is None else None
-    if table is None:
-        table = read_raw_table(path, sheet=sheet)
+    if table is None or not _is_track_header([str(c) for c in table.columns]):
+        table = _table_below_details(path, sheet)
     names = [str(c) for c in table.columns]
     time_s, time_column = _read_time(table, names, path, fps)
     runs = _read_animal(table, names, path)
@@ -301,6 +303,50 @@ def _read_animal(table: pd.DataFrame, names: list[str], path: Path) -> AnimalRun
             column=column,
         )
     return runs
+
+
+#: Lines of run details (``key,value``) that may stand above a track table's column names, at most.
+_MAX_DETAIL_LINES = 200
+
+
+def _is_track_header(names: list[str]) -> bool:
+    """Whether a row of cells names a track table's columns: a time (or frame) and x and y, or a zone."""
+    lower = {n.strip().lower() for n in names}
+    timed = bool(lower & ({*_TIME_NAMES, *_FRAME_NAMES}))
+    placed = bool(lower & set(_ZONE_NAMES)) or all(
+        any((m := _UNIT_SUFFIX.match(n)) and m["base"] in _COORD_PREFIX[axis] for n in lower) for axis in "xy"
+    )
+    return timed and placed
+
+
+def _table_below_details(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """Read the table, from the first row that names a track table's columns when lines of details precede it.
+
+    Some exports write the run's details (``Track file,...``, ``Trial duration,...``) as lines above the
+    column names: EthoVision 3's raw-data export puts 23 of them above ``Sample no.,Time,X,Y,...``. Those
+    lines are skipped, with a warning that says how many; any other file is read as
+    :func:`assaykit.io.tables.read_raw_table` reads it (and its errors are that function's).
+    """
+    raw = read_raw_table(path, sheet=sheet, header=False)
+    head = raw.iloc[:_MAX_DETAIL_LINES].astype(str)
+    rows = [
+        (line, [c for c in row if c.strip()])
+        for line, row in zip(head.index, head.itertuples(index=False), strict=True)
+    ]
+    rows = [(line, row) for line, row in rows if row]  # blank lines are no details
+    for line, row in rows:
+        if not _is_track_header(row):
+            continue
+        if line > rows[0][0]:
+            warnings.warn(
+                f"{path}: lines {rows[0][0]}-{line - 1} hold details of the run above the column names on "
+                f"line {line} (as EthoVision 3 exports write them); the table is read from line {line}",
+                UserWarning,
+                stacklevel=3,
+            )
+            return promote_header(raw.loc[raw.index >= line], path=path)
+        break
+    return promote_header(raw, path=path)
 
 
 def _coordinate_column(
