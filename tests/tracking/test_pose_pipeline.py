@@ -245,3 +245,22 @@ def test_entry_rule_on_a_one_point_file_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "pose" in result.output
     bad = run("epm", csv, "--entry-rule", "paws")
     assert bad.exit_code == 2 and "entry rule" in bad.output
+
+
+def test_frames_a_multi_point_rule_loses_to_the_confidence_cut_are_counted_as_such(tmp_path: Path) -> None:
+    """All-points: one paw scored low leaves the frame without a position, and the cut did it."""
+    n = 300
+    x, y = body(n, np.linspace(-8.0, 8.0, n), np.zeros(n))
+    scores = np.full((n, len(NODES)), 0.99)
+    low = np.zeros(n, dtype=bool)
+    low[40:52] = True  # 12 frames with one paw below the cut
+    low[150:153] = True  # and 3 more
+    scores[low, NODES.index("paw_fl")] = 0.4
+    h5 = write_sleap(tmp_path / "m.analysis.h5", x, y, scores)
+    common = ("--keypoint", ",".join(PAWS), "--max-gap", 0, "--duration", n / FPS)
+    every_paw = endpoints(tmp_path, h5, *common, "--entry-rule", "all-points")
+    assert every_paw["frames_low_likelihood"] == low.sum() == every_paw["frames_missing"]
+    centroid = endpoints(tmp_path, h5, *common)  # three paws are left for the centroid on those frames
+    assert centroid["frames_low_likelihood"] == 0 and centroid["frames_missing"] == 0
+    half = endpoints(tmp_path, h5, *common, "--entry-rule", "fraction:0.5")  # two of four suffice
+    assert half["frames_low_likelihood"] == 0

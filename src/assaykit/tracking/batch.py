@@ -197,8 +197,9 @@ def analyze_table(
     if table.has_coordinates and table.keypoints is not None:
         assert arena is not None
         cleaning = protocol.cleaning
+        needed = rule.needed(len(table.keypoints.chosen)) if rule.kind != "point" else 1
         pose = prepare_pose(
-            table.keypoints, rows.order, time_s, pieces, cleaning, 1.0 if scale is None else scale
+            table.keypoints, rows.order, time_s, pieces, cleaning, 1.0 if scale is None else scale, needed
         )
         columns: tuple[np.ndarray, ...] = (time_s, pose.position_x, pose.position_y)
         labels = None

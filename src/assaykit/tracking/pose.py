@@ -34,7 +34,8 @@ class CleanPose:
     position_x, position_y
         ``(n,)`` the position: the mean of the chosen keypoints present; NaN when none is.
     dropped
-        ``(n,)`` frames that had a position before the confidence cut and none after it.
+        ``(n,)`` frames that had a position before the confidence cut and none after it: as many of the
+        chosen keypoints as the entry rule needs (one for the centroid) before it, fewer after it.
     imputed
         ``(n,)`` frames with no position after the cut (cleaning may have filled them).
     """
@@ -144,6 +145,7 @@ def prepare_pose(
     bounds: np.ndarray,
     cleaning: Cleaning,
     scale: float,
+    needed: int = 1,
 ) -> CleanPose:
     """Clean every keypoint of a pose table and derive the animals' positions.
 
@@ -161,6 +163,10 @@ def prepare_pose(
         The cleaning steps.
     scale
         Centimetres per unit of the keypoints (pixels).
+    needed
+        How many of the chosen keypoints a frame needs for a position (the entry rule's
+        :meth:`~assaykit.tracking.results.EntryRule.needed`; 1 for the centroid): a frame the confidence
+        cut leaves with fewer, having had enough before it, is one the cut removed (``dropped``).
 
     Returns
     -------
@@ -169,8 +175,10 @@ def prepare_pose(
     x, y, score = (a if order is None else a[order] for a in (keypoints.x, keypoints.y, keypoints.score))
     chosen = keypoints.columns(keypoints.chosen)
     cleaned = clean_points(time_s, x, y, score, bounds, cleaning)
-    had = ~(np.isnan(x[:, chosen]) | np.isnan(y[:, chosen])).all(axis=1)
-    kept = ~cleaned.missing_after_cut[:, chosen].all(axis=1)
+    present = ~(np.isnan(x[:, chosen]) | np.isnan(y[:, chosen]))
+    after_cut = ~cleaned.missing_after_cut[:, chosen]
+    kept = after_cut.any(axis=1)  # the centroid has a point left
+    lost_to_cut = (present.sum(axis=1) >= needed) & (after_cut.sum(axis=1) < needed)
     cx, cy = cleaned.x, cleaned.y
     if scale != 1.0:  # in place: the cleaned arrays are this function's own
         cx *= scale
@@ -179,4 +187,4 @@ def prepare_pose(
         position_x, position_y = cx[:, chosen[0]].copy(), cy[:, chosen[0]].copy()
     else:
         position_x, position_y = mean_of_points(cx[:, chosen], cy[:, chosen])
-    return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, had & ~kept, ~kept)
+    return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, lost_to_cut, ~kept)
