@@ -165,6 +165,36 @@ def off_drawn_zones(folder: Path) -> None:
     (folder / "px.csv").write_text("\n".join(rows) + "\n")
 
 
+def dlc_with_corners(folder: Path) -> None:
+    """A DeepLabCut file whose project labelled two maze corners beside the mouse's nose and tail base."""
+    parts = ("nose", "tailbase", "corner_tl", "corner_br")
+    t = np.arange(300)
+    walk = 200 + 100 * np.sin(t / 40)
+    columns = {"nose": (walk + 10, 200 + 0 * t), "tailbase": (walk - 10, 200 + 0 * t)}
+    columns |= {
+        "corner_tl": (60 + 0.5 * np.sin(t), 60 + 0 * t),
+        "corner_br": (340 + 0 * t, 340 + 0.5 * np.cos(t)),
+    }
+    lines = [
+        "scorer," + ",".join(["DLC_resnet50"] * 12),
+        "bodyparts," + ",".join(p for p in parts for _ in range(3)),
+        "coords," + ",".join(c for _ in parts for c in ("x", "y", "likelihood")),
+    ]
+    lines += [
+        f"{i}," + ",".join(f"{columns[p][0][i]:.3f},{columns[p][1][i]:.3f},0.99" for p in parts) for i in t
+    ]
+    (folder / "mouseDLC.csv").write_text("\n".join(lines) + "\n")
+    pixel_track(folder)
+
+
+def ev3_export(folder: Path) -> None:
+    details = (
+        "Track file,track_00521.trk\nObject,0\nSamples,600\nTrial duration,0000:00:01:00.000,dd:HH:mm:ss\n"
+    )
+    rows = "".join(f"{i},{0.1 * i:.1f},{20 * np.sin(i / 30):.2f},0.00,290\n" for i in range(600))
+    (folder / "ev3.csv").write_text(details + "Sample no.,Time,X,Y,Area\n" + rows)
+
+
 def overlapping_zones(folder: Path) -> None:
     pixel_track(folder)
     text = (folder / "zones.yaml").read_text().replace("[[210, 190], [330, 190]", "[[205, 190], [330, 190]")
@@ -362,6 +392,22 @@ CASES = [
         ),
     ),
     Case(
+        "maze corners labelled as body parts",
+        {"mouseDLC.csv": dlc_with_corners},
+        ["epm", "mouseDLC.csv", "--fps", "30", "--zones", "zones.yaml", "--px-per-cm", "4", "-o", "out.csv"],
+        exit_code=0,
+        warning="'corner_tl', 'corner_br' stay within",
+        check=lambda folder, result: pd.read_csv(folder / "out.csv")["open_time_s"].iloc[0] > 0,
+    ),
+    Case(
+        "run details above the column names",
+        {"ev3.csv": ev3_export},
+        ["epm", "ev3.csv", "-o", "out.csv"],
+        exit_code=0,
+        warning="lines 1-4 hold details of the run",
+        check=lambda folder, result: pd.read_csv(folder / "out.csv")["frames"].iloc[0] == 600,
+    ),
+    Case(
         "foreign .h5",
         {"x.h5": b"frame,x,y\n0,1,2\n"},
         ["epm", "x.h5", "--fps", "30"],
@@ -441,7 +487,7 @@ def test_each_kind_of_bad_input_gets_what_the_readme_says(
         assert any(case.warning in line for line in warned), result.stderr
     if case.check is not None:
         outcome = case.check(tmp_path, result)
-        assert outcome is None or outcome is True
+        assert outcome is None or bool(outcome) is True
 
 
 def test_the_readme_table_names_every_command_these_cases_run() -> None:
