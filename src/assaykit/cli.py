@@ -35,7 +35,12 @@ POINTS = click.option(
     help="Write the per-tube table here.",
 )
 SHEET = click.option("--sheet", help="Sheet to read from .xlsx files [default: the first].")
-QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+QUIET = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Hide notes and progress (warnings, errors and results that go to no file still print).",
+)
 
 
 def plot_option(what: str) -> Any:
