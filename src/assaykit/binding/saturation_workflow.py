@@ -12,7 +12,6 @@ from pathlib import Path
 
 from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
 
@@ -144,7 +143,6 @@ def run_saturation(
         For any input problem, an output that clashes with an input or another output or cannot be
         written, and when no data set at all could be fitted (nothing is written then).
     """
-    distinct_files(paths)
     with run_outputs(outputs, paths) as out:
         output = out.add_file(output, "-o")
         points_path = out.add_file(points_path, "--points")

@@ -17,7 +17,6 @@ import pandas as pd
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
-from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
@@ -327,7 +326,6 @@ def run_binding(
         raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
     if compare_path is not None:
         options["compare"] = True
-    distinct_files(paths)
     resolved, preset_name = resolve_options(protocol, **options)
     preset_file = protocol if protocol is not None and Path(protocol).is_file() else None
     with run_outputs(outputs, [*paths, kd_from, preset_file]) as out:

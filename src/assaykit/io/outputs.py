@@ -77,7 +77,6 @@ class OutputSet:
         self._targets: list[_Target] = []
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
         self._made: list[Path] = []  # folders made for the run, parents first
-        self._committed: list[Path] = []
         self.add_inputs(inputs)
 
     # -- the plan ---------------------------------------------------------------------------------------
@@ -144,14 +143,7 @@ class OutputSet:
         problem = folder_problem(path.parent if str(path.parent) else Path("."))
         if problem is not None:
             raise AssayInputError(f"cannot write {where}: {problem}")
-        if path.exists():
-            if not path.is_file():
-                raise AssayInputError(f"{option} is not a regular file; give a file name", path=path)
-            if read_only(path):
-                raise AssayInputError(f"{option}: the file is read-only; it is kept as it is", path=path)
-        for source in self._inputs:
-            if same_file(path, source):
-                raise self._clash_with_input(option, path, source)
+        self._refuse_kept(path, option)
         self._check_unique(path, option, "file")
         self._targets.append(_Target(path, resolve(path), option, "file"))
         return path
@@ -194,6 +186,14 @@ class OutputSet:
                 if target.option == option:
                     raise AssayInputError(f"{option} names the same file twice", path=path)
                 raise AssayInputError(f"{target.option} and {option} name the same file", path=path)
+
+    def _refuse_kept(self, path: Path, option: str) -> None:
+        """Refuse a file that must be kept: one marked read-only, or one of the run's inputs."""
+        if path.exists() and read_only(path):
+            raise AssayInputError(f"{option}: the file is read-only; it is kept as it is", path=path)
+        for source in self._inputs:
+            if same_file(path, source):
+                raise self._clash_with_input(option, path, source)
 
     @staticmethod
     def _clash_with_input(option: str, path: Path, source: Path) -> AssayInputError:
@@ -280,11 +280,7 @@ class OutputSet:
             )
         if path.is_dir() or (path.exists() and not path.is_file()):
             raise AssayInputError(f"{into}: not a regular file; cannot write it", path=path)
-        if path.exists() and read_only(path):
-            raise AssayInputError(f"{into}: the file is read-only; it is kept as it is", path=path)
-        for source in self._inputs:
-            if same_file(path, source):
-                raise self._clash_with_input(into, path, source)
+        self._refuse_kept(path, into)
         for target in self._targets:
             if target.kind == "file" and target.resolved == resolved:
                 raise AssayInputError(f"{into} and {target.option} name the same file", path=path)
@@ -353,9 +349,9 @@ class OutputSet:
         for _, backup in backups:
             if backup is not None:
                 backup.unlink(missing_ok=True)
-        self._committed = [target for _, target in self._staged]
+        written = self.staged
         self._staged, self._made = [], []
-        return list(self._committed)
+        return written
 
     @staticmethod
     def _backup(target: Path) -> Path:
