@@ -143,19 +143,13 @@ def _analyze(
     progress: Callable[[int, int], None] | None,
 ) -> TrackingRun:
     """Read every file and analyse every animal (see :func:`run_tracking`)."""
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught:  # reading, zones, analysis: shown as warning:
         warnings.simplefilter("always")
         tables, failed = _read_all(paths, proto, format, sheet)
-    run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
-    _check_consistent(tables)
-    with warnings.catch_warnings(record=True) as caught:  # zones that overlap, or miss the positions
-        warnings.simplefilter("always")
+        _check_consistent(tables)
         arena, scale, notes = _arena_and_scale(proto, spec, tables)
-    run_warnings += [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
         results, errors = _analyze_all(spec, paths, tables, failed, proto, arena, scale, progress)
-    run_warnings += [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
     if results and all(r.analysis is None for r in results):
         if errors:
             raise errors[0]
@@ -164,8 +158,16 @@ def _analyze(
     endpoints = endpoint_table(results, spec, proto)
     unit = "cm" if scale is not None else "px"
     pixels = any(t.has_coordinates and t.space_unit == "px" for t in tables)
-    run = TrackingRun(endpoints, results, proto, arena, warnings=run_warnings, notes=notes, unit=unit)
-    run.image_coordinates = pixels
+    run = TrackingRun(
+        endpoints,
+        results,
+        proto,
+        arena,
+        warnings=run_warnings,
+        notes=notes,
+        unit=unit,
+        image_coordinates=pixels,
+    )
     zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
     run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit, zones))
     return run
