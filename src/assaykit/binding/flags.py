@@ -9,7 +9,14 @@ code                      meaning
                           parameters), or must not be (its plate's TOTAL mean is not above its NSB mean, a
                           plateau is fixed at a control the plate lacks, its concentrations are implausible:
                           :mod:`assaykit.binding.checks`); its numbers are empty
-``not_converged: <why>``  the optimiser did not converge; numbers are the last iterate, do not report them
+``no_displacement``       the curve was called inactive: no significant fall (its q-value above ``--fdr``;
+                          :mod:`assaykit.binding.activity`); not fitted, estimates empty, ``ic50_above_nM``
+                          the highest tested concentration
+``weak_displacement``     called inactive: a significant fall, but smaller than ``--min-displacement`` % of
+                          the specific window; not fitted, as for ``no_displacement``
+``not_converged: <why>``  the optimiser did not converge, or was stopped as its log IC50, Hill slope or a
+                          plateau ran beyond the limits (``stopped: ...``: no minimum where the numbers mean
+                          anything); the estimate columns are empty
 ``ambiguous``             a parameter's dependency exceeds 0.9999 or the covariance is singular: the data do
                           not define every parameter (Prism's "ambiguous" fit; GraphPad Curve Fitting Guide,
                           "Ambiguous fits")

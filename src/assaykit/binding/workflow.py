@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
@@ -39,6 +40,8 @@ BINDING_DEFAULTS: dict[str, Any] = {
     "compare": False,
     "potency_vs": None,
     "engine": "auto",
+    "fdr": ACTIVITY_DEFAULTS["fdr"],
+    "min_displacement_pct": ACTIVITY_DEFAULTS["min_displacement_pct"],
 }
 _DESCRIPTIVE_KEYS = {"radioligand", "receptor", "tissue", "notes"}
 
@@ -306,7 +309,7 @@ def run_binding(
     **options
         The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
         ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
-        ``potency_vs``, ``engine``); None = not given.
+        ``potency_vs``, ``engine``, ``fdr``, ``min_displacement_pct``); None = not given.
 
     Returns
     -------

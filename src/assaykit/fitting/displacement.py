@@ -29,18 +29,19 @@ Its null distribution
 The extra-sum-of-squares F test (Motulsky & Christopoulos 2004, *Fitting models to biological data using
 linear and nonlinear regression*, ch. 22) assumes nested models whose parameters all exist under the null;
 here ``L`` and ``h`` are not identified when the curve is flat (Davies 1987 Biometrika 74:33-43), so the F
-distribution does not hold: it calls too many flat curves active. CurveCurator (Bayer et al. 2023 Nat
-Commun 14:7902) met the same problem in dose-response screens and recalibrated the F distribution by
-simulation. Here the null is simulated exactly: under "no displacement" the tubes of a curve are
+distribution does not hold, and how far it is off depends on the design and the grid. CurveCurator (Bayer
+et al. 2023 Nat Commun 14:7902) met the same problem in dose-response screens and recalibrated the F
+distribution by simulation. Here the null is simulated exactly: under "no displacement" the tubes of a curve are
 independent draws around one level with one variance, and ``R2`` does not change when ``Y`` is shifted or
 scaled, so its distribution depends only on the design (the tested concentrations relative to each other
 and their replicates), not on the level or the noise. For each distinct design :func:`null_r2` draws
 :data:`N_NULL` Gaussian curves with a fixed seed and computes their ``R2``; a curve's p-value is the
 Monte Carlo p-value ``(1 + #{null >= R2}) / (1 + N_NULL)`` (Davison & Hinkley 1997, *Bootstrap methods and
-their application*, eq. 4.11), which is valid at every level. Where fewer than :data:`MIN_EXCEED` null
-draws exceed ``R2``, the p-value is extrapolated from the simulated upper tail, which is close to a power of
-``1 - R2`` (as for the Beta distribution of a linear model's ``R2``): ``log p`` is fitted linearly in
-``log(1 - R2)`` over the null's top :data:`TAIL_DRAWS` draws.
+their application*, eq. 4.11), which is valid at every level. Beyond the largest null draw, the p-value is
+extrapolated from the simulated upper tail, which is close to a power of ``1 - R2`` (as for the Beta
+distribution of a linear model's ``R2``): ``log p`` is fitted linearly in ``log(1 - R2)`` over the null's
+top :data:`TAIL_SHARE` of draws. Only clearly active curves get there; their p-values order them, and the
+calls do not depend on how far out they are.
 """
 
 from __future__ import annotations
@@ -51,12 +52,15 @@ import numpy as np
 
 __all__ = ["DisplacementTest", "N_NULL", "displacement_test", "null_r2"]
 
-#: Null curves simulated per design.
+#: Null curves simulated per design; with many designs, fewer (at most MAX_NULL_TOTAL in all, at least
+#: MIN_NULL per design).
 N_NULL = 20_000
-#: Fewest null draws above an observed R2 for the plain Monte Carlo p-value; fewer: the fitted tail.
-MIN_EXCEED = 20
-#: Null draws (the largest) that the tail extrapolation is fitted to.
-TAIL_DRAWS = 1_000
+MAX_NULL_TOTAL = 2_000_000
+MIN_NULL = 2_000
+#: Log units within which two concentrations of a design count as one.
+DESIGN_ROUND = 0.01
+#: Share of the null draws (the largest) that the tail extrapolation is fitted to.
+TAIL_SHARE = 0.05
 #: Grid of log IC50 values, log units below the lowest and above the highest tested concentration, and step.
 GRID_BEYOND = (1.0, 1.0)
 GRID_STEP = 0.125
@@ -164,19 +168,26 @@ def null_r2(offsets: np.ndarray, counts: np.ndarray, n_draws: int = N_NULL) -> n
 
 
 def _p_values(r2: np.ndarray, null: np.ndarray) -> np.ndarray:
-    """Monte Carlo p-values of observed ``r2`` against sorted null draws, with the extrapolated tail."""
+    """Monte Carlo p-values of observed ``r2`` against sorted null draws, with the extrapolated tail.
+
+    Beyond the largest null draw the p-value is extrapolated from the top :data:`TAIL_SHARE` of the draws
+    (``log P(R2 >= r)`` linear in ``log(1 - r)``), never above the Monte Carlo bound ``1 / (1 + m)``.
+    """
     m = null.size
     exceed = m - np.searchsorted(null, r2, side="left")
     p = (1.0 + exceed) / (1.0 + m)
-    rare = exceed < MIN_EXCEED
-    if rare.any():
-        top = null[-TAIL_DRAWS:]
-        survival = (np.arange(TAIL_DRAWS, 0, -1)) / (1.0 + m)  # P(R2 >= top[i])
+    beyond = exceed == 0
+    if beyond.any():
+        n_tail = max(50, int(m * TAIL_SHARE))
+        top = null[-n_tail:]
+        survival = np.arange(n_tail, 0, -1) / (1.0 + m)  # P(R2 >= top[i])
         keep = top < 1.0
-        slope, intercept = np.polyfit(np.log1p(-top[keep]), np.log(survival[keep]), 1)
-        with np.errstate(divide="ignore"):
-            tail = np.exp(intercept + slope * np.log1p(-np.minimum(r2[rare], 1.0)))
-        p[rare] = np.minimum(p[rare], np.maximum(tail, np.finfo(float).tiny))
+        if keep.sum() >= 10:
+            slope, intercept = np.polyfit(np.log1p(-top[keep]), np.log(survival[keep]), 1)
+            if slope > 0:  # the survival falls as R2 nears 1, as it must
+                with np.errstate(divide="ignore"):
+                    tail = np.exp(intercept + slope * np.log1p(-np.minimum(r2[beyond], 1.0)))
+                p[beyond] = np.clip(tail, np.finfo(float).tiny, p[beyond])
     return p
 
 
@@ -212,8 +223,11 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
 
     Notes
     -----
-    Curves sharing a design (the same concentrations relative to the lowest, with the same replicates) share
-    one simulated null distribution (:func:`null_r2`), so a screen of one plate layout simulates it once.
+    Curves sharing a design (the same concentrations relative to the lowest, to :data:`DESIGN_ROUND` log
+    units, with the same replicates) share one simulated null distribution (:func:`null_r2`), so a screen
+    of one plate layout simulates it once. With more than 100 designs each gets fewer draws
+    (:data:`MAX_NULL_TOTAL` in all, at least :data:`MIN_NULL`), so that the test stays fast; the
+    extrapolated tail then starts earlier.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -232,8 +246,11 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
         xs[unsorted] = np.take_along_axis(xs[unsorted], order, axis=1)
         ys[unsorted] = np.take_along_axis(ys[unsorted], order, axis=1)
     x0 = xs[:, :1]
-    rel = np.where(np.isfinite(xs), np.round(xs - x0, 6), np.inf)
+    # concentrations within DESIGN_ROUND log units of each other count as one (dilution series written to
+    # a few significant figures differ by ~1e-4 log units from curve to curve, and the null hardly at all)
+    rel = np.where(np.isfinite(xs), np.round((xs - x0) / DESIGN_ROUND) * DESIGN_ROUND, np.inf)
     designs, design_of = _designs(rel)
+    n_draws = max(MIN_NULL, min(N_NULL, MAX_NULL_TOTAL // len(designs)))
     for d, design in enumerate(designs):
         members = np.flatnonzero(design_of == d)
         real = np.isfinite(design)
@@ -253,7 +270,7 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
             ss0 = np.where(ss0 <= 1e-24 * scale**2 * points.size, 0.0, ss0)  # equal tubes up to rounding
             r2_c, drop_c, level_c = _r2(means, ss0, counts.astype(float), shapes)
             if null is None:
-                null = null_r2(offsets, counts)
+                null = null_r2(offsets, counts, n_draws)
             target = rows[chunk]
             r2[target], drop[target], level[target] = r2_c, drop_c, level_c
             p[target] = np.where(ss0 > 0, _p_values(r2_c, null), 1.0)
