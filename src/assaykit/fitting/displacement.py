@@ -31,8 +31,8 @@ linear and nonlinear regression*, ch. 22) assumes nested models whose parameters
 here ``L`` and ``h`` are not identified when the curve is flat (Davies 1987 Biometrika 74:33-43), so the F
 distribution does not hold, and how far it is off depends on the design and the grid. CurveCurator (Bayer
 et al. 2023 Nat Commun 14:7902) met the same problem in dose-response screens and recalibrated the F
-distribution by simulation. Here the null is simulated exactly: under "no displacement" the tubes of a curve are
-independent draws around one level with one variance, and ``R2`` does not change when ``Y`` is shifted or
+distribution by simulation. Here the null is simulated exactly: under "no displacement" the tubes of a curve
+are independent draws around one level with one variance, and ``R2`` does not change when ``Y`` is shifted or
 scaled, so its distribution depends only on the design (the tested concentrations relative to each other
 and their replicates), not on the level or the noise. For each distinct design :func:`null_r2` draws
 :data:`N_NULL` Gaussian curves with a fixed seed and computes their ``R2``; a curve's p-value is the
