@@ -17,6 +17,7 @@ import pandas as pd
 from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
+from assaykit.formatting import sig
 from assaykit.io.counts import read_counts_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
@@ -256,9 +257,19 @@ def write_plots(
                     signal_unit=unit,
                     total_mean=plates.at[row["plate"], f"total_mean_{unit}"],
                     nsb_mean=plates.at[row["plate"], f"nsb_mean_{unit}"],
+                    unfitted=_unfitted(row),
                 )
             written.append(target)
     return written
+
+
+def _unfitted(row: pd.Series) -> str:
+    """Return what the plot of a curve without a fit says: inactive (with its IC50 bound), or why not."""
+    if row["activity"] == "inactive":
+        return f"inactive: IC50 > {sig(row['ic50_above_nM'])} nM"
+    if str(row["flags"]).startswith("not_converged"):
+        return "not converged"
+    return "fit failed"
 
 
 def run_binding(
