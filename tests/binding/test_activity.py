@@ -185,3 +185,41 @@ def test_simulated_screen_has_the_kinds_asked_for():
     tubes = screen.counts
     assert len(tubes) == 1_000 * 33 + tubes["plate"].nunique() * 8
     assert set(tubes.loc[tubes["conc_nM"].isna(), "compound"]) == {"TOTAL", "NSB"}
+
+
+def test_bottom_vs_nsb_spares_correctly_specified_noisy_curves():
+    """At 10% noise a fixed 10%-of-window rule flags many correct curves; the test against the SEs, few."""
+    rng = np.random.default_rng(11)
+    n, top, bottom = 300, 5000.0, 1500.0
+    noise = 0.10 * (top - bottom)  # every tube: Gaussian noise of 10% of the window
+    log_ic50 = rng.uniform(-9.0, -8.0, n)
+    y = bottom + (top - bottom) / (1 + 10 ** ((log_ic50[:, None] - X[None, :]) * -1.0))
+    y = y + rng.normal(0.0, noise, y.shape)
+    rows = [
+        {"plate": str(i // 30), "compound": f"c{i}", "conc_nM": 10 ** (x + 9), "cpm": v}
+        for i in range(n)
+        for x, v in zip(X, y[i], strict=True)
+    ]
+    for plate in range(n // 30):
+        for name, level in (("TOTAL", top), ("NSB", bottom)):
+            rows += [
+                {
+                    "plate": str(plate),
+                    "compound": name,
+                    "conc_nM": np.nan,
+                    "cpm": level + rng.normal(0, noise),
+                }
+                for _ in range(4)
+            ]
+    frame = pd.DataFrame(rows)
+    results = analyze_competition(counts_from_frame(frame)).results
+    assert (results["activity"] == "active").all() and not results["flags"].str.contains("not_").any()
+    flagged = results["flags"].str.contains("bottom_vs_nsb")
+    # 1% per curve on average; the plate's NSB mean is shared by its 30 curves, so they are flagged together
+    assert flagged.mean() <= 0.05
+    # the old rule, |Bottom - NSB| > 10% of the window, flags many of these correct curves
+    controls = frame[frame["compound"].isin(["TOTAL", "NSB"])].groupby(["plate", "compound"])["cpm"].mean()
+    nsb = controls.xs("NSB", level="compound").reindex(results["plate"]).to_numpy()
+    window = controls.xs("TOTAL", level="compound").reindex(results["plate"]).to_numpy() - nsb
+    old_rule = np.abs(results["bottom"].to_numpy() - nsb) > 0.1 * window
+    assert old_rule.mean() > 0.10

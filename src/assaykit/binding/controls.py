@@ -69,7 +69,8 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
 def control_means(counts: pd.DataFrame) -> pd.DataFrame:
     """Mean total and NSB signal per plate, indexed by plate.
 
-    Columns ``total`` and ``nsb`` (NaN if absent) and ``nsb_se``, the standard error of the NSB mean
+    Columns ``total`` and ``nsb`` (NaN if absent), ``nsb_n`` (NSB tubes) and ``nsb_se``, the standard error of
+    the NSB mean
     (SD / sqrt(n); NaN with fewer than two NSB tubes).
     """
     controls = counts[counts["role"].isin(["total", "nsb"])]
@@ -79,7 +80,9 @@ def control_means(counts: pd.DataFrame) -> pd.DataFrame:
     nsb = stats.xs("nsb", level="role") if "nsb" in stats.index.get_level_values("role") else None
     if nsb is None:
         means["nsb_se"] = np.nan
+        means["nsb_n"] = 0.0
     else:
+        means["nsb_n"] = nsb["count"].reindex(means.index).fillna(0).to_numpy(float)
         means["nsb_se"] = (nsb["std"] / np.sqrt(nsb["count"])).reindex(means.index).to_numpy(float)
     return means
 

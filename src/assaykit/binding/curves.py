@@ -27,9 +27,9 @@ class Curves:
     ----------
     table
         One row per curve in order of first appearance: ``compound``, ``plate``, ``n_points``, ``x_lo``,
-        ``x_hi`` (tested log10 range), ``total_mean``, ``nsb_mean``, ``nsb_se`` (the plate's controls and
-        the SE of its NSB mean; NaN for a curve mixing hot concentrations, whose NSB differ), ``n_outliers``
-        (NaN) and ``rout_converged`` (True).
+        ``x_hi`` (tested log10 range), ``total_mean``, ``nsb_mean``, ``nsb_se``, ``nsb_n`` (the plate's
+        controls, the SE of its NSB mean and its NSB tubes; NaN for a curve mixing hot concentrations,
+        whose NSB differ), ``n_outliers`` (NaN) and ``rout_converged`` (True).
     padded
         The curves' tubes: columns ``x`` (log10 M), ``y`` (signal) and, for homologous competition,
         ``hot_nM``; ``rows`` are positions in the competitor table.
@@ -102,6 +102,7 @@ def build_curves(
             "total_mean": np.where(mixed, np.nan, plate_means["total"].to_numpy(float)),
             "nsb_mean": np.where(mixed, np.nan, plate_means["nsb"].to_numpy(float)),
             "nsb_se": np.where(mixed, np.nan, plate_means["nsb_se"].to_numpy(float)),
+            "nsb_n": np.where(mixed, np.nan, plate_means["nsb_n"].to_numpy(float)),
             "n_outliers": np.full(n_curves, np.nan),
             "rout_converged": np.ones(n_curves, bool),
         }

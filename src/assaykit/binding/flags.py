@@ -93,23 +93,33 @@ def join_flags(n: int, checks: Sequence[tuple[str, np.ndarray]]) -> np.ndarray:
 
 
 def _bottom_vs_nsb(
-    fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray, nsb_se: np.ndarray | None
+    fits: FitSet,
+    total_mean: np.ndarray,
+    nsb_mean: np.ndarray,
+    nsb_se: tuple[np.ndarray | None, np.ndarray | None] | None,
 ) -> np.ndarray:
     """``bottom_vs_nsb``: a free Bottom off the plate's NSB by more than 10% of the window, and beyond its SE.
 
     The difference must be both large (:data:`MAX_BOTTOM_NSB_FRACTION` of the specific window) and
     significant: ``|Bottom - NSB| > t(0.995, df) sqrt(SE(Bottom)^2 + SE(NSB mean)^2)`` (a two-sided test
-    at :data:`BOTTOM_NSB_ALPHA`), so that a Bottom that merely scatters with the fit's own uncertainty, as
+    at :data:`BOTTOM_NSB_ALPHA`, ``df`` by Welch-Satterthwaite from the fit's DF and the NSB tubes' n - 1:
+    Welch 1947 Biometrika 34:28-35), so that a Bottom that merely scatters with the fit's own uncertainty, as
     it does for correctly specified curves with noisy tubes, is not flagged. A plate without either
     control (or a window that is not positive) skips the check.
     """
     window = total_mean - nsb_mean
     bottom = fits.value("bottom")
-    se_nsb = np.zeros(len(fits)) if nsb_se is None else np.nan_to_num(np.asarray(nsb_se, dtype=float))
-    with np.errstate(invalid="ignore"):
+    se_n, n_nsb = (None, None) if nsb_se is None else nsb_se
+    se_n = np.zeros(len(fits)) if se_n is None else np.nan_to_num(np.asarray(se_n, dtype=float))
+    df_n = np.full(len(fits), np.inf) if n_nsb is None else np.asarray(n_nsb, dtype=float) - 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
         gap = np.abs(bottom - nsb_mean)
-        se = np.sqrt(fits.se("bottom") ** 2 + se_nsb**2)
-        beyond = ~(gap <= t_quantile(1.0 - BOTTOM_NSB_ALPHA, fits.df) * se)  # a NaN SE cannot clear it
+        se_b = fits.se("bottom")
+        se = np.sqrt(se_b**2 + se_n**2)
+        # Welch-Satterthwaite: the NSB mean of a few tubes has few degrees of freedom
+        df = se**4 / (se_b**4 / fits.df + np.where(se_n > 0, se_n**4 / df_n, 0.0))
+        critical = t_quantile(1.0 - BOTTOM_NSB_ALPHA, np.minimum(np.floor(df), 2000))
+        beyond = ~(gap <= critical * se)  # a NaN SE cannot clear it
         off = (gap > MAX_BOTTOM_NSB_FRACTION * window) & beyond
         return ("bottom" in fits.free) & (window > 0) & off
 
@@ -129,7 +139,7 @@ def site_flags(
     x_range: tuple[np.ndarray, np.ndarray],
     total_mean: np.ndarray,
     nsb_mean: np.ndarray,
-    nsb_se: np.ndarray | None = None,
+    nsb_se: tuple[np.ndarray | None, np.ndarray | None] | None = None,
 ) -> np.ndarray:
     """Return the flags of one- or two-site competition fits, one ``;``-joined string per curve.
 
@@ -145,7 +155,8 @@ def site_flags(
     total_mean, nsb_mean
         Each curve's plate mean total and NSB signal (NaN when absent: the Bottom check is then skipped).
     nsb_se
-        SE of each plate's NSB mean (None or NaN: taken as 0 in the Bottom test).
+        SE of each plate's NSB mean and its number of NSB tubes (None or NaN: the SE taken as 0 in the
+        Bottom test).
 
     Returns
     -------
@@ -182,7 +193,10 @@ def site_flags(
 
 
 def homologous_flags(
-    fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray, nsb_se: np.ndarray | None = None
+    fits: FitSet,
+    total_mean: np.ndarray,
+    nsb_mean: np.ndarray,
+    nsb_se: tuple[np.ndarray | None, np.ndarray | None] | None = None,
 ) -> np.ndarray:
     """Return the flags of homologous competition fits, one ``;``-joined string per curve.
 

@@ -119,7 +119,12 @@ def _one_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -
         columns.update(_potency("ki", *ki_site, log_ci=False))
         columns.update(_total(fits, ki_site[0], ki_site[1], ki))
     flags = site_flags(
-        fits, [ic50_site], curves["x_range"], curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se")
+        fits,
+        [ic50_site],
+        curves["x_range"],
+        curves["total_mean"],
+        curves["nsb_mean"],
+        (curves.get("nsb_se"), curves.get("nsb_n")),
     )
     return columns, flags
 
@@ -147,7 +152,12 @@ def _two_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -
         fraction_hi_ci_high=high,
     )
     flags = site_flags(
-        fits, sites, curves["x_range"], curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se")
+        fits,
+        sites,
+        curves["x_range"],
+        curves["total_mean"],
+        curves["nsb_mean"],
+        (curves.get("nsb_se"), curves.get("nsb_n")),
     )
     return columns, flags
 
@@ -168,7 +178,9 @@ def _homologous(fits: FitSet, curves: Mapping[str, np.ndarray]) -> tuple[dict, n
         "bmax_ci_low": bmax_low,
         "bmax_ci_high": bmax_high,
     }
-    return columns, homologous_flags(fits, curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se"))
+    return columns, homologous_flags(
+        fits, curves["total_mean"], curves["nsb_mean"], (curves.get("nsb_se"), curves.get("nsb_n"))
+    )
 
 
 def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -> dict[str, np.ndarray]:
@@ -180,8 +192,8 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
         The fits (any competition model; two-site fits with their sites in Prism's order).
     curves
         Per fit: ``x_range`` (lowest and highest tested log10 concentration), ``total_mean`` and
-        ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), optionally ``nsb_se`` (the SE
-        of the NSB mean, for the Bottom test), ``n_outliers`` (NaN without
+        ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), optionally ``nsb_se`` and
+        ``nsb_n`` (the SE of the NSB mean and its tubes, for the Bottom test), ``n_outliers`` (NaN without
         ROUT), ``rout_converged`` and, optionally, ``outside_controls`` (``signal_outside_controls``).
     ki
         Radioligand concentration and Kd (and the Kd's SE) for Ki; empty for no Ki.
@@ -291,6 +303,7 @@ def result_table(
             "total_mean": chosen["total_mean"].to_numpy(float),
             "nsb_mean": chosen["nsb_mean"].to_numpy(float),
             "nsb_se": chosen["nsb_se"].to_numpy(float) if "nsb_se" in chosen else None,
+            "nsb_n": chosen["nsb_n"].to_numpy(float) if "nsb_n" in chosen else None,
             "n_outliers": chosen["n_outliers"].to_numpy(float),
             "rout_converged": chosen["rout_converged"].to_numpy(bool),
         }
