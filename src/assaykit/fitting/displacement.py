@@ -66,8 +66,10 @@ GRID_BEYOND = (1.0, 1.0)
 GRID_STEP = 0.125
 #: Grid of Hill slopes.
 GRID_SLOPES = (-0.5, -0.75, -1.0, -1.5, -2.5)
-#: Curves handled at once (bounds the ``(curves, grid)`` temporaries to a few tens of MB).
+#: Null curves simulated at once (bounds the ``(curves, grid)`` temporaries to a few tens of MB).
 CHUNK = 10_000
+#: Curves tested at once (bounds the ``(curves, points)`` temporaries).
+BLOCK = 20_000
 
 
 @dataclass(frozen=True)
@@ -191,15 +193,59 @@ def _p_values(r2: np.ndarray, null: np.ndarray) -> np.ndarray:
     return p
 
 
-def _designs(rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct rows of ``rel`` and each row's design number (rows hashed to one number first)."""
-    finite = np.where(np.isfinite(rel), rel, 1e6)
-    key = finite @ np.random.default_rng(1).uniform(0.5, 1.5, rel.shape[1])
-    _, first, design_of = np.unique(key, return_index=True, return_inverse=True)
-    designs = rel[first]
-    if not (np.where(np.isfinite(rel), rel, 1e6) == finite[first][design_of]).all():  # a hash collision
-        designs, design_of = np.unique(rel, axis=0, return_inverse=True)
-    return designs, design_of.ravel()
+def _sorted_block(
+    x: np.ndarray, y: np.ndarray | None, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Sort each curve's points by concentration (padding last); return x, y and the rounded design rows.
+
+    Concentrations within :data:`DESIGN_ROUND` log units of each other count as one: dilution series
+    written to a few significant figures differ by ~1e-4 log units from curve to curve, the null hardly.
+    """
+    xs = np.where(mask, x, np.inf)
+    ys = None if y is None else np.where(mask, y, 0.0)
+    unsorted = np.flatnonzero((np.diff(xs, axis=1) < 0).any(axis=1))  # tables are mostly in order already
+    if unsorted.size:
+        order = np.argsort(xs[unsorted], axis=1, kind="stable")
+        xs[unsorted] = np.take_along_axis(xs[unsorted], order, axis=1)
+        if ys is not None:
+            ys[unsorted] = np.take_along_axis(ys[unsorted], order, axis=1)
+    rel = np.where(np.isfinite(xs), np.round((xs - xs[:, :1]) / DESIGN_ROUND) * DESIGN_ROUND, np.inf)
+    return xs, ys, rel
+
+
+def _design_keys(rel: np.ndarray) -> np.ndarray:
+    """Hash each design row to one number (a random weighted sum; equal rows give equal numbers)."""
+    return np.where(np.isfinite(rel), rel, 1e6) @ np.random.default_rng(1).uniform(0.5, 1.5, rel.shape[1])
+
+
+def _test_block(
+    ys: np.ndarray, rel: np.ndarray, design_of: np.ndarray, nulls: dict, n_draws: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """R2, p-value, drop and level of a block of sorted curves, design by design."""
+    r2, p, drop, level = (np.full(ys.shape[0], np.nan) for _ in range(4))
+    for d in np.unique(design_of):
+        members = np.flatnonzero(design_of == d)
+        design = rel[members[0]]
+        if not (rel[members] == design).all():  # a hash collision (never seen): test these rows apart
+            for row in members:
+                one = _test_block(ys[row : row + 1], rel[row : row + 1], np.array([-1 - row]), {}, n_draws)
+                r2[row], p[row], drop[row], level[row] = (v[0] for v in one)
+            continue
+        points = design[np.isfinite(design)]
+        offsets, start, counts = np.unique(points, return_index=True, return_counts=True)
+        if offsets.size < 3:
+            continue
+        ys_c = ys[members][:, : points.size]
+        means = np.add.reduceat(ys_c, start, axis=1) / counts
+        grand = ys_c.mean(axis=1)
+        ss0 = ((ys_c - grand[:, None]) ** 2).sum(axis=1)
+        scale = np.maximum(np.abs(grand), 1.0)
+        ss0 = np.where(ss0 <= 1e-24 * scale**2 * points.size, 0.0, ss0)  # equal tubes up to rounding
+        r2[members], drop[members], level[members] = _r2(means, ss0, counts.astype(float), _grid(offsets))
+        if d not in nulls:
+            nulls[d] = null_r2(offsets, counts, n_draws)
+        p[members] = np.where(ss0 > 0, _p_values(r2[members], nulls[d]), 1.0)
+    return r2, p, drop, level
 
 
 def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> DisplacementTest:
@@ -238,40 +284,13 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
     rows = np.flatnonzero(ok)
     if rows.size == 0:
         return DisplacementTest(r2, p, drop, level)
-    xs = np.where(mask[rows], x[rows], np.inf)
-    ys = np.where(mask[rows], y[rows], 0.0)
-    unsorted = np.flatnonzero((np.diff(xs, axis=1) < 0).any(axis=1))  # tables are mostly in order already
-    if unsorted.size:
-        order = np.argsort(xs[unsorted], axis=1, kind="stable")
-        xs[unsorted] = np.take_along_axis(xs[unsorted], order, axis=1)
-        ys[unsorted] = np.take_along_axis(ys[unsorted], order, axis=1)
-    x0 = xs[:, :1]
-    # concentrations within DESIGN_ROUND log units of each other count as one (dilution series written to
-    # a few significant figures differ by ~1e-4 log units from curve to curve, and the null hardly at all)
-    rel = np.where(np.isfinite(xs), np.round((xs - x0) / DESIGN_ROUND) * DESIGN_ROUND, np.inf)
-    designs, design_of = _designs(rel)
-    n_draws = max(MIN_NULL, min(N_NULL, MAX_NULL_TOTAL // len(designs)))
-    for d, design in enumerate(designs):
-        members = np.flatnonzero(design_of == d)
-        real = np.isfinite(design)
-        points = design[real]
-        offsets, start, counts = np.unique(points, return_index=True, return_counts=True)
-        if offsets.size < 3:
-            continue
-        null = None
-        shapes = _grid(offsets)
-        for i in range(0, members.size, CHUNK):
-            chunk = members[i : i + CHUNK]
-            ys_c = ys[chunk][:, : points.size]
-            means = np.add.reduceat(ys_c, start, axis=1) / counts
-            grand = ys_c.mean(axis=1)
-            ss0 = ((ys_c - grand[:, None]) ** 2).sum(axis=1)
-            scale = np.maximum(np.abs(grand), 1.0)
-            ss0 = np.where(ss0 <= 1e-24 * scale**2 * points.size, 0.0, ss0)  # equal tubes up to rounding
-            r2_c, drop_c, level_c = _r2(means, ss0, counts.astype(float), shapes)
-            if null is None:
-                null = null_r2(offsets, counts, n_draws)
-            target = rows[chunk]
-            r2[target], drop[target], level[target] = r2_c, drop_c, level_c
-            p[target] = np.where(ss0 > 0, _p_values(r2_c, null), 1.0)
+    blocks = [rows[i : i + BLOCK] for i in range(0, rows.size, BLOCK)]  # bounded temporaries
+    keys = np.concatenate([_design_keys(_sorted_block(x[b], None, mask[b])[2]) for b in blocks])
+    unique_keys, design_of = np.unique(keys, return_inverse=True)
+    n_draws = max(MIN_NULL, min(N_NULL, MAX_NULL_TOTAL // unique_keys.size))
+    nulls: dict = {}
+    for i, block in zip(range(0, rows.size, BLOCK), blocks, strict=True):
+        _, ys, rel = _sorted_block(x[block], y[block], mask[block])
+        out = _test_block(ys, rel, design_of.ravel()[i : i + block.size], nulls, n_draws)
+        r2[block], p[block], drop[block], level[block] = out
     return DisplacementTest(r2=r2, p_value=p, drop=drop, level=level)
