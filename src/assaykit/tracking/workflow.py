@@ -154,7 +154,36 @@ def _analyze(
     jobs: int,
 ) -> TrackingRun:
     """Analyse every file (:func:`assaykit.tracking.files.analyze_track_file`), then check them together."""
-    files = _analyze_files(spec, paths, proto, format, sheet, progress, jobs)
+    return combine_track_files(spec, proto, _analyze_files(spec, paths, proto, format, sheet, progress, jobs))
+
+
+def combine_track_files(spec: AssaySpec, proto: TrackingProtocol, files: Sequence[TrackFile]) -> TrackingRun:
+    """Make one run of the files' results: what needs every file at once, after each was analysed alone.
+
+    This is the step after a map of :func:`assaykit.tracking.files.analyze_track_file` over the files, in
+    this process, in ``--jobs`` workers or on a cluster (e.g. Dask's ``client.map`` and ``gather``); the
+    run it returns is that of :func:`run_tracking` on the same files, without writing anything.
+
+    Parameters
+    ----------
+    spec, proto
+        The assay and the protocol every file was analysed with.
+    files
+        The files' results, in the order the files were given.
+
+    Returns
+    -------
+    TrackingRun
+        The endpoint table (one row per animal, a file that could not be read one error row), the
+        warnings (of the zones, then of each file in order, then of the rows) and the notes.
+
+    Raises
+    ------
+    AssayInputError
+        When the files' positions are in different units, an animal id is in two files, the tracks' units
+        have no scale, or no animal at all could be analysed (the first reason is given).
+    """
+    files = list(files)
     _check_consistent(files)
     positioned = [f for f in files if f.has_coordinates]
     arena, scale, notes, placement = None, 1.0, [], []
