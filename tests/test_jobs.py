@@ -82,6 +82,11 @@ def test_map_files_in_processes_is_the_plain_loop_in_order_with_progress() -> No
     assert done == sorted(done) and len(calls) > 2  # chunk by chunk, counted across both workers
 
 
+def test_map_files_runs_in_spawned_workers_too() -> None:
+    items = [str(k) for k in range(9)]
+    assert map_files(int, items, jobs=2, start_method="spawn") == list(range(9))
+
+
 def test_map_files_raises_what_the_loop_raises_first() -> None:
     items = [*map(str, range(30)), "first bad", *map(str, range(30)), "second bad"]
     with pytest.raises(ValueError) as plain:
