@@ -42,6 +42,15 @@ QUIET = click.option(
     help="Hide notes and progress (warnings, errors and results that go to no file still print).",
 )
 
+JOBS = click.option(
+    "-j",
+    "--jobs",
+    default="1",
+    metavar="N|auto",
+    help="Files analysed at once, each in its own process; 0 or auto: one per core. The results are "
+    "the same as with 1 [1].",
+)
+
 
 def plot_option(what: str) -> Any:
     """Return the ``--plot DIR`` option: one PNG per ``what``."""
@@ -422,6 +431,7 @@ def tracking_options(func: Any) -> Any:
             type=click.Path(dir_okay=False, path_type=Path),
             help="With --design: write the comparisons (.csv .tsv .json; .xlsx gets every table).",
         ),
+        JOBS,
         QUIET,
     ]
     for option in reversed(options):
@@ -466,10 +476,11 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
 
             check_outputs(outputs, stats_path, None, plot_dir, output_option="--stats")
             design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
-        with ProgressBar("animals", enabled=not quiet) as bar:
+        with ProgressBar("animals" if len(files) == 1 else "files", enabled=not quiet) as bar:
             run = run_tracking(
                 spec,
                 files,
+                jobs=options.pop("jobs"),
                 protocol=options.pop("protocol"),
                 format=options.pop("track_format"),
                 sheet=options.pop("sheet"),

@@ -72,7 +72,9 @@ def test_a_label_only_one_animal_uses_gives_only_that_animal_an_error() -> None:
         assert table.loc[animal, "transitions"] == 1
 
 
-def test_progress_counts_every_animal_once_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_progress_counts_the_animals_of_one_file_and_the_files_of_several(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(batch, "CHUNK_FRAMES", 20_000)
     frames = [sample(random_path(seed)).assign(animal=f"m{seed}") for seed in range(4)]
     many = tmp_path / "many.csv"
@@ -80,15 +82,18 @@ def test_progress_counts_every_animal_once_in_order(monkeypatch: pytest.MonkeyPa
     one = tmp_path / "one.csv"
     frames[0].drop(columns="animal").to_csv(one, index=False)
     calls: list[tuple[int, int]] = []
+    run = run_tracking(EPM, [many], progress=lambda done, total: calls.append((done, total)))
+    assert len(run.endpoints) == 4
+    assert calls[0] == (0, 4) and calls[-1] == (4, 4)
+    assert all(t == 4 for _, t in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len(set(done)) > 2  # batch by batch, not all at once
+    calls.clear()
     run = run_tracking(
         EPM, [one, tmp_path / "missing.csv", many], progress=lambda done, total: calls.append((done, total))
     )
-    total = len(run.endpoints)
-    assert total == 6  # one.csv, the missing file, four animals
-    assert calls[0] == (0, total) and calls[-1] == (total, total)
-    assert all(t == total for _, t in calls)
-    done = [d for d, _ in calls]
-    assert done == sorted(done) and len(set(done)) > 3  # step by step, not all at once
+    assert len(run.endpoints) == 6  # one.csv, the missing file, four animals
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]  # three files, one at a time
 
 
 @settings(max_examples=200, deadline=None)

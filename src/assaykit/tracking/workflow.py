@@ -1,6 +1,8 @@
 """The ``assaykit epm`` and ``ldb`` jobs: read track files, analyse every animal, write tables and plots.
 
-This module does file I/O; the computation it calls (:mod:`assaykit.tracking.batch`) does none.
+This module does file I/O; the computation it calls (:mod:`assaykit.tracking.batch`) does none. Each file
+is read and analysed on its own by :func:`assaykit.tracking.files.analyze_track_file` (a pure function, run
+in several processes with ``jobs``); what needs all files at once is checked here afterwards.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
-from assaykit.io.tracks import TrackTable, read_tracks
-from assaykit.tracking.batch import AnimalResult, AssaySpec, analyze_table
+from assaykit.parallel import map_files, resolve_jobs
+from assaykit.tracking.batch import AnimalResult, AssaySpec
+from assaykit.tracking.files import TrackFile, analyze_track_file, track_arena, track_scale
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.placement import placement_warning
 from assaykit.tracking.protocol import TrackingProtocol, load_tracking_protocol
@@ -71,6 +74,7 @@ def run_tracking(
     postures_path: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
+    jobs: int | str = 1,
     **options: Any,
 ) -> TrackingRun:
     """Run a tracking assay from files to written results.
@@ -95,16 +99,21 @@ def run_tracking(
         Posture-event table to write (plus maze, pose files: one row per head dip or stretched-attend
         posture); an ``.xlsx`` output also gets it as a ``postures`` sheet.
     progress
-        Called as ``progress(done, total)`` as animals are finished, ``total`` being the number of animals
-        across all files (a file that could not be read counts as one): first ``(0, total)`` once every
-        file is read and checked, then as each file that could not be read and each batch of animals
-        (:data:`assaykit.tracking.batch.CHUNK_FRAMES` frames or so) is done, last ``(total, total)``
-        before the tables are written. ``done`` never decreases.
+        Called as ``progress(done, total)``, ``done`` never decreasing and the last call
+        ``(total, total)`` before the tables are written. With one file it counts that file's animals:
+        first ``(0, total)`` once the file is read, then as each batch of animals
+        (:data:`assaykit.tracking.batch.CHUNK_FRAMES` frames or so) is done. With several it counts files
+        (``total`` = the number of files), as they are finished, across all workers.
     outputs
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them with those
         of other jobs (``epm --design`` adds the statistics); None to write them at the end of this job.
         Every output path is checked before any track is read, and the files are written all together or
         not at all.
+    jobs
+        Files analysed at the same time, each in its own process (:func:`assaykit.parallel.resolve_jobs`:
+        ``0`` or ``"auto"`` for one per core). Every file is analysed by the same pure function
+        (:func:`assaykit.tracking.files.analyze_track_file`) whatever ``jobs`` is, so the results, warnings
+        and errors are the same as with 1.
     **options
         Keys of :data:`assaykit.tracking.protocol.TRACKING_DEFAULTS`; None means "not given".
 
@@ -120,6 +129,7 @@ def run_tracking(
         be analysed (the first reason is given). No output is written then.
     """
     distinct_files(paths)
+    workers = resolve_jobs(jobs)
     proto = load_tracking_protocol(protocol or spec.default_preset, spec.assay, **options)
     with run_outputs(outputs, [*paths, proto.path, proto.options.get("zones")]) as out:
         targets = {
@@ -128,7 +138,7 @@ def run_tracking(
             "postures_path": out.add_file(postures_path, "--postures"),
             "plot_dir": out.add_folder(plot_dir, "--plot"),
         }
-        run = _analyze(spec, paths, proto, format, sheet, progress)
+        run = _analyze(spec, paths, proto, format, sheet, progress, workers)
         _write(run, spec, out, **targets)
         run.written = out.staged
     return run
@@ -141,186 +151,129 @@ def _analyze(
     format: str,
     sheet: str | None,
     progress: Callable[[int, int], None] | None,
+    jobs: int,
 ) -> TrackingRun:
-    """Read every file and analyse every animal (see :func:`run_tracking`)."""
-    with warnings.catch_warnings(record=True) as caught:  # reading, zones, analysis: shown as warning:
-        warnings.simplefilter("always")
-        tables, failed = _read_all(paths, proto, format, sheet)
-        _check_consistent(tables)
-        arena, scale, notes = _arena_and_scale(proto, spec, tables)
-        results, errors = _analyze_all(spec, paths, tables, failed, proto, arena, scale, progress)
-    run_warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    """Analyse every file (:func:`assaykit.tracking.files.analyze_track_file`), then check them together."""
+    return combine_track_files(spec, proto, _analyze_files(spec, paths, proto, format, sheet, progress, jobs))
+
+
+def combine_track_files(spec: AssaySpec, proto: TrackingProtocol, files: Sequence[TrackFile]) -> TrackingRun:
+    """Make one run of the files' results: what needs every file at once, after each was analysed alone.
+
+    This is the step after a map of :func:`assaykit.tracking.files.analyze_track_file` over the files, in
+    this process, in ``--jobs`` workers or on a cluster (e.g. Dask's ``client.map`` and ``gather``); the
+    run it returns is that of :func:`run_tracking` on the same files, without writing anything.
+
+    Parameters
+    ----------
+    spec, proto
+        The assay and the protocol every file was analysed with.
+    files
+        The files' results, in the order the files were given.
+
+    Returns
+    -------
+    TrackingRun
+        The endpoint table (one row per animal, a file that could not be read one error row), the
+        warnings (of the zones, then of each file in order, then of the rows) and the notes.
+
+    Raises
+    ------
+    AssayInputError
+        When the files' positions are in different units, an animal id is in two files, the tracks' units
+        have no scale, or no animal at all could be analysed (the first reason is given).
+    """
+    files = list(files)
+    _check_consistent(files)
+    positioned = [f for f in files if f.has_coordinates]
+    arena, scale, notes, placement = None, 1.0, [], []
+    if positioned:
+        first = positioned[0]
+        if first.fatal is not None:
+            raise first.fatal
+        scale, note = track_scale(proto, spec, first.space_unit, first.pose, first.path)
+        notes = [note] if note else []
+        with warnings.catch_warnings(record=True) as caught:  # the zones' overlaps, and their placement
+            warnings.simplefilter("always")
+            arena = track_arena(proto, spec, first.space_unit, scale)
+            _placement(proto, positioned, arena, scale)
+        placement = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
+    results = [result for f in files for result in f.results]
     if results and all(r.analysis is None for r in results):
+        errors = [f.error for f in files if f.error is not None]
         if errors:
             raise errors[0]
-        first = results[0]
-        raise AssayInputError(f"animal '{first.animal}': {first.error}")
+        first_result = results[0]
+        raise AssayInputError(f"animal '{first_result.animal}': {first_result.error}")
     endpoints = endpoint_table(results, spec, proto)
-    unit = "cm" if scale is not None else "px"
-    pixels = any(t.has_coordinates and t.space_unit == "px" for t in tables)
     run = TrackingRun(
         endpoints,
         results,
         proto,
         arena,
-        warnings=run_warnings,
+        warnings=[*placement, *(message for f in files for message in f.warnings)],
         notes=notes,
-        unit=unit,
-        image_coordinates=pixels,
+        unit="cm" if scale is not None else "px",
+        image_coordinates=any(f.space_unit == "px" for f in positioned),
     )
     zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
-    run.warnings.extend(row_warnings(endpoints, spec, results, arena, unit, zones))
+    run.warnings.extend(row_warnings(endpoints, spec, results, arena, run.unit, zones))
     return run
 
 
-def _arena_and_scale(
-    proto: TrackingProtocol, spec: AssaySpec, tables: list[TrackTable]
-) -> tuple[Arena | None, float | None, list[str]]:
-    """Return the arena, the scale (cm per track unit; None: none known) and a note when there is no scale.
+def _analyze_files(
+    spec: AssaySpec,
+    paths: Sequence[str | Path],
+    proto: TrackingProtocol,
+    format: str,
+    sheet: str | None,
+    progress: Callable[[int, int], None] | None,
+    jobs: int,
+) -> list[TrackFile]:
+    """Each file's :class:`TrackFile`, in the order given: in ``jobs`` processes when more than one.
 
-    Pixels (or coordinates without a unit) with zones in the same units (a zone file or ``[[zones]]``) need
-    no scale for zone times, entries and latencies: without ``px_per_cm`` the zones stay in track units,
-    and what needs cm (distances, speeds, the hysteresis, the posture thresholds) is left out, with a note.
-    An arena given in cm (``[arena]``) needs the scale of pixel coordinates.
+    One file reports progress per animal and raises when it cannot be read; several report it per file,
+    and a file that cannot be read is one error row.
     """
-    positioned = [t for t in tables if t.has_coordinates]
-    if not positioned:
-        return None, 1.0, []
-    first = positioned[0]
-    if (
-        proto.zones_in_track_units
-        and proto.options.get("px_per_cm") is None
-        and first.space_unit in (None, "px")
-    ):
-        unit = "pixels" if first.space_unit == "px" else "coordinates without a unit"
-        hysteresis = float(proto.options["hysteresis_cm"])
-        note = (
-            f"{first.source}: {unit} and zones in the same units, without --px-per-cm: zone times, entries "
-            "and latencies are computed; distances and speeds are left blank"
-            + (
-                f", the {hysteresis:g} cm hysteresis is not applied (zones are the plain point-in-polygon "
-                "test)"
-                if hysteresis > 0
-                else ""
+    if len(paths) == 1:
+        return [
+            analyze_track_file(
+                paths[0], spec, proto, format=format, sheet=sheet, raise_read_error=True, progress=progress
             )
-            + (
-                ", and head dips and stretched-attend postures (thresholds in cm) are left blank"
-                if spec.pose_measures is not None and first.keypoints is not None
-                else ""
-            )
-            + "; give --px-per-cm for them"
-        )
-        return _placed_arena(proto, spec, positioned, None), None, [note]
-    try:
-        scale = proto.scale(first.space_unit)
-    except AssayInputError as exc:
-        raise exc.with_path(first.source) from None
-    return _placed_arena(proto, spec, positioned, scale), scale, []
+        ]
+    work = partial(analyze_track_file, spec=spec, protocol=proto, format=format, sheet=sheet)
+    return map_files(work, list(paths), jobs=jobs, progress=progress)
 
 
-def _placed_arena(
-    proto: TrackingProtocol, spec: AssaySpec, positioned: list[TrackTable], scale: float | None
-) -> Arena:
-    """Build the arena; warn of zones that overlap or that miss the positions (:mod:`.placement`)."""
-    unit = positioned[0].space_unit
-    arena = proto.arena(scale, spec.build_arena, unit)
-    xs = [table.data["x"].to_numpy() for table in positioned]
-    ys = [table.data["y"].to_numpy() for table in positioned]
+def _placement(
+    proto: TrackingProtocol, positioned: list[TrackFile], arena: Arena, scale: float | None
+) -> None:
+    """Warn of zones that overlap or that miss the positions of every file (:mod:`.placement`)."""
+    xs = [f.x for f in positioned if f.x is not None]
+    ys = [f.y for f in positioned if f.y is not None]
     cm_per_unit = 1.0 if scale is None else scale  # without a scale the arena is in track units
     drawn = bool(proto.file_zones or proto.zone_tables)
     source = proto.options.get("zones") or proto.path
-    placement_warning(arena, xs, ys, cm_per_unit, unit, source, drawn=drawn)
-    return arena
+    placement_warning(arena, xs, ys, cm_per_unit, positioned[0].space_unit, source, drawn=drawn)
 
 
-def _analyze_all(
-    spec: AssaySpec,
-    paths: Sequence[str | Path],
-    tables: list[TrackTable],
-    failed: list[AssayInputError],
-    proto: TrackingProtocol,
-    arena: Arena | None,
-    scale: float | None,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[list[AnimalResult], list[AssayInputError]]:
-    """Analyse every file's animals in the order the files were given; a file not read is one error row."""
-    results: list[AnimalResult] = []
-    errors: list[AssayInputError] = []
-    total = len(failed) + sum(len(table.animal_runs().names) for table in tables)
-    report = progress or (lambda done, total: None)
-    report(0, total)
-    for item in _in_order(paths, tables, failed):
-        done = len(results)
-        if isinstance(item, AssayInputError):
-            errors.append(item)
-            results.append(AnimalResult(Path(str(item.path)).stem, str(item.path), error=str(item)))
-            report(done + 1, total)
-            continue
-        results.extend(
-            analyze_table(
-                item,
-                spec,
-                proto,
-                arena if item.has_coordinates else None,
-                scale,
-                progress=lambda finished, _, done=done: report(done + finished, total),
-            )
-        )
-    return results, errors
-
-
-def _read_all(
-    paths: Sequence[str | Path], proto: TrackingProtocol, format: str, sheet: str | None
-) -> tuple[list[TrackTable], list[AssayInputError]]:
-    options = proto.options
-    bodypart = options.get("bodypart")
-    if isinstance(bodypart, str) and "," in bodypart:
-        bodypart = [part.strip() for part in bodypart.split(",") if part.strip()]
-    tables, failed = [], []
-    for path in paths:
-        try:
-            tables.append(
-                read_tracks(
-                    path,
-                    format=format,
-                    fps=options.get("fps"),
-                    bodypart=bodypart,
-                    likelihood=float(options["likelihood"]),
-                    sheet=sheet,
-                )
-            )
-        except AssayInputError as exc:
-            if len(paths) == 1:
-                raise
-            failed.append(exc.with_path(path))
-    return tables, failed
-
-
-def _in_order(
-    paths: Sequence[str | Path], tables: list[TrackTable], failed: list[AssayInputError]
-) -> list[TrackTable | AssayInputError]:
-    """Tables and read errors in the order their files were given."""
-    by_path: dict[str, TrackTable | AssayInputError] = {str(t.source): t for t in tables}
-    by_path.update({str(e.path): e for e in failed})
-    return [by_path[str(Path(p))] for p in paths if str(Path(p)) in by_path]
-
-
-def _check_consistent(tables: list[TrackTable]) -> None:
-    units = {}
-    for table in tables:
-        if table.has_coordinates:
-            units.setdefault(table.space_unit, table.source)
+def _check_consistent(files: list[TrackFile]) -> None:
+    """Raise when the files' positions are in different units, or an animal id is in two files."""
+    units: dict[str | None, str] = {}
+    for file in files:
+        if file.has_coordinates:
+            units.setdefault(file.space_unit, file.path)
     if len(units) > 1:
         listed = "; ".join(f"{path} in {unit or 'unstated units'}" for unit, path in units.items())
         raise AssayInputError(f"mixed units across files: {listed}; give every file the same unit")
-    seen: dict[str, Path] = {}
-    for table in tables:
-        for animal in table.animal_runs().names.tolist():
-            if animal in seen and seen[animal] != table.source:
+    seen: dict[str, str] = {}
+    for file in files:
+        for animal in file.animals:
+            if animal in seen and seen[animal] != file.path:
                 raise AssayInputError(
-                    f"animal '{animal}' is in {seen[animal]} and in {table.source}; give each animal one id"
+                    f"animal '{animal}' is in {seen[animal]} and in {file.path}; give each animal one id"
                 )
-            seen[animal] = table.source
+            seen[animal] = file.path
 
 
 def _write(
