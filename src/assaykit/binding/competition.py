@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Literal
 
 import numpy as np
@@ -17,12 +18,11 @@ import pandas as pd
 from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
-from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
+from assaykit.binding.controls import control_means, points_table, summarize_plates
 from assaykit.binding.curves import (
     CurveFits,
     Curves,
     build_curves,
-    fitted_values,
     fixed_plateaus,
     report_progress,
 )
@@ -70,6 +70,8 @@ class CompetitionAnalysis:
     points
         Every tube with specific binding, percent specific binding, and for competitor tubes the fitted
         value and residual (``fitted_<u>``, ``residual_<u>``) and whether ROUT called it an ``outlier``.
+        Built when first read (by ``make_points``), so that a run that writes only the results table does
+        not hold a second copy of every tube: a third of the memory of a million-curve run.
     fits
         The :class:`~assaykit.fitting.CurveFit` of each curve, keyed by ``(compound, plate)``; None for a
         curve that could not be fitted. With ROUT, the fit of the points that are not outliers. (A read-only
@@ -86,11 +88,16 @@ class CompetitionAnalysis:
 
     results: pd.DataFrame
     plates: pd.DataFrame
-    points: pd.DataFrame
-    fits: Mapping[tuple[str, str], CurveFit | None]
-    notes: tuple[str, ...]
+    make_points: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+    fits: Mapping[tuple[str, str], CurveFit | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
     comparisons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMPARISON_COLUMNS)))
     potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """The per-tube table (see the class docstring), built on first use and kept."""
+        return self.make_points()
 
 
 def _fit_one(
@@ -324,7 +331,9 @@ def analyze_competition(
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
-    competitors = counts[counts["role"] == "competitor"]
+    is_competitor = (counts["role"] == "competitor").to_numpy(bool)
+    # only the columns the curves need: a copy of every column would be a second input table
+    competitors = counts.loc[is_competitor, ["compound", "plate", "log_conc_M", "signal"]]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
     unit = counts.attrs.get("signal_unit", "cpm")
@@ -348,14 +357,6 @@ def analyze_competition(
     results = result_table(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki
     )
-    fitted_column = pd.Series(np.nan, index=counts.index)
-    fitted_column.loc[competitors.index] = fitted_values(curves, fits, fitted, len(competitors))
-    outlier_column = pd.Series(False, index=counts.index)
-    if outliers:
-        flagged = np.zeros(len(competitors), bool)
-        for i, outlier in outliers.items():
-            flagged[curves.padded.rows[i, : outlier.size]] = outlier
-        outlier_column.loc[competitors.index] = flagged
     if competitors.empty:
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -363,15 +364,11 @@ def analyze_competition(
         potency, note = _potency(results, potency_vs, opts.level)
         notes.extend(note)
 
-    points = specific_binding_points(counts)
-    points[f"fitted_{unit}"] = fitted_column.to_numpy()
-    points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
-    points["outlier"] = outlier_column.to_numpy()
     results.attrs = {"source": counts.attrs.get("source"), "signal_unit": unit, "notes": notes}
     return CompetitionAnalysis(
         results=results,
         plates=summarize_plates(counts),
-        points=points,
+        make_points=partial(points_table, counts, is_competitor, curves, fits, fitted, outliers),
         fits=curve_fits,
         notes=tuple(notes),
         comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+
+from assaykit.binding.curves import Curves, fitted_values
+from assaykit.fitting.fitset import FitSet
 
 
 def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -96,9 +101,55 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
     nsb = means["nsb"].to_numpy(float)[codes]
     total = means["total"].to_numpy(float)[codes]
     signal = counts["signal"].to_numpy(float)
-    points = counts.rename(columns={"signal": unit}).copy()
+    points = counts.rename(columns={"signal": unit})  # a new frame: the counts are not changed
     points[f"specific_{unit}"] = signal - nsb
     with np.errstate(divide="ignore", invalid="ignore"):
         window = total - nsb
         points["specific_pct"] = np.where(window > 0, 100.0 * (signal - nsb) / window, np.nan)
+    return points
+
+
+def points_table(
+    counts: pd.DataFrame,
+    is_competitor: np.ndarray,
+    curves: Curves,
+    fits: FitSet,
+    fitted: np.ndarray,
+    outliers: Mapping[int, np.ndarray],
+) -> pd.DataFrame:
+    """Every tube with its specific binding and, for competitor tubes, the fitted value and residual.
+
+    Parameters
+    ----------
+    counts
+        The canonical counts frame.
+    is_competitor
+        Which of its rows are competitor tubes (the rows of ``curves``, in order).
+    curves
+        The curves built from those tubes.
+    fits, fitted
+        The fits, fit ``i`` being curve ``fitted[i]``.
+    outliers
+        ROUT's outlier mask of each curve it ran on, by curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`specific_binding_points` with ``fitted_<u>``, ``residual_<u>`` (signal minus fitted) and
+        ``outlier`` columns; NaN and False for control tubes and curves not fitted.
+    """
+    unit = counts.attrs.get("signal_unit", "cpm")
+    n_competitors = int(is_competitor.sum())
+    fitted_column = np.full(len(counts), np.nan)
+    fitted_column[is_competitor] = fitted_values(curves, fits, fitted, n_competitors)
+    outlier_column = np.zeros(len(counts), bool)
+    if outliers:
+        flagged = np.zeros(n_competitors, bool)
+        for i, outlier in outliers.items():
+            flagged[curves.padded.rows[i, : outlier.size]] = outlier
+        outlier_column[is_competitor] = flagged
+    points = specific_binding_points(counts)
+    points[f"fitted_{unit}"] = fitted_column
+    points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
+    points["outlier"] = outlier_column
     return points

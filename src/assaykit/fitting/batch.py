@@ -20,6 +20,7 @@ The standard errors and intervals are Prism's (see :mod:`assaykit.fitting.fitset
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ __all__ = ["PaddedCurves", "fit_curves", "fittable", "pad_groups"]  # the paddin
 FTOL = 1e-12
 XTOL = 1e-12
 MAX_ITER = 200
+#: Curves :func:`fit_curves` fits together: big enough that numpy's per-call overhead is spread thin,
+#: small enough that each temporary (``CHUNK_CURVES x N`` floats, 2.6 MB at 33 points) stays cheap to reuse.
+CHUNK_CURVES = 10_000
 _POISSON_ROUNDS = 50
 
 
@@ -194,8 +198,15 @@ def fit_curves(
     weights: np.ndarray | str | None = None,
     level: float = 0.95,
     max_iter: int = MAX_ITER,
+    chunk: int | None = CHUNK_CURVES,
 ) -> FitSet:
     """Fit C curves of one model at once; the batch counterpart of :func:`~assaykit.fitting.fit_curve`.
+
+    The curves are fitted ``chunk`` at a time (each chunk whole, as one batch) and the results joined in
+    order. Every curve's iteration depends on its own row alone, so the numbers are those of one batch of
+    all curves; what chunking changes is memory and speed: each of the iteration's temporaries is a
+    ``(chunk, N)`` array that stays in the processor's cache and is reused, instead of a fresh ``(C, N)``
+    array (264 MB at a million curves of 33 points) that the kernel must page in at every step.
 
     Parameters
     ----------
@@ -218,6 +229,8 @@ def fit_curves(
         Confidence level of the asymptotic intervals.
     max_iter
         Iterations allowed per curve.
+    chunk
+        Curves fitted together (:data:`CHUNK_CURVES` by default); None for all at once.
 
     Returns
     -------
@@ -229,8 +242,65 @@ def fit_curves(
     Raises
     ------
     ValueError
-        For a model without ``batch_guess``, an unknown fixed parameter or mismatched shapes.
+        For a model without ``batch_guess``, an unknown fixed parameter, mismatched shapes or a ``chunk``
+        below 1.
     """
+    if chunk is not None and chunk < 1:
+        raise ValueError(f"chunk must be at least 1 curve, not {chunk}")
+    c = np.shape(x)[0] if np.ndim(x) == 2 else 0
+    if chunk is None or c <= chunk:
+        return _fit_batch(model, x, y, mask, fixed, constants, data, weights, level, max_iter)
+
+    def rows(value: object, part: slice) -> object:  # a per-curve (or per-point) array's rows; else as is
+        return value[part] if isinstance(value, np.ndarray) and value.ndim and len(value) == c else value
+
+    parts = []
+    for start in range(0, c, chunk):
+        part = slice(start, start + chunk)
+        given = {name: rows(np.asarray(v) if np.ndim(v) else v, part) for name, v in (fixed or {}).items()}
+        per_point = {name: np.asarray(v)[part] for name, v in (data or {}).items()}
+        parts.append(
+            _fit_batch(
+                model,
+                np.asarray(x)[part],
+                np.asarray(y)[part],
+                None if mask is None else np.asarray(mask)[part],
+                given,
+                constants,
+                per_point,
+                rows(weights, part),
+                level,
+                max_iter,
+            )  # fmt: skip
+        )
+    return _joined(parts)
+
+
+def _joined(parts: list[FitSet]) -> FitSet:
+    """Join the chunks' fits in order; their per-point arrays share one width, kept as one batch has it."""
+    joined = FitSet.concat(parts)
+    weights = None if parts[0].weights is None else np.concatenate([p.weights for p in parts])
+    data = (
+        None
+        if parts[0].data is None
+        else {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
+    )
+    return dataclasses.replace(joined, weights=weights, data=data)
+
+
+def _fit_batch(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray | None,
+    fixed: Mapping[str, float | np.ndarray] | None,
+    constants: Mapping[str, float] | None,
+    data: Mapping[str, np.ndarray] | None,
+    weights: np.ndarray | str | None,
+    level: float,
+    max_iter: int,
+) -> FitSet:
+    """Fit all the curves given in one batch (:func:`fit_curves` without chunks; the same parameters)."""
     if model.batch_guess is None:
         raise ValueError(f"model '{model.name}' has no batch guess; fit it with fit_curve")
     x = np.asarray(x, dtype=float)
