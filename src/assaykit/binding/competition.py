@@ -175,10 +175,11 @@ def _fit_all(
     todo = np.flatnonzero(~np.isin(np.arange(total), list(skip)))
     single = todo
     if todo.size and _use_batch(opts, engine, total):
-        x, y = (column[todo] for column in curves.padded.columns[:2])
+        rows = todo if todo.size < total else slice(None)  # a slice takes no copy of the padded arrays
+        x, y = (column[rows] for column in curves.padded.columns[:2])
         weights = "poisson" if opts.weights == "poisson" else None
         batch = fit_curves(
-            model, x, y, curves.padded.mask[todo], fixed={k: v[todo] for k, v in fixed.items()},
+            model, x, y, curves.padded.mask[rows], fixed={k: v[rows] for k, v in fixed.items()},
             constants=opts.constants, weights=weights, level=opts.level,
         )  # fmt: skip
         good = todo[batch.converged]
@@ -331,13 +332,14 @@ def analyze_competition(
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
-    is_competitor = (counts["role"] == "competitor").to_numpy(bool)
+    is_competitor = counts["role"].isin(["competitor"]).to_numpy(bool)  # isin: no object temporaries
     # only the columns the curves need: a copy of every column would be a second input table
     competitors = counts.loc[is_competitor, ["compound", "plate", "log_conc_M", "signal"]]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
     unit = counts.attrs.get("signal_unit", "cpm")
     curves = build_curves(competitors, means, hot)
+    del competitors, hot  # the curves hold what is needed of them
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
     skip = unfittable_curves(curves, means, fixed, unit)
     notes.extend(missing_controls(means, curves.table["plate"]))
@@ -357,7 +359,7 @@ def analyze_competition(
     results = result_table(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki
     )
-    if competitors.empty:
+    if not is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
     if potency_vs is not None:

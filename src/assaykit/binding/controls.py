@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.binding.curves import Curves, fitted_values
+from assaykit.distinct import distinct_values, group_codes
 from assaykit.fitting.fitset import FitSet
 
 
@@ -38,8 +39,8 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     only for a positive window: the absolute value makes Z' blind to which control is which.
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    plates = pd.unique(counts["plate"])
-    controls = counts[counts["role"].isin(["total", "nsb"])]
+    plates = plate_order(counts)
+    controls = control_tubes(counts)
     stats = controls.groupby(["plate", "role"], sort=False)["signal"].agg(["count", "mean", "std"])
     stats = stats.unstack("role").reindex(index=plates)
 
@@ -71,11 +72,26 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def plate_order(counts: pd.DataFrame) -> np.ndarray:
+    """Return the plates in order of first appearance (``pd.unique``, in bounded memory)."""
+    return distinct_values(counts["plate"].to_numpy(object))
+
+
+def control_tubes(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return the TOTAL and NSB tubes' ``plate``, ``role`` and ``signal``.
+
+    Only these columns: a screen's control tubes are few, but a mask over a million-curve table that takes
+    every column copies each one.
+    """
+    is_control = counts["role"].isin(["total", "nsb"]).to_numpy(bool)
+    return counts.loc[is_control, ["plate", "role", "signal"]]
+
+
 def control_means(counts: pd.DataFrame) -> pd.DataFrame:
     """Mean total and NSB signal per plate, indexed by plate (columns ``total``, ``nsb``; NaN if absent)."""
-    controls = counts[counts["role"].isin(["total", "nsb"])]
+    controls = control_tubes(counts)
     means = controls.groupby(["plate", "role"], sort=False)["signal"].mean().unstack("role")
-    means = means.reindex(index=pd.unique(counts["plate"]), columns=["total", "nsb"])
+    means = means.reindex(index=plate_order(counts), columns=["total", "nsb"])
     return means
 
 
@@ -96,7 +112,7 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
         unit (``cpm``, ``dpm`` or ``counts``).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    codes, plates = pd.factorize(counts["plate"])
+    codes, plates = group_codes(counts["plate"].to_numpy(object))
     means = control_means(counts).reindex(plates)
     nsb = means["nsb"].to_numpy(float)[codes]
     total = means["total"].to_numpy(float)[codes]
