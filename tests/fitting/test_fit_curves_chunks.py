@@ -10,6 +10,7 @@ constants, so that every per-curve input is split along with the curves.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from assaykit.fitting import COMPETITION_MODELS
@@ -113,3 +114,21 @@ def test_a_chunk_below_one_curve_is_refused():
     x, y, mask = curves(6, 3)
     with pytest.raises(ValueError, match="chunk must be at least 1"):
         fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, chunk=0)
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_pad_groups_of_grouped_and_shuffled_rows_match_pandas(grouped):
+    from assaykit.fitting.padded import pad_groups
+
+    rng = np.random.default_rng(12)
+    codes = np.repeat(np.arange(40), rng.integers(1, 9, 40))  # a file written curve by curve
+    if not grouped:
+        rng.shuffle(codes)
+    values = rng.normal(size=codes.size)
+    padded = pad_groups(codes, 40, values)
+    for group, rows in pd.Series(np.arange(codes.size)).groupby(codes):
+        n = len(rows)
+        np.testing.assert_array_equal(padded.rows[group, :n], rows.to_numpy())
+        np.testing.assert_array_equal(padded.columns[0][group, :n], values[rows.to_numpy()])
+        assert padded.mask[group, :n].all() and not padded.mask[group, n:].any()
+        assert (padded.rows[group, n:] == -1).all()

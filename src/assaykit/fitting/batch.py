@@ -20,7 +20,6 @@ The standard errors and intervals are Prism's (see :mod:`assaykit.fitting.fitset
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assaykit.fitting.distributions import t_quantile
-from assaykit.fitting.fitset import FitSet, covariance_and_dependency
+from assaykit.fitting.fitset import FitSet, JoinedFits, covariance_and_dependency
 from assaykit.fitting.models import CurveModel
 from assaykit.fitting.padded import PaddedCurves, fittable, pad_groups
 
@@ -254,38 +253,15 @@ def fit_curves(
     def rows(value: object, part: slice) -> object:  # a per-curve (or per-point) array's rows; else as is
         return value[part] if isinstance(value, np.ndarray) and value.ndim and len(value) == c else value
 
-    parts = []
+    joined = JoinedFits(c)
     for start in range(0, c, chunk):
         part = slice(start, start + chunk)
         given = {name: rows(np.asarray(v) if np.ndim(v) else v, part) for name, v in (fixed or {}).items()}
         per_point = {name: np.asarray(v)[part] for name, v in (data or {}).items()}
-        parts.append(
-            _fit_batch(
-                model,
-                np.asarray(x)[part],
-                np.asarray(y)[part],
-                None if mask is None else np.asarray(mask)[part],
-                given,
-                constants,
-                per_point,
-                rows(weights, part),
-                level,
-                max_iter,
-            )  # fmt: skip
-        )
-    return _joined(parts)
-
-
-def _joined(parts: list[FitSet]) -> FitSet:
-    """Join the chunks' fits in order; their per-point arrays share one width, kept as one batch has it."""
-    joined = FitSet.concat(parts)
-    weights = None if parts[0].weights is None else np.concatenate([p.weights for p in parts])
-    data = (
-        None
-        if parts[0].data is None
-        else {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
-    )
-    return dataclasses.replace(joined, weights=weights, data=data)
+        points = (np.asarray(x)[part], np.asarray(y)[part], None if mask is None else np.asarray(mask)[part])
+        fits = _fit_batch(model, *points, given, constants, per_point, rows(weights, part), level, max_iter)
+        joined.add(start, fits)
+    return joined.fits()
 
 
 def _fit_batch(
