@@ -55,16 +55,33 @@ def test_a_job_shorter_than_the_delay_draws_nothing():
 def test_a_long_job_draws_counts_and_ends_its_line():
     stream, clock = Terminal(), Clock()
     with ProgressBar("animals", stream=stream, clock=clock) as bar:
+        clock.now += 5.0  # reading the input before the first item: not part of the rate
+        bar(0, 100)
         clock.now += 2 * DELAY_S
         bar(25, 100)
         clock.now += 2 * DELAY_S
         bar(100, 100)
     text = stream.getvalue()
     assert "animals [" in text and "25/100" in text and "100/100" in text
-    # a quarter done after 2 s: about 6 s left
+    # a quarter done 2 s after the first report: about 6 s left
     assert "~6 s left" in text
     assert text.endswith("\n") and text.count("\n") == 1
     assert text.startswith("\r")
+
+
+def test_no_wild_first_estimate():
+    """One item done after a slow start says nothing about the rest: no time left is shown yet."""
+    stream, clock = Terminal(), Clock()
+    bar = ProgressBar("curves", stream=stream, clock=clock)
+    clock.now += 4.0
+    bar(1, 500)  # the first report, after start-up
+    assert "1/500" in stream.getvalue() and "left" not in stream.getvalue()
+    clock.now += 0.2
+    bar(3, 500)  # too little since the first report to rest a rate on
+    assert "left" not in stream.getvalue()
+    clock.now += 0.8
+    bar(101, 500)  # 100 curves in 1 s since the first report: 4 s left
+    assert stream.getvalue().endswith("101/500  5 s, ~4 s left\x1b[K")
 
 
 def test_redraws_are_throttled_but_the_last_one_is_always_drawn():

@@ -183,6 +183,20 @@ def _warn(messages: list[str]) -> None:
     help="auto [default]: fit all curves at once (batch) when there are 20 or more and the options allow; "
     "lmfit: one curve at a time. They agree to 1e-6 in log IC50.",
 )
+@click.option(
+    "--fdr",
+    type=float,
+    metavar="Q",
+    help="False-discovery rate of the activity calls [0.05]: curves not called active are not fitted.",
+)
+@click.option(
+    "--min-displacement",
+    "min_displacement_pct",
+    type=float,
+    metavar="PERCENT",
+    help="Smallest fall over the tested range, % of the plate's window, called active [20]. "
+    "--fdr 1 --min-displacement 0 fits every curve.",
+)
 @click.option("--protocol", metavar="NAME|FILE", help="Preset of defaults (see 'assaykit protocols').")
 @SHEET
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
@@ -253,7 +267,8 @@ def binding(
         return
     for note in analysis.notes:
         click.echo(f"note: {note}", err=True)
-    flagged = analysis.results.loc[analysis.results["flags"] != "", "compound"]
+    results = analysis.results
+    flagged = results.loc[(results["flags"] != "") & (results["activity"] != "inactive"), "compound"]
     if len(flagged):
         click.echo(
             f"note: {len(flagged)} curve(s) flagged ({_listing(flagged)}); "

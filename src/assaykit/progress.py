@@ -13,6 +13,9 @@ from typing import TextIO
 
 #: Seconds a job runs before its bar appears.
 DELAY_S = 1.0
+#: The time left is shown once the rate rests on this many seconds and this share of the items.
+MIN_RATE_S = 0.5
+MIN_RATE_SHARE = 0.02
 #: Shortest interval between redraws, seconds.
 REDRAW_S = 0.1
 _WIDTH = 30
@@ -55,24 +58,41 @@ class ProgressBar:
         self.start = clock()  # type: ignore[operator]
         self.last_draw = -float("inf")
         self.drawn = False
+        self.first: tuple[float, int] | None = None  # (time, done) of the first report: the rate's origin
 
     def __call__(self, done: int, total: int) -> None:
         """Record that ``done`` of ``total`` items are finished, redrawing if it is time to."""
         if not self.enabled or total <= 0:
             return
         now = self.clock()  # type: ignore[operator]
+        if self.first is None or done < self.first[1]:
+            self.first = (now, done)
         elapsed = now - self.start
         finished = done >= total
         if elapsed < DELAY_S or (now - self.last_draw < REDRAW_S and not finished):
             return
         self.last_draw = now
         filled = int(_WIDTH * min(done, total) / total)
-        remaining = elapsed * (total - done) / done if 0 < done < total else 0.0
+        remaining = self._remaining(now, done, total)
         eta = f", ~{remaining:.0f} s left" if remaining else ""
         bar = "#" * filled + "." * (_WIDTH - filled)
         self.stream.write(f"\r{self.label} [{bar}] {done}/{total}  {elapsed:.0f} s{eta}\x1b[K")
         self.stream.flush()
         self.drawn = True
+
+    def _remaining(self, now: float, done: int, total: int) -> float:
+        """Seconds left at the rate since the first report, once that rate rests on something; else 0.
+
+        The rate is measured from the first report, not from the bar's creation, so the time spent reading
+        the input before the first item does not inflate it; and it is given only after
+        :data:`MIN_RATE_S` seconds and :data:`MIN_RATE_SHARE` of the items since that report, so a first
+        item that took its start-up with it does not produce a wild guess.
+        """
+        assert self.first is not None
+        since, base = now - self.first[0], done - self.first[1]
+        if not 0 < done < total or base <= 0 or since < MIN_RATE_S or base < MIN_RATE_SHARE * total:
+            return 0.0
+        return since * (total - done) / base
 
     def close(self) -> None:
         """End the bar's line (if one was drawn) so later messages start on a fresh line."""

@@ -353,20 +353,28 @@ def analyse(tube_list, **kwargs) -> pd.DataFrame:
     return analyze_competition(counts_frame(tube_list), **kwargs).results
 
 
+#: Activity options that call every tested curve active, so that every curve is fitted.
+FIT_ALL = {"fdr": 1.0, "min_displacement_pct": 0.0}
+
+
 def test_flag_ic50_outside_range():
-    # IC50 two log units above the highest concentration (-6.5)
+    # IC50 two log units above the highest concentration (-6.5): 1% of the window displaced at the top
     tube_list = CONTROLS + curve("far", -4.5) + curve("mid", -8.5, seed=2)
+    # by default such a curve is called inactive, not fitted, its IC50 above the top concentration
+    far = row_of(analyse(tube_list), "far", "A")
+    assert far["activity"] == "inactive" and flags_of(far)[0] in ("no_displacement", "weak_displacement")
+    assert far["ic50_above_nM"] == pytest.approx(10 ** (X10.max() + 9)) and np.isnan(far["log_ic50"])
     # all plateaus free, these data have no finite least-squares 4PL (a step fits best): never reported clean
-    assert flags_of(row_of(analyse(tube_list), "far", "A")) != []
+    assert flags_of(row_of(analyse(tube_list, **FIT_ALL), "far", "A")) != []
     for kwargs in ({"bottom": "nsb"}, {"model": "one-site", "top": "total", "bottom": "nsb"}):
-        res = analyse(tube_list, **kwargs)
+        res = analyse(tube_list, **kwargs, **FIT_ALL)
         far, mid = row_of(res, "far", "A"), row_of(res, "mid", "A")
         assert "ic50_outside_range" in flags_of(far)
         assert far["log_ic50"] > X10.max()
         assert "ic50_outside_range" not in flags_of(mid)
         assert X10.min() <= mid["log_ic50"] <= X10.max()
     # with both plateaus fixed the out-of-range IC50 is well estimated near the truth
-    res = analyse(tube_list, model="one-site", top="total", bottom="nsb")
+    res = analyse(tube_list, model="one-site", top="total", bottom="nsb", **FIT_ALL)
     assert row_of(res, "far", "A")["log_ic50"] == pytest.approx(-4.5, abs=0.3)
 
 
@@ -384,7 +392,12 @@ def test_flag_log_ic50_se_gt_half():
 
 def test_flag_ambiguous_on_flat_curve():
     tube_list = CONTROLS + curve_tubes("inactive", "A", X10, 3, np.full(30, 3000.0)) + curve("active", -8.5)
-    res = analyse(tube_list)
+    # by default a flat curve is called inactive and not fitted: one flag, no numbers
+    default = analyse(tube_list)
+    flat = row_of(default, "inactive", "A")
+    assert flags_of(flat) == ["no_displacement"] and flat["p_displacement"] == 1.0
+    assert flat[["top", "bottom", "log_ic50", "hill_slope", "r_squared"]].isna().all()
+    res = analyse(tube_list, **FIT_ALL)
     assert "ambiguous" in flags_of(row_of(res, "inactive", "A"))
     assert "ambiguous" not in flags_of(row_of(res, "active", "A"))
     assert flags_of(row_of(res, "active", "A")) == []
@@ -443,7 +456,7 @@ def test_flag_ic50_ci_open_with_profile_intervals():
     # IC50 two log units above the top concentration, bottom fixed at NSB (Prism's advice for such curves):
     # the displacement at the top concentration (~45 cpm) is within the noise, so the upper limit is open
     tube_list = CONTROLS + curve("beyond", -4.5, noise=100.0) + curve("mid", -8.5, noise=100.0, seed=2)
-    res = analyse(tube_list, ci="profile", model="one-site", bottom="nsb")
+    res = analyse(tube_list, ci="profile", model="one-site", bottom="nsb", **FIT_ALL)
     beyond, mid = row_of(res, "beyond", "A"), row_of(res, "mid", "A")
     assert beyond["log_ic50_ci_high"] == math.inf
     assert beyond["ic50_ci_high_nM"] == math.inf

@@ -231,3 +231,28 @@ def test_safe_filename_is_bounded_and_writable(tmp_path: Path) -> None:
     stem = safe_filename("x" * 500 + "/y")
     assert len(stem) <= 100
     (tmp_path / f"{stem}.png").write_bytes(b"")
+
+
+@pytest.mark.parametrize(
+    ("unfitted", "title"),
+    [(None, "c (fit failed)"), ("inactive: IC50 > 1000 nM", "c (inactive)")],
+)
+def test_a_curve_without_a_fit_says_why(monkeypatch, points, tmp_path, unfitted, title):
+    import assaykit.plotting
+
+    seen = {}
+    real = assaykit.plotting.save_figure
+
+    def spy(fig, path):
+        ax = fig.axes[0]
+        seen["title"] = ax.get_title()
+        seen["texts"] = [t.get_text() for t in ax.texts]
+        return real(fig, path)
+
+    monkeypatch.setattr(assaykit.plotting, "save_figure", spy)
+    nan_fit = dict.fromkeys(TRUE, float("nan"))
+    options = {} if unfitted is None else {"unfitted": unfitted}
+    plot_competition(points, nan_fit, tmp_path / "c.png", title="c", **options)
+    assert seen["title"] == title
+    assert (unfitted or "fit failed") in seen["texts"]
+    assert_png(tmp_path / "c.png", min_bytes=1_000)

@@ -132,3 +132,13 @@ def test_pad_groups_of_grouped_and_shuffled_rows_match_pandas(grouped):
         np.testing.assert_array_equal(padded.columns[0][group, :n], values[rows.to_numpy()])
         assert padded.mask[group, :n].all() and not padded.mask[group, n:].any()
         assert (padded.rows[group, n:] == -1).all()
+
+
+def test_limits_per_curve_are_split_with_the_curves():
+    x, y, mask = curves(7, 80)
+    rng = np.random.default_rng(8)
+    low = rng.uniform(-12.0, -8.6, len(x))  # some curves' log IC50 lie beyond: those are stopped
+    limits = {"log_ic50": (low, -4.0)}
+    whole = fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, limits=limits, chunk=None)
+    assert any(m.startswith("stopped") for m in whole.message) and whole.converged.sum() >= 20
+    assert_identical(fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, limits=limits, chunk=9), whole)

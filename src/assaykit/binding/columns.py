@@ -85,6 +85,12 @@ RESULT_COLUMNS = (
     "log_ki_se_total",
     "ki_ci_low_total_nM",
     "ki_ci_high_total_nM",
+    # the screen: the displacement test, its q-value over the run, and the activity call
+    "activity",
+    "p_displacement",
+    "q_displacement",
+    "displacement_pct",
+    "ic50_above_nM",
 )
 
 #: The model-comparison table (``--compare``): one row per curve and comparison.

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.activity import ACTIVITY_DEFAULTS, Activity, activity_calls
 from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
@@ -152,6 +153,39 @@ def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
     return engine == "batch" or (engine == "auto" and supported and n_curves >= BATCH_MIN_CURVES)
 
 
+#: Log units beyond the tested concentrations where the batch engine stops a curve's log IC50 (or log Ki),
+#: and the Hill slopes it stops at: such a curve has no minimum there (Top - Bottom and log IC50 trade off
+#: without end), and an IC50 that far out is not an estimate anyone can use.
+POTENCY_BEYOND_RANGE = 3.0
+HILL_LIMITS = (-10.0, 10.0)
+
+
+#: Plateaus stop this many times the curve's own span (highest minus lowest tube) beyond its tubes.
+PLATEAU_BEYOND_SPAN = 4.0
+
+
+def _limits(
+    opts: CompetitionOptions, table: pd.DataFrame, y: np.ndarray, mask: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return the batch engine's limits of each curve's potency, Hill slope and plateaus.
+
+    See :data:`POTENCY_BEYOND_RANGE`, :data:`HILL_LIMITS` and :data:`PLATEAU_BEYOND_SPAN`: beyond them a fit
+    is trading a plateau far outside the data against an IC50 far outside the tested range.
+    """
+    low = table["x_lo"].to_numpy(float) - POTENCY_BEYOND_RANGE
+    high = table["x_hi"].to_numpy(float) + POTENCY_BEYOND_RANGE
+    y_lo = np.where(mask, y, np.inf).min(axis=1)
+    y_hi = np.where(mask, y, -np.inf).max(axis=1)
+    span = PLATEAU_BEYOND_SPAN * np.maximum(y_hi - y_lo, 1e-9 * np.maximum(np.abs(y_hi), 1.0))
+    plateau = (y_lo - span, y_hi + span)
+    potency = COMPETITION_MODELS[opts.model].potency
+    if potency == "log_ki":  # log Ki = log IC50 - log10(1 + L/Kd)
+        shift = opts.ki.shift()
+        if np.isfinite(shift):
+            low, high = low - shift, high - shift
+    return {potency: (low, high), "hill_slope": HILL_LIMITS, "top": plateau, "bottom": plateau}
+
+
 def _fit_all(
     curves: Curves,
     fixed: dict[str, np.ndarray],
@@ -159,8 +193,9 @@ def _fit_all(
     engine: str,
     progress: Callable[[int, int], None] | None,
     skip: Mapping[int, str],
+    inactive: Mapping[int, str],
 ) -> tuple[FitSet, np.ndarray, dict[int, str], CurveFits, dict[int, np.ndarray]]:
-    """Fit every curve but those in ``skip``: in one batch where possible, the rest one at a time.
+    """Fit every curve but those in ``skip`` and ``inactive``: in one batch where possible, else one by one.
 
     Returns the fits (row ``i`` is curve ``fitted[i]``), ``fitted``, the reasons curves could not be
     fitted (``skip``'s among them), the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask
@@ -172,8 +207,11 @@ def _fit_all(
     model = COMPETITION_MODELS[opts.model]
     batch: FitSet | None = None
     batch_row = np.full(total, -1)
-    todo = np.flatnonzero(~np.isin(np.arange(total), list(skip)))
+    todo = np.flatnonzero(~np.isin(np.arange(total), [*skip, *inactive]))
     single = todo
+    passed = total - todo.size  # curves not to fit count as done for the progress bar
+    if passed:
+        report_progress(progress, passed, total)
     if todo.size and _use_batch(opts, engine, total):
         rows = todo if todo.size < total else slice(None)  # a slice takes no copy of the padded arrays
         x, y = (column[rows] for column in curves.padded.columns[:2])
@@ -181,13 +219,18 @@ def _fit_all(
         batch = fit_curves(
             model, x, y, curves.padded.mask[rows], fixed={k: v[rows] for k, v in fixed.items()},
             constants=opts.constants, weights=weights, level=opts.level,
+            limits=_limits(opts, table.iloc[todo], y, curves.padded.mask[todo]),
         )  # fmt: skip
-        good = todo[batch.converged]
+        # a curve stopped at its limits has no minimum where its IC50 means anything: refitting it one at a
+        # time from other starts would take seconds and end the same way, so it keeps its batch row
+        stopped = np.array([m.startswith("stopped") for m in batch.message], dtype=bool)
+        keep = batch.converged | stopped
+        good = todo[keep]
         batch_row[good] = np.arange(good.size)
-        batch = batch.take(np.flatnonzero(batch.converged))
+        batch = batch.take(np.flatnonzero(keep))
         single = todo[batch_row[todo] < 0]
-        report_progress(progress, good.size + len(skip), total)
-    singles: dict[int, CurveFit | None] = dict.fromkeys(skip)
+        report_progress(progress, good.size + passed, total)
+    singles: dict[int, CurveFit | None] = dict.fromkeys([*skip, *inactive])
     errors: dict[int, str] = dict(skip)
     outliers: dict[int, np.ndarray] = {}
     n_outliers = table["n_outliers"].to_numpy(float).copy()
@@ -232,6 +275,8 @@ def analyze_competition(
     compare: bool = False,
     potency_vs: str | None = None,
     engine: EngineName = "auto",
+    fdr: float = ACTIVITY_DEFAULTS["fdr"],
+    min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
     progress: Callable[[int, int], None] | None = None,
 ) -> CompetitionAnalysis:
     """Fit every competition curve in a counts table and derive IC50 and Ki (or Kd).
@@ -284,6 +329,13 @@ def analyze_competition(
         ``one-site`` and ``fit-ki`` with asymptotic intervals, unweighted or Poisson-weighted, without ROUT;
         other options always use the lmfit path. Both give the same numbers (log IC50 within 1e-6, SEs
         within 1e-4 relative on well-posed curves).
+    fdr
+        False-discovery rate of the activity calls (default 0.05): every curve (all models but
+        ``homologous``) is first tested for displacement against a horizontal line, and only the curves
+        called active are fitted (:mod:`assaykit.binding.activity`). ``fdr=1`` with
+        ``min_displacement_pct=0`` fits every curve.
+    min_displacement_pct
+        Smallest fall over the tested range, % of the plate's specific window, called active (default 20).
     progress
         Called as ``progress(done, total)`` as curves are finished (for a progress bar).
 
@@ -338,13 +390,20 @@ def analyze_competition(
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
     unit = counts.attrs.get("signal_unit", "cpm")
+    model_ = COMPETITION_MODELS[opts.model]
     curves = build_curves(competitors, means, hot)
     del competitors, hot  # the curves hold what is needed of them
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
     skip = unfittable_curves(curves, means, fixed, unit)
     notes.extend(missing_controls(means, curves.table["plate"]))
     curves.table["outside_controls"] = outside_controls(curves, unit, skip)
-    fits, fitted, errors, curve_fits, outliers = _fit_all(curves, fixed, opts, engine, progress, skip)
+    n_free = sum(name not in model_.fixed and name not in fixed for name in model_.param_names)
+    activity = _activity(curves, skip, homologous, n_free, fdr, min_displacement_pct)
+    inactive = {int(i): str(activity.why[i]) for i in activity.inactive}
+    notes.extend(_activity_notes(activity, fdr, min_displacement_pct))
+    fits, fitted, errors, curve_fits, outliers = _fit_all(
+        curves, fixed, opts, engine, progress, skip, inactive
+    )
     table = curves.table
     comparisons: list[dict] = []
     if opts.compare:
@@ -357,8 +416,18 @@ def analyze_competition(
             for row in compare_curve(x[keep], y[keep], fixed=fixed_i, main=main, level=opts.level):
                 comparisons.append({"compound": compound, "plate": plate, **row})
     results = result_table(
-        table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki
-    )
+        table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki,
+        inactive=inactive,
+    )  # fmt: skip
+    results["activity"] = activity.call
+    results["p_displacement"] = activity.p_value
+    results["q_displacement"] = activity.q_value
+    results["displacement_pct"] = activity.displacement_pct
+    # a fit stopped as its log IC50 ran beyond the range has no estimate; if the curve falls by less than
+    # half the window over the tested range, the IC50 (50% displacement) lies above the highest concentration
+    runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
+    below_half = runaway & (activity.displacement_pct < 50.0)
+    results.loc[below_half, "ic50_above_nM"] = 10.0 ** (table["x_hi"].to_numpy(float)[below_half] + 9.0)
     if not is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -376,6 +445,41 @@ def analyze_competition(
         comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),
         potency=potency,
     )
+
+
+def _activity(
+    curves: Curves,
+    skip: Mapping[int, str],
+    homologous: bool,
+    n_free: int,
+    fdr: float,
+    min_displacement_pct: float,
+) -> Activity:
+    """Check the activity options and call every testable curve active or inactive."""
+    if not (isinstance(fdr, int | float) and 0.0 < fdr <= 1.0):
+        raise AssayInputError(f"--fdr must be a false-discovery rate in (0, 1], e.g. 0.05, not {fdr!r}")
+    ok = isinstance(min_displacement_pct, int | float) and 0.0 <= min_displacement_pct <= 100.0
+    if not ok:
+        raise AssayInputError(
+            f"--min-displacement must be a percentage of the specific window from 0 to 100, not "
+            f"{min_displacement_pct!r}"
+        )
+    untested = range(len(curves)) if homologous else skip
+    return activity_calls(curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct)
+
+
+def _activity_notes(activity: Activity, fdr: float, min_displacement_pct: float) -> list[str]:
+    """Return a note saying how many curves were called inactive, and why they are not fitted."""
+    n_tested = int((activity.call != "").sum())
+    n_inactive = activity.inactive.size
+    if not n_inactive:
+        return []
+    return [
+        f"{n_inactive} of {n_tested} curves called inactive (flag no_displacement or weak_displacement: no "
+        f"fall of at least {min_displacement_pct:g}% of the specific window at a false-discovery rate of "
+        f"{fdr:g}); they are not fitted and their IC50 is only known to lie above the highest tested "
+        "concentration (ic50_above_nM); to fit every curve, give --fdr 1 --min-displacement 0"
+    ]
 
 
 def _potency(results: pd.DataFrame, reference: str, level: float) -> tuple[pd.DataFrame, list[str]]:

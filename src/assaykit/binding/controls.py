@@ -88,10 +88,20 @@ def control_tubes(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def control_means(counts: pd.DataFrame) -> pd.DataFrame:
-    """Mean total and NSB signal per plate, indexed by plate (columns ``total``, ``nsb``; NaN if absent)."""
+    """Mean total and NSB signal per plate, indexed by plate.
+
+    Columns ``total`` and ``nsb`` (NaN if absent) and ``nsb_se``, the standard error of the NSB mean
+    (SD / sqrt(n); NaN with fewer than two NSB tubes).
+    """
     controls = control_tubes(counts)
-    means = controls.groupby(["plate", "role"], sort=False)["signal"].mean().unstack("role")
+    stats = controls.groupby(["plate", "role"], sort=False)["signal"].agg(["mean", "std", "count"])
+    means = stats["mean"].unstack("role")
     means = means.reindex(index=plate_order(counts), columns=["total", "nsb"])
+    nsb = stats.xs("nsb", level="role") if "nsb" in stats.index.get_level_values("role") else None
+    if nsb is None:
+        means["nsb_se"] = np.nan
+    else:
+        means["nsb_se"] = (nsb["std"] / np.sqrt(nsb["count"])).reindex(means.index).to_numpy(float)
     return means
 
 

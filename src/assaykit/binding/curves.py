@@ -28,8 +28,9 @@ class Curves:
     ----------
     table
         One row per curve in order of first appearance: ``compound``, ``plate``, ``n_points``, ``x_lo``,
-        ``x_hi`` (tested log10 range), ``total_mean``, ``nsb_mean`` (the plate's controls; NaN for a curve
-        mixing hot concentrations, whose NSB differ), ``n_outliers`` (NaN) and ``rout_converged`` (True).
+        ``x_hi`` (tested log10 range), ``total_mean``, ``nsb_mean``, ``nsb_se`` (the plate's controls and
+        the SE of its NSB mean; NaN for a curve mixing hot concentrations, whose NSB differ), ``n_outliers``
+        (NaN) and ``rout_converged`` (True).
     padded
         The curves' tubes: columns ``x`` (log10 M), ``y`` (signal) and, for homologous competition,
         ``hot_nM``; ``rows`` are positions in the competitor table.
@@ -103,6 +104,7 @@ def build_curves(
             "x_hi": np.where(mask, x, -np.inf).max(axis=1) if n_curves else np.empty(0),
             "total_mean": np.where(mixed, np.nan, plate_means["total"].to_numpy(float)),
             "nsb_mean": np.where(mixed, np.nan, plate_means["nsb"].to_numpy(float)),
+            "nsb_se": np.where(mixed, np.nan, plate_means["nsb_se"].to_numpy(float)),
             "n_outliers": np.full(n_curves, np.nan),
             "rout_converged": np.ones(n_curves, bool),
         }
@@ -225,5 +227,5 @@ def fitted_values(curves: Curves, fits: FitSet, fitted: np.ndarray, size: int) -
     with np.errstate(over="ignore", invalid="ignore"):
         predicted = fits.model.func(x, **values, **fits.constants, **data)
     padded = np.full(curves.padded.mask.shape, np.nan)
-    padded[fitted] = predicted
+    padded[fitted] = np.where(fits.converged[:, None], predicted, np.nan)  # no curve from a failed fit
     return curves.padded.scatter(padded, size)

@@ -9,7 +9,14 @@ code                      meaning
                           parameters), or must not be (its plate's TOTAL mean is not above its NSB mean, a
                           plateau is fixed at a control the plate lacks, its concentrations are implausible:
                           :mod:`assaykit.binding.checks`); its numbers are empty
-``not_converged: <why>``  the optimiser did not converge; numbers are the last iterate, do not report them
+``no_displacement``       the curve was called inactive: no significant fall (its q-value above ``--fdr``;
+                          :mod:`assaykit.binding.activity`); not fitted, estimates empty, ``ic50_above_nM``
+                          the highest tested concentration
+``weak_displacement``     called inactive: a significant fall, but smaller than ``--min-displacement`` % of
+                          the specific window; not fitted, as for ``no_displacement``
+``not_converged: <why>``  the optimiser did not converge, or was stopped as its log IC50, Hill slope or a
+                          plateau ran beyond the limits (``stopped: ...``: no minimum where the numbers mean
+                          anything); the estimate columns are empty
 ``ambiguous``             a parameter's dependency exceeds 0.9999 or the covariance is singular: the data do
                           not define every parameter (Prism's "ambiguous" fit; GraphPad Curve Fitting Guide,
                           "Ambiguous fits")
@@ -19,7 +26,8 @@ code                      meaning
 ``log_ic50_se_gt_0.5``    SE(log IC50) above 0.5 log unit (Motulsky, curvefit.com "one kind of receptor":
                           "The SE of the logIC50 should be less than 0.5 log unit")
 ``bottom_vs_nsb``         fitted Bottom differs from the plate's mean NSB by more than 10% of the specific
-                          window (Top or Bottom poorly defined, or NSB tubes off; consider ``--bottom nsb``)
+                          window and significantly (two-sided t test at 1% with the SEs of Bottom and of the
+                          NSB mean): Top or Bottom poorly defined, or NSB tubes off; consider ``--bottom nsb``
 ``hill_slope_out_of_range``  Hill slope outside -1.5..-0.5: may indicate more than one site, negative
                           cooperativity or a non-equilibrium assay (Motulsky & Christopoulos 2004, ch. 42)
 ``ic50_ci_open``          a profile-likelihood limit of log IC50 was not reached within 12 log units
@@ -45,6 +53,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assaykit.fitting.distributions import t_quantile
 from assaykit.fitting.fitset import FitSet
 
 #: Largest acceptable SE of log IC50 (log units).
@@ -53,6 +62,8 @@ MAX_LOG_IC50_SE = 0.5
 HILL_RANGE = (-1.5, -0.5)
 #: Largest acceptable |Bottom - NSB| as a fraction of the specific window.
 MAX_BOTTOM_NSB_FRACTION = 0.10
+#: Two-sided level of the test of Bottom against NSB (``bottom_vs_nsb``).
+BOTTOM_NSB_ALPHA = 0.01
 
 #: One IC50 (or Kd) per site: ``(log value, SE, (CI low, CI high))``, each an array with one value per curve.
 Site = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
@@ -81,11 +92,25 @@ def join_flags(n: int, checks: Sequence[tuple[str, np.ndarray]]) -> np.ndarray:
     return out
 
 
-def _bottom_vs_nsb(fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray) -> np.ndarray:
-    """``bottom_vs_nsb``: a free Bottom further from the plate's NSB than 10% of the window (if known)."""
-    window = total_mean - nsb_mean  # NaN when the plate lacks either control: the check is skipped
+def _bottom_vs_nsb(
+    fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray, nsb_se: np.ndarray | None
+) -> np.ndarray:
+    """``bottom_vs_nsb``: a free Bottom off the plate's NSB by more than 10% of the window, and beyond its SE.
+
+    The difference must be both large (:data:`MAX_BOTTOM_NSB_FRACTION` of the specific window) and
+    significant: ``|Bottom - NSB| > t(0.995, df) sqrt(SE(Bottom)^2 + SE(NSB mean)^2)`` (a two-sided test
+    at :data:`BOTTOM_NSB_ALPHA`), so that a Bottom that merely scatters with the fit's own uncertainty, as
+    it does for correctly specified curves with noisy tubes, is not flagged. A plate without either
+    control (or a window that is not positive) skips the check.
+    """
+    window = total_mean - nsb_mean
+    bottom = fits.value("bottom")
+    se_nsb = np.zeros(len(fits)) if nsb_se is None else np.nan_to_num(np.asarray(nsb_se, dtype=float))
     with np.errstate(invalid="ignore"):
-        off = np.abs(fits.value("bottom") - nsb_mean) > MAX_BOTTOM_NSB_FRACTION * window
+        gap = np.abs(bottom - nsb_mean)
+        se = np.sqrt(fits.se("bottom") ** 2 + se_nsb**2)
+        beyond = ~(gap <= t_quantile(1.0 - BOTTOM_NSB_ALPHA, fits.df) * se)  # a NaN SE cannot clear it
+        off = (gap > MAX_BOTTOM_NSB_FRACTION * window) & beyond
         return ("bottom" in fits.free) & (window > 0) & off
 
 
@@ -104,6 +129,7 @@ def site_flags(
     x_range: tuple[np.ndarray, np.ndarray],
     total_mean: np.ndarray,
     nsb_mean: np.ndarray,
+    nsb_se: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the flags of one- or two-site competition fits, one ``;``-joined string per curve.
 
@@ -118,6 +144,8 @@ def site_flags(
         Lowest and highest tested log10 concentration of each curve.
     total_mean, nsb_mean
         Each curve's plate mean total and NSB signal (NaN when absent: the Bottom check is then skipped).
+    nsb_se
+        SE of each plate's NSB mean (None or NaN: taken as 0 in the Bottom test).
 
     Returns
     -------
@@ -139,7 +167,7 @@ def site_flags(
             ("ambiguous", fits.ambiguous),
             ("ic50_outside_range", outside),
             ("log_ic50_se_gt_0.5", wide),
-            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean)),
+            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean, nsb_se)),
             (
                 "hill_slope_out_of_range",
                 ("hill_slope" in fits.free) & ~((HILL_RANGE[0] <= hill) & (hill <= HILL_RANGE[1])),
@@ -153,7 +181,9 @@ def site_flags(
     return _finish(fits, checks)
 
 
-def homologous_flags(fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray) -> np.ndarray:
+def homologous_flags(
+    fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray, nsb_se: np.ndarray | None = None
+) -> np.ndarray:
     """Return the flags of homologous competition fits, one ``;``-joined string per curve.
 
     Parameters
@@ -174,7 +204,7 @@ def homologous_flags(fits: FitSet, total_mean: np.ndarray, nsb_mean: np.ndarray)
         checks = [
             ("ambiguous", fits.ambiguous),
             ("log_kd_se_gt_0.5", fits.se("log_kd") > MAX_LOG_IC50_SE),
-            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean)),
+            ("bottom_vs_nsb", _bottom_vs_nsb(fits, total_mean, nsb_mean, nsb_se)),
             ("kd_ci_open", (fits.ci_method == "profile") & ~(np.isfinite(low) & np.isfinite(high))),
         ]
     return _finish(fits, checks)

@@ -37,6 +37,7 @@ def plot_competition(
     signal_unit: str = "cpm",
     total_mean: float | None = None,
     nsb_mean: float | None = None,
+    unfitted: str = "fit failed",
 ) -> Path:
     """Plot the tubes of one competition curve with its fitted sigmoid and write the figure atomically.
 
@@ -69,6 +70,9 @@ def plot_competition(
         Unit of ``signal``, shown in the y label ``Bound (cpm)``.
     total_mean, nsb_mean
         Mean total binding and nonspecific binding of the plate, drawn as labelled dashed lines.
+    unfitted
+        What the plot says when there is no fit (default "fit failed"; e.g. "inactive" for a curve the
+        screen called inactive, which was not fitted).
 
     Returns
     -------
@@ -105,12 +109,12 @@ def plot_competition(
     with house_style():
         fig, ax = new_figure()
         try:
-            _draw(ax, (x, y, outlier, hot), params, fit_ok, signal_unit, total_mean, nsb_mean)
+            _draw(ax, (x, y, outlier, hot), params, fit_ok, signal_unit, (total_mean, nsb_mean), unfitted)
             if title:
                 ax.set_xlabel(f"[{title}] (M)")
             heading = title or ""
             if not fit_ok:
-                heading = f"{heading} (fit failed)" if heading else "fit failed"
+                heading = f"{heading} ({unfitted.split(':')[0]})" if heading else unfitted
             if heading:
                 ax.set_title(heading)
         except BaseException:
@@ -174,11 +178,12 @@ def _draw(
     p: Mapping[str, Any],
     fit_ok: bool,
     signal_unit: str,
-    total_mean: float | None,
-    nsb_mean: float | None,
+    controls: tuple[float | None, float | None],
+    unfitted: str,
 ) -> None:
     """Draw points, curve, IC50 marker, control lines, labels and legend on ``ax``."""
     x, y, outlier, hot = tubes
+    total_mean, nsb_mean = controls
     if x.size:
         lo, hi = float(x.min()), float(x.max())
     elif fit_ok:
@@ -249,7 +254,7 @@ def _draw(
         ax.text(
             0.97,
             0.5,
-            "fit failed",
+            unfitted,
             transform=ax.transAxes,
             ha="right",
             va="center",

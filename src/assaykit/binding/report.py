@@ -47,7 +47,8 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame, max_rows: in
     str
         Two aligned text tables: one line per curve (IC50 and Ki with 95% CI in nM, Hill slope, R², flags;
         each site's IC50 and the high-affinity fraction for two-site fits; Kd and Bmax for homologous ones;
-        Ki limits that include the Kd's SE when it was given; outliers removed by ROUT), then one line per
+        Ki limits that include the Kd's SE when it was given; outliers removed by ROUT; ``> top`` as the
+        IC50 and the activity call of curves called inactive), then one line per
         plate (mean total and NSB, window, Z').
     """
     many_plates = results["plate"].nunique() > 1
@@ -56,8 +57,13 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame, max_rows: in
     columns: dict[str, object] = {"compound": results["compound"]}
     if many_plates:
         columns["plate"] = results["plate"]
-    if results["ic50_nM"].notna().any():
-        columns["IC50 nM"] = results["ic50_nM"].map(sig)
+    above = results["ic50_above_nM"]
+    if results["ic50_nM"].notna().any() or above.notna().any():
+        # an inactive curve's IC50 is only known to lie above the highest tested concentration
+        columns["IC50 nM"] = [
+            f"> {sig(a)}" if v != v and a == a else sig(v)
+            for v, a in zip(results["ic50_nM"], above, strict=True)
+        ]
         columns["95% CI"] = _intervals(results, "ic50_ci_low_nM", "ic50_ci_high_nM")
     if results["ki_nM"].notna().any():
         columns["Ki nM"] = results["ki_nM"].map(sig)
@@ -86,6 +92,8 @@ def format_competition(results: pd.DataFrame, plates: pd.DataFrame, max_rows: in
     columns["R²"] = results["r_squared"].map(_fixed(3))
     if results["n_outliers"].notna().any():
         columns["outliers"] = results["n_outliers"].map(lambda v: f"{v:.0f}" if v == v else "")
+    if (results["activity"] == "inactive").any():
+        columns["activity"] = results["activity"].fillna("")
     columns["flags"] = results["flags"].fillna("")
     table = pd.DataFrame(columns)
     unit_cols = [c for c in plates.columns if c.startswith(("total_mean_", "nsb_mean_", "specific_window_"))]

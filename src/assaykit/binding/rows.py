@@ -27,6 +27,8 @@ LN10 = math.log(10.0)
 TWO_SITE = ("two-site", "two-site-ki")
 #: Columns holding counts: written as integers when no row lacks them.
 _INTEGER_COLUMNS = ("n_points", "df", "n_outliers")
+#: Numeric columns a fit that did not converge keeps (they describe the data, not the estimates).
+_KEPT_UNCONVERGED = ("n_points", "df", "n_outliers")
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,9 @@ def _one_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -
     if ki.has_ki:
         columns.update(_potency("ki", *ki_site, log_ci=False))
         columns.update(_total(fits, ki_site[0], ki_site[1], ki))
-    flags = site_flags(fits, [ic50_site], curves["x_range"], curves["total_mean"], curves["nsb_mean"])
+    flags = site_flags(
+        fits, [ic50_site], curves["x_range"], curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se")
+    )
     return columns, flags
 
 
@@ -142,7 +146,9 @@ def _two_site(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -
         fraction_hi_ci_low=low,
         fraction_hi_ci_high=high,
     )
-    flags = site_flags(fits, sites, curves["x_range"], curves["total_mean"], curves["nsb_mean"])
+    flags = site_flags(
+        fits, sites, curves["x_range"], curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se")
+    )
     return columns, flags
 
 
@@ -162,7 +168,7 @@ def _homologous(fits: FitSet, curves: Mapping[str, np.ndarray]) -> tuple[dict, n
         "bmax_ci_low": bmax_low,
         "bmax_ci_high": bmax_high,
     }
-    return columns, homologous_flags(fits, curves["total_mean"], curves["nsb_mean"])
+    return columns, homologous_flags(fits, curves["total_mean"], curves["nsb_mean"], curves.get("nsb_se"))
 
 
 def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants) -> dict[str, np.ndarray]:
@@ -174,7 +180,8 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
         The fits (any competition model; two-site fits with their sites in Prism's order).
     curves
         Per fit: ``x_range`` (lowest and highest tested log10 concentration), ``total_mean`` and
-        ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), ``n_outliers`` (NaN without
+        ``nsb_mean`` (the plate's controls, NaN to skip the Bottom check), optionally ``nsb_se`` (the SE
+        of the NSB mean, for the Bottom test), ``n_outliers`` (NaN without
         ROUT), ``rout_converged`` and, optionally, ``outside_controls`` (``signal_outside_controls``).
     ki
         Radioligand concentration and Kd (and the Kd's SE) for Ki; empty for no Ki.
@@ -214,6 +221,11 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
         ],
     )
     columns["flags"] = np.where(extra == "", flags, np.where(flags == "", extra, flags + ";" + extra))
+    failed = ~fits.converged
+    if failed.any():  # the last iterate of a fit that did not converge is no estimate: leave it empty
+        for name, values in columns.items():
+            if name not in _KEPT_UNCONVERGED and values.dtype.kind == "f":
+                columns[name] = np.where(failed, np.nan, values)
     return columns
 
 
@@ -227,6 +239,7 @@ def result_table(
     ci: str,
     weights: str,
     ki: KiConstants,
+    inactive: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
     """Build the results table, one row per curve in the order of ``curves``.
 
@@ -246,11 +259,15 @@ def result_table(
         The options, as reported for curves that could not be fitted.
     ki
         Radioligand concentration and Kd for Ki.
+    inactive
+        Position -> flag of the curves called inactive (:mod:`assaykit.binding.activity`): not fitted,
+        their IC50 only known to lie above the highest tested concentration (``ic50_above_nM``).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`~assaykit.binding.columns.RESULT_COLUMNS`.
+        Columns :data:`~assaykit.binding.columns.RESULT_COLUMNS`; the activity columns (``activity``,
+        ``p_displacement``, ``q_displacement``, ``displacement_pct``) are NaN, for the caller to fill.
     """
     n = len(curves)
     fitted = np.asarray(fitted, dtype=int)
@@ -263,12 +280,17 @@ def result_table(
         table[name] = np.full(n, value, dtype=object)
     for position, why in errors.items():
         table["flags"][position] = f"not_fitted: {why}"
+    x_hi = curves["x_hi"].to_numpy(float)
+    for position, why in (inactive or {}).items():
+        table["flags"][position] = why
+        table["ic50_above_nM"][position] = to_nM(x_hi[position])
     if fitted.size:
         chosen = curves.iloc[fitted]
         info = {
             "x_range": (chosen["x_lo"].to_numpy(float), chosen["x_hi"].to_numpy(float)),
             "total_mean": chosen["total_mean"].to_numpy(float),
             "nsb_mean": chosen["nsb_mean"].to_numpy(float),
+            "nsb_se": chosen["nsb_se"].to_numpy(float) if "nsb_se" in chosen else None,
             "n_outliers": chosen["n_outliers"].to_numpy(float),
             "rout_converged": chosen["rout_converged"].to_numpy(bool),
         }
@@ -276,6 +298,7 @@ def result_table(
             info["outside_controls"] = chosen["outside_controls"].to_numpy(bool)
         for name, values in fit_columns(fits, info, ki).items():
             table[name][fitted] = values
+
     result = pd.DataFrame(table, columns=list(RESULT_COLUMNS))
     for name in _INTEGER_COLUMNS:
         column = result[name]

@@ -14,8 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
 from assaykit.errors import AssayInputError
+from assaykit.formatting import sig
 from assaykit.io.counts import read_counts_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
@@ -39,6 +41,8 @@ BINDING_DEFAULTS: dict[str, Any] = {
     "compare": False,
     "potency_vs": None,
     "engine": "auto",
+    "fdr": ACTIVITY_DEFAULTS["fdr"],
+    "min_displacement_pct": ACTIVITY_DEFAULTS["min_displacement_pct"],
 }
 _DESCRIPTIVE_KEYS = {"radioligand", "receptor", "tissue", "notes"}
 
@@ -253,9 +257,19 @@ def write_plots(
                     signal_unit=unit,
                     total_mean=plates.at[row["plate"], f"total_mean_{unit}"],
                     nsb_mean=plates.at[row["plate"], f"nsb_mean_{unit}"],
+                    unfitted=_unfitted(row),
                 )
             written.append(target)
     return written
+
+
+def _unfitted(row: pd.Series) -> str:
+    """Return what the plot of a curve without a fit says: inactive (with its IC50 bound), or why not."""
+    if row["activity"] == "inactive":
+        return f"inactive: IC50 > {sig(row['ic50_above_nM'])} nM"
+    if str(row["flags"]).startswith("not_converged"):
+        return "not converged"
+    return "fit failed"
 
 
 def run_binding(
@@ -306,7 +320,7 @@ def run_binding(
     **options
         The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
         ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
-        ``potency_vs``, ``engine``); None = not given.
+        ``potency_vs``, ``engine``, ``fdr``, ``min_displacement_pct``); None = not given.
 
     Returns
     -------

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -107,11 +107,13 @@ class _Work:
     scale: np.ndarray
     lam: np.ndarray
     nu: np.ndarray
+    limits: dict
 
     def keep(self, rows: np.ndarray) -> None:
         """Drop every curve but ``rows``."""
         for name in ("ids", "x", "y", "p", "ss", "info", "grad", "scale", "lam", "nu"):
             setattr(self, name, getattr(self, name)[rows])
+        self.limits = {j: (lo[rows], hi[rows]) for j, (lo, hi) in self.limits.items()}
         if self.sw is not None:
             self.sw = self.sw[rows]
         self.fixed = _take(self.fixed, rows)
@@ -128,9 +130,15 @@ def _levenberg_marquardt(
     fixed: Mapping[str, np.ndarray],
     extra: Mapping[str, object],
     max_iter: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Minimise every row's weighted SS; return parameters, SS, ``J^T W J`` at the end and convergence."""
+    limits: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Minimise every row's weighted SS.
+
+    Returns parameters, SS, ``J^T W J`` at the end, convergence, and ``(C, k)`` which parameters of a row
+    left their ``limits`` (column -> per-row low and high), stopping it: it has no minimum inside them.
+    """
     c, k = p0.shape
+    left = np.zeros((c, k), bool)  # which parameters left their limits
     r, columns = _evaluate(model, x, y, sw, p0, free, fixed, extra)
     ss, info, grad = _normal_equations(r, columns)
     p_out, ss_out, info_out = p0.copy(), ss.copy(), info.copy()
@@ -141,6 +149,7 @@ def _levenberg_marquardt(
         ids=rows, x=x[rows], y=y[rows], sw=None if sw is None else sw[rows], fixed=_take(fixed, rows),
         extra=_take(extra, rows), p=p0[rows], ss=ss[rows], info=info[rows], grad=grad[rows],
         scale=np.zeros((rows.size, k)), lam=np.full(rows.size, 1e-3), nu=np.full(rows.size, 2.0),
+        limits={j: (lo[rows], hi[rows]) for j, (lo, hi) in (limits or {}).items()},
     )  # fmt: skip
     eye = np.eye(k)
     for _ in range(max_iter):
@@ -169,15 +178,22 @@ def _levenberg_marquardt(
         work.nu = np.where(accept, 2.0, 2.0 * work.nu)
         done = small_f | small_x | (accept & (ss_t == 0))
         failed = ~done & (work.lam > 1e16)
+        off = np.zeros(done.shape, bool)
+        for j, (lo, hi) in work.limits.items():
+            out = ~((work.p[:, j] >= lo) & (work.p[:, j] <= hi))
+            if out.any():
+                left[work.ids[out], j] = True
+                off |= out
+        failed |= off
         finished = done | failed
         if finished.any():
             ids = work.ids[finished]
             p_out[ids], ss_out[ids], info_out[ids] = work.p[finished], work.ss[finished], work.info[finished]
-            converged[work.ids[done]] = True
+            converged[work.ids[done & ~off]] = True
             work.keep(np.flatnonzero(~finished))
     if work.ids.size:  # out of iterations: keep the last iterate, not converged
         p_out[work.ids], ss_out[work.ids], info_out[work.ids] = work.p, work.ss, work.info
-    return p_out, ss_out, info_out, converged
+    return p_out, ss_out, info_out, converged, left
 
 
 def _take(arrays: Mapping[str, object], index: np.ndarray) -> dict:
@@ -198,6 +214,7 @@ def fit_curves(
     level: float = 0.95,
     max_iter: int = MAX_ITER,
     chunk: int | None = CHUNK_CURVES,
+    limits: Mapping[str, tuple[float | np.ndarray, float | np.ndarray]] | None = None,
 ) -> FitSet:
     """Fit C curves of one model at once; the batch counterpart of :func:`~assaykit.fitting.fit_curve`.
 
@@ -230,6 +247,11 @@ def fit_curves(
         Iterations allowed per curve.
     chunk
         Curves fitted together (:data:`CHUNK_CURVES` by default); None for all at once.
+    limits
+        Free parameter -> ``(low, high)``, numbers or one value per curve: a curve whose iterate leaves
+        them is stopped at once, not converged, its ``message`` naming the parameter. For curves that have
+        no minimum where the parameter means anything (a log IC50 running far beyond the tested
+        concentrations as Top - Bottom grows without bound): without limits they use up ``max_iter``.
 
     Returns
     -------
@@ -248,7 +270,7 @@ def fit_curves(
         raise ValueError(f"chunk must be at least 1 curve, not {chunk}")
     c = np.shape(x)[0] if np.ndim(x) == 2 else 0
     if chunk is None or c <= chunk:
-        return _fit_batch(model, x, y, mask, fixed, constants, data, weights, level, max_iter)
+        return _fit_batch(model, x, y, mask, fixed, constants, data, weights, level, max_iter, limits)
 
     def rows(value: object, part: slice) -> object:  # a per-curve (or per-point) array's rows; else as is
         return value[part] if isinstance(value, np.ndarray) and value.ndim and len(value) == c else value
@@ -259,7 +281,13 @@ def fit_curves(
         given = {name: rows(np.asarray(v) if np.ndim(v) else v, part) for name, v in (fixed or {}).items()}
         per_point = {name: np.asarray(v)[part] for name, v in (data or {}).items()}
         points = (np.asarray(x)[part], np.asarray(y)[part], None if mask is None else np.asarray(mask)[part])
-        fits = _fit_batch(model, *points, given, constants, per_point, rows(weights, part), level, max_iter)
+        bounds = {
+            name: (rows(np.asarray(lo), part), rows(np.asarray(hi), part))
+            for name, (lo, hi) in (limits or {}).items()
+        }
+        fits = _fit_batch(
+            model, *points, given, constants, per_point, rows(weights, part), level, max_iter, bounds
+        )
         joined.add(start, fits)
     return joined.fits()
 
@@ -275,6 +303,7 @@ def _fit_batch(
     weights: np.ndarray | str | None,
     level: float,
     max_iter: int,
+    limits: Mapping[str, tuple[float | np.ndarray, float | np.ndarray]] | None = None,
 ) -> FitSet:
     """Fit all the curves given in one batch (:func:`fit_curves` without chunks; the same parameters)."""
     if model.batch_guess is None:
@@ -318,6 +347,12 @@ def _fit_batch(
     y_ok = np.where(mask & valid[:, None], y, 0.0)
     extra: dict[str, object] = {**consts, **arrays}
     idx = np.flatnonzero(valid)
+    bounds = {
+        free.index(name): tuple(np.broadcast_to(np.asarray(b, dtype=float), (c,))[idx] for b in pair)
+        for name, pair in (limits or {}).items()
+        if name in free
+    }
+    stopped = np.zeros((c, k), bool)
     p = np.full((c, k), np.nan)
     if idx.size and k:  # the guess only for curves that can be fitted (it needs valid constants)
         guess = model.batch_guess(x_ok[idx], y_ok[idx], mask[idx], consts)
@@ -335,27 +370,27 @@ def _fit_batch(
         sw = base if w_sub is None else base * np.sqrt(w_sub)
         if w_sub is None and mask[idx].all():
             sw = None  # no padding, no weights: skip multiplying by ones
-        p_i, ss_i, info_i, conv_i = _levenberg_marquardt(
-            model,
-            x_ok[idx],
-            y_ok[idx],
-            sw,
-            p[idx],
-            free,
-            fx,
-            sub,
-            max_iter,
+        p_i, ss_i, info_i, conv_i, stop_i = _levenberg_marquardt(
+            model, x_ok[idx], y_ok[idx], sw, p[idx], free, fx, sub, max_iter, bounds
         )
         if poisson:
-            p_i, ss_i, info_i, conv_i, w_sub = _poisson_rounds(
-                model, x_ok[idx], y_ok[idx], base, p_i, conv_i, free, fx, sub, max_iter
+            p_i, ss_i, info_i, conv_i, w_sub, stop_p = _poisson_rounds(
+                model, x_ok[idx], y_ok[idx], base, p_i, conv_i, free, fx, sub, max_iter, bounds
             )
+            stop_i |= stop_p
             weight_rounds = np.ones(x.shape)
             weight_rounds[idx] = np.where(base > 0, w_sub, 1.0)
-        p[idx], ss[idx], info[idx], conv[idx] = p_i, ss_i, info_i, conv_i
-    return _fit_set(
+        p[idx], ss[idx], info[idx], conv[idx], stopped[idx] = p_i, ss_i, info_i, conv_i, stop_i
+    fits = _fit_set(
         model, free, fixed_all, p, ss, info, conv, valid, x_ok, y, mask, weight_rounds, consts, arrays, level
     )
+    if stopped.any():
+        message = list(fits.message)
+        for i in np.flatnonzero(stopped.any(axis=1)):
+            names = " and ".join(free[j] for j in np.flatnonzero(stopped[i]))
+            message[i] = f"stopped: {names} ran beyond the limits (no minimum within them)"
+        fits = replace(fits, message=tuple(message))
+    return fits
 
 
 def _poisson_rounds(
@@ -369,9 +404,14 @@ def _poisson_rounds(
     fixed: Mapping[str, np.ndarray],
     extra: Mapping[str, object],
     max_iter: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Refit with weights ``1/Y(curve)`` until each curve's weighted SS settles (Prism's iteration)."""
+    limits: Mapping[int, tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Refit with weights ``1/Y(curve)`` until each curve's weighted SS settles (Prism's iteration).
+
+    Returns parameters, SS, ``J^T W J``, convergence, the weights and which parameters left ``limits``.
+    """
     c, k = p.shape
+    stopped = np.zeros((c, k), bool)
     w = np.ones(x.shape)
     ss = np.full(c, np.nan)
     info = np.full((c, k, k), np.nan)
@@ -388,15 +428,17 @@ def _poisson_rounds(
         a, curve = a[positive], curve[positive]
         w[a] = np.where(base[a] > 0, 1.0 / np.where(curve > 0, curve, 1.0), 1.0)
         sw = base[a] * np.sqrt(w[a])
-        p_a, ss_a, info_a, conv_a = _levenberg_marquardt(
-            model, x[a], y[a], sw, p[a], free, _take(fixed, a), _take(extra, a), max_iter
+        bounds = {j: (lo[a], hi[a]) for j, (lo, hi) in limits.items()}
+        p_a, ss_a, info_a, conv_a, stop_a = _levenberg_marquardt(
+            model, x[a], y[a], sw, p[a], free, _take(fixed, a), _take(extra, a), max_iter, bounds
         )
         p[a], ss[a], info[a] = p_a, ss_a, info_a
+        stopped[a] |= stop_a
         settled = conv_a & (np.abs(ss_a - previous[a]) <= 1e-10 * np.maximum(ss_a, 1e-300))
         conv[a[settled]] = True
         previous[a] = ss_a
         active = a[conv_a & ~settled]
-    return p, ss, info, conv, w
+    return p, ss, info, conv, w, stopped
 
 
 def _packed(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
