@@ -73,6 +73,8 @@ class CompetitionAnalysis:
         value and residual (``fitted_<u>``, ``residual_<u>``) and whether ROUT called it an ``outlier``.
         Built when first read (by ``make_points``), so that a run that writes only the results table does
         not hold a second copy of every tube: a third of the memory of a million-curve run.
+    make_points
+        Builds ``points`` (:func:`~assaykit.binding.controls.points_table` of the analysis' curves and fits).
     fits
         The :class:`~assaykit.fitting.CurveFit` of each curve, keyed by ``(compound, plate)``; None for a
         curve that could not be fitted. With ROUT, the fit of the points that are not outliers. (A read-only
