@@ -195,6 +195,10 @@ def unfittable_curves(
     return reasons
 
 
+#: Curves whose median tube is computed at once (bounds the temporary copies of the padded signal).
+_ROWS_AT_ONCE = 10_000
+
+
 def outside_controls(curves: Curves, unit: str, skip: Mapping[int, str] | None = None) -> np.ndarray:
     """Tell which curves' counts lie far outside their plate's controls, and warn naming them.
 
@@ -221,10 +225,13 @@ def outside_controls(curves: Curves, unit: str, skip: Mapping[int, str] | None =
     table = curves.table
     total, nsb = table["total_mean"].to_numpy(float), table["nsb_mean"].to_numpy(float)
     window = total - nsb
-    y = np.where(curves.padded.mask, curves.padded.columns[1], np.nan)
+    mask, signal = curves.padded.mask, curves.padded.columns[1]
+    median = np.empty(len(table))
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a curve of no tubes: NaN
-        median = np.nanmedian(y, axis=1) if len(table) else np.empty(0)
+        for start in range(0, len(table), _ROWS_AT_ONCE):  # rows at a time: nanmedian copies what it gets
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            median[rows] = np.nanmedian(np.where(mask[rows], signal[rows], np.nan), axis=1)
         flagged = (window > 0) & (
             (median > total + MAX_WINDOWS_OUTSIDE * window) | (median < nsb - MAX_WINDOWS_OUTSIDE * window)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Literal
 
 import numpy as np
@@ -18,12 +19,11 @@ from assaykit.binding.activity import ACTIVITY_DEFAULTS, Activity, activity_call
 from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_curve
-from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
+from assaykit.binding.controls import control_means, points_table, summarize_plates
 from assaykit.binding.curves import (
     CurveFits,
     Curves,
     build_curves,
-    fitted_values,
     fixed_plateaus,
     report_progress,
 )
@@ -71,6 +71,10 @@ class CompetitionAnalysis:
     points
         Every tube with specific binding, percent specific binding, and for competitor tubes the fitted
         value and residual (``fitted_<u>``, ``residual_<u>``) and whether ROUT called it an ``outlier``.
+        Built when first read (by ``make_points``), so that a run that writes only the results table does
+        not hold a second copy of every tube: a third of the memory of a million-curve run.
+    make_points
+        Builds ``points`` (:func:`~assaykit.binding.controls.points_table` of the analysis' curves and fits).
     fits
         The :class:`~assaykit.fitting.CurveFit` of each curve, keyed by ``(compound, plate)``; None for a
         curve that could not be fitted. With ROUT, the fit of the points that are not outliers. (A read-only
@@ -87,11 +91,16 @@ class CompetitionAnalysis:
 
     results: pd.DataFrame
     plates: pd.DataFrame
-    points: pd.DataFrame
-    fits: Mapping[tuple[str, str], CurveFit | None]
-    notes: tuple[str, ...]
+    make_points: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+    fits: Mapping[tuple[str, str], CurveFit | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
     comparisons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMPARISON_COLUMNS)))
     potency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POTENCY_COLUMNS)))
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """The per-tube table (see the class docstring), built on first use and kept."""
+        return self.make_points()
 
 
 def _fit_one(
@@ -206,10 +215,11 @@ def _fit_all(
     if passed:
         report_progress(progress, passed, total)
     if todo.size and _use_batch(opts, engine, total):
-        x, y = (column[todo] for column in curves.padded.columns[:2])
+        rows = todo if todo.size < total else slice(None)  # a slice takes no copy of the padded arrays
+        x, y = (column[rows] for column in curves.padded.columns[:2])
         weights = "poisson" if opts.weights == "poisson" else None
         batch = fit_curves(
-            model, x, y, curves.padded.mask[todo], fixed={k: v[todo] for k, v in fixed.items()},
+            model, x, y, curves.padded.mask[rows], fixed={k: v[rows] for k, v in fixed.items()},
             constants=opts.constants, weights=weights, level=opts.level,
             limits=_limits(opts, table.iloc[todo], y, curves.padded.mask[todo]),
         )  # fmt: skip
@@ -376,12 +386,15 @@ def analyze_competition(
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
-    competitors = counts[counts["role"] == "competitor"]
+    is_competitor = counts["role"].isin(["competitor"]).to_numpy(bool)  # isin: no object temporaries
+    # only the columns the curves need: a copy of every column would be a second input table
+    competitors = counts.loc[is_competitor, ["compound", "plate", "log_conc_M", "signal"]]
     hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
 
     unit = counts.attrs.get("signal_unit", "cpm")
     model_ = COMPETITION_MODELS[opts.model]
     curves = build_curves(competitors, means, hot)
+    del competitors, hot  # the curves hold what is needed of them
     fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
     skip = unfittable_curves(curves, means, fixed, unit)
     notes.extend(missing_controls(means, curves.table["plate"]))
@@ -417,30 +430,18 @@ def analyze_competition(
     runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
     below_half = runaway & (activity.displacement_pct < 50.0)
     results.loc[below_half, "ic50_above_nM"] = 10.0 ** (table["x_hi"].to_numpy(float)[below_half] + 9.0)
-    fitted_column = pd.Series(np.nan, index=counts.index)
-    fitted_column.loc[competitors.index] = fitted_values(curves, fits, fitted, len(competitors))
-    outlier_column = pd.Series(False, index=counts.index)
-    if outliers:
-        flagged = np.zeros(len(competitors), bool)
-        for i, outlier in outliers.items():
-            flagged[curves.padded.rows[i, : outlier.size]] = outlier
-        outlier_column.loc[competitors.index] = flagged
-    if competitors.empty:
+    if not is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
     if potency_vs is not None:
         potency, note = _potency(results, potency_vs, opts.level)
         notes.extend(note)
 
-    points = specific_binding_points(counts)
-    points[f"fitted_{unit}"] = fitted_column.to_numpy()
-    points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
-    points["outlier"] = outlier_column.to_numpy()
     results.attrs = {"source": counts.attrs.get("source"), "signal_unit": unit, "notes": notes}
     return CompetitionAnalysis(
         results=results,
         plates=summarize_plates(counts),
-        points=points,
+        make_points=partial(points_table, counts, is_competitor, curves, fits, fitted, outliers),
         fits=curve_fits,
         notes=tuple(notes),
         comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),

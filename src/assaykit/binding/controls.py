@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+
+from assaykit.binding.curves import Curves, fitted_values
+from assaykit.distinct import distinct_values, group_codes
+from assaykit.fitting.fitset import FitSet
 
 
 def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -33,8 +39,8 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     only for a positive window: the absolute value makes Z' blind to which control is which.
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    plates = pd.unique(counts["plate"])
-    controls = counts[counts["role"].isin(["total", "nsb"])]
+    plates = plate_order(counts)
+    controls = control_tubes(counts)
     stats = controls.groupby(["plate", "role"], sort=False)["signal"].agg(["count", "mean", "std"])
     stats = stats.unstack("role").reindex(index=plates)
 
@@ -66,6 +72,21 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def plate_order(counts: pd.DataFrame) -> np.ndarray:
+    """Return the plates in order of first appearance (``pd.unique``, in bounded memory)."""
+    return distinct_values(counts["plate"].to_numpy(object))
+
+
+def control_tubes(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return the TOTAL and NSB tubes' ``plate``, ``role`` and ``signal``.
+
+    Only these columns: a screen's control tubes are few, but a mask over a million-curve table that takes
+    every column copies each one.
+    """
+    is_control = counts["role"].isin(["total", "nsb"]).to_numpy(bool)
+    return counts.loc[is_control, ["plate", "role", "signal"]]
+
+
 def control_means(counts: pd.DataFrame) -> pd.DataFrame:
     """Mean total and NSB signal per plate, indexed by plate.
 
@@ -73,10 +94,10 @@ def control_means(counts: pd.DataFrame) -> pd.DataFrame:
     the NSB mean
     (SD / sqrt(n); NaN with fewer than two NSB tubes).
     """
-    controls = counts[counts["role"].isin(["total", "nsb"])]
+    controls = control_tubes(counts)
     stats = controls.groupby(["plate", "role"], sort=False)["signal"].agg(["mean", "std", "count"])
     means = stats["mean"].unstack("role")
-    means = means.reindex(index=pd.unique(counts["plate"]), columns=["total", "nsb"])
+    means = means.reindex(index=plate_order(counts), columns=["total", "nsb"])
     nsb = stats.xs("nsb", level="role") if "nsb" in stats.index.get_level_values("role") else None
     if nsb is None:
         means["nsb_se"] = np.nan
@@ -104,14 +125,60 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
         unit (``cpm``, ``dpm`` or ``counts``).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    codes, plates = pd.factorize(counts["plate"])
+    codes, plates = group_codes(counts["plate"].to_numpy(object))
     means = control_means(counts).reindex(plates)
     nsb = means["nsb"].to_numpy(float)[codes]
     total = means["total"].to_numpy(float)[codes]
     signal = counts["signal"].to_numpy(float)
-    points = counts.rename(columns={"signal": unit}).copy()
+    points = counts.rename(columns={"signal": unit})  # a new frame: the counts are not changed
     points[f"specific_{unit}"] = signal - nsb
     with np.errstate(divide="ignore", invalid="ignore"):
         window = total - nsb
         points["specific_pct"] = np.where(window > 0, 100.0 * (signal - nsb) / window, np.nan)
+    return points
+
+
+def points_table(
+    counts: pd.DataFrame,
+    is_competitor: np.ndarray,
+    curves: Curves,
+    fits: FitSet,
+    fitted: np.ndarray,
+    outliers: Mapping[int, np.ndarray],
+) -> pd.DataFrame:
+    """Every tube with its specific binding and, for competitor tubes, the fitted value and residual.
+
+    Parameters
+    ----------
+    counts
+        The canonical counts frame.
+    is_competitor
+        Which of its rows are competitor tubes (the rows of ``curves``, in order).
+    curves
+        The curves built from those tubes.
+    fits, fitted
+        The fits, fit ``i`` being curve ``fitted[i]``.
+    outliers
+        ROUT's outlier mask of each curve it ran on, by curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`specific_binding_points` with ``fitted_<u>``, ``residual_<u>`` (signal minus fitted) and
+        ``outlier`` columns; NaN and False for control tubes and curves not fitted.
+    """
+    unit = counts.attrs.get("signal_unit", "cpm")
+    n_competitors = int(is_competitor.sum())
+    fitted_column = np.full(len(counts), np.nan)
+    fitted_column[is_competitor] = fitted_values(curves, fits, fitted, n_competitors)
+    outlier_column = np.zeros(len(counts), bool)
+    if outliers:
+        flagged = np.zeros(n_competitors, bool)
+        for i, outlier in outliers.items():
+            flagged[curves.padded.rows[i, : outlier.size]] = outlier
+        outlier_column[is_competitor] = flagged
+    points = specific_binding_points(counts)
+    points[f"fitted_{unit}"] = fitted_column
+    points[f"residual_{unit}"] = points[unit] - points[f"fitted_{unit}"]
+    points["outlier"] = outlier_column
     return points

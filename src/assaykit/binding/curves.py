@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from assaykit.distinct import group_codes
 from assaykit.errors import AssayInputError
 from assaykit.fitting.engine import CurveFit
 from assaykit.fitting.fitset import FitSet
@@ -73,20 +74,22 @@ def build_curves(
     Curves
         The curve table and the padded tubes.
     """
-    compound = competitors["compound"].to_numpy(object)
-    plate = competitors["plate"].to_numpy(object)
-    c_codes, c_names = pd.factorize(compound)
-    p_codes, p_names = pd.factorize(plate)
-    codes, keys = pd.factorize(c_codes.astype(np.int64) * max(len(p_names), 1) + p_codes)
+    c_codes, c_names = group_codes(competitors["compound"].to_numpy(object))
+    p_codes, p_names = group_codes(competitors["plate"].to_numpy(object))
+    n_plates = max(len(p_names), 1)
+    key = c_codes.astype(np.int64) * n_plates + p_codes  # one number per (compound, plate)
+    del c_codes, p_codes  # a million curves' tubes: let each temporary go as soon as it is used
+    codes, keys = group_codes(key)
+    del key
     n_curves = len(keys)
     columns = [competitors["log_conc_M"].to_numpy(float), competitors["signal"].to_numpy(float)]
     if hot is not None:
         columns.append(hot.to_numpy(float))
     padded = pad_groups(codes, n_curves, *columns)
-    first = padded.rows[:, 0] if n_curves else np.empty(0, int)
+    del codes
     x = padded.columns[0]
     mask = padded.mask
-    curve_plate = plate[first]
+    curve_plate = p_names[keys % n_plates]
     mixed = np.zeros(n_curves, bool)
     if hot is not None:
         h = padded.columns[2]
@@ -94,7 +97,7 @@ def build_curves(
     plate_means = means.reindex(pd.Index(curve_plate, dtype=object))
     table = pd.DataFrame(
         {
-            "compound": compound[first],
+            "compound": c_names[keys // n_plates],
             "plate": curve_plate,
             "n_points": mask.sum(axis=1),
             "x_lo": np.where(mask, x, np.inf).min(axis=1) if n_curves else np.empty(0),

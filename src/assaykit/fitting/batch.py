@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assaykit.fitting.distributions import t_quantile
-from assaykit.fitting.fitset import FitSet, covariance_and_dependency
+from assaykit.fitting.fitset import FitSet, JoinedFits, covariance_and_dependency
 from assaykit.fitting.models import CurveModel
 from assaykit.fitting.padded import PaddedCurves, fittable, pad_groups
 
@@ -36,6 +36,9 @@ __all__ = ["PaddedCurves", "fit_curves", "fittable", "pad_groups"]  # the paddin
 FTOL = 1e-12
 XTOL = 1e-12
 MAX_ITER = 200
+#: Curves :func:`fit_curves` fits together: big enough that numpy's per-call overhead is spread thin,
+#: small enough that each temporary (``CHUNK_CURVES x N`` floats, 2.6 MB at 33 points) stays cheap to reuse.
+CHUNK_CURVES = 10_000
 _POISSON_ROUNDS = 50
 
 
@@ -210,9 +213,16 @@ def fit_curves(
     weights: np.ndarray | str | None = None,
     level: float = 0.95,
     max_iter: int = MAX_ITER,
+    chunk: int | None = CHUNK_CURVES,
     limits: Mapping[str, tuple[float | np.ndarray, float | np.ndarray]] | None = None,
 ) -> FitSet:
     """Fit C curves of one model at once; the batch counterpart of :func:`~assaykit.fitting.fit_curve`.
+
+    The curves are fitted ``chunk`` at a time (each chunk whole, as one batch) and the results joined in
+    order. Every curve's iteration depends on its own row alone, so the numbers are those of one batch of
+    all curves; what chunking changes is memory and speed: each of the iteration's temporaries is a
+    ``(chunk, N)`` array that stays in the processor's cache and is reused, instead of a fresh ``(C, N)``
+    array (264 MB at a million curves of 33 points) that the kernel must page in at every step.
 
     Parameters
     ----------
@@ -235,6 +245,8 @@ def fit_curves(
         Confidence level of the asymptotic intervals.
     max_iter
         Iterations allowed per curve.
+    chunk
+        Curves fitted together (:data:`CHUNK_CURVES` by default); None for all at once.
     limits
         Free parameter -> ``(low, high)``, numbers or one value per curve: a curve whose iterate leaves
         them is stopped at once, not converged, its ``message`` naming the parameter. For curves that have
@@ -251,8 +263,49 @@ def fit_curves(
     Raises
     ------
     ValueError
-        For a model without ``batch_guess``, an unknown fixed parameter or mismatched shapes.
+        For a model without ``batch_guess``, an unknown fixed parameter, mismatched shapes or a ``chunk``
+        below 1.
     """
+    if chunk is not None and chunk < 1:
+        raise ValueError(f"chunk must be at least 1 curve, not {chunk}")
+    c = np.shape(x)[0] if np.ndim(x) == 2 else 0
+    if chunk is None or c <= chunk:
+        return _fit_batch(model, x, y, mask, fixed, constants, data, weights, level, max_iter, limits)
+
+    def rows(value: object, part: slice) -> object:  # a per-curve (or per-point) array's rows; else as is
+        return value[part] if isinstance(value, np.ndarray) and value.ndim and len(value) == c else value
+
+    joined = JoinedFits(c)
+    for start in range(0, c, chunk):
+        part = slice(start, start + chunk)
+        given = {name: rows(np.asarray(v) if np.ndim(v) else v, part) for name, v in (fixed or {}).items()}
+        per_point = {name: np.asarray(v)[part] for name, v in (data or {}).items()}
+        points = (np.asarray(x)[part], np.asarray(y)[part], None if mask is None else np.asarray(mask)[part])
+        bounds = {
+            name: (rows(np.asarray(lo), part), rows(np.asarray(hi), part))
+            for name, (lo, hi) in (limits or {}).items()
+        }
+        fits = _fit_batch(
+            model, *points, given, constants, per_point, rows(weights, part), level, max_iter, bounds
+        )
+        joined.add(start, fits)
+    return joined.fits()
+
+
+def _fit_batch(
+    model: CurveModel,
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray | None,
+    fixed: Mapping[str, float | np.ndarray] | None,
+    constants: Mapping[str, float] | None,
+    data: Mapping[str, np.ndarray] | None,
+    weights: np.ndarray | str | None,
+    level: float,
+    max_iter: int,
+    limits: Mapping[str, tuple[float | np.ndarray, float | np.ndarray]] | None = None,
+) -> FitSet:
+    """Fit all the curves given in one batch (:func:`fit_curves` without chunks; the same parameters)."""
     if model.batch_guess is None:
         raise ValueError(f"model '{model.name}' has no batch guess; fit it with fit_curve")
     x = np.asarray(x, dtype=float)

@@ -13,6 +13,7 @@ The statistics follow GraphPad Prism (see :mod:`assaykit.fitting.engine`): ``Cov
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -304,6 +305,54 @@ _ROW_ARRAYS = (
     "values", "stderr", "ci_low", "ci_high", "covariance", "dependency", "n_points", "df", "ss", "r_squared",
     "sy_x", "converged",
 )  # fmt: skip
+
+
+class JoinedFits:
+    """The fits of all curves, filled in chunk by chunk (:func:`~assaykit.fitting.batch.fit_curves`).
+
+    Each chunk's arrays are copied into place as it is done, so that its own can go: keeping the chunks to
+    concatenate them at the end (:meth:`FitSet.concat`) would hold every result twice. The per-point arrays
+    (``weights``, ``data``) keep the chunks' common width, as one batch of all curves has them.
+
+    Parameters
+    ----------
+    size
+        The number of curves of all chunks together.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.first: FitSet | None = None
+        self.arrays: dict[str, np.ndarray] = {}
+        self.messages: list[str] = []
+
+    def add(self, start: int, part: FitSet) -> None:
+        """Copy ``part``, the fits of curves ``start`` to ``start + len(part)``, into place."""
+        per_point = {"weights": part.weights, **{f"data:{k}": v for k, v in (part.data or {}).items()}}
+        here = {**{name: getattr(part, name) for name in _ROW_ARRAYS}, **per_point}
+        if self.first is None:
+            self.first = part
+            self.arrays = {
+                name: np.empty((self.size, *a.shape[1:]), dtype=a.dtype)
+                for name, a in here.items()
+                if a is not None
+            }
+        for name, out in self.arrays.items():
+            out[start : start + len(part)] = here[name]
+        self.messages.extend(part.message)
+
+    def fits(self) -> FitSet:
+        """Return the fits of all curves, in order."""
+        first = self.first
+        assert first is not None and len(self.messages) == self.size
+        data = {k.removeprefix("data:"): v for k, v in self.arrays.items() if k.startswith("data:")}
+        return dataclasses.replace(
+            first,
+            message=tuple(self.messages),
+            weights=self.arrays.get("weights"),
+            data=data or None,
+            **{name: self.arrays[name] for name in _ROW_ARRAYS},
+        )
 
 
 def _stack_padded(parts: Sequence[np.ndarray | None], counts: Sequence[np.ndarray]) -> np.ndarray | None:

@@ -63,10 +63,13 @@ def pad_groups(codes: np.ndarray, n_groups: int, *columns: np.ndarray) -> Padded
         The mask, the input row of each entry and the padded columns.
     """
     codes = np.asarray(codes, dtype=np.intp)
-    order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes, minlength=n_groups)
     starts = np.cumsum(counts) - counts
-    group = codes[order]
+    if (codes[1:] >= codes[:-1]).all():  # rows already grouped (a file written curve by curve): no sort
+        order, group = np.arange(codes.size), codes
+    else:
+        order = np.argsort(codes, kind="stable")
+        group = codes[order]
     position = np.arange(codes.size) - starts[group]
     width = int(counts.max(initial=1))
     rows = np.full((n_groups, width), -1, dtype=np.intp)

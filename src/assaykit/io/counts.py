@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from assaykit.distinct import group_codes
 from assaykit.errors import AssayInputError
 from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
 from assaykit.io.number_cells import cell_hint, thousands_position
@@ -279,7 +280,7 @@ class _Cells:
         if cells is None:
             return np.zeros(self.size, dtype=np.intp), [self.default]
         try:
-            codes, uniques = pd.factorize(cells)  # None and NaN are missing
+            codes, uniques = group_codes(cells)  # None and NaN are missing
         except TypeError:  # an unhashable cell
             return np.arange(len(cells)), [*cells, None]
         missing = cells[codes < 0] if cells.dtype == object and (codes < 0).any() else ()
@@ -406,7 +407,7 @@ def _numbers(cells: np.ndarray, decimal_comma: bool) -> tuple[np.ndarray, np.nda
 
 def _each_distinct(values: np.ndarray, func: Callable[[float], float]) -> np.ndarray:
     """Apply ``func`` to each value but NaN, once per distinct value, on Python floats (as scalar code)."""
-    codes, uniques = pd.factorize(values)  # NaN gets code -1: the NaN appended last
+    codes, uniques = group_codes(values)  # NaN gets code -1: the NaN appended last
     return np.array([*(func(float(u)) for u in uniques), math.nan], dtype=float)[codes]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import (
@@ -63,11 +64,22 @@ def check_range(tubes: _Tubes, conc: np.ndarray, path: str | Path, *, stacklevel
         groups = [(str(n), competitor & (names == n)) for n in dict.fromkeys(names[competitor])]
     for name, here in groups:
         unit = _conc_unit(name)
-        if unit is not None:
+        # whether there is anything to say depends on the distinct values only (check_concentrations
+        # counts distinct values and takes the extremes): ask of them first, of every tube only to word it
+        if (
+            unit is not None
+            and check_concentrations(_distinct(conc, here), unit, kind="competitor") is not None
+        ):
             found = check_concentrations(
                 conc[here], unit, kind="competitor", rows=tubes.line[here], labels=tubes.compound[here]
             )
             report_range(found, path=path, column=name, stacklevel=stacklevel)
+
+
+def _distinct(values: np.ndarray, where: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Return the distinct ``values[where]``, a block at a time (a screen has few concentrations)."""
+    parts = [pd.unique(values[i : i + block][where[i : i + block]]) for i in range(0, len(values), block)]
+    return pd.unique(np.concatenate(parts)) if parts else np.empty(0)
 
 
 def hot_concentrations(

@@ -21,6 +21,7 @@ THOUSANDS = re.compile(r"[1-9]\d{0,2}([,. '\u202f\u00a0])\d{3}(?:\1\d{3})*")
 _NUMBER = r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?"
 _UNIT_IN_CELL = re.compile(rf"{_NUMBER}\s*(?P<unit>[mµμunpf]?M)")
 _COUNT_UNIT = re.compile(rf"{_NUMBER}\s*(?P<unit>(?i:cpm|dpm|counts))")
+_BLOCK = 1 << 20  # values looked at together by thousands_position
 
 
 def cell_hint(text: str, *, concentration: bool) -> str:
@@ -78,14 +79,20 @@ def thousands_position(values: np.ndarray) -> int | None:
         without a separator. None otherwise. The caller confirms with the cell's text (:data:`THOUSANDS`).
     """
     values = np.asarray(values, dtype=float)
-    finite = np.isfinite(values)
-    v = values[finite]
-    whole = v == np.round(v)
-    scaled = v * 1000.0
-    three = ~whole & (v >= 1.0) & (v < 1000.0) & (np.abs(scaled - np.round(scaled)) < 1e-6 * scaled)
-    if not (three.any() and whole.any() and (whole | three).all() and (v[whole] < 1000.0).all()):
-        return None
-    return int(np.flatnonzero(finite)[np.argmax(three)])
+    first, any_whole = None, False
+    for start in range(0, len(values), _BLOCK):  # a block at a time: a screen's column is 33 million counts
+        block = values[start : start + _BLOCK]
+        finite = np.isfinite(block)
+        v = block[finite]
+        whole = v == np.round(v)
+        scaled = v * 1000.0
+        three = ~whole & (v >= 1.0) & (v < 1000.0) & (np.abs(scaled - np.round(scaled)) < 1e-6 * scaled)
+        if not ((whole | three).all() and (v[whole] < 1000.0).all()):
+            return None  # a value that is neither: the column is not such counts (most often at once)
+        any_whole = any_whole or bool(whole.any())
+        if first is None and three.any():
+            first = start + int(np.flatnonzero(finite)[np.argmax(three)])
+    return first if any_whole else None
 
 
 def thousands_problem(values: np.ndarray, text_of: Callable[[int], str]) -> str | None:
