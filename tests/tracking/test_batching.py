@@ -19,7 +19,7 @@ from test_zone_engine import corridor, positions, reference
 
 from assaykit.epm import EPM, compute_epm_endpoints
 from assaykit.ldb import compute_ldb_endpoints
-from assaykit.tracking import batch
+from assaykit.tracking import batch, pose
 from assaykit.tracking.episodes import confirm_tracks
 from assaykit.tracking.workflow import run_tracking
 
@@ -115,3 +115,38 @@ def test_confirm_tracks_reads_each_track_as_the_literal_rules_do(tracks: list[li
         assert occupancy.zone.tolist() == zones
         assert occupancy.frame_zone.tolist() == frame_zone
         assert occupancy.entry.tolist() == [i > 0 for i in range(len(starts))]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pose_batches_change_no_endpoint_posture_or_episode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: int
+) -> None:
+    """Pose keypoints are cleaned, analysed and measured a batch of animals at a time: any batch size
+    gives the tables of cleaning the whole file at once (one batch), to the byte."""
+    generator = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_pose.py"
+    pytest.importorskip("matplotlib")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pose", generator)
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.syspath_prepend(str(generator.parent))
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "SESSION_S", 20.0)
+    path, rois = tmp_path / "pose.csv", tmp_path / "rois.geojson"
+    bench.make_pose_csv(5, path, rois, seed=4)
+    options = {"fps": 30.0, "px_per_cm": 4.0, "median_window": 5, "zones": str(rois), "duration_s": None}
+    written = {}
+    for values in (1, 1 << 40):  # one animal per batch; every animal in one batch
+        monkeypatch.setattr(pose, "POSE_CHUNK_VALUES", values)
+        monkeypatch.setattr(batch, "WORKERS", workers if values == 1 else 1)
+        folder = tmp_path / str(values)
+        folder.mkdir()
+        outputs = {
+            "output": folder / "e.csv",
+            "episodes_path": folder / "ep.csv",
+            "postures_path": folder / "p.csv",
+        }
+        run = run_tracking(EPM, [path], **outputs, **options)
+        assert len(run.endpoints) == 5
+        written[values] = [f.read_bytes() for f in outputs.values()]
+    assert written[1] == written[1 << 40]

@@ -126,7 +126,9 @@ def read_dlc(
 def pose_keypoints(
     values: np.ndarray | list[np.ndarray], layouts: list[dict[str, dict[str, int]]], chosen: list[str]
 ) -> Keypoints:
-    """Stack every animal's keypoints, one animal after another, as :class:`Keypoints`.
+    """Every animal's keypoints, one animal after another, as :class:`Keypoints` over the values as read.
+
+    Nothing is copied: :class:`Keypoints` gathers the rows asked for from ``values`` when asked.
 
     Parameters
     ----------
@@ -144,17 +146,13 @@ def pose_keypoints(
     """
     names = list(dict.fromkeys(p for layout in layouts for p in layout))
     tables = values if isinstance(values, list) else [values] * len(layouts)
-    starts = np.concatenate([[0], np.cumsum([len(t) for t in tables])])
-    x, y, score = (np.full((int(starts[-1]), len(names)), np.nan) for _ in range(3))
-    for table, layout, start, stop in zip(tables, layouts, starts[:-1], starts[1:], strict=True):
-        for coord, out in (("x", x), ("y", y), ("likelihood", score)):
+    columns = np.full((len(layouts), 3, len(names)), -1, dtype=np.int64)
+    for a, layout in enumerate(layouts):
+        for c, coord in enumerate(_COORDS):
             for j, name in enumerate(names):
                 if name in layout:
-                    out[start:stop, j] = table[:, layout[name][coord]]
-    missing = np.isnan(x) | np.isnan(y)
-    x[missing] = np.nan
-    y[missing] = np.nan
-    return Keypoints(tuple(names), x, y, score, tuple(chosen))
+                    columns[a, c, j] = layout[name][coord]
+    return Keypoints(tuple(names), tuple(tables), columns, tuple(chosen))
 
 
 def _centroid(values: np.ndarray, parts: list[dict[str, int]], threshold: float) -> tuple[np.ndarray, ...]:
@@ -287,10 +285,12 @@ def _read_csv(path: Path) -> tuple[np.ndarray, _Columns, np.ndarray, int]:
         _raise_bad_cell(path, options, columns)
     if table.empty:
         raise AssayInputError(f"no frames below the DeepLabCut header (lines 1-{depth})", path=path)
-    frames = table[0].to_numpy()
+    values = table.to_numpy(dtype=np.float64, copy=False)  # one block as read: a view, not a copy
+    del table
+    frames = values[:, 0].copy()
     if np.isnan(frames).any():
         _raise_bad_cell(path, options, columns)
-    return frames, columns, table.iloc[:, 1:].to_numpy(dtype=np.float64), depth
+    return frames, columns, values[:, 1:], depth
 
 
 def _csv_header(path: Path) -> tuple[list[list[str]], str]:

@@ -32,7 +32,7 @@ from assaykit.tracking.clock import (
 )
 from assaykit.tracking.engine import analyze_track_labels, analyze_tracks
 from assaykit.tracking.geometry import Arena
-from assaykit.tracking.pose import CleanPose, PoseWindow, prepare_pose
+from assaykit.tracking.pose import PoseJob, PoseWindow
 from assaykit.tracking.protocol import TrackingProtocol
 from assaykit.tracking.results import TrackAnalysis
 from assaykit.tracking.segments import concat_ranges
@@ -190,22 +190,21 @@ def analyze_table(
         warnings.warn(irregular, UserWarning, stacklevel=2)
     if scale is None:  # no scale: the hysteresis (cm) cannot apply
         protocol = replace(protocol, options={**options, "hysteresis_cm": 0.0})
-    pose: CleanPose | None = None
-    extra: dict[str, Any] = {}
+    pose: PoseJob | None = None
     rule = protocol.criterion.rule
-    pieces = clocks.pieces(rows.bounds)  # cleaning never reaches across a clock gap
     if table.has_coordinates and table.keypoints is not None:
         assert arena is not None
-        cleaning = protocol.cleaning
-        needed = rule.needed(len(table.keypoints.chosen)) if rule.kind != "point" else 1
-        pose = prepare_pose(
-            table.keypoints, rows.order, time_s, pieces, cleaning, 1.0 if scale is None else scale, needed
+        keypoints = table.keypoints
+        pose = PoseJob(
+            keypoints,
+            rows.order,
+            protocol.cleaning,
+            1.0 if scale is None else scale,
+            rule.needed(len(keypoints.chosen)) if rule.kind != "point" else 1,
+            spec.pose_measures if spec.pose_measures is not None and scale is not None else None,  # cm
         )
-        columns: tuple[np.ndarray, ...] = (time_s, pose.position_x, pose.position_y)
+        columns: tuple[np.ndarray, ...] = (time_s,)
         labels = None
-        extra = {"imputed": pose.imputed, "dropped": pose.dropped}
-        if rule.kind != "point":
-            extra["points"] = pose.points()
     elif table.has_coordinates:
         assert arena is not None
         x, y = (rows.take(table.data[c].to_numpy(dtype=float)) for c in ("x", "y"))
@@ -227,8 +226,10 @@ def analyze_table(
         errors = label_errors | errors  # a time error comes first
         columns, labels = (time_s, codes), (kinds, names)
     analyses: dict[int, TrackAnalysis] = {}
+    postures: dict[int, tuple[dict[str, Any], pd.DataFrame] | ValueError] = {}
     done = 0
-    chunks = _chunks([k for k in range(total) if k not in errors], rows.bounds)
+    limit = CHUNK_FRAMES if pose is None else pose.chunk_frames(CHUNK_FRAMES)
+    chunks = _chunks([k for k in range(total) if k not in errors], rows.bounds, limit)
     analyse = partial(
         _analyze_chunk,
         bounds=rows.bounds,
@@ -237,12 +238,13 @@ def analyze_table(
         spec=spec,
         protocol=protocol,
         arena=arena,
-        extra=extra,
         clocks=clocks,
         distances=scale is not None,
+        pose=pose,
     )
-    for chunk, found in zip(chunks, _map_in_order(analyse, chunks), strict=True):
+    for chunk, (found, measured) in zip(chunks, _map_in_order(analyse, chunks), strict=True):
         analyses.update(zip(chunk, found, strict=True))
+        postures.update(measured)
         done = chunk[-1] + 1
         if progress is not None:
             progress(done, total)
@@ -262,17 +264,12 @@ def analyze_table(
             analysis.window.end_s - analysis.window.start_s
         ):
             result.hint = coverage_hint(table, stop - start, float(time_s[start]), float(time_s[stop - 1]))
-        postures = pose is not None and spec.pose_measures is not None and scale is not None  # cm thresholds
-        if k not in errors and analysis is not None and postures:
-            assert pose is not None and spec.pose_measures is not None
-            lo = start + analysis.window.first
-            hi = start + analysis.window.stop
-            breaks = clocks.skipped[lo:hi] > 0
-            window = pose.window(lo, hi, time_s[lo:hi], analysis.durations, analysis.window.start_s, breaks)
-            try:
-                result.measures, result.events = spec.pose_measures(window, protocol, arena)  # type: ignore[arg-type]
-            except ValueError as exc:
-                errors[k] = AssayInputError(str(exc), path=table.source)
+        outcome = postures.get(k)
+        if k not in errors and analysis is not None and outcome is not None:
+            if isinstance(outcome, ValueError):
+                errors[k] = AssayInputError(str(outcome), path=table.source)
+            else:
+                result.measures, result.events = outcome
         if k in errors:
             result.error = str(errors[k])
         else:
@@ -299,13 +296,13 @@ def _map_in_order(func: Callable[[list[int]], list[TrackAnalysis]], chunks: list
         yield from pool.map(func, chunks)
 
 
-def _chunks(animals: list[int], bounds: np.ndarray) -> list[list[int]]:
-    """Group animals, in order, into batches of about :data:`CHUNK_FRAMES` frames."""
+def _chunks(animals: list[int], bounds: np.ndarray, limit: int) -> list[list[int]]:
+    """Group animals, in order, into batches of about ``limit`` frames (an animal with more: alone)."""
     chunks: list[list[int]] = []
-    frames = CHUNK_FRAMES
+    frames = limit
     for k in animals:
         size = int(bounds[k + 1] - bounds[k])
-        if frames + size > CHUNK_FRAMES:
+        if frames + size > limit:
             chunks.append([])
             frames = 0
         chunks[-1].append(k)
@@ -322,14 +319,17 @@ def _analyze_chunk(
     spec: AssaySpec,
     protocol: TrackingProtocol,
     arena: Arena | None,
-    extra: Mapping[str, Any],
     clocks: Clocks,
     distances: bool = True,
-) -> list[TrackAnalysis]:
+    pose: PoseJob | None = None,
+) -> tuple[list[TrackAnalysis], dict[int, tuple[dict[str, Any], pd.DataFrame] | ValueError]]:
     """Analyse a batch of animals (their rows ``bounds[k]:bounds[k + 1]`` of ``columns``) together.
 
-    ``extra`` holds per-frame arrays of cleaned pose data (``imputed``, ``dropped``, ``points``) for
-    :func:`assaykit.tracking.engine.analyze_tracks`; their gaps are already filled.
+    With ``pose``, ``columns`` holds the frame times only: the batch's keypoints are cleaned here
+    (:func:`assaykit.tracking.pose.prepare_pose`), their positions analysed, and the postures of each
+    animal with frames in its window measured (or the ``ValueError`` that stopped them), so that the
+    cleaned keypoints of one batch at a time are in memory. Returns the analyses, in ``chunk``'s order,
+    and the postures by animal.
     """
     first, stop = bounds[chunk], bounds[np.asarray(chunk) + 1]
     if chunk[-1] - chunk[0] == len(chunk) - 1:  # consecutive animals: their rows are one slice
@@ -345,20 +345,46 @@ def _analyze_chunk(
         "end_s": options.get("end_s"),
     }
     common = {"kinds": spec.kinds, "criterion": protocol.criterion, "clocks": mine, **window}
-    if labels is None:
-        assert arena is not None
+    if labels is not None:
+        time_s, codes = (c[part] for c in columns)
+        return analyze_track_labels(time_s, codes, local, labels[0], labels[1], **common), {}
+    assert arena is not None
+    if pose is None:
         time_s, x, y = (c[part] for c in columns)
-        if extra:  # cleaned pose data
-            given = {k: v[part] for k, v in extra.items() if k != "points"}
-            if "points" in extra:
-                given["points"] = tuple(p[part] for p in extra["points"])
-            return analyze_tracks(
-                time_s, x, y, local, arena, max_gap=0, distances=distances, **given, **common
-            )
         max_gap = int(options["max_gap_frames"])
-        return analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, distances=distances, **common)
-    time_s, codes = (c[part] for c in columns)
-    return analyze_track_labels(time_s, codes, local, labels[0], labels[1], **common)
+        found = analyze_tracks(time_s, x, y, local, arena, max_gap=max_gap, distances=distances, **common)
+        return found, {}
+    time_s = columns[0][part]
+    cleaned = pose.prepare(part, time_s, mine.pieces(local))  # cleaning never reaches across a clock gap
+    given: dict[str, Any] = {"imputed": cleaned.imputed, "dropped": cleaned.dropped}
+    if protocol.criterion.rule.kind != "point":
+        given["points"] = cleaned.points()
+    found = analyze_tracks(
+        time_s,
+        cleaned.position_x,
+        cleaned.position_y,
+        local,
+        arena,
+        max_gap=0,  # the cleaning filled the gaps
+        distances=distances,
+        **given,
+        **common,
+    )
+    measured = {}
+    for i, (k, analysis) in enumerate(zip(chunk, found, strict=True)):
+        if pose.measures is None or (analysis.frames == 0 and analysis.session_s == 0):  # no window
+            continue
+        lo, hi = int(local[i]) + analysis.window.first, int(local[i]) + analysis.window.stop
+        breaks = mine.skipped[lo:hi] > 0
+        try:
+            measured[k] = pose.measures(
+                cleaned.window(lo, hi, time_s[lo:hi], analysis.durations, analysis.window.start_s, breaks),
+                protocol,
+                arena,
+            )
+        except ValueError as exc:
+            measured[k] = exc
+    return found, measured
 
 
 def _window_text(options: Mapping[str, Any]) -> str:

@@ -479,13 +479,27 @@ def clean_points(
     movement, ``movement/filtering.py``, https://movement.neuroinformatics.dev (see the module docstring).
     """
     time_s = np.asarray(time_s, dtype=float)
-    x, y, dropped = drop_low_confidence(x, y, score, cleaning.confidence)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}.")
     if x.ndim != 2:
         raise ValueError(f"x and y must be 2-D (frames, keypoints), got shape {x.shape}.")
-    k = x.shape[1]
-    missing = np.isnan(x)
-    values = np.hstack([x, y])
-    del x, y  # large: keep one copy
+    n, k = x.shape
+    values = np.empty((n, 2 * k))  # x then y: the one array cleaned, in place, and returned
+    values[:, :k] = x
+    values[:, k:] = y
+    del x, y
+    # the confidence cut, as drop_low_confidence makes it
+    missing = np.isnan(values[:, :k]) | np.isnan(values[:, k:])
+    dropped = np.zeros((n, k), dtype=bool)
+    if cleaning.confidence is not None and score is not None:
+        score = np.asarray(score, dtype=float)
+        if score.shape != (n, k):
+            raise ValueError(f"score must have the shape of x {(n, k)}, got {score.shape}.")
+        dropped = (score < cleaning.confidence) & ~missing  # a NaN score compares False: kept
+        missing |= dropped
+    values[:, :k][missing] = np.nan
+    values[:, k:][missing] = np.nan
 
     def smooth(v: np.ndarray) -> np.ndarray:
         if cleaning.median_window is not None:
@@ -497,13 +511,10 @@ def clean_points(
     def fill(v: np.ndarray) -> np.ndarray:
         return interpolate_gaps(v, time_s, bounds, cleaning.max_gap)[0]
 
-    out = np.empty_like(values)
     for first in range(0, 2 * k, _COLUMNS_AT_ONCE):  # a few columns at a time: bounded temporaries
         block = values[:, first : first + _COLUMNS_AT_ONCE]
-        out[:, first : first + _COLUMNS_AT_ONCE] = (
-            fill(smooth(block)) if cleaning.smooth_first else smooth(fill(block))
-        )
-    return CleanedPoints(out[:, :k], out[:, k:], dropped, missing)  # views of one array
+        block[...] = fill(smooth(block)) if cleaning.smooth_first else smooth(fill(block))
+    return CleanedPoints(values[:, :k], values[:, k:], dropped, missing)  # views of one array
 
 
 #: Columns cleaned together by :func:`clean_points`: each step's temporaries are a few times this many

@@ -10,9 +10,12 @@ whether the position was removed by the confidence cut and whether cleaning fill
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from assaykit.io.tracks import Keypoints
 from assaykit.io.tracks_dlc import mean_of_points
@@ -140,25 +143,25 @@ def find_keypoint(names: tuple[str, ...], given: str | None, candidates: tuple[s
 
 def prepare_pose(
     keypoints: Keypoints,
-    order: np.ndarray | None,
+    rows: slice | np.ndarray | None,
     time_s: np.ndarray,
     bounds: np.ndarray,
     cleaning: Cleaning,
     scale: float,
     needed: int = 1,
 ) -> CleanPose:
-    """Clean every keypoint of a pose table and derive the animals' positions.
+    """Clean the keypoints of some rows of a pose table (whole tracks) and derive the animals' positions.
 
     Parameters
     ----------
     keypoints
         The table's keypoints (rows as in the table).
-    order
-        The table's rows in animal order (None: they are in it already).
+    rows
+        The rows to prepare, in animal order: a slice, row numbers, or None for every row as it is.
     time_s
-        Frame times in animal order (s).
+        Their frame times (s).
     bounds
-        Animal boundaries in that order.
+        Track boundaries within them: each track (an animal, or its stretch between clock gaps) whole.
     cleaning
         The cleaning steps.
     scale
@@ -171,11 +174,14 @@ def prepare_pose(
     Returns
     -------
     CleanPose
+        For the rows asked for, in that order. Cleaning works track by track, so the rows of a batch of
+        animals come out as they would from the whole table.
     """
-    x, y, score = (a if order is None else a[order] for a in (keypoints.x, keypoints.y, keypoints.score))
+    x, y, score = keypoints.take(rows)
     chosen = keypoints.columns(keypoints.chosen)
-    cleaned = clean_points(time_s, x, y, score, bounds, cleaning)
     present = ~(np.isnan(x[:, chosen]) | np.isnan(y[:, chosen]))
+    cleaned = clean_points(time_s, x, y, score, bounds, cleaning)
+    del x, y, score
     after_cut = ~cleaned.missing_after_cut[:, chosen]
     kept = after_cut.any(axis=1)  # the centroid has a point left
     lost_to_cut = (present.sum(axis=1) >= needed) & (after_cut.sum(axis=1) < needed)
@@ -188,3 +194,41 @@ def prepare_pose(
     else:
         position_x, position_y = mean_of_points(cx[:, chosen], cy[:, chosen])
     return CleanPose(keypoints.names, cx, cy, chosen, position_x, position_y, lost_to_cut, ~kept)
+
+
+#: Keypoint values (x, y and score of each keypoint and frame) cleaned in one batch of animals, at most
+#: (unless one animal has more): bounds the memory that cleaning and the analysis need beside the file.
+POSE_CHUNK_VALUES = 1 << 19
+
+
+@dataclass(frozen=True)
+class PoseJob:
+    """What a batch of animals of a pose table needs to be cleaned and measured (see :func:`prepare_pose`).
+
+    Attributes
+    ----------
+    keypoints
+        The table's keypoints.
+    order
+        The table's rows in animal order (None: they are in it already).
+    cleaning, scale, needed
+        As for :func:`prepare_pose`.
+    measures
+        The assay's posture measures (``(window, protocol, arena) -> (dict, events)``); None for none.
+    """
+
+    keypoints: Keypoints
+    order: np.ndarray | None
+    cleaning: Cleaning
+    scale: float
+    needed: int
+    measures: Callable[..., tuple[dict[str, Any], pd.DataFrame]] | None = None
+
+    def chunk_frames(self, limit: int) -> int:
+        """Frames per batch: at most ``limit``, and about :data:`POSE_CHUNK_VALUES` keypoint values."""
+        return max(1, min(limit, POSE_CHUNK_VALUES // (3 * max(1, len(self.keypoints.names)))))
+
+    def prepare(self, part: slice | np.ndarray, time_s: np.ndarray, bounds: np.ndarray) -> CleanPose:
+        """Clean rows ``part`` (in animal order; whole tracks, split at ``bounds``) of the keypoints."""
+        rows = part if self.order is None else self.order[part]
+        return prepare_pose(self.keypoints, rows, time_s, bounds, self.cleaning, self.scale, self.needed)
