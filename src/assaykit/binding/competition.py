@@ -16,7 +16,7 @@ import pandas as pd
 
 from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
-from assaykit.binding.comparisons import compare_curve
+from assaykit.binding.comparisons import compare_fitted
 from assaykit.binding.controls import control_means, specific_binding_points, summarize_plates
 from assaykit.binding.curves import (
     CurveFits,
@@ -337,14 +337,9 @@ def analyze_competition(
     table = curves.table
     comparisons: list[dict] = []
     if opts.compare:
-        for i in fitted:
-            compound, plate = table["compound"].iat[i], table["plate"].iat[i]
-            x, y, _ = curves.points(i)
-            keep = ~outliers.get(i, np.zeros(x.size, bool))
-            fixed_i = {name: float(values[i]) for name, values in fixed.items()}
-            main = curve_fits[(compound, plate)]
-            for row in compare_curve(x[keep], y[keep], fixed=fixed_i, main=main, level=opts.level):
-                comparisons.append({"compound": compound, "plate": plate, **row})
+        comparisons = compare_fitted(
+            curves, fitted, fits, outliers, fixed, level=opts.level, progress=progress
+        )
     results = result_table(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki
     )
