@@ -106,7 +106,7 @@ def _summaries(fits: FitSet) -> list[_Summary]:
 
 
 def _why_unfittable(x: np.ndarray, mask: np.ndarray, n_free: int) -> list[str]:
-    """Return the reason :func:`~assaykit.fitting.fit_curve` gives for a curve it cannot fit ('' if it can)."""
+    """Return why :func:`~assaykit.fitting.fit_curve` cannot fit each curve ('' where it can)."""
     xs = np.sort(np.where(mask, x, np.inf), axis=1)
     distinct = np.isfinite(xs[:, :1]).sum(axis=1) + ((xs[:, 1:] != xs[:, :-1]) & np.isfinite(xs[:, 1:])).sum(
         1
