@@ -214,10 +214,11 @@ def compare_screen(
         weights[:, :width] = main.weights[:, :width]
         weights = np.where(mask, weights, 1.0)
     names = list(dict.fromkeys(name for pair in COMPARISONS for name in pair))
-    steps = {"one-site": 0.1, "4pl": 0.2, "two-site": 1.0}  # share of the work done after each model
+    cost = {"one-site": 1.0, "4pl": 1.0, "two-site": 8.0}  # relative work of each model's batch
+    done = np.cumsum([cost[name] for name in names]) / sum(cost[name] for name in names)
     summaries: dict[str, list[_Summary | None]] = {}
     reasons: dict[str, list[str]] = {}
-    for name in names:
+    for step, name in enumerate(names):
         if main.model.name == name:
             fits = main
             reasons[name] = [""] * c
@@ -229,7 +230,7 @@ def compare_screen(
             n_free = len(fits.free)
             reasons[name] = _why_unfittable(x, mask, n_free)
         summaries[name] = [None if why else s for s, why in zip(_summaries(fits), reasons[name], strict=True)]
-        report_progress(progress, round(steps[name] * c), c)
+        report_progress(progress, round(done[step] * c), c)
     out = []
     for i in range(c):
         rows = []

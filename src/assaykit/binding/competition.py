@@ -40,6 +40,7 @@ from assaykit.fitting.batch import fit_curves
 from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.outliers import fit_rout
 from assaykit.fitting.two_site import order_sites
+from assaykit.parallel import map_ordered
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -128,6 +129,17 @@ def _fit_one(
     return fit, outlier, settled
 
 
+def _fit_task(
+    task: tuple[CompetitionOptions, np.ndarray, np.ndarray, dict | None, dict[str, float]],
+) -> tuple[CurveFit, np.ndarray, bool] | str:
+    """:func:`_fit_one` for a worker process: ``(opts, x, y, data, fixed)`` in, the fit or why not out."""
+    opts, x, y, data, fixed = task
+    try:
+        return _fit_one(opts, x, y, fixed, data)
+    except CurveFitError as exc:
+        return str(exc)
+
+
 def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
     """Whether the batch engine fits the curves (see ``engine`` in :func:`analyze_competition`)."""
     if engine not in ("auto", "batch", "lmfit"):
@@ -184,18 +196,16 @@ def _fit_all(
     outliers: dict[int, np.ndarray] = {}
     n_outliers = table["n_outliers"].to_numpy(float).copy()
     settled_all = table["rout_converged"].to_numpy(bool).copy()
-    for done, i in enumerate(single, start=total - single.size + 1):
-        x, y, data = curves.points(i)
-        fixed_i = {name: float(values[i]) for name, values in fixed.items()}
-        try:
-            fit, outlier, settled = _fit_one(opts, x, y, fixed_i, data)
-        except CurveFitError as exc:
-            singles[i], errors[i] = None, str(exc)
+    tasks = [(opts, *curves.points(i), {k: float(v[i]) for k, v in fixed.items()}) for i in single]
+    before = total - single.size
+    outcomes = map_ordered(_fit_task, tasks, progress=lambda n: report_progress(progress, before + n, total))
+    for i, outcome in zip(single, outcomes, strict=True):  # over both cores when there are enough curves
+        if isinstance(outcome, str):
+            singles[i], errors[i] = None, outcome
         else:
-            singles[i] = fit
+            singles[i], outlier, settled = outcome
             if opts.outliers == "rout":
                 outliers[i], n_outliers[i], settled_all[i] = outlier, int(outlier.sum()), settled
-        report_progress(progress, done, total)
     table["n_outliers"], table["rout_converged"] = n_outliers, settled_all
     fitted_single = [i for i in single if singles[i] is not None]
     parts = [batch] if batch is not None else []
