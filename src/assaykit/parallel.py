@@ -94,7 +94,8 @@ def map_ordered(
     items
         The work, one item each.
     progress
-        Called with the number of items finished so far, as chunks finish.
+        Called with the number of items finished so far (1, 2, ... ``len(items)``); with a pool, the calls
+        for a chunk's items come when the chunk finishes.
     workers
         Worker processes; default :func:`worker_count`.
     min_items
@@ -134,9 +135,10 @@ def map_ordered(
                         other.cancel()
                     raise future.exception()  # type: ignore[misc]
                 outcomes[k] = future.result()
-                done += len(chunks[k])
-                if progress is not None:
-                    progress(done)
+                for _ in chunks[k]:  # one call per item, as the serial loop makes them
+                    done += 1
+                    if progress is not None:
+                        progress(done)
     results: list[R] = []
     for outcome in outcomes:
         assert outcome is not None
