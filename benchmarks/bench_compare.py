@@ -204,9 +204,8 @@ def main() -> None:
         k = min(args.old_curves, n)
         t_old, _ = timed(old_path, curves_of(path, k))
         old = t_old * n / k
-        print(
-            f"  {'old per-curve path, ' + str(k) + ' curves scaled':37s} {old:8.2f} s   old / new {old / t_cmp:6.1f}"
-        )
+        label = f"old per-curve path, {k} curves scaled"
+        print(f"  {label:37s} {old:8.2f} s   old / new {old / t_cmp:6.1f}")
         loops(path, n, min(args.loop_curves, n), t_cmp, pd.read_csv(tmp / "c.csv"))
         pools(tmp, args.rout_curves)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
