@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -129,10 +130,18 @@ def old_path(curves) -> None:
         compare_curve(x, y, fixed={}, main=main)
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each command, its workers included
+
+
 def command(args: list[str], env: dict | None = None) -> float:
+    """Run ``assaykit ARGS`` as a process; return its wall time and record its CPU time in ``CPU``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "assaykit", *args], check=True, env=env)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def timed(func, *args) -> tuple[float, object]:
@@ -176,7 +185,7 @@ def pools(tmp: Path, m: int) -> None:
             times[workers] = command(["binding", str(file), *extra, "-o", str(tmp / "o.csv"), "-q"], env)
         print(
             f"  {label:16s} one process {times['1']:7.2f} s   pool {times['']:7.2f} s   "
-            f"one process / pool {times['1'] / times['']:4.2f}"
+            f"one process / pool {times['1'] / times['']:4.2f}   (CPU {CPU[-2]:.1f} s and {CPU[-1]:.1f} s)"
         )
 
 
