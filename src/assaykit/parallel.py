@@ -14,6 +14,7 @@ jobs already run side by side.
 
 from __future__ import annotations
 
+import importlib
 import math
 import multiprocessing
 import os
@@ -83,6 +84,7 @@ def map_ordered(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     min_items: int = MIN_ITEMS,
+    preload: Sequence[str] = (),
 ) -> list[R]:
     """Return ``[func(item) for item in items]``, computed in a process pool when that pays.
 
@@ -100,6 +102,9 @@ def map_ordered(
         Worker processes; default :func:`worker_count`.
     min_items
         Fewest items for which a pool is started.
+    preload
+        Modules to import here before a pool starts (e.g. ``lmfit``): workers forked from this process
+        then share them instead of each importing them again (about 0.4 s of CPU each for lmfit and scipy).
 
     Returns
     -------
@@ -120,6 +125,8 @@ def map_ordered(
                 progress(done)
         return results
     n_workers = min(n_workers, len(items))
+    for module in preload:
+        importlib.import_module(module)
     size = max(1, math.ceil(len(items) / (n_workers * CHUNKS_PER_WORKER)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     outcomes: list[tuple[list[R], list[tuple[str, type]]] | None] = [None] * len(chunks)

@@ -55,6 +55,8 @@ EngineName = Literal["auto", "batch", "lmfit"]
 #: With ``engine="auto"``, the batch engine fits the curves when there are at least this many.
 BATCH_MIN_CURVES = 20
 _REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
+#: What the one-curve fits import, imported once before a pool of workers is forked.
+_PRELOAD = ("lmfit", "scipy.optimize", "scipy.special")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ def _fit_all(
     settled_all = table["rout_converged"].to_numpy(bool).copy()
     tasks = [(opts, *curves.points(i), {k: float(v[i]) for k, v in fixed.items()}) for i in single]
     before = total - single.size
-    outcomes = map_ordered(_fit_task, tasks, progress=lambda n: report_progress(progress, before + n, total))
+    outcomes = map_ordered(
+        _fit_task, tasks, progress=lambda n: report_progress(progress, before + n, total), preload=_PRELOAD
+    )
     for i, outcome in zip(single, outcomes, strict=True):  # over both cores when there are enough curves
         if isinstance(outcome, str):
             singles[i], errors[i] = None, outcome
