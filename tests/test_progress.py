@@ -94,6 +94,44 @@ def test_redraws_are_throttled_but_the_last_one_is_always_drawn():
     assert "1000/1000" in stream.getvalue()
 
 
+def test_a_new_stage_ends_the_line_and_starts_its_own_label_and_clock():
+    stream, clock = Terminal(), Clock()
+    with ProgressBar("curves", stream=stream, clock=clock) as bar:
+        clock.now += 2 * DELAY_S
+        bar(10, 10)
+        bar.stage("comparisons")
+        clock.now += 0.5 * DELAY_S
+        bar(1, 10)  # the new stage is younger than the delay: not drawn yet
+        clock.now += 2 * DELAY_S
+        bar(5, 10)
+    lines = stream.getvalue().split("\n")
+    assert "curves [" in lines[0] and "10/10" in lines[0]
+    assert "comparisons [" in lines[1] and "5/10" in lines[1] and "1/10" not in lines[1]
+    assert "2 s, ~2 s left" in lines[1]  # the stage's own elapsed time (2.5 s) and estimate
+    assert lines[2] == ""
+
+
+def test_compare_reports_its_own_stage(monkeypatch):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from assaykit.cli import main
+
+    calls: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(
+        ProgressBar, "__call__", lambda self, done, total: calls.append((self.label, done, total))
+    )
+    counts = Path(__file__).resolve().parents[1] / "examples" / "binding" / "counts.csv"
+    result = CliRunner().invoke(main, ["binding", str(counts), "--compare", "-q"])
+    assert result.exit_code == 0, result.output
+    labels = [label for label, _, _ in calls]
+    assert "curves" in labels and labels[-1] == "comparisons"
+    assert labels.index("comparisons") > max(i for i, label in enumerate(labels) if label == "curves")
+    curves_total = [total for label, _, total in calls if label == "curves"][-1]
+    assert calls[-1][1:] == (curves_total, curves_total)  # every curve of the example compared
+
+
 def test_the_commands_report_progress_to_their_bar(monkeypatch, tmp_path):
     from pathlib import Path
 

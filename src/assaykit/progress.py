@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 #: Seconds a job runs before its bar appears.
@@ -94,6 +95,18 @@ class ProgressBar:
             return 0.0
         return since * (total - done) / base
 
+    def stage(self, label: str) -> None:
+        """Begin a new stage of the job (e.g. ``"comparisons"`` after ``"curves"``): a new line and clock.
+
+        The previous stage's line is ended, and the new stage's bar appears once it has itself taken
+        longer than :data:`DELAY_S`, with its own elapsed time and estimate.
+        """
+        self.close()
+        self.label = label
+        self.start = self.clock()  # type: ignore[operator]
+        self.last_draw = -float("inf")
+        self.first = None
+
     def close(self) -> None:
         """End the bar's line (if one was drawn) so later messages start on a fresh line."""
         if self.drawn:
@@ -106,3 +119,15 @@ class ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def start_stage(progress: Callable[[int, int], None] | None, label: str) -> None:
+    """Tell a progress callback that a new stage begins, if it can be told (``progress.stage(label)``).
+
+    Computational functions take a plain ``progress(done, total)`` callable; a :class:`ProgressBar` also has
+    a ``stage`` method, so that each stage of a job (fitting, model comparison, ...) gets its own labelled
+    bar. Callables without one are left alone: they keep receiving ``(done, total)`` of every stage.
+    """
+    stage = getattr(progress, "stage", None)
+    if callable(stage):
+        stage(label)

@@ -18,7 +18,7 @@ import pandas as pd
 from assaykit.binding.activity import ACTIVITY_DEFAULTS, Activity, activity_calls
 from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
-from assaykit.binding.comparisons import compare_curve
+from assaykit.binding.comparisons import compare_fitted
 from assaykit.binding.controls import control_means, points_table, summarize_plates
 from assaykit.binding.curves import (
     CurveFits,
@@ -41,6 +41,7 @@ from assaykit.fitting.batch import fit_curves
 from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.outliers import fit_rout
 from assaykit.fitting.two_site import order_sites
+from assaykit.parallel import map_ordered
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -55,6 +56,8 @@ EngineName = Literal["auto", "batch", "lmfit"]
 #: With ``engine="auto"``, the batch engine fits the curves when there are at least this many.
 BATCH_MIN_CURVES = 20
 _REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
+#: What the one-curve fits import, imported once before a pool of workers is forked.
+_PRELOAD = ("lmfit", "scipy.optimize", "scipy.special")
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,17 @@ def _fit_one(
     if opts.model in ("two-site", "two-site-ki"):
         fit = order_sites(fit, x[~outlier], y[~outlier])
     return fit, outlier, settled
+
+
+def _fit_task(
+    task: tuple[CompetitionOptions, np.ndarray, np.ndarray, dict | None, dict[str, float]],
+) -> tuple[CurveFit, np.ndarray, bool] | str:
+    """:func:`_fit_one` for a worker process: ``(opts, x, y, data, fixed)`` in, the fit or why not out."""
+    opts, x, y, data, fixed = task
+    try:
+        return _fit_one(opts, x, y, fixed, data)
+    except CurveFitError as exc:
+        return str(exc)
 
 
 def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
@@ -237,18 +251,18 @@ def _fit_all(
     outliers: dict[int, np.ndarray] = {}
     n_outliers = table["n_outliers"].to_numpy(float).copy()
     settled_all = table["rout_converged"].to_numpy(bool).copy()
-    for done, i in enumerate(single, start=total - single.size + 1):
-        x, y, data = curves.points(i)
-        fixed_i = {name: float(values[i]) for name, values in fixed.items()}
-        try:
-            fit, outlier, settled = _fit_one(opts, x, y, fixed_i, data)
-        except CurveFitError as exc:
-            singles[i], errors[i] = None, str(exc)
+    tasks = [(opts, *curves.points(i), {k: float(v[i]) for k, v in fixed.items()}) for i in single]
+    before = total - single.size
+    outcomes = map_ordered(
+        _fit_task, tasks, progress=lambda n: report_progress(progress, before + n, total), preload=_PRELOAD
+    )
+    for i, outcome in zip(single, outcomes, strict=True):  # over both cores when there are enough curves
+        if isinstance(outcome, str):
+            singles[i], errors[i] = None, outcome
         else:
-            singles[i] = fit
+            singles[i], outlier, settled = outcome
             if opts.outliers == "rout":
                 outliers[i], n_outliers[i], settled_all[i] = outlier, int(outlier.sum()), settled
-        report_progress(progress, done, total)
     table["n_outliers"], table["rout_converged"] = n_outliers, settled_all
     fitted_single = [i for i in single if singles[i] is not None]
     parts = [batch] if batch is not None else []
@@ -409,14 +423,9 @@ def analyze_competition(
     table = curves.table
     comparisons: list[dict] = []
     if opts.compare:
-        for i in fitted:
-            compound, plate = table["compound"].iat[i], table["plate"].iat[i]
-            x, y, _ = curves.points(i)
-            keep = ~outliers.get(i, np.zeros(x.size, bool))
-            fixed_i = {name: float(values[i]) for name, values in fixed.items()}
-            main = curve_fits[(compound, plate)]
-            for row in compare_curve(x[keep], y[keep], fixed=fixed_i, main=main, level=opts.level):
-                comparisons.append({"compound": compound, "plate": plate, **row})
+        comparisons = compare_fitted(
+            curves, fitted, fits, outliers, fixed, level=opts.level, progress=progress
+        )
     results = result_table(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki,
         inactive=inactive,

@@ -276,6 +276,20 @@ class CurveModel:
     profile_span: Callable[[float], tuple[float, float]] | None = None
     batch_guess: Callable[..., dict[str, np.ndarray]] | None = None
 
+    def __reduce__(self) -> tuple[Callable[..., CurveModel], tuple[dict[str, object]]]:
+        """Pickle by fields, the read-only ``fixed`` as a dict (fits cross to worker processes and back).
+
+        The formula, Jacobian and guesses are module-level functions, which pickle by name.
+        """
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields["fixed"] = dict(self.fixed)
+        return (_rebuild_model, (fields,))
+
+
+def _rebuild_model(fields: dict[str, object]) -> CurveModel:
+    """Unpickle a :class:`CurveModel` (see ``CurveModel.__reduce__``)."""
+    return CurveModel(**{**fields, "fixed": MappingProxyType(dict(fields["fixed"]))})  # type: ignore[arg-type]
+
 
 LOGISTIC4 = CurveModel(
     name="4pl",
