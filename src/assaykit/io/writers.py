@@ -12,6 +12,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.csv_fast import write_csv
+from assaykit.io.xlsx_write import write_xlsx
 
 #: File extensions ``write_table`` understands.
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx")
@@ -108,6 +109,4 @@ def write_table_to(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str |
     elif suffix == ".json":
         first.to_json(path, orient="records", indent=2, double_precision=15)
     else:
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        write_xlsx(sheets, path)
