@@ -285,8 +285,8 @@ def column_texts(values: Sequence[object]) -> np.ndarray:
     # pandas makes None (an empty cell from openpyxl) NaN among the uniques; no cell holds a NaN
     texts = np.array([cell_text(None if pd.isna(u) else u) for u in uniques], dtype=object)[codes]
     if any(u.__class__ in (bool, float, int) and u in (0, 1) for u in uniques):
-        # True == 1.0 and False == 0.0: the two shared one code, so their cells get their own texts
-        for i in [i for i, v in enumerate(values) if v.__class__ is bool]:
+        # True == 1.0 and False == 0.0 shared one code: such cells get their own texts
+        for i in [i for i, v in enumerate(values) if v.__class__ in (bool, float, int) and v in (0, 1)]:
             texts[i] = cell_text(values[i])
     return texts
 

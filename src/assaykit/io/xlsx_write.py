@@ -197,9 +197,11 @@ def _rows_xml(columns: list[_Column], letters: list[str], start: int, stop: int)
     ``'<row r="'``, ``'"><c r="A'`` and one piece per cell, ``'"' + BODY + '</c><c r="B'`` (the last one
     ending ``'</c></row>'``): one ``str.join`` a row, with pieces made a column at a time.
     """
-    used = [j for j, column in enumerate(columns) if not column.empty(start, stop)]
-    if not used:  # a column empty in these rows is left out, and a row with no cell at all
+    if not columns:
         return ""
+    # a column empty in these rows is left out, but the first: every row keeps a cell, so that readers
+    # that count rows by their cells (openpyxl) see a row of empty cells at the end of a table
+    used = [0, *(j for j, column in enumerate(columns[1:], start=1) if not column.empty(start, stop))]
     ends = [f'</c><c r="{letters[j]}' for j in used[1:]] + ["</c></row>"]
     pieces = [columns[j].pieces(start, stop, end) for j, end in zip(used, ends, strict=True)]
     rows = map(str, range(start + 2, stop + 2))
