@@ -854,7 +854,8 @@ def info() -> None:
     from assaykit.io.presets import list_presets
 
     click.echo(f"assaykit {__version__} (Python {sys.version.split()[0]})")
-    for package in ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "openpyxl", "tables"):
+    packages = ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "python-calamine", "xlsxwriter")
+    for package in (*packages, "orjson", "openpyxl", "tables"):
         try:
             click.echo(f"  {package} {version(package)}")
         except PackageNotFoundError:

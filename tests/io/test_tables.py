@@ -19,13 +19,13 @@ from assaykit.errors import AssayInputError
 from assaykit.io.tables import (
     _EXACT_FLOATS,
     SOURCE_ROW,
-    _cell_text,
     closest_name,
     find_column,
     promote_header,
     read_raw_table,
     read_text_table,
 )
+from assaykit.io.xlsx_read import cell_text
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -293,7 +293,7 @@ def test_closest_name() -> None:
     ],
 )
 def test_xlsx_cell_text(value: object, text: str) -> None:
-    assert _cell_text(value) == text
+    assert cell_text(value) == text
 
 
 def same_as_raw_table(path: Path, numbers: list[str]) -> pd.DataFrame | None:

@@ -115,13 +115,11 @@ def sheets_hint(path: Path, sheet: str | int | None) -> str:
     """
     if sheet is not None or path.suffix.lower() != ".xlsx":
         return ""
-    try:
-        import openpyxl  # a heavy import, only on this error path
+    from assaykit.io.xlsx_read import sheet_names
 
-        book = openpyxl.load_workbook(path, read_only=True)
-        names = list(book.sheetnames)
-        book.close()
-    except Exception:  # noqa: BLE001 - any unreadable workbook: no hint
+    try:
+        names = sheet_names(path)
+    except AssayInputError:  # an unreadable workbook: no hint
         return ""
     if len(names) < 2:
         return ""

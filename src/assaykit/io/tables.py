@@ -8,10 +8,8 @@ No type inference happens here: every cell is returned as the text the user wrot
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import difflib
 import io
-import math
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.ascii_text import AsciiText
+from assaykit.io.xlsx_read import choose_sheet, column_texts, listing, open_workbook, sheet_rows
 
 #: File extensions ``read_raw_table`` understands.
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -44,8 +43,8 @@ def read_raw_table(path: str | Path, *, sheet: str | int | None = None, header: 
     path
         The file. ``.csv`` and ``.txt`` files may be comma-, semicolon- or tab-separated (detected from the
         first lines, falling back to comma for ``.csv`` and tab for ``.txt``); ``.tsv`` is tab-separated;
-        ``.xlsx`` is read with openpyxl. Text files may be UTF-8 (with or without a byte-order mark),
-        UTF-16 with a byte-order mark, or Windows-1252.
+        ``.xlsx`` is read with python-calamine (:mod:`assaykit.io.xlsx_read`). Text files may be UTF-8
+        (with or without a byte-order mark), UTF-16 with a byte-order mark, or Windows-1252.
     sheet
         For ``.xlsx`` only: the sheet name, or its 0-based position. The first sheet when None.
     header
@@ -78,7 +77,12 @@ def read_raw_table(path: str | Path, *, sheet: str | int | None = None, header: 
     path = Path(path)
     suffix = _table_suffix(path)
     if suffix == ".xlsx":
-        lines, rows, sheet_name = _read_xlsx(path, sheet)
+        lines, columns, sheet_name = _read_xlsx(path, sheet)
+        raw = pd.DataFrame(
+            dict(enumerate(columns)), index=pd.Index(lines, name=SOURCE_ROW, dtype="int64"), dtype=object
+        )
+        if raw.empty or _blank_rows(raw).all():
+            raise AssayInputError(f"sheet '{sheet_name}' is empty", path=path)
         attrs: dict[str, object] = {"source": str(path), "format": "xlsx", "sheet": sheet_name}
     else:
         if sheet is not None:
@@ -87,16 +91,15 @@ def read_raw_table(path: str | Path, *, sheet: str | int | None = None, header: 
             )
         lines, rows, delimiter = _read_text(path, suffix)
         attrs = {"source": str(path), "format": "text", "delimiter": delimiter}
-    if all(_is_blank(r) for r in rows):
-        where = f"sheet '{attrs['sheet']}' is" if suffix == ".xlsx" else "the file is"
-        raise AssayInputError(f"{where} empty", path=path)
-    width = max(len(r) for r in rows)
-    raw = pd.DataFrame(
-        [r + [""] * (width - len(r)) for r in rows],
-        index=pd.Index(lines, name=SOURCE_ROW, dtype="int64"),
-        columns=range(width),
-        dtype=object,
-    )
+        if all(_is_blank(r) for r in rows):
+            raise AssayInputError("the file is empty", path=path)
+        width = max(len(r) for r in rows)
+        raw = pd.DataFrame(
+            [r + [""] * (width - len(r)) for r in rows],
+            index=pd.Index(lines, name=SOURCE_ROW, dtype="int64"),
+            columns=range(width),
+            dtype=object,
+        )
     raw.attrs.update(attrs)
     return promote_header(raw, path=path) if header else raw
 
@@ -124,7 +127,7 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
     """
     where = path if path is not None else raw.attrs.get("source")
     cells = raw.to_numpy(dtype=object)
-    blank = [_is_blank(list(r)) for r in cells]
+    blank = _blank_rows(raw).tolist()
     if all(blank):
         raise AssayInputError("the file is empty", path=where)
     first = blank.index(False)
@@ -132,7 +135,7 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
     body = raw.iloc[first + 1 :][[not b for b in blank[first + 1 :]]]
     if body.empty:
         raise AssayInputError(f"no data rows below the header (line {raw.index[first]})", path=where)
-    keep = [i for i, name in enumerate(names) if name or not _is_blank(list(body.iloc[:, i]))]
+    keep = [i for i, name in enumerate(names) if name or not _blank_cells(body.iloc[:, i].to_numpy()).all()]
     if raw.attrs.get("format") == "text":
         named = [i for i, name in enumerate(names) if name]
         last_named = named[-1] if named else -1
@@ -340,7 +343,7 @@ def find_column(
     if not required:
         return None
     expected = " or ".join(f"'{c}'" for c in wanted)
-    message = f"no {what} column; expected a column named {expected}; the columns are {_listing(names)}"
+    message = f"no {what} column; expected a column named {expected}; the columns are {listing(names)}"
     suggestion = closest_name(names, wanted)
     if suggestion is not None:
         message += f"; did you mean '{suggestion[1]}' for '{suggestion[0]}'?"
@@ -371,11 +374,6 @@ def closest_name(names: Iterable[str], accepted: Iterable[str]) -> tuple[str, st
             if best is None or score > best[0]:
                 best = (score, name, lowered[match])
     return None if best is None else (best[1], best[2])
-
-
-def _listing(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:20])
-    return shown + (f" and {len(names) - 20} more" if len(names) > 20 else "") if names else "(none)"
 
 
 def _is_blank(row: Sequence[object]) -> bool:
@@ -514,8 +512,19 @@ def _blank_cells(values: np.ndarray) -> np.ndarray:
     """Tell which cells are empty: NaN numbers, or text that is empty once stripped."""
     if values.dtype.kind == "f":
         return np.isnan(values)
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # None and NaN are text, as str() gives
     return np.array([not str(u).strip() for u in uniques], dtype=bool)[codes]
+
+
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Tell which rows of a table of cells are blank (every cell empty once stripped), column by column."""
+    blank = np.ones(len(raw), dtype=bool)
+    for i in range(raw.shape[1]):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = _blank_cells(raw.iloc[:, i].to_numpy(dtype=object)[rows])
+    return blank
 
 
 def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]) -> pd.DataFrame | None:
@@ -543,77 +552,15 @@ def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]
     return frame
 
 
-def _cell_text(value: object) -> str:
-    """Write one spreadsheet cell as text without losing precision (``2850.0`` -> ``"2850"``)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _not_xlsx_hint(path: Path) -> str:
-    """Say what a file that is not a workbook is, from its first bytes: an old .xls, or text."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return ""
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 compound file of Excel 97-2003
-        return "; it is an old Excel .xls file: save it as .xlsx (or export a CSV)"
-    if head and b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            return ""
-        return "; it is a text file: give it its own extension (.csv, .tsv or .txt)"
-    return ""
-
-
-def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[int], list[list[str]], str]:
-    import openpyxl  # a heavy import, only needed for workbooks
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
-            book = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken or foreign file
-        raise AssayInputError(
-            f"cannot read it as an Excel .xlsx workbook ({type(exc).__name__}: {exc}){_not_xlsx_hint(path)}",
-            path=path,
-        ) from exc
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            name = names[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool):
-            if not 0 <= sheet < len(names):
-                raise AssayInputError(
-                    f"no sheet number {sheet} (0-based); the workbook has {len(names)}: {_listing(names)}",
-                    path=path,
-                )
-            name = names[sheet]
-        elif str(sheet) in names:
-            name = str(sheet)
-        else:
-            raise AssayInputError(f"no sheet named '{sheet}'; the sheets are {_listing(names)}", path=path)
-        ws = book[name]
-        rows = [
-            [_cell_text(v) for v in row]
-            for row in ws.iter_rows(
-                min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True
-            )
-        ]
-    finally:
-        book.close()
-    while rows and _is_blank(rows[-1]):
-        rows.pop()
-    return list(range(1, len(rows) + 1)), rows, name
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[int], list[np.ndarray], str]:
+    """Read a sheet as columns of cell texts (trailing blank rows dropped); return lines, columns, name."""
+    with open_workbook(path) as book:
+        name = choose_sheet(list(book.sheet_names), sheet, path)
+        values = sheet_rows(book, name, path)
+    cells = np.array(values, dtype=object) if values and values[0] else np.empty((0, 0), dtype=object)
+    columns = [column_texts(cells[:, j]) for j in range(cells.shape[1])]  # sheet rows are of equal length
+    height = len(values)
+    if columns:
+        filled = np.flatnonzero(~_blank_rows(pd.DataFrame(dict(enumerate(columns)), dtype=object)))
+        height = int(filled[-1]) + 1 if len(filled) else 0
+    return list(range(1, height + 1)), [c[:height] for c in columns], name

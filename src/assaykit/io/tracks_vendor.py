@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import warnings
 from collections.abc import Sequence
@@ -109,23 +108,18 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
         except _NoSamples as exc:
             raise AssayInputError(str(exc), path=path) from None
         return TrackTable(data=data, source=path, format="ethovision", space_unit=unit, time_column=_TIME[0])
-    import openpyxl  # a heavy import, only needed for workbooks
+    from assaykit.io.xlsx_read import open_workbook, sheet_values
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken or foreign file
-        raise AssayInputError(
-            f"cannot read it as an Excel .xlsx workbook ({type(exc).__name__})", path=path
-        ) from exc
-    try:
-        names = list(book.sheetnames)
+    with open_workbook(path) as book:
+        names = list(book.sheet_names)
         tracks = [n for n in names if n.strip().lower().startswith("track")]
         chosen = _chosen_sheets(sheet, names, tracks, path)
         parts, units = [], []
         for name in chosen:
             animal = f"{path.stem}:{name}" if len(tracks) > 1 else path.stem
             try:
-                data, unit = _ethovision_sheet(book[name], path, animal, f"sheet '{name}': ")
+                rows = sheet_values(book, name, path)
+                data, unit = _ethovision_sheet(rows, path, animal, f"sheet '{name}': ")
             except _NoSamples as exc:
                 if sheet is not None:
                     raise AssayInputError(str(exc), path=path) from None
@@ -133,8 +127,6 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
                 continue
             parts.append(data)
             units.append(unit)
-    finally:
-        book.close()
     if not parts:
         raise AssayInputError(
             "no track in this workbook has samples (each says 'No samples logged for this track!')", path=path
@@ -286,14 +278,17 @@ def _uncut(body: str, delimiter: str, width: int, count: int, path: Path) -> str
     return body[:start]
 
 
-def _ethovision_sheet(ws: Any, path: Path, animal: str, where: str) -> tuple[pd.DataFrame, str | None]:
-    rows = ws.iter_rows(values_only=True)
-    head = [["" if v is None else str(v) for v in row] for row in itertools.islice(rows, 1)]
+def _ethovision_sheet(
+    rows: list[list[object]], path: Path, animal: str, where: str
+) -> tuple[pd.DataFrame, str | None]:
+    """Read one Track sheet's rows (openpyxl-like values, from row 1): its samples and X unit."""
+    head = [["" if v is None else str(v) for v in row] for row in rows[:1]]
     count = _header_count(head[0] if head else [], path, where)
-    head += [["" if v is None else str(v) for v in row] for row in itertools.islice(rows, count - 1)]
+    head += [["" if v is None else str(v) for v in row] for row in rows[1:count]]
     used, names, unit = _columns(head, count, path, where)
-    values = list(ws.iter_rows(min_row=count + 1, max_col=max(used) + 1, values_only=True))
-    cells = pd.DataFrame(values, columns=range(max(used) + 1), dtype=object)
+    width = max(used) + 1
+    values = [(row + [None] * width)[:width] for row in rows[count:]]
+    cells = pd.DataFrame(values, columns=range(width), dtype=object)
     if len(cells) and any(_NO_SAMPLES in str(v).lower() for v in (cells.iat[0, 0], cells.iat[-1, 0])):
         raise _NoSamples(
             f"{where}EthoVision logged no samples for this track ('No samples logged for this track!')"

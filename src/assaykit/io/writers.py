@@ -12,6 +12,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.csv_fast import write_csv
+from assaykit.io.xlsx_write import checked_sheets, write_xlsx
 
 #: File extensions ``write_table`` understands.
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx")
@@ -62,7 +63,8 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     path
         Output file. ``.csv``, ``.tsv``/``.txt`` (tab-separated; the bytes of pandas'
         ``to_csv(index=False)``, formatted faster by :func:`assaykit.io.csv_fast.write_csv`), ``.json``
-        (a list of records, NaN as null) or ``.xlsx``.
+        (a list of records, NaN as null) or ``.xlsx`` (:func:`assaykit.io.xlsx_write.write_xlsx`: numbers
+        as numbers, NaN as empty cells, strings as text, never formulas; the header row frozen).
 
     Returns
     -------
@@ -72,7 +74,9 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     Raises
     ------
     AssayInputError
-        When the extension is not one of the supported ones or the folder does not exist.
+        When the extension is not one of the supported ones or the folder does not exist, or (``.xlsx``)
+        a table has more rows or columns than an Excel sheet holds
+        (:func:`assaykit.io.xlsx_write.checked_sheets`).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -81,6 +85,8 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
             f"unknown output format '{suffix or path.name}'; expected one of {', '.join(TABLE_SUFFIXES)}",
             path=path,
         )
+    if suffix == ".xlsx":  # Excel's limits, before any file is made
+        checked_sheets(table if isinstance(table, Mapping) else {"results": table}, path)
     with atomic_path(path) as tmp:
         write_table_to(table, tmp, suffix)
     return path
@@ -108,6 +114,4 @@ def write_table_to(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str |
     elif suffix == ".json":
         first.to_json(path, orient="records", indent=2, double_precision=15)
     else:
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        write_xlsx(sheets, path)
