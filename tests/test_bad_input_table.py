@@ -103,6 +103,21 @@ def rows_with(flag: str, column: str = "flags") -> Callable[[Path, object], None
     return check
 
 
+def error_cell_workbook(folder: Path) -> None:
+    """Counts in an .xlsx sheet with an Excel error value (#DIV/0!) in one count cell."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in counts().splitlines():
+        sheet.append(
+            [float(v) if v.replace(".", "").replace("e-", "").isdigit() else v for v in line.split(",")]
+        )
+    cell = sheet.cell(row=10, column=4)
+    cell.value, cell.data_type = "#DIV/0!", "e"
+    book.save(folder / "c.xlsx")
+
+
 def binding_swapped(folder: Path, result: object) -> None:
     table = pd.read_csv(folder / "out.csv", keep_default_na=False)
     bad = table[table["plate"].astype(str) == "2"]
@@ -272,6 +287,25 @@ CASES = [
     ),
     Case("text named .xlsx", {"c.xlsx": counts()}, ["binding", "c.xlsx", *KI], error="text file"),
     Case(
+        "error cell in xlsx", {"c.xlsx": error_cell_workbook}, ["binding", "c.xlsx", *KI], error="'#DIV/0!'"
+    ),
+    Case(
+        "fdr out of range", {"c.csv": counts()}, ["binding", "c.csv", *KI, "--fdr", "0"], error="--fdr must"
+    ),
+    Case(
+        "min displacement out of range",
+        {"c.csv": counts()},
+        ["binding", "c.csv", *KI, "--min-displacement", "150"],
+        error="--min-displacement must",
+    ),
+    Case(
+        "flat curve in a screen",
+        {"c.csv": counts() + "".join(f"1,flat,{10**x * 1e9:.6g},3200\n" for x in LOG_M)},
+        ["binding", "c.csv", *KI, "-o", "out.csv"],
+        exit_code=0,
+        check=rows_with("no_displacement"),
+    ),
+    Case(
         "tracking log to binding",
         {"tracks.csv": track()},
         ["binding", "tracks.csv", *KI],
@@ -353,6 +387,9 @@ CASES = [
     ),
     Case(
         "--fps out of range", {"tracks.csv": track()}, ["epm", "tracks.csv", "--fps", "30000"], error="--fps"
+    ),
+    Case(
+        "--jobs negative", {"tracks.csv": track()}, ["epm", "tracks.csv", "--jobs", "-1"], error="--jobs must"
     ),
     Case(
         "time going backwards",
