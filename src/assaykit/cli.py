@@ -189,8 +189,9 @@ def _warn(messages: list[str]) -> None:
 @click.option(
     "--engine",
     type=click.Choice(["auto", "batch", "lmfit"]),
-    help="auto [default]: fit all curves at once (batch) when there are 20 or more and the options allow; "
-    "lmfit: one curve at a time. They agree to 1e-6 in log IC50.",
+    help="auto [default]: fit all curves at once (batch) when the options allow; with fewer than 20 curves, "
+    "refit one at a time those it leaves ill posed (ambiguous, IC50 outside the range or SE over 0.5 log). "
+    "lmfit: one curve at a time. They agree to 1e-6 in log IC50 on well-posed curves.",
 )
 @click.option(
     "--fdr",
