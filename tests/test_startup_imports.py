@@ -104,3 +104,38 @@ def test_potency_vs_interval_uses_students_t_of_the_welch_df() -> None:
         assert table.loc[name, "df"] == pytest.approx(welch, rel=1e-12)
         assert np.log10(table.loc[name, "ratio_ci_low"]) == pytest.approx(log_ratio - half, rel=1e-12)
         assert np.log10(table.loc[name, "ratio_ci_high"]) == pytest.approx(log_ratio + half, rel=1e-12)
+
+
+def test_the_binding_package_loads_each_public_name_on_first_use() -> None:
+    """``assaykit.binding`` imports a module only when one of its names is used (PEP 562)."""
+    code = (
+        "import sys, importlib\n"
+        "import assaykit.binding.competition\n"
+        "print('saturation loaded:', 'assaykit.binding.saturation' in sys.modules)\n"
+        "import assaykit.binding as b\n"
+        "from assaykit.binding import *\n"
+        "for name in b.__all__:\n"
+        "    assert name in dir(b), name\n"
+        "    assert globals()[name] is getattr(b, name), name\n"
+        "assert fit_saturation is importlib.import_module('assaykit.binding.saturation').fit_saturation\n"
+        "assert read_counts is importlib.import_module('assaykit.io.counts').read_counts\n"
+        "try:\n    b.no_such_name\nexcept AttributeError as exc:\n    print('error:', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert "saturation loaded: False" in out.stdout
+    assert "error: module 'assaykit.binding' has no attribute 'no_such_name'" in out.stdout
+
+
+def test_version_is_looked_up_only_when_asked() -> None:
+    code = (
+        "import sys, assaykit, assaykit.cli\n"
+        "print('metadata:', 'importlib.metadata' in sys.modules)\n"
+        "print('version:', assaykit.__version__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert "metadata: False" in out.stdout
+    from importlib.metadata import version
+
+    assert f"version: {version('assaykit')}" in out.stdout
+    shown = subprocess.run([sys.executable, "-m", "assaykit", "-V"], capture_output=True, text=True, cwd=ROOT)
+    assert shown.returncode == 0 and shown.stdout == f"assaykit, version {version('assaykit')}\n"

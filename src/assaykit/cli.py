@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from assaykit import __version__
+import assaykit
 from assaykit.errors import AssayInputError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -104,8 +104,23 @@ class AssayGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: print click's ``assaykit, version X`` line and stop."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"assaykit, version {assaykit.__version__}")  # looked up now, not at every start
+        ctx.exit()
+
+
 @click.group(cls=AssayGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="assaykit")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Turn raw anxiolytic-pharmacology data into the numbers that go into a paper.
 
@@ -854,7 +869,7 @@ def info() -> None:
 
     from assaykit.io.presets import list_presets
 
-    click.echo(f"assaykit {__version__} (Python {sys.version.split()[0]})")
+    click.echo(f"assaykit {assaykit.__version__} (Python {sys.version.split()[0]})")
     for package in ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "openpyxl", "tables"):
         try:
             click.echo(f"  {package} {version(package)}")
