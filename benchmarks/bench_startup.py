@@ -17,7 +17,7 @@ imported, from one more run under ``python -X importtime``.
 
 The processes may cache compiled bytecode (in a temporary ``PYTHONPYCACHEPREFIX``, after one warm-up run),
 as an installed package does: with ``PYTHONDONTWRITEBYTECODE=1`` and a source tree every run would compile
-assaykit's ~45 modules again (about 0.1 s). ``--no-bytecode-cache`` times them without the cache.
+assaykit's ~45 modules again (some 30 ms here). ``--no-bytecode-cache`` times them without the cache.
 
 The target (issue 15) is the three-curve example under 0.6 s as a whole process.
 
