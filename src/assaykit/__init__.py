@@ -10,13 +10,21 @@ assaykit.io
     Readers, writers and validation shared by every protocol.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from assaykit.errors import AssayInputError, FitWarning
 
-try:
-    __version__ = version("assaykit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
-
 __all__ = ["AssayInputError", "FitWarning", "__version__"]
+
+
+def __getattr__(name: str) -> str:
+    """Look up ``__version__`` on first use (PEP 562), so that ``import assaykit`` stays cheap."""
+    if name != "__version__":
+        raise AttributeError(f"module 'assaykit' has no attribute {name!r}")
+    # imported here: importlib.metadata and the metadata lookup cost ~20 ms, paid by every command otherwise
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("assaykit")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        value = "0+unknown"
+    globals()["__version__"] = value
+    return value

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from assaykit import __version__
+import assaykit
 from assaykit.errors import AssayInputError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -104,8 +104,23 @@ class AssayGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: print click's ``assaykit, version X`` line and stop."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"assaykit, version {assaykit.__version__}")  # looked up now, not at every start
+        ctx.exit()
+
+
 @click.group(cls=AssayGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="assaykit")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Turn raw anxiolytic-pharmacology data into the numbers that go into a paper.
 
@@ -189,8 +204,9 @@ def _warn(messages: list[str]) -> None:
 @click.option(
     "--engine",
     type=click.Choice(["auto", "batch", "lmfit"]),
-    help="auto [default]: fit all curves at once (batch) when there are 20 or more and the options allow; "
-    "lmfit: one curve at a time. They agree to 1e-6 in log IC50.",
+    help="auto [default]: fit all curves at once (batch) when the options allow; with fewer than 20 curves, "
+    "refit one at a time those it leaves ill posed (ambiguous, IC50 outside the range or SE over 0.5 log). "
+    "lmfit: one curve at a time. They agree to 1e-6 in log IC50 on well-posed curves.",
 )
 @click.option(
     "--fdr",
@@ -853,7 +869,7 @@ def info() -> None:
 
     from assaykit.io.presets import list_presets
 
-    click.echo(f"assaykit {__version__} (Python {sys.version.split()[0]})")
+    click.echo(f"assaykit {assaykit.__version__} (Python {sys.version.split()[0]})")
     packages = ("numpy", "scipy", "pandas", "lmfit", "click", "matplotlib", "python-calamine", "xlsxwriter")
     for package in (*packages, "orjson", "openpyxl", "tables"):
         try:

@@ -1,5 +1,9 @@
 """Radioligand binding: competition curves -> IC50 -> Ki; saturation -> Kd and Bmax.
 
+The names below are loaded from their modules on first use (PEP 562), so that a command importing one
+module of the package (``assaykit binding`` needs the competition modules, ``assaykit saturation`` the
+saturation ones) does not also import the others.
+
 Examples
 --------
 >>> from assaykit.binding import read_counts, fit_competition
@@ -7,21 +11,49 @@ Examples
 >>> results = fit_competition(counts, kd_nM=1.5, radioligand_nM=1.0)  # doctest: +SKIP
 """
 
-from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS
-from assaykit.binding.competition import (
-    RESULT_COLUMNS,
-    CompetitionAnalysis,
-    analyze_competition,
-    curve_parameters,
-    fit_competition,
-)
-from assaykit.binding.controls import specific_binding_points, summarize_plates
-from assaykit.binding.pharmacology import cheng_prusoff, log_ki_se_with_kd, relative_potency
-from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation, fit_saturation
-from assaykit.io.counts import counts_from_frame, read_counts
-from assaykit.io.saturation import read_saturation
+from __future__ import annotations
 
-__all__ = [
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names for type checkers and editors; at run time __getattr__ loads them
+    from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS
+    from assaykit.binding.competition import (
+        RESULT_COLUMNS,
+        CompetitionAnalysis,
+        analyze_competition,
+        curve_parameters,
+        fit_competition,
+    )
+    from assaykit.binding.controls import specific_binding_points, summarize_plates
+    from assaykit.binding.pharmacology import cheng_prusoff, log_ki_se_with_kd, relative_potency
+    from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation, fit_saturation
+    from assaykit.io.counts import counts_from_frame, read_counts
+    from assaykit.io.saturation import read_saturation
+
+#: Where each public name lives.
+_HOMES = {
+    "COMPARISON_COLUMNS": "assaykit.binding.columns",
+    "POTENCY_COLUMNS": "assaykit.binding.columns",
+    "RESULT_COLUMNS": "assaykit.binding.competition",
+    "CompetitionAnalysis": "assaykit.binding.competition",
+    "analyze_competition": "assaykit.binding.competition",
+    "curve_parameters": "assaykit.binding.competition",
+    "fit_competition": "assaykit.binding.competition",
+    "specific_binding_points": "assaykit.binding.controls",
+    "summarize_plates": "assaykit.binding.controls",
+    "cheng_prusoff": "assaykit.binding.pharmacology",
+    "log_ki_se_with_kd": "assaykit.binding.pharmacology",
+    "relative_potency": "assaykit.binding.pharmacology",
+    "SaturationAnalysis": "assaykit.binding.saturation",
+    "analyze_saturation": "assaykit.binding.saturation",
+    "fit_saturation": "assaykit.binding.saturation",
+    "counts_from_frame": "assaykit.io.counts",
+    "read_counts": "assaykit.io.counts",
+    "read_saturation": "assaykit.io.saturation",
+}
+
+__all__ = [  # spelled out (not sorted(_HOMES)) so that linters see the TYPE_CHECKING names exported
     "COMPARISON_COLUMNS",
     "POTENCY_COLUMNS",
     "RESULT_COLUMNS",
@@ -41,3 +73,17 @@ __all__ = [
     "specific_binding_points",
     "summarize_plates",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'assaykit.binding' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -27,6 +27,7 @@ from assaykit.binding.curves import (
     fixed_plateaus,
     report_progress,
 )
+from assaykit.binding.engine_choice import well_posed
 from assaykit.binding.options import (
     CompetitionOptions,
     check_options,
@@ -53,7 +54,8 @@ __all__ = [
 
 ModelName = Literal["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]
 EngineName = Literal["auto", "batch", "lmfit"]
-#: With ``engine="auto"``, the batch engine fits the curves when there are at least this many.
+#: With ``engine="auto"``, the batch engine fits every job its options allow; in a job of fewer curves than
+#: this, only its well-posed fits are kept and the others refitted by the lmfit path (engine_choice.py).
 BATCH_MIN_CURVES = 20
 _REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
 #: What the one-curve fits import, imported once before a pool of workers is forked.
@@ -152,7 +154,7 @@ def _fit_task(
         return str(exc)
 
 
-def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
+def _use_batch(opts: CompetitionOptions, engine: str) -> bool:
     """Whether the batch engine fits the curves (see ``engine`` in :func:`analyze_competition`)."""
     if engine not in ("auto", "batch", "lmfit"):
         raise AssayInputError(f"--engine must be auto, batch or lmfit, not '{engine}'")
@@ -166,7 +168,7 @@ def _use_batch(opts: CompetitionOptions, engine: str, n_curves: int) -> bool:
             "--engine batch fits 4pl, one-site and fit-ki with asymptotic intervals and no outlier removal; "
             "use --engine auto or lmfit for these options"
         )
-    return engine == "batch" or (engine == "auto" and supported and n_curves >= BATCH_MIN_CURVES)
+    return engine == "batch" or (engine == "auto" and supported)
 
 
 #: Log units beyond the tested concentrations where the batch engine stops a curve's log IC50 (or log Ki),
@@ -228,7 +230,7 @@ def _fit_all(
     passed = total - todo.size  # curves not to fit count as done for the progress bar
     if passed:
         report_progress(progress, passed, total)
-    if todo.size and _use_batch(opts, engine, total):
+    if todo.size and _use_batch(opts, engine):
         rows = todo if todo.size < total else slice(None)  # a slice takes no copy of the padded arrays
         x, y = (column[rows] for column in curves.padded.columns[:2])
         weights = "poisson" if opts.weights == "poisson" else None
@@ -241,6 +243,9 @@ def _fit_all(
         # time from other starts would take seconds and end the same way, so it keeps its batch row
         stopped = np.array([m.startswith("stopped") for m in batch.message], dtype=bool)
         keep = batch.converged | stopped
+        if engine == "auto" and total < BATCH_MIN_CURVES:  # a small job: the lmfit path's results, fast;
+            # its stopped and ill-posed curves are refitted one at a time (engine_choice.py)
+            keep = well_posed(batch, *(table[c].to_numpy(float)[todo] for c in ("x_lo", "x_hi")))
         good = todo[keep]
         batch_row[good] = np.arange(good.size)
         batch = batch.take(np.flatnonzero(keep))
@@ -340,8 +345,10 @@ def analyze_competition(
     engine
         ``"batch"``: fit all curves at once with the vectorised engine (:func:`~assaykit.fitting.batch.
         fit_curves`), refitting one at a time only the curves it could not fit; ``"lmfit"``: fit every curve
-        one at a time (:func:`~assaykit.fitting.fit_curve`); ``"auto"`` (default): batch when there are at
-        least :data:`BATCH_MIN_CURVES` curves and the options allow it. The batch engine covers ``4pl``,
+        one at a time (:func:`~assaykit.fitting.fit_curve`); ``"auto"`` (default): batch whenever the options
+        allow it, and with fewer than :data:`BATCH_MIN_CURVES` curves only for the well-posed ones (the rest
+        are refitted by the lmfit path, so a small job has its results: see
+        :mod:`assaykit.binding.engine_choice`). The batch engine covers ``4pl``,
         ``one-site`` and ``fit-ki`` with asymptotic intervals, unweighted or Poisson-weighted, without ROUT;
         other options always use the lmfit path. Both give the same numbers (log IC50 within 1e-6, SEs
         within 1e-4 relative on well-posed curves).

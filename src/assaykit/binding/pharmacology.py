@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from assaykit.fitting.distributions import t_quantile
+
 
 def cheng_prusoff(ic50: ArrayLike, radioligand: float, kd: float) -> np.ndarray:
     """Inhibition constant from IC50 by the Cheng-Prusoff equation.
@@ -133,8 +135,6 @@ def relative_potency(results: pd.DataFrame, reference: str, *, level: float = 0.
     too narrow an interval. On one plate the radioligand's concentration and Kd are the same for both
     compounds, so the ratio of IC50s equals the ratio of Ki values and the Kd's uncertainty cancels.
     """
-    from scipy import stats
-
     from assaykit.binding.columns import POTENCY_COLUMNS
 
     if reference not in set(results["compound"]):
@@ -151,7 +151,7 @@ def relative_potency(results: pd.DataFrame, reference: str, *, level: float = 0.
         se = float(np.sqrt(var_a + var_b))
         with np.errstate(divide="ignore", invalid="ignore"):
             df = (var_a + var_b) ** 2 / (var_a**2 / float(row["df"]) + var_b**2 / float(ref["df"]))
-        t = float(stats.t.ppf(0.5 + level / 2.0, df)) if np.isfinite(df) and df > 0 else np.nan
+        t = float(t_quantile(level, df))  # NaN for a NaN df; scipy.special only for a fractional df
         rows.append(
             {
                 "compound": row["compound"],
