@@ -223,3 +223,13 @@ def test_bottom_vs_nsb_spares_correctly_specified_noisy_curves():
     window = controls.xs("TOTAL", level="compound").reindex(results["plate"]).to_numpy() - nsb
     old_rule = np.abs(results["bottom"].to_numpy() - nsb) > 0.1 * window
     assert old_rule.mean() > 0.10
+
+
+def test_the_readme_screen_example_runs_and_its_fdp_is_small(capsys):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "simulate_screen(" in b]
+    exec(compile(block, "README.md", "exec"), {})
+    assert 0.0 <= float(capsys.readouterr().out.strip()) <= 0.05
