@@ -15,10 +15,12 @@ or too noisy points) has a sum of squares that is flat along some direction. The
 different points of that valley, with sums of squares equal to ~1e-11 relative and log IC50 differing by
 anything up to tens of log units, and so with different flags (``ambiguous`` or ``log_ic50_se_gt_0.5`` on
 one and not the other). On 2,400 simulated small curves of every kind (steep, shallow, few points, flat,
-partial, beyond the range, noisy; free and fixed plateaus, one-site, fit-ki, Poisson weights) about half of
-the ill-posed ones differed and none of the well-posed ones did. Those curves are therefore refitted one at
-a time by the lmfit path (which tries several starting points), exactly as before; only then is lmfit
-imported. ``tests/binding/test_engine_choice.py`` holds the comparison.
+partial, beyond the range, noisy; free and fixed plateaus, one-site, fit-ki, Poisson weights), fitted before
+the batch engine bounded its parameters, about half of the ill-posed ones differed and none of the
+well-posed ones did. Those curves, and any the batch engine stopped at its limits or did not converge on,
+are therefore refitted one at a time by the lmfit path (which tries several starting points), as before;
+only then is lmfit imported. Curves called inactive are fitted by neither engine.
+``tests/binding/test_engine_choice.py`` holds the comparison.
 
 Large jobs keep every converged batch fit: a screen is fitted by the batch engine (the results table says
 which curves are ill posed in ``flags``), and refitting its many inactive curves one at a time would cost the
