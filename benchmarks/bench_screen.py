@@ -125,7 +125,7 @@ def main() -> None:
         for engine in ("lmfit", "curve_fit"):
             command = [sys.executable, str(script), str(loop_path), str(tmp_path / f"{engine}.csv"), engine]
             results[f"{engine} loop (realistic screen)"] = timed(command, 1) * scale
-        calls = pd.read_csv(tmp_path / "r.csv").merge(screen.truth, on=["compound", "plate"])
+        calls = pd.read_csv(tmp_path / "r.csv").merge(screen.truth[["compound", "kind"]], on="compound")
     ours = results["assaykit, realistic screen, -o .csv"]
     note = f" (loops timed on {n_loop} curves, scaled x{scale:.0f})" if scale != 1 else ""
     print(f"{n} curves, 11 concentrations x 3; whole processes, best of {args.repeat}{note}")

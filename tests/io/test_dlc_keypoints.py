@@ -84,6 +84,22 @@ def test_multi_animal_keypoints_match_pandas(tmp_path: Path) -> None:
     assert np.isnan(keypoints.x[40:80, PARTS.index("ear_left")]).all()  # mouse2 has no left ear
 
 
+@pytest.mark.parametrize("block_bytes", [8 * 40, 8 * 40 * 7, 2**24])
+@pytest.mark.parametrize("ending", ["\n", "", "\n\n\n"])
+def test_values_read_in_blocks_of_rows_match_pandas(tmp_path, monkeypatch, block_bytes, ending) -> None:
+    """Blocks of one, a few or all rows; with and without a last newline, and blank lines at the end."""
+    import assaykit.io.tracks_dlc as dlc
+
+    monkeypatch.setattr(dlc, "READ_BLOCK_BYTES", block_bytes)
+    path = write_multi(tmp_path / "three_mice.csv")
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + ending, encoding="utf-8")
+    keypoints = read_dlc(path, fps=30.0).keypoints
+    assert keypoints is not None
+    expected = expected_keypoints(path, 4, list(ANIMALS), list(PARTS))
+    for got, want in zip((keypoints.x, keypoints.y, keypoints.score), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_rows_taken_across_animals_and_in_any_order_match_pandas(tmp_path: Path) -> None:
     path = write_multi(tmp_path / "three_mice.csv")
     keypoints = read_dlc(path, fps=30.0).keypoints

@@ -267,7 +267,7 @@ def _read_csv(path: Path) -> tuple[np.ndarray, _Columns, np.ndarray, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row longer than the header
-            table = pd.read_csv(path, dtype=np.float64, **options)
+            values = _read_values(path, depth, width, options)
     except pd.errors.ParserWarning as exc:
         raise AssayInputError(
             f"this row has more cells than the header ({width})", path=path, row=depth + 1
@@ -280,17 +280,42 @@ def _read_csv(path: Path) -> tuple[np.ndarray, _Columns, np.ndarray, int]:
             f"this row has more cells{seen} than the header ({width})", path=path, row=line
         ) from exc
     except pd.errors.EmptyDataError:
-        table = pd.DataFrame()
+        values = np.empty((0, width))
     except ValueError:  # a cell that is not a number
         _raise_bad_cell(path, options, columns)
-    if table.empty:
+    if not values.size:
         raise AssayInputError(f"no frames below the DeepLabCut header (lines 1-{depth})", path=path)
-    values = table.to_numpy(dtype=np.float64, copy=False)  # one block as read: a view, not a copy
-    del table
     frames = values[:, 0].copy()
     if np.isnan(frames).any():
         _raise_bad_cell(path, options, columns)
     return frames, columns, values[:, 1:], depth
+
+
+#: Bytes of values parsed at a time (a block of rows) when a DeepLabCut CSV is read.
+READ_BLOCK_BYTES = 2**24
+
+
+def _read_values(path: Path, depth: int, width: int, options: dict) -> np.ndarray:
+    """Read the values below the header into one ``(frames, width)`` float array, a block of rows at a time.
+
+    pandas returns a wide file (100 animals x 6 keypoints x 3 = 1801 columns) as one array per column and
+    copies them into one block when asked for a matrix: the file's values twice over at the peak. Read in
+    blocks of rows into an array sized from the file's line count, they are held once, plus one block.
+    Blank lines (which pandas skips) only leave the array's tail unused; it is cut off.
+    """
+    with path.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(2**22), b""))
+    values = np.empty((max(lines + 1 - depth, 0), width))
+    filled = 0
+    rows = max(64, READ_BLOCK_BYTES // (8 * width))
+    with pd.read_csv(path, dtype=np.float64, chunksize=rows, **options) as reader:
+        for table in reader:
+            block = table.to_numpy(dtype=np.float64, copy=False)
+            if filled + len(block) > len(values):  # more rows than lines were counted: never, but be safe
+                values = np.concatenate([values[:filled], np.empty((len(block), width))])
+            values[filled : filled + len(block)] = block
+            filled += len(block)
+    return values[:filled]
 
 
 def _csv_header(path: Path) -> tuple[list[list[str]], str]:
