@@ -157,3 +157,45 @@ def test_the_commands_report_progress_to_their_bar(monkeypatch, tmp_path):
         assert mine, f"{args[0]} never reported progress"
         assert mine[-1][0] == mine[-1][1] > 0  # ends with everything done
         assert [done for done, _ in mine] == sorted(done for done, _ in mine)
+
+
+def _wait_for(predicate, seconds: float = 5.0) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_a_stage_without_counts_shows_its_elapsed_time(monkeypatch):
+    import assaykit.progress as progress
+
+    monkeypatch.setattr(progress, "TICK_S", 0.01)
+    stream, clock = Terminal(), Clock()
+    bar = ProgressBar("curves", stream=stream, clock=clock)
+    bar.stage("reading")  # pandas reads the file: no counts to report
+    clock.now += 0.5 * DELAY_S
+    assert not _wait_for(lambda: "reading" in stream.getvalue(), 0.2)  # within the delay: nothing
+    clock.now += 2 * DELAY_S
+    assert _wait_for(lambda: "reading ...  2 s" in stream.getvalue())
+    bar.stage("curves")  # the next stage starts on a fresh line and counts: the timer stays quiet
+    clock.now += 2 * DELAY_S
+    bar(5, 10)
+    drawn = stream.getvalue()
+    assert "\n\rcurves [" in drawn
+    clock.now += 5 * DELAY_S
+    assert not _wait_for(lambda: "curves ..." in stream.getvalue(), 0.2)
+    timer = bar._timer
+    assert timer is not None and timer.is_alive()
+    bar.close()
+    assert stream.getvalue().endswith("\n") and not timer.is_alive()
+
+
+def test_no_timer_off_a_terminal_or_with_quiet():
+    for bar in (ProgressBar("c", stream=io.StringIO()), ProgressBar("c", stream=Terminal(), enabled=False)):
+        bar.stage("reading")
+        assert bar._timer is None
+        bar.close()

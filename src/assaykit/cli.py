@@ -273,6 +273,7 @@ def binding(
             outputs=outputs,
             **options,
         )
+        bar.stage("writing")
         written = outputs.commit()
     _warn(run.warnings)
     analysis = run.analysis

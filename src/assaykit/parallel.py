@@ -34,6 +34,7 @@ from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import TypeVar
 
 from assaykit.errors import AssayInputError
+from assaykit.progress import TIMER_THREAD
 
 __all__ = [
     "ENV_WORKERS",
@@ -107,11 +108,14 @@ def _start_method() -> str:
     imports numpy, pandas and assaykit again (about half a second of CPU each, a fixed cost that eats the
     gain on a folder of small files). Fork is used on Linux when this process runs no other Python thread
     (a thread holding a lock at the moment of the fork could leave the child stuck); otherwise spawn,
-    which the per-file functions are written for (module-level, picklable, no global state).
+    which the per-file functions are written for (module-level, picklable, no global state). The progress
+    bar's timer thread (:class:`assaykit.progress.ProgressBar`) does not count: it only ever holds its own
+    lock, which a worker never takes.
     """
     import threading
 
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != TIMER_THREAD]
+    if sys.platform.startswith("linux") and not others:
         return "fork"
     return "spawn"
 

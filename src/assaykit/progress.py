@@ -3,11 +3,17 @@
 The computational functions take a ``progress(done, total)`` callback and know nothing of terminals; this
 is the callback the CLI gives them. It stays silent unless stderr is a terminal, the job has already taken
 longer than a second, and the user did not ask for ``--quiet``, so piped output and logs stay clean.
+
+A job announces its stages (``reading``, ``testing``, ``curves``, ``comparisons``, ``writing``: see
+:func:`start_stage`). A stage that reports counts gets a bar; one that cannot count (pandas reading a file,
+the outputs being written) shows its label and the seconds it has taken, redrawn by a timer, so that no
+stage longer than a second passes without a sign of life.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -19,6 +25,10 @@ MIN_RATE_S = 0.5
 MIN_RATE_SHARE = 0.02
 #: Shortest interval between redraws, seconds.
 REDRAW_S = 0.1
+#: Interval of the timer that redraws a stage without counts, seconds.
+TICK_S = 0.5
+#: The name of that timer's thread.
+TIMER_THREAD = "assaykit-progress-timer"
 _WIDTH = 30
 
 
@@ -60,11 +70,20 @@ class ProgressBar:
         self.last_draw = -float("inf")
         self.drawn = False
         self.first: tuple[float, int] | None = None  # (time, done) of the first report: the rate's origin
+        self.counting = False  # whether this stage has reported counts (then the timer stays quiet)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer: threading.Thread | None = None
 
     def __call__(self, done: int, total: int) -> None:
         """Record that ``done`` of ``total`` items are finished, redrawing if it is time to."""
         if not self.enabled or total <= 0:
             return
+        with self._lock:
+            self.counting = True
+            self._draw_counts(done, total)
+
+    def _draw_counts(self, done: int, total: int) -> None:
         now = self.clock()  # type: ignore[operator]
         if self.first is None or done < self.first[1]:
             self.first = (now, done)
@@ -99,20 +118,45 @@ class ProgressBar:
         """Begin a new stage of the job (e.g. ``"comparisons"`` after ``"curves"``): a new line and clock.
 
         The previous stage's line is ended, and the new stage's bar appears once it has itself taken
-        longer than :data:`DELAY_S`, with its own elapsed time and estimate.
+        longer than :data:`DELAY_S`, with its own elapsed time and estimate. Until the stage reports counts,
+        a timer shows ``label ... 3 s`` (its elapsed time) every :data:`TICK_S` seconds after the delay.
         """
-        self.close()
-        self.label = label
-        self.start = self.clock()  # type: ignore[operator]
-        self.last_draw = -float("inf")
-        self.first = None
+        with self._lock:
+            self._end_line()
+            self.label = label
+            self.start = self.clock()  # type: ignore[operator]
+            self.last_draw = -float("inf")
+            self.first = None
+            self.counting = False
+        if self.enabled and self._timer is None:
+            self._timer = threading.Thread(target=self._tick, name=TIMER_THREAD, daemon=True)
+            self._timer.start()
 
-    def close(self) -> None:
-        """End the bar's line (if one was drawn) so later messages start on a fresh line."""
+    def _tick(self) -> None:
+        """Redraw a stage that reports no counts with its elapsed time, until the bar is closed."""
+        while not self._stop.wait(TICK_S):
+            with self._lock:
+                elapsed = self.clock() - self.start  # type: ignore[operator]
+                if self.counting or elapsed < DELAY_S:
+                    continue
+                self.stream.write(f"\r{self.label} ...  {elapsed:.0f} s\x1b[K")
+                self.stream.flush()
+                self.drawn = True
+
+    def _end_line(self) -> None:
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
             self.drawn = False
+
+    def close(self) -> None:
+        """Stop the timer and end the bar's line (if one was drawn) so later messages start afresh."""
+        self._stop.set()
+        if self._timer is not None:
+            self._timer.join()
+            self._timer = None
+        with self._lock:
+            self._end_line()
 
     def __enter__(self) -> ProgressBar:
         return self

@@ -43,6 +43,7 @@ from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.outliers import fit_rout
 from assaykit.fitting.two_site import order_sites
 from assaykit.parallel import map_ordered
+from assaykit.progress import start_stage
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -421,9 +422,11 @@ def analyze_competition(
     notes.extend(missing_controls(means, curves.table["plate"]))
     curves.table["outside_controls"] = outside_controls(curves, unit, skip)
     n_free = sum(name not in model_.fixed and name not in fixed for name in model_.param_names)
+    start_stage(progress, "testing")
     activity = _activity(curves, skip, homologous, n_free, fdr, min_displacement_pct)
     inactive = {int(i): str(activity.why[i]) for i in activity.inactive}
     notes.extend(_activity_notes(activity, fdr, min_displacement_pct))
+    start_stage(progress, "curves")
     fits, fitted, errors, curve_fits, outliers = _fit_all(
         curves, fixed, opts, engine, progress, skip, inactive
     )

@@ -23,6 +23,7 @@ from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
 from assaykit.plausible import Kind, check_nM_value
+from assaykit.progress import start_stage
 
 #: Options a binding preset may set, with their defaults when neither preset nor command line gives them.
 BINDING_DEFAULTS: dict[str, Any] = {
@@ -388,6 +389,7 @@ def _fit(
         warnings.simplefilter("always")
         if kd_from is not None:
             resolved["kd_nM"], resolved["kd_se_nM"] = read_kd_table(kd_from, kd_dataset)
+        start_stage(progress, "reading")
         counts = read_counts_files(paths, sheet=sheet, compound=compound)
         analysis = analyze_competition(counts, progress=progress, **resolved)
     run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)
