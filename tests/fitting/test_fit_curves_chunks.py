@@ -142,3 +142,11 @@ def test_limits_per_curve_are_split_with_the_curves():
     whole = fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, limits=limits, chunk=None)
     assert any(m.startswith("stopped") for m in whole.message) and whole.converged.sum() >= 20
     assert_identical(fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, limits=limits, chunk=9), whole)
+
+
+def test_progress_is_reported_after_each_chunk():
+    x, y, mask = curves(2, 95)
+    done: list[int] = []
+    chunked = fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, chunk=20, progress=done.append)
+    assert done == [20, 40, 60, 80, 95]  # curves fitted so far, after each of the five chunks
+    assert_identical(chunked, fit_curves(COMPETITION_MODELS["4pl"], x, y, mask, chunk=None))

@@ -205,6 +205,23 @@ def _limits(
     return {potency: (low, high), "hill_slope": HILL_LIMITS, "top": plateau, "bottom": plateau}
 
 
+def _monotone(progress: Callable[[int, int], None] | None) -> Callable[[int, int], None] | None:
+    """Wrap a progress callback so that ``done`` never goes back (a stage's bar stays put instead)."""
+    if progress is None:
+        return None
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        if done >= last[0]:
+            last[0] = done
+            progress(done, total)
+
+    for name in ("stage",):  # keep the bar's stage method reachable (start_stage)
+        if hasattr(progress, name):
+            setattr(report, name, getattr(progress, name))
+    return report
+
+
 def _fit_all(
     curves: Curves,
     fixed: dict[str, np.ndarray],
@@ -228,6 +245,7 @@ def _fit_all(
     batch_row = np.full(total, -1)
     todo = np.flatnonzero(~np.isin(np.arange(total), [*skip, *inactive]))
     single = todo
+    progress = _monotone(progress)  # the batch's chunks count curves its failures are refitted after
     passed = total - todo.size  # curves not to fit count as done for the progress bar
     if passed:
         report_progress(progress, passed, total)
@@ -239,6 +257,7 @@ def _fit_all(
             model, x, y, curves.padded.mask[rows], fixed={k: v[rows] for k, v in fixed.items()},
             constants=opts.constants, weights=weights, level=opts.level,
             limits=_limits(opts, table.iloc[todo], y, curves.padded.mask[todo]),
+            progress=lambda done: report_progress(progress, passed + done, total),
         )  # fmt: skip
         # a curve stopped at its limits has no minimum where its IC50 means anything: refitting it one at a
         # time from other starts would take seconds and end the same way, so it keeps its batch row

@@ -21,7 +21,7 @@ The standard errors and intervals are Prism's (see :mod:`assaykit.fitting.fitset
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -215,6 +215,7 @@ def fit_curves(
     max_iter: int = MAX_ITER,
     chunk: int | None = CHUNK_CURVES,
     limits: Mapping[str, tuple[float | np.ndarray, float | np.ndarray]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> FitSet:
     """Fit C curves of one model at once; the batch counterpart of :func:`~assaykit.fitting.fit_curve`.
 
@@ -252,6 +253,8 @@ def fit_curves(
         them is stopped at once, not converged, its ``message`` naming the parameter. For curves that have
         no minimum where the parameter means anything (a log IC50 running far beyond the tested
         concentrations as Top - Bottom grows without bound): without limits they use up ``max_iter``.
+    progress
+        Called with the number of curves fitted so far after each chunk (for a progress bar).
 
     Returns
     -------
@@ -289,6 +292,8 @@ def fit_curves(
             model, *points, given, constants, per_point, rows(weights, part), level, max_iter, bounds
         )
         joined.add(start, fits)
+        if progress is not None:
+            progress(min(start + chunk, c))
     return joined.fits()
 
 
