@@ -254,6 +254,7 @@ def binding(
       assaykit binding counts.csv --model two-site-ki --kd 1.5 --radioligand 1 --weights poisson
       assaykit binding counts.csv --kd-from saturation.csv --radioligand 1 --potency-vs diazepam
       assaykit binding homologous.csv --model homologous          # hot_nM column per tube
+      assaykit binding screen.csv --kd 1.5 --radioligand 1 --fdr 0.01 -o hits.csv   # a screen
     """
     from assaykit.binding.report import format_comparisons, format_competition, format_potency
     from assaykit.binding.workflow import run_binding
