@@ -90,6 +90,29 @@ def test_round_trip_through_openpyxl(tmp_path: Path) -> None:
             assert same(row[j], want), (i, column, row[j], want)
 
 
+def test_isal_and_zlib_deflate_give_the_same_cells_and_zipfile_is_restored(tmp_path, monkeypatch) -> None:
+    """The parts deflated by ISA-L inflate with Python's zlib (zipfile's own CRC check included)."""
+    import sys
+
+    from assaykit.io import xlsx_write
+
+    big = pd.DataFrame({"x": np.arange(50_000) * 0.1, "name": [f"c{i % 97}" for i in range(50_000)]})
+    original = zipfile._get_compressor
+    fast = write_table({"results": MIXED, "big": big}, tmp_path / "fast.xlsx")
+    assert zipfile._get_compressor is original  # put back after the write
+    monkeypatch.setitem(sys.modules, "isal", None)  # as if python-isal were not installed: zlib
+    plain = write_table({"results": MIXED, "big": big}, tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(fast) as a, zipfile.ZipFile(plain) as b:
+        assert a.namelist() == b.namelist()
+        assert a.testzip() is None and b.testzip() is None
+        for name in a.namelist():  # the same XML, whichever library deflated it
+            assert a.read(name) == b.read(name), name
+        sheet = max(a.namelist(), key=lambda n: a.getinfo(n).file_size)  # the big sheet's part
+        assert a.getinfo(sheet).compress_size != b.getinfo(sheet).compress_size  # ISA-L did deflate it
+    assert read_back(fast) == read_back(plain)
+    assert xlsx_write.ISAL_LEVEL in (0, 1, 2, 3)
+
+
 def test_strings_that_look_like_formulas_stay_strings(tmp_path: Path) -> None:
     path = write_table(MIXED, tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(path).active

@@ -9,7 +9,9 @@ split:
   relationships, styles, document properties), as Excel expects them.
 * **the rows** of each sheet are formatted here, a column at a time (``repr`` of the floats, the text of
   each distinct string once), joined with one ``str.format`` per row, and streamed into the sheet's XML
-  part in the zip archive; a second thread compresses one piece while the next is formatted.
+  part in the zip archive; a second thread compresses one piece while the next is formatted, with
+  ISA-L's deflate (:func:`_fast_deflate`) where python-isal is installed: the same format as zlib's,
+  about three times faster, and the compression is what bounds a screen's workbook.
 
 What a cell becomes (ECMA-376 Part 1, 18.3.1.4 ``c`` and 18.18.11 ``ST_CellType``):
 
@@ -30,13 +32,14 @@ characters in a cell.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import itertools
 import math
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +61,40 @@ MAX_TEXT = 32_767
 CHUNK_CELLS = 250_000
 #: zlib level of the archive: 1 is about four times faster than the default 6, for a file about 15% larger.
 COMPRESS_LEVEL = 1
+#: ISA-L's level (0-3) when python-isal is there: 1 compresses XML about as well as zlib's level 1.
+ISAL_LEVEL = 1
+
+
+@contextlib.contextmanager
+def _fast_deflate() -> Iterator[None]:
+    """Deflate the archive's parts with ISA-L (python-isal) instead of zlib, for the duration of a write.
+
+    ``zipfile`` makes each part's compressor with its module function ``_get_compressor``; it is replaced
+    here by one that returns ``isal_zlib.compressobj`` (raw deflate, as zlib's with ``wbits=-15``: the
+    same stream format, which every reader inflates) for deflated parts. Without python-isal, or where a
+    future ``zipfile`` has no such function, zlib is used as before.
+    """
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - isal is a dependency; kept working without it
+        yield
+        return
+    original = getattr(zipfile, "_get_compressor", None)
+    if original is None:  # pragma: no cover - a zipfile without the hook
+        yield
+        return
+
+    def compressor(compress_type: int, compresslevel: int | None = None) -> object:
+        if compress_type == zipfile.ZIP_DEFLATED:
+            return isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
+        return original(compress_type, compresslevel)
+
+    zipfile._get_compressor = compressor
+    try:
+        yield
+    finally:
+        zipfile._get_compressor = original
+
 
 _EMPTY = ">"  # the rest of an empty cell's start tag: <c r="B5"></c>
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -152,6 +189,7 @@ def write_xlsx(
     from assaykit.io.xlsx_read import _sheet_part
 
     with (
+        _fast_deflate(),
         zipfile.ZipFile(layout) as source,
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as package,
     ):
