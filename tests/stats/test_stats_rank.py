@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from assaykit.stats.multiplicity import holm
+from assaykit.multiplicity import holm
 from assaykit.stats.rank import dunn_vs_control, jonckheere_terpstra, kruskal_wallis, mann_whitney
 
 TIED = [

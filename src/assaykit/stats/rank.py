@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from assaykit.stats.multiplicity import holm
+from assaykit.multiplicity import holm
 from assaykit.stats.results import ControlFamily, TestResult, TrendResult, constant_groups_allowed
 
 
@@ -80,7 +80,7 @@ def dunn_vs_control(samples: Sequence[np.ndarray], control: np.ndarray) -> Contr
     where ``Rbar`` are mean ranks, N is the total number of values and t runs over the sizes of the groups
     of tied values (Dunn 1964, Technometrics 6:241-252, with her correction for ties). The two-sided p is
     ``2 (1 - Phi(|z_i|))``, and the k - 1 p-values of the comparisons with the control are adjusted by Holm's
-    method (:func:`assaykit.stats.multiplicity.holm`). This is R's ``dunn.test(..., method = "holm")``
+    method (:func:`assaykit.multiplicity.holm`). This is R's ``dunn.test(..., method = "holm")``
     and scikit-posthocs' ``posthoc_dunn(p_adjust="holm")`` restricted to the comparisons with the control.
 
     Parameters
