@@ -422,7 +422,8 @@ def analyze_competition(
         )
     opts, notes = check_options(
         model=model, kd_nM=kd_nM, radioligand_nM=radioligand_nM, kd_lo_nM=kd_lo_nM, kd_se_nM=kd_se_nM,
-        ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare,
+        ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare, fdr=fdr,
+        min_displacement_pct=min_displacement_pct,
     )  # fmt: skip
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
@@ -495,15 +496,7 @@ def _activity(
     fdr: float,
     min_displacement_pct: float,
 ) -> Activity:
-    """Check the activity options and call every testable curve active or inactive."""
-    if not (isinstance(fdr, int | float) and 0.0 < fdr <= 1.0):
-        raise AssayInputError(f"--fdr must be a false-discovery rate in (0, 1], e.g. 0.05, not {fdr!r}")
-    ok = isinstance(min_displacement_pct, int | float) and 0.0 <= min_displacement_pct <= 100.0
-    if not ok:
-        raise AssayInputError(
-            f"--min-displacement must be a percentage of the specific window from 0 to 100, not "
-            f"{min_displacement_pct!r}"
-        )
+    """Call every testable curve active or inactive (homologous curves and those in ``skip`` untested)."""
     untested = range(len(curves)) if homologous else skip
     return activity_calls(curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct)
 

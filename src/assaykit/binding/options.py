@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.rows import KiConstants
 from assaykit.errors import AssayInputError
 from assaykit.fitting import COMPETITION_MODELS
@@ -81,6 +82,8 @@ def check_options(
     outliers: str,
     rout_q: float,
     compare: bool,
+    fdr: float = ACTIVITY_DEFAULTS["fdr"],
+    min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
 ) -> tuple[CompetitionOptions, list[str]]:
     """Validate the options of :func:`~assaykit.binding.analyze_competition`.
 
@@ -105,6 +108,13 @@ def check_options(
         raise AssayInputError(f"the confidence level must be between 0 and 1, not {level!r}")
     if not (isinstance(rout_q, int | float) and 0.0 < rout_q < 100.0):
         raise AssayInputError(f"--rout-q must be a percentage between 0 and 100 (e.g. 1), not {rout_q!r}")
+    if not (isinstance(fdr, int | float) and 0.0 < fdr <= 1.0):
+        raise AssayInputError(f"--fdr must be a false-discovery rate in (0, 1], e.g. 0.05, not {fdr!r}")
+    if not (isinstance(min_displacement_pct, int | float) and 0.0 <= min_displacement_pct <= 100.0):
+        raise AssayInputError(
+            f"--min-displacement must be a percentage of the specific window from 0 to 100, not "
+            f"{min_displacement_pct!r}"
+        )
     concentrations = (
         (kd_nM, "--kd", "kd"),
         (radioligand_nM, "--radioligand", "radioligand"),
