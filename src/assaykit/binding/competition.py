@@ -35,7 +35,7 @@ from assaykit.binding.options import (
     plateau_constraints,
 )
 from assaykit.binding.pharmacology import relative_potency
-from assaykit.binding.rows import result_table
+from assaykit.binding.rows import result_table, to_nM
 from assaykit.errors import AssayInputError
 from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_curve
 from assaykit.fitting.batch import fit_curves
@@ -464,11 +464,11 @@ def analyze_competition(
     results["p_displacement"] = activity.p_value
     results["q_displacement"] = activity.q_value
     results["displacement_pct"] = activity.displacement_pct
-    # a fit stopped as its log IC50 ran beyond the range has no estimate; if the curve falls by less than
-    # half the window over the tested range, the IC50 (50% displacement) lies above the highest concentration
+    # the IC50 lies above the highest concentration of an inactive curve, and of a fit stopped as its log
+    # IC50 ran beyond the range (no estimate) when the curve falls by less than half the window
     runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
-    below_half = runaway & (activity.displacement_pct < 50.0)
-    results.loc[below_half, "ic50_above_nM"] = 10.0 ** (table["x_hi"].to_numpy(float)[below_half] + 9.0)
+    above = (activity.call == "inactive") | (runaway & (activity.displacement_pct < 50.0))
+    results["ic50_above_nM"] = np.where(above, to_nM(table["x_hi"].to_numpy(float)), np.nan)
     if not is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))

@@ -272,14 +272,15 @@ def result_table(
     ki
         Radioligand concentration and Kd for Ki.
     inactive
-        Position -> flag of the curves called inactive (:mod:`assaykit.binding.activity`): not fitted,
-        their IC50 only known to lie above the highest tested concentration (``ic50_above_nM``).
+        Position -> flag of the curves called inactive (:mod:`assaykit.binding.activity`): not fitted, their
+        row says why.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`~assaykit.binding.columns.RESULT_COLUMNS`; the activity columns (``activity``,
-        ``p_displacement``, ``q_displacement``, ``displacement_pct``) are NaN, for the caller to fill.
+        ``p_displacement``, ``q_displacement``, ``displacement_pct``, ``ic50_above_nM``) are NaN, for the
+        caller to fill.
     """
     n = len(curves)
     fitted = np.asarray(fitted, dtype=int)
@@ -292,10 +293,8 @@ def result_table(
         table[name] = np.full(n, value, dtype=object)
     for position, why in errors.items():
         table["flags"][position] = f"not_fitted: {why}"
-    x_hi = curves["x_hi"].to_numpy(float)
     for position, why in (inactive or {}).items():
         table["flags"][position] = why
-        table["ic50_above_nM"][position] = to_nM(x_hi[position])
     if fitted.size:
         chosen = curves.iloc[fitted]
         info = {

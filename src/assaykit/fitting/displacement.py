@@ -86,14 +86,11 @@ class DisplacementTest:
     drop
         The best grid sigmoid's fall over the tested range: fitted value at the lowest concentration minus
         that at the highest, in signal units (>= 0; NaN when not tested).
-    level
-        Its fitted value at the lowest tested concentration (the curve's upper level), signal units.
     """
 
     r2: np.ndarray
     p_value: np.ndarray
     drop: np.ndarray
-    level: np.ndarray
 
 
 def _grid(offsets: np.ndarray) -> np.ndarray:
@@ -108,7 +105,7 @@ def _grid(offsets: np.ndarray) -> np.ndarray:
 def _r2(
     means: np.ndarray, ss0: np.ndarray, counts: np.ndarray, shapes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """R2, the best sigmoid's drop and upper level, from concentration means ``(C, K)`` and SS0 ``(C,)``.
+    """R2 and the best sigmoid's drop, from concentration means ``(C, K)`` and SS0 ``(C,)``.
 
     ``counts`` are the replicates at each concentration; ``shapes`` the grid's ``g`` values ``(P, K)``.
     """
@@ -128,10 +125,8 @@ def _r2(
         r2 = np.where(ss0 > 0, z_best**2 / np.where(ss0 > 0, ss0, 1.0), 0.0)
     slope = z_best / np.sqrt(np.where(usable, s_gg, 1.0))[best]  # Top - Bottom of the best fit
     g_best = shapes[best]
-    y_mean = means @ weights
     drop = slope * (g_best[:, 0] - g_best[:, -1])
-    level = y_mean + slope * (g_best[:, 0] - g_mean[best])
-    return np.clip(r2, 0.0, 1.0), drop, level
+    return np.clip(r2, 0.0, 1.0), drop
 
 
 def null_r2(offsets: np.ndarray, counts: np.ndarray, n_draws: int = N_NULL) -> np.ndarray:
@@ -221,15 +216,15 @@ def _design_keys(rel: np.ndarray) -> np.ndarray:
 def _test_block(
     ys: np.ndarray, rel: np.ndarray, design_of: np.ndarray, nulls: dict, n_draws: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """R2, p-value, drop and level of a block of sorted curves, design by design."""
-    r2, p, drop, level = (np.full(ys.shape[0], np.nan) for _ in range(4))
+    """R2, p-value and drop of a block of sorted curves, design by design."""
+    r2, p, drop = (np.full(ys.shape[0], np.nan) for _ in range(3))
     for d in np.unique(design_of):
         members = np.flatnonzero(design_of == d)
         design = rel[members[0]]
         if not (rel[members] == design).all():  # a hash collision (never seen): test these rows apart
             for row in members:
                 one = _test_block(ys[row : row + 1], rel[row : row + 1], np.array([-1 - row]), {}, n_draws)
-                r2[row], p[row], drop[row], level[row] = (v[0] for v in one)
+                r2[row], p[row], drop[row] = (v[0] for v in one)
             continue
         points = design[np.isfinite(design)]
         offsets, start, counts = np.unique(points, return_index=True, return_counts=True)
@@ -241,11 +236,11 @@ def _test_block(
         ss0 = ((ys_c - grand[:, None]) ** 2).sum(axis=1)
         scale = np.maximum(np.abs(grand), 1.0)
         ss0 = np.where(ss0 <= 1e-24 * scale**2 * points.size, 0.0, ss0)  # equal tubes up to rounding
-        r2[members], drop[members], level[members] = _r2(means, ss0, counts.astype(float), _grid(offsets))
+        r2[members], drop[members] = _r2(means, ss0, counts.astype(float), _grid(offsets))
         if d not in nulls:
             nulls[d] = null_r2(offsets, counts, n_draws)
         p[members] = np.where(ss0 > 0, _p_values(r2[members], nulls[d]), 1.0)
-    return r2, p, drop, level
+    return r2, p, drop
 
 
 def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> DisplacementTest:
@@ -263,7 +258,7 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
     Returns
     -------
     DisplacementTest
-        R2, p-value, the fitted fall and upper level of every curve. A curve with fewer than three distinct
+        R2, p-value and the fitted fall of every curve. A curve with fewer than three distinct
         concentrations, or non-finite points, is not tested (NaN). A curve whose tubes are all equal has
         R2 0 and p-value 1.
 
@@ -279,11 +274,11 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
     y = np.asarray(y, dtype=float)
     mask = np.ones(x.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
     c = x.shape[0]
-    r2, p, drop, level = (np.full(c, np.nan) for _ in range(4))
+    r2, p, drop = (np.full(c, np.nan) for _ in range(3))
     ok = np.where(mask, np.isfinite(x) & np.isfinite(y), True).all(axis=1) & mask.any(axis=1)
     rows = np.flatnonzero(ok)
     if rows.size == 0:
-        return DisplacementTest(r2, p, drop, level)
+        return DisplacementTest(r2, p, drop)
     blocks = [rows[i : i + BLOCK] for i in range(0, rows.size, BLOCK)]  # bounded temporaries
     keys = np.concatenate([_design_keys(_sorted_block(x[b], None, mask[b])[2]) for b in blocks])
     unique_keys, design_of = np.unique(keys, return_inverse=True)
@@ -292,5 +287,5 @@ def displacement_test(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = No
     for i, block in zip(range(0, rows.size, BLOCK), blocks, strict=True):
         _, ys, rel = _sorted_block(x[block], y[block], mask[block])
         out = _test_block(ys, rel, design_of.ravel()[i : i + block.size], nulls, n_draws)
-        r2[block], p[block], drop[block], level[block] = out
-    return DisplacementTest(r2=r2, p_value=p, drop=drop, level=level)
+        r2[block], p[block], drop[block] = out
+    return DisplacementTest(r2=r2, p_value=p, drop=drop)
