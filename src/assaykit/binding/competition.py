@@ -216,9 +216,6 @@ def _monotone(progress: Callable[[int, int], None] | None) -> Callable[[int, int
             last[0] = done
             progress(done, total)
 
-    for name in ("stage",):  # keep the bar's stage method reachable (start_stage)
-        if hasattr(progress, name):
-            setattr(report, name, getattr(progress, name))
     return report
 
 

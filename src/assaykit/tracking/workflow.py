@@ -138,23 +138,12 @@ def run_tracking(
             "postures_path": out.add_file(postures_path, "--postures"),
             "plot_dir": out.add_folder(plot_dir, "--plot"),
         }
-        run = _analyze(spec, paths, proto, format, sheet, progress, workers)
+        # each file by itself (in ``workers`` processes), then what needs every file at once
+        files = _analyze_files(spec, paths, proto, format, sheet, progress, workers)
+        run = combine_track_files(spec, proto, files)
         _write(run, spec, out, **targets)
         run.written = out.staged
     return run
-
-
-def _analyze(
-    spec: AssaySpec,
-    paths: Sequence[str | Path],
-    proto: TrackingProtocol,
-    format: str,
-    sheet: str | None,
-    progress: Callable[[int, int], None] | None,
-    jobs: int,
-) -> TrackingRun:
-    """Analyse every file (:func:`assaykit.tracking.files.analyze_track_file`), then check them together."""
-    return combine_track_files(spec, proto, _analyze_files(spec, paths, proto, format, sheet, progress, jobs))
 
 
 def combine_track_files(spec: AssaySpec, proto: TrackingProtocol, files: Sequence[TrackFile]) -> TrackingRun:
