@@ -312,7 +312,7 @@ def test_a_bug_is_one_line_that_says_so_and_writes_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("plate")
 
-    monkeypatch.setattr("assaykit.binding.workflow.analyze_competition", broken)
+    monkeypatch.setattr("assaykit.binding.workflow.fit_prepared", broken)
     folder = lab / "binding"
     before = snapshot(folder)
     args = [*COMMANDS["binding"]["args"], "-o", "earlier.csv", "--plot", "plots"]

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["GROUP_ROWS", "distinct_values", "group_codes"]
+__all__ = ["GROUP_ROWS", "column_codes", "column_isin", "column_values", "distinct_values", "group_codes"]
 
 #: Values hashed at a time (a hash table of about 4 MB for objects).
 GROUP_ROWS = 1 << 16
@@ -36,14 +36,14 @@ def group_codes(values: np.ndarray, rows: int = GROUP_ROWS) -> tuple[np.ndarray,
     Returns
     -------
     tuple of numpy.ndarray
-        The code of each value (-1 for a missing one, as ``pandas.factorize``) and the distinct values, of
-        the dtype of ``values``.
+        The code of each value (-1 for a missing one, as ``pandas.factorize``; int32 for a column of
+        more than ``rows`` and fewer than 2**31 values) and the distinct values, of the dtype of ``values``.
     """
     if len(values) <= rows:
         codes, uniques = pd.factorize(values)
         return codes, np.asarray(uniques, dtype=values.dtype)
     seen: dict = {}
-    codes = np.empty(len(values), dtype=np.intp)
+    codes = np.empty(len(values), dtype=np.int32 if len(values) < 2**31 - 1 else np.intp)  # half of intp
     for start in range(0, len(values), rows):
         part_codes, part_uniques = pd.factorize(values[start : start + rows])
         numbers = [seen.setdefault(value, len(seen)) for value in part_uniques.tolist()]
@@ -67,6 +67,56 @@ def distinct_values(values: np.ndarray, rows: int = GROUP_ROWS) -> np.ndarray:
     out = np.empty(len(seen), dtype=values.dtype)
     out[:] = list(seen.values())
     return out
+
+
+def column_codes(column: pd.Series | pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    """Return :func:`group_codes` of a column's values; of a categorical's codes, without a string per cell.
+
+    Parameters
+    ----------
+    column
+        Any column, or a categorical; a categorical column (as the canonical counts frame's texts) is
+        numbered by its codes.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The code of each value by order of first appearance (-1 for a missing one) and the distinct values
+        (an object array), as ``pandas.factorize(column.to_numpy(object))`` gives them.
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return group_codes(column.to_numpy(object))
+    cells = column.array if isinstance(column, pd.Series) else column
+    codes, found = group_codes(cells.codes)
+    missing = np.flatnonzero(found == -1)
+    if missing.size:  # a missing cell: code -1, and not among the distinct values
+        k = int(missing[0])
+        codes = np.where(codes == k, -1, codes - (codes > k))
+        found = np.delete(found, k)
+    return codes, np.asarray(cells.categories, dtype=object)[found]
+
+
+def column_values(column: pd.Series) -> np.ndarray:
+    """Return :func:`distinct_values` of a column (order of first appearance); categoricals by their codes."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return distinct_values(column.to_numpy(object))
+    found = distinct_values(column.cat.codes.to_numpy())
+    return np.append(np.asarray(column.cat.categories, dtype=object), np.nan)[found]
+
+
+def column_isin(column: pd.Series, values: list[str]) -> np.ndarray:
+    """Return ``column.isin(values)`` as a numpy bool array; a categorical by its codes and a lookup table.
+
+    (``Categorical.isin`` calls ``numpy.isin`` on the codes with its default, sorting, algorithm: an int64
+    sort of every cell, a gigabyte for a million-curve screen's tubes.)
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.isin(values).to_numpy(bool)
+    codes = column.cat.codes.to_numpy()
+    wanted = column.cat.categories.get_indexer_for(values)
+    table = np.zeros(len(column.cat.categories) + 1, dtype=bool)  # the last: code -1, missing
+    table[wanted[wanted >= 0]] = True
+    return table[codes]
 
 
 class _Key:

@@ -69,6 +69,45 @@ def test_results_are_the_same_bytes_with_and_without_points(screen_file, tmp_pat
 def test_a_results_only_run_does_not_build_the_points_table(screen_file, tmp_path):
     run = run_binding([screen_file], output=tmp_path / "r.csv", kd_nM=1.5, radioligand_nM=1.0)
     assert "points" not in vars(run.analysis)  # never built
+    with pytest.raises(ValueError, match="points table was not kept"):
+        _ = run.analysis.points
+
+
+def test_a_results_only_run_lets_the_counts_go_before_fitting(screen_file, tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    import assaykit.binding.workflow as workflow
+
+    read, fit = workflow.read_counts_files, workflow.fit_prepared
+    refs: list[weakref.ref] = []
+    alive_at_fit: list[bool] = []
+
+    def reading(*args, **kwargs):
+        counts = read(*args, **kwargs)
+        refs.append(weakref.ref(counts))
+        return counts
+
+    def fitting(prepared, **kwargs):
+        gc.collect()
+        alive_at_fit.append(refs[-1]() is not None)
+        return fit(prepared, **kwargs)
+
+    monkeypatch.setattr(workflow, "read_counts_files", reading)
+    monkeypatch.setattr(workflow, "fit_prepared", fitting)
+    run_binding([screen_file], output=tmp_path / "r.csv", kd_nM=1.5, radioligand_nM=1.0)
+    run_binding(
+        [screen_file],
+        output=tmp_path / "r2.csv",
+        points_path=tmp_path / "p.csv",
+        kd_nM=1.5,
+        radioligand_nM=1.0,
+    )
+    assert alive_at_fit == [False, True]  # freed when no points table is written; kept when it is
+
+
+def test_python_callers_without_outputs_keep_the_points(screen_file):
+    run = run_binding([screen_file], kd_nM=1.5, radioligand_nM=1.0)
     points = run.analysis.points  # built on first use, then kept
     assert "points" in vars(run.analysis) and run.analysis.points is points
     assert len(points) == len(pd.read_csv(screen_file))

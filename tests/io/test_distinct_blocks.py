@@ -82,3 +82,26 @@ def test_thousands_rule_in_blocks_is_the_whole_column_rule(where_three, where_wh
         assert thousands_position(values) == where_three
     values[-1] = 1250.0  # a whole value above 1000 in the last block: the column is not such counts
     assert thousands_position(values) is None and whole_column_rule(values) is None
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.1])
+@pytest.mark.parametrize("rows", [5, 10_000])
+def test_categorical_columns_number_as_their_texts_do(missing: float, rows: int) -> None:
+    from assaykit.distinct import column_codes, column_isin, column_values
+
+    values = strings(3, 2_000, 40, missing)
+    sorted_categories = sorted({v for v in values if v is not None})
+    column = pd.Series(pd.Categorical(values, categories=sorted_categories))  # codes not in appearance order
+    codes, uniques = pd.factorize(values)  # the reference: pandas on the strings themselves
+    got_codes, got_uniques = column_codes(column)
+    assert got_codes.tolist() == codes.tolist() and got_uniques.tolist() == list(uniques)
+    got_codes, got_uniques = column_codes(column.array)  # a bare categorical, as the curves pass it
+    assert got_codes.tolist() == codes.tolist()
+    expected = pd.unique(values)
+    found = column_values(column)
+    assert [None if isinstance(v, float) else v for v in found] == [
+        None if v is None else v for v in expected
+    ]
+    wanted = [sorted_categories[3], sorted_categories[7], "absent"]
+    assert column_isin(column, wanted).tolist() == [v in wanted for v in values]
+    assert column_isin(pd.Series(values, dtype=object), wanted).tolist() == [v in wanted for v in values]

@@ -62,3 +62,26 @@ def test_a_value_beyond_the_header_deep_in_a_large_file_is_still_refused(tmp_pat
     lines = big_table()
     lines[180_000] = lines[180_000].rstrip("\n") + ",9\n"
     assert same_as_raw_table(write(tmp_path / "big.csv", lines), ["time_s", "x_cm", "y_cm"]) is None
+
+
+def test_block_parsing_with_categorical_text_gives_the_cells_pandas_reads(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import pandas as pd
+
+    import assaykit.io.tables as tables
+
+    lines = ["compound,plate,conc_nM,cpm"] + [
+        f"c{i % 7},{'P' + str(i % 3)},{(i % 5) + 1},{100 + i}" for i in range(40)
+    ]
+    path = tmp_path / "blocks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    monkeypatch.setattr(tables, "BLOCK_ROWS", 3)  # 14 blocks, categories growing block by block
+    table = tables.read_text_table(path, numbers=lambda names: ["conc_nM", "cpm"], categorical=True)
+    reference = pd.read_csv(path, dtype={"compound": str, "plate": str})  # independent: pandas at once
+    assert table is not None
+    for name in ("compound", "plate"):
+        assert isinstance(table[name].dtype, pd.CategoricalDtype)
+        assert table[name].astype(object).tolist() == reference[name].tolist()
+    assert table["cpm"].tolist() == reference["cpm"].astype(float).tolist()
+    assert table.index.tolist() == list(range(2, 42))  # source rows: the header is line 1

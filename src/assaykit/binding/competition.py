@@ -36,6 +36,7 @@ from assaykit.binding.options import (
 )
 from assaykit.binding.pharmacology import relative_potency
 from assaykit.binding.rows import result_table, to_nM
+from assaykit.distinct import column_isin
 from assaykit.errors import AssayInputError
 from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_curve
 from assaykit.fitting.batch import fit_curves
@@ -107,6 +108,27 @@ class CompetitionAnalysis:
     def points(self) -> pd.DataFrame:
         """The per-tube table (see the class docstring), built on first use and kept."""
         return self.make_points()
+
+
+@dataclass(frozen=True)
+class PreparedCompetition:
+    """The curves of a counts table, ready to be fitted (:func:`prepare_competition`)."""
+
+    opts: CompetitionOptions
+    curves: Curves
+    fixed: dict[str, np.ndarray]
+    skip: dict[int, str]
+    n_free: int
+    notes: list[str]
+    plates: pd.DataFrame
+    is_competitor: np.ndarray
+    counts: pd.DataFrame | None  # None: the points table is not kept
+    source: object
+    unit: str
+    engine: EngineName
+    potency_vs: str | None
+    fdr: float
+    min_displacement_pct: float
 
 
 def _fit_one(
@@ -316,6 +338,7 @@ def analyze_competition(
     fdr: float = ACTIVITY_DEFAULTS["fdr"],
     min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
     progress: Callable[[int, int], None] | None = None,
+    points: bool = True,
 ) -> CompetitionAnalysis:
     """Fit every competition curve in a counts table and derive IC50 and Ki (or Kd).
 
@@ -378,6 +401,9 @@ def analyze_competition(
         Smallest fall over the tested range, % of the plate's specific window, called active (default 20).
     progress
         Called as ``progress(done, total)`` as curves are finished (for a progress bar).
+    points
+        Keep what the per-tube ``points`` table is built from (the counts). False: ``points`` is not
+        available, and :func:`prepare_competition` keeps nothing of the counts once the curves are built.
 
     Returns
     -------
@@ -410,6 +436,55 @@ def analyze_competition(
     limits also include the Kd's uncertainty. For the two-site models ``log_ic50``, ``ic50_nM`` and the
     one-site Ki columns are NaN: each site has its own columns (``*_hi``, ``*_lo``).
     """
+    prepared = prepare_competition(
+        counts, kd_nM=kd_nM, radioligand_nM=radioligand_nM, model=model, top=top, bottom=bottom, ci=ci,
+        level=level, kd_lo_nM=kd_lo_nM, kd_se_nM=kd_se_nM, weights=weights, outliers=outliers,
+        rout_q=rout_q, compare=compare, potency_vs=potency_vs, engine=engine, fdr=fdr,
+        min_displacement_pct=min_displacement_pct, points=points,
+    )  # fmt: skip
+    return fit_prepared(prepared, progress=progress)
+
+
+def prepare_competition(
+    counts: pd.DataFrame,
+    *,
+    kd_nM: float | None = None,  # noqa: N803 - the unit is part of the name
+    radioligand_nM: float | None = None,  # noqa: N803
+    model: ModelName = "4pl",
+    top: str | float = "free",
+    bottom: str | float = "free",
+    ci: Literal["asymptotic", "profile"] = "asymptotic",
+    level: float = 0.95,
+    kd_lo_nM: float | None = None,  # noqa: N803
+    kd_se_nM: float | None = None,  # noqa: N803
+    weights: Literal["none", "poisson"] = "none",
+    outliers: Literal["none", "rout"] = "none",
+    rout_q: float = 1.0,
+    compare: bool = False,
+    potency_vs: str | None = None,
+    engine: EngineName = "auto",
+    fdr: float = ACTIVITY_DEFAULTS["fdr"],
+    min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
+    points: bool = True,
+) -> PreparedCompetition:
+    """Check the options and group the counts into curves: the first half of :func:`analyze_competition`.
+
+    Takes the arguments of :func:`analyze_competition` but ``progress``. With ``points=False`` the result
+    holds nothing of ``counts``: a caller that passes a counts frame it does not keep (``prepare_competition(
+    read_counts(path), points=False)``) lets a screen's tubes leave memory before the curves are fitted
+    (:func:`fit_prepared`), a third of a million-curve run's peak.
+
+    Returns
+    -------
+    PreparedCompetition
+        The checked options, the curves, their fixed plateaus and which curves must not be fitted, the
+        plates' summary, the notes so far and (with ``points``) what the points table is built from.
+
+    Raises
+    ------
+    AssayInputError
+        As :func:`analyze_competition`.
+    """
     missing = [c for c in _REQUIRED if c not in counts.columns]
     if missing:
         raise AssayInputError(
@@ -425,20 +500,64 @@ def analyze_competition(
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)
-    is_competitor = counts["role"].isin(["competitor"]).to_numpy(bool)  # isin: no object temporaries
-    # only the columns the curves need: a copy of every column would be a second input table
-    competitors = counts.loc[is_competitor, ["compound", "plate", "log_conc_M", "signal"]]
-    hot = hot_concentrations(counts, competitors, radioligand_nM) if homologous else None
+    is_competitor = column_isin(counts["role"], ["competitor"])
+    hot = None
+    if homologous:  # the columns hot_concentrations reads of the competitor tubes
+        competitors = counts.loc[is_competitor, ["compound", "plate"]]
+        hot = hot_concentrations(counts, competitors, radioligand_nM)
+        del competitors
 
     unit = counts.attrs.get("signal_unit", "cpm")
     model_ = COMPETITION_MODELS[opts.model]
-    curves = build_curves(competitors, means, hot)
-    del competitors, hot  # the curves hold what is needed of them
-    fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, counts.attrs.get("source"))
+    curves = build_curves(counts, is_competitor, means, hot)
+    del hot  # the curves hold what is needed of it
+    source = counts.attrs.get("source")
+    fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, source)
     skip = unfittable_curves(curves, means, fixed, unit)
     notes.extend(missing_controls(means, curves.table["plate"]))
     curves.table["outside_controls"] = outside_controls(curves, unit, skip)
     n_free = sum(name not in model_.fixed and name not in fixed for name in model_.param_names)
+    return PreparedCompetition(
+        opts=opts, curves=curves, fixed=fixed, skip=skip, n_free=n_free, notes=notes,
+        plates=summarize_plates(counts), is_competitor=is_competitor, counts=counts if points else None,
+        source=source, unit=unit, engine=engine, potency_vs=potency_vs, fdr=fdr,
+        min_displacement_pct=min_displacement_pct,
+    )  # fmt: skip
+
+
+def fit_prepared(
+    prepared: PreparedCompetition, *, progress: Callable[[int, int], None] | None = None
+) -> CompetitionAnalysis:
+    """Test, fit and tabulate the curves of :func:`prepare_competition`: the rest of ``analyze_competition``.
+
+    Parameters
+    ----------
+    prepared
+        The curves and options.
+    progress
+        As for :func:`analyze_competition`.
+
+    Returns
+    -------
+    CompetitionAnalysis
+        As :func:`analyze_competition`; without ``points`` when ``prepared`` was made with ``points=False``.
+    """
+    opts, curves, fixed, skip, n_free = (
+        prepared.opts,
+        prepared.curves,
+        prepared.fixed,
+        prepared.skip,
+        prepared.n_free,
+    )
+    notes, engine, unit, potency_vs = (
+        list(prepared.notes),
+        prepared.engine,
+        prepared.unit,
+        prepared.potency_vs,
+    )
+    homologous = opts.model == "homologous"
+    fdr, min_displacement_pct = prepared.fdr, prepared.min_displacement_pct
+
     start_stage(progress, "testing")
     activity = _activity(curves, skip, homologous, n_free, fdr, min_displacement_pct)
     inactive = {int(i): str(activity.why[i]) for i in activity.inactive}
@@ -466,22 +585,37 @@ def analyze_competition(
     runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
     above = (activity.call == "inactive") | (runaway & (activity.displacement_pct < 50.0))
     results["ic50_above_nM"] = np.where(above, to_nM(table["x_hi"].to_numpy(float)), np.nan)
-    if not is_competitor.any():
+    if not prepared.is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
     if potency_vs is not None:
         potency, note = _potency(results, potency_vs, opts.level)
         notes.extend(note)
 
-    results.attrs = {"source": counts.attrs.get("source"), "signal_unit": unit, "notes": notes}
+    results.attrs = {"source": prepared.source, "signal_unit": unit, "notes": notes}
     return CompetitionAnalysis(
         results=results,
-        plates=summarize_plates(counts),
-        make_points=partial(points_table, counts, is_competitor, curves, fits, fitted, outliers),
+        plates=prepared.plates,
+        make_points=_points_maker(prepared, fits, fitted, outliers),
         fits=curve_fits,
         notes=tuple(notes),
         comparisons=pd.DataFrame(comparisons, columns=list(COMPARISON_COLUMNS)),
         potency=potency,
+    )
+
+
+def _points_maker(
+    prepared: PreparedCompetition, fits: FitSet, fitted: np.ndarray, outliers: Mapping[int, np.ndarray]
+) -> Callable[[], pd.DataFrame]:
+    """Return what builds the points table, or (without the counts) what says it was not kept."""
+    if prepared.counts is None:
+
+        def not_kept() -> pd.DataFrame:
+            raise ValueError("the points table was not kept: analyze with points=True")
+
+        return not_kept
+    return partial(
+        points_table, prepared.counts, prepared.is_competitor, prepared.curves, fits, fitted, outliers
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.binding.curves import Curves, fitted_values
-from assaykit.distinct import distinct_values, group_codes
+from assaykit.distinct import column_codes, column_isin, column_values
 from assaykit.fitting.fitset import FitSet
 
 
@@ -74,7 +74,7 @@ def summarize_plates(counts: pd.DataFrame) -> pd.DataFrame:
 
 def plate_order(counts: pd.DataFrame) -> np.ndarray:
     """Return the plates in order of first appearance (``pd.unique``, in bounded memory)."""
-    return distinct_values(counts["plate"].to_numpy(object))
+    return column_values(counts["plate"])
 
 
 def control_tubes(counts: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def control_tubes(counts: pd.DataFrame) -> pd.DataFrame:
     Only these columns: a screen's control tubes are few, but a mask over a million-curve table that takes
     every column copies each one.
     """
-    is_control = counts["role"].isin(["total", "nsb"]).to_numpy(bool)
+    is_control = column_isin(counts["role"], ["total", "nsb"])
     return counts.loc[is_control, ["plate", "role", "signal"]]
 
 
@@ -125,7 +125,7 @@ def specific_binding_points(counts: pd.DataFrame) -> pd.DataFrame:
         unit (``cpm``, ``dpm`` or ``counts``).
     """
     unit = counts.attrs.get("signal_unit", "cpm")
-    codes, plates = group_codes(counts["plate"].to_numpy(object))
+    codes, plates = column_codes(counts["plate"])
     means = control_means(counts).reindex(plates)
     nsb = means["nsb"].to_numpy(float)[codes]
     total = means["total"].to_numpy(float)[codes]

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assaykit.distinct import group_codes
+from assaykit.distinct import column_codes, group_codes
 from assaykit.errors import AssayInputError
 from assaykit.fitting.engine import CurveFit
 from assaykit.fitting.fitset import FitSet
-from assaykit.fitting.padded import PaddedCurves, pad_groups
+from assaykit.fitting.padded import PaddedCurves, pad_groups, padded_index
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,20 @@ class Curves:
 
 
 def build_curves(
-    competitors: pd.DataFrame, means: pd.DataFrame, hot: pd.Series | None, source: object = None
+    counts: pd.DataFrame,
+    is_competitor: np.ndarray,
+    means: pd.DataFrame,
+    hot: pd.Series | None,
+    source: object = None,
 ) -> Curves:
     """Group competitor tubes into curves (compound x plate) and attach each plate's control means.
 
     Parameters
     ----------
-    competitors
-        The competitor rows of the canonical counts frame.
+    counts
+        The canonical counts frame.
+    is_competitor
+        Which of its tubes are competitor tubes (the others are left out).
     means
         Mean total and NSB signal per plate (:func:`~assaykit.binding.controls.control_means`).
     hot
@@ -72,21 +78,31 @@ def build_curves(
     Returns
     -------
     Curves
-        The curve table and the padded tubes.
+        The curve table and the padded tubes (``padded.rows``: positions among the competitor tubes).
+
+    Notes
+    -----
+    The tubes' columns are taken one at a time, not as a copy of the competitor rows: for a screen of a
+    million curves each column is hundreds of megabytes.
     """
-    c_codes, c_names = group_codes(competitors["compound"].to_numpy(object))
-    p_codes, p_names = group_codes(competitors["plate"].to_numpy(object))
+    c_codes, c_names = column_codes(counts["compound"].array[is_competitor])
+    p_codes, p_names = column_codes(counts["plate"].array[is_competitor])
     n_plates = max(len(p_names), 1)
     key = c_codes.astype(np.int64) * n_plates + p_codes  # one number per (compound, plate)
     del c_codes, p_codes  # a million curves' tubes: let each temporary go as soon as it is used
     codes, keys = group_codes(key)
     del key
     n_curves = len(keys)
-    columns = [competitors["log_conc_M"].to_numpy(float), competitors["signal"].to_numpy(float)]
-    if hot is not None:
-        columns.append(hot.to_numpy(float))
-    padded = pad_groups(codes, n_curves, *columns)
+    tubes = np.flatnonzero(is_competitor).astype(padded_index(len(is_competitor)))
+    padded = pad_groups(codes, n_curves)  # where each curve's tubes are among the competitor tubes
     del codes
+    filled = tubes[np.where(padded.mask, padded.rows, padded.rows[:, :1])]  # padding: the first tube
+    del tubes
+    columns = [counts[name].to_numpy(float)[filled] for name in ("log_conc_M", "signal")]
+    if hot is not None:
+        columns.append(hot.to_numpy(float)[np.where(padded.mask, padded.rows, padded.rows[:, :1])])
+    del filled
+    padded = PaddedCurves(mask=padded.mask, rows=padded.rows, columns=tuple(columns))
     x = padded.columns[0]
     mask = padded.mask
     curve_plate = p_names[keys % n_plates]

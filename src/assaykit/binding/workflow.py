@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from assaykit.binding.activity import ACTIVITY_DEFAULTS
-from assaykit.binding.competition import CompetitionAnalysis, analyze_competition
+from assaykit.binding.competition import CompetitionAnalysis, fit_prepared, prepare_competition
 from assaykit.errors import AssayInputError
 from assaykit.formatting import sig
 from assaykit.io.counts import read_counts_files
@@ -327,7 +327,9 @@ def run_binding(
     -------
     BindingRun
         The analysis, the files written (or staged in ``outputs``) and the warnings raised while reading
-        and fitting.
+        and fitting. ``analysis.points`` is there when the run writes it (``.xlsx``, ``points_path``,
+        ``plot_dir``) or writes no ``output``; a run that writes only a results table keeps nothing of
+        the tubes, so a screen's counts leave memory before its curves are fitted.
 
     Raises
     ------
@@ -351,7 +353,10 @@ def run_binding(
         compare_path = out.add_file(compare_path, "--compare")
         points_path = out.add_file(points_path, "--points")
         plot_dir = out.add_folder(plot_dir, "--plot")
-        run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, sheet, compound, progress)
+        # the per-tube table is built only when written (or for a caller who asks for no file at all):
+        # without it the counts leave memory before the curves are fitted
+        keep_points = output is None or output.suffix.lower() == ".xlsx" or points_path or plot_dir
+        run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, sheet, compound, progress, keep_points)
         analysis, results = run.analysis, run.analysis.results
         extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
         if resolved["potency_vs"] is not None:
@@ -383,15 +388,23 @@ def _fit(
     sheet: str | None,
     compound: str | None,
     progress: Callable[[int, int], None] | None,
+    keep_points: bool = True,
 ) -> BindingRun:
-    """Read the counts and fit them; raise when no curve at all could be fitted."""
+    """Read the counts and fit them; raise when no curve at all could be fitted.
+
+    The counts frame is handed to :func:`prepare_competition` and not kept here: with ``keep_points``
+    False nothing holds it once the curves are built.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if kd_from is not None:
             resolved["kd_nM"], resolved["kd_se_nM"] = read_kd_table(kd_from, kd_dataset)
         start_stage(progress, "reading")
-        counts = read_counts_files(paths, sheet=sheet, compound=compound)
-        analysis = analyze_competition(counts, progress=progress, **resolved)
+        prepared = prepare_competition(
+            read_counts_files(paths, sheet=sheet, compound=compound), points=bool(keep_points), **resolved
+        )
+        analysis = fit_prepared(prepared, progress=progress)
+        del prepared
     run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)
     run.warnings = [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)]
     results = analysis.results
@@ -401,6 +414,6 @@ def _fit(
         reason = str(first["flags"]).removeprefix("not_fitted: ")
         raise AssayInputError(
             f"no curve could be fitted; compound '{first['compound']}': {reason}",
-            path=counts.attrs.get("source"),
+            path=results.attrs.get("source"),
         )
     return run

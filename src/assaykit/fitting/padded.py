@@ -24,7 +24,8 @@ class PaddedCurves:
     mask
         True for real points.
     rows
-        Position in the input of each real point, -1 in the padding.
+        Position in the input of each real point, -1 in the padding (int32 for inputs of fewer than
+        2**31 rows, else intp).
     columns
         The padded input columns, in the order given.
     """
@@ -45,6 +46,11 @@ class PaddedCurves:
         return out
 
 
+def padded_index(size: int) -> type[np.signedinteger]:
+    """Return the integer type of positions among ``size`` rows: int32 (half of intp) where it holds them."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.intp
+
+
 def pad_groups(codes: np.ndarray, n_groups: int, *columns: np.ndarray) -> PaddedCurves:
     """Arrange rows of a long table into one padded row per group, keeping each group's row order.
 
@@ -62,27 +68,30 @@ def pad_groups(codes: np.ndarray, n_groups: int, *columns: np.ndarray) -> Padded
     PaddedCurves
         The mask, the input row of each entry and the padded columns.
     """
-    codes = np.asarray(codes, dtype=np.intp)
+    index = padded_index(codes.size)
+    codes = np.asarray(codes)
     counts = np.bincount(codes, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
+    starts = (np.cumsum(counts) - counts).astype(index)
     if (codes[1:] >= codes[:-1]).all():  # rows already grouped (a file written curve by curve): no sort
-        order, group = np.arange(codes.size), codes
+        order, group = np.arange(codes.size, dtype=index), codes
     else:
-        order = np.argsort(codes, kind="stable")
+        order = np.argsort(codes, kind="stable").astype(index)
         group = codes[order]
-    position = np.arange(codes.size) - starts[group]
+    position = np.arange(codes.size, dtype=index)
+    position -= starts[group]
     width = int(counts.max(initial=1))
-    rows = np.full((n_groups, width), -1, dtype=np.intp)
+    rows = np.full((n_groups, width), -1, dtype=index)
     rows[group, position] = order
+    del order, group, position  # a million curves' tubes: each temporary is hundreds of MB
     mask = rows >= 0
-    first = rows[:, :1]
-    filled = np.where(mask, rows, first)
+    filled = np.where(mask, rows, rows[:, :1])
     return PaddedCurves(mask=mask, rows=rows, columns=tuple(np.asarray(c)[filled] for c in columns))
 
 
 def fittable(x: np.ndarray, mask: np.ndarray, n_free: int) -> np.ndarray:
     """Whether each curve has at least ``n_free`` distinct concentrations and one degree of freedom left."""
-    xs = np.sort(np.where(mask, x, np.inf), axis=1)
+    xs = np.where(mask, x, np.inf)
+    xs.sort(axis=1)  # in place: a million curves' copy is 264 MB
     distinct = (np.isfinite(xs[:, :1])).sum(axis=1) + (
         (xs[:, 1:] != xs[:, :-1]) & np.isfinite(xs[:, 1:])
     ).sum(axis=1)

@@ -45,6 +45,7 @@ class AsciiText:
                 data.close()
                 return None
             absent -= {char for char in absent if char in block}
+        _release(data)
         return cls(data, frozenset(absent | {b"\x00"}))
 
     def close(self) -> None:
@@ -78,9 +79,11 @@ class AsciiText:
         if isinstance(self.data, bytes):
             return self.data.count(pattern, start)
         extra = len(pattern) - 1  # an occurrence starting in a block may end in the next one
-        return sum(
+        found = sum(
             self.data[at : at + BLOCK + extra].count(pattern) for at in range(start, len(self.data), BLOCK)
         )
+        _release(self.data)
+        return found
 
     def endswith(self, suffix: str) -> bool:
         """As ``str.endswith``."""
@@ -94,3 +97,14 @@ class AsciiText:
     def encode(self, encoding: str) -> bytes:
         """Return the file's bytes: its text in any ASCII-compatible ``encoding`` (a copy)."""
         return self.data[:]
+
+
+def _release(data: bytes | mmap.mmap) -> None:
+    """Let the pages of a mapped file that a scan read go from this process's memory (not from the OS cache).
+
+    Read pages of a file mapping count in the process's resident memory until it is unmapped: a scan of a
+    1 GB screen would hold 1 GB while pandas parses it. ``MADV_DONTNEED`` drops them from the mapping;
+    they are read again (from the page cache) if asked for.
+    """
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        data.madvise(mmap.MADV_DONTNEED)

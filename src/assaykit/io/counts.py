@@ -3,15 +3,21 @@
 The canonical counts frame has one row per tube, in file order, with the columns of ``COUNTS_COLUMNS``:
 
 ========== ======= =================================================================================
-compound   str     the compound as written (stripped); for control rows the text as written, e.g. TOTAL
-role       str     ``"total"``, ``"nsb"`` or ``"competitor"``
-plate      str     the plate id; ``"all"`` when the file has no plate column
-replicate  str     the replicate as written; missing (``pd.isna``) when the file has none
+compound   text    the compound as written (stripped); for control rows the text as written, e.g. TOTAL
+role       text    ``"total"``, ``"nsb"`` or ``"competitor"``
+plate      text    the plate id; ``"all"`` when the file has no plate column
+replicate  text    the replicate as written; missing (``pd.isna``) when the file has none
 conc_M     float   molar concentration; NaN for control rows
 log_conc_M float   log10 of ``conc_M``; NaN for control rows
 signal     float   the cpm, dpm or counts value
 source_row int     1-based line (CSV/TSV, header = line 1) or sheet row (XLSX) of the tube
 ========== ======= =================================================================================
+
+The text columns are ``category`` columns (``pandas.Categorical``, categories sorted as strings sort, so
+that ``groupby`` and ``sort_values`` order them as text): a screen of a million curves names each compound
+in 33 tubes or more, and a small integer code per tube takes an eighth of the memory of a pointer to a
+string. They compare, group and filter as strings do (``counts["role"] == "nsb"``); ``.astype(str)``
+gives plain strings.
 
 ``attrs`` holds ``source``, ``signal_unit`` (``"cpm"``, ``"dpm"`` or ``"counts"``), ``conc_column`` (the
 concentration column as written; for wide files with several units, the distinct names joined by ", ")
@@ -37,9 +43,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from assaykit.distinct import group_codes
 from assaykit.errors import AssayInputError
+from assaykit.heap import trim_heap
 from assaykit.io.input_files import distinct_files, sheets_hint, with_hint
 from assaykit.io.number_cells import cell_hint, thousands_position
 from assaykit.io.tables import (
@@ -134,9 +142,12 @@ def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> p
     from assaykit.io.counts_wide import first_row, is_wide, read_wide  # counts_wide imports this module
 
     if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
-        table = read_text_table(path, numbers=lambda names: _number_columns(names, path))
+        table = read_text_table(path, numbers=lambda names: _number_columns(names, path), categorical=True)
         if table is not None:
-            return _counts_from_table(table, path, stacklevel=4, original=partial(_as_written, path))
+            counts = _counts_from_table(table, path, stacklevel=4, original=partial(_as_written, path))
+            del table
+            trim_heap()  # the parser's blocks and the checks' temporaries: give their pages back
+            return counts
     raw = read_raw_table(path, sheet=sheet, header=False)
     if is_wide(first_row(raw)):
         return read_wide(raw, path, compound)
@@ -190,8 +201,12 @@ def read_counts_files(
     stems = [p.stem for p in files]
     labels = stems if len(set(stems)) == len(stems) else [str(p) for p in files]
     for frame, label in zip(frames, labels, strict=True):
-        frame["plate"] = (label + ":" + frame["plate"]).astype(str)
+        frame["plate"] = frame["plate"].cat.rename_categories(
+            [f"{label}:{p}" for p in frame["plate"].cat.categories]
+        )
     out = pd.concat(frames, ignore_index=True)
+    for name in COUNTS_COLUMNS[:4]:  # concat makes text of codes with different categories: codes again
+        out[name] = _canonical_text(union_categoricals([f[name] for f in frames], ignore_order=True))
     joined: dict[Hashable, Any] = {
         key: ", ".join(dict.fromkeys(f.attrs[key] for f in frames)) for key in ("source", "conc_column")
     }
@@ -252,11 +267,11 @@ class _Tubes:
     """Tubes column by column, in file order: what ``_build`` checks and turns into the canonical frame."""
 
     line: np.ndarray  # int64: the source row of each tube
-    compound: np.ndarray  # object arrays of str
-    role: np.ndarray
+    compound: np.ndarray | pd.Categorical  # str (object arrays or categoricals)
+    role: np.ndarray | pd.Categorical
     competitor: np.ndarray  # bool: role == "competitor"
-    plate: np.ndarray
-    replicate: np.ndarray  # str, or None when the file has none
+    plate: np.ndarray | pd.Categorical
+    replicate: np.ndarray | pd.Categorical  # str, or None (missing) when the file has none
     conc: np.ndarray  # the concentration cells as read: float64 (NaN when empty) or any objects
     signal: np.ndarray  # the signal cells, likewise
     log: np.ndarray  # bool: the concentration column holds log10 molar values
@@ -270,7 +285,9 @@ class _Tubes:
 class _Cells:
     """A column's cells, grouped so that what is derived from them is computed once per distinct value."""
 
-    def __init__(self, cells: np.ndarray | None, size: int, default: str | None = "") -> None:
+    def __init__(
+        self, cells: np.ndarray | pd.Categorical | None, size: int, default: str | None = ""
+    ) -> None:
         self.cells, self.size, self.default = cells, size, default  # no column: every cell is ``default``
 
     @cached_property
@@ -279,6 +296,8 @@ class _Cells:
         cells = self.cells
         if cells is None:
             return np.zeros(self.size, dtype=np.intp), [self.default]
+        if isinstance(cells, pd.Categorical):  # grouped as read
+            return cells.codes, [*cells.categories.tolist(), None]  # small integers: no intp copy
         try:
             codes, uniques = group_codes(cells)  # None and NaN are missing
         except TypeError:  # an unhashable cell
@@ -300,9 +319,12 @@ class _Cells:
     @cached_property
     def clean(self) -> bool:
         """Tell whether every cell is a string with text and nothing to strip (grouping them if need be)."""
-        if self.cells is None or self.cells.dtype != object:
+        coded = isinstance(self.cells, pd.Categorical)
+        if self.cells is None or (self.cells.dtype != object and not coded):
             return False
-        if "groups" in self.__dict__:  # grouped already: check the distinct values
+        if "groups" in self.__dict__ or isinstance(
+            self.cells, pd.Categorical
+        ):  # grouped already: check the distinct values
             codes, values = self.groups
             return (codes >= 0).all() and all(type(v) is str and v and v.strip() is v for v in values[:-1])
         try:
@@ -316,9 +338,12 @@ class _Cells:
         out[:] = [func(t) for t in self.texts]
         return out[self.groups[0]]
 
-    def text(self, empty: str | None = "") -> np.ndarray:
-        """Return the text of every cell, ``empty`` where there is none."""
-        return self.cells if self.clean else self.map(lambda t: t or empty)  # type: ignore[return-value]
+    def text(self, empty: str | None = "") -> pd.Categorical:
+        """Return the text of every cell, ``empty`` where there is none (None: missing), as codes of texts."""
+        if self.clean and isinstance(self.cells, pd.Categorical):
+            return self.cells
+        codes, values = self.groups
+        return categorical(codes, values if self.clean else [t or empty for t in self.texts])
 
     def empty(self) -> np.ndarray:
         """Tell which cells have no text."""
@@ -356,10 +381,50 @@ class _Problems:
         raise AssayInputError(message, path=self.path, row=int(self.lines[firsts[j] // 2]), column=column)
 
 
-def _cells(column: pd.Series) -> np.ndarray:
-    """Return a column's cells: numpy numbers as they are, anything else as Python objects."""
+def _cells(column: pd.Series) -> np.ndarray | pd.Categorical:
+    """Return a column's cells: numpy numbers and categoricals as they are, anything else as objects."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.array
     numeric = isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"
     return column.to_numpy() if numeric else column.to_numpy(dtype=object)
+
+
+def categorical(codes: np.ndarray, values: Sequence[Any]) -> pd.Categorical:
+    """Return the categorical whose cell ``i`` is ``values[codes[i]]``; equal values (and None) merged.
+
+    ``values`` may repeat values (``"A"`` and ``"A "`` both stripped to ``"A"``); code -1 is the last value
+    (as ``_Cells.groups`` gives them); None is missing.
+    """
+    known: dict[Any, int] = {}
+    position = [-1 if v is None else known.setdefault(v, len(known)) for v in values]
+    cells = np.array(position, dtype=np.int64)[codes] if len(codes) else np.empty(0, np.int64)
+    return pd.Categorical.from_codes(cells, dtype=pd.CategoricalDtype(pd.Index(list(known), dtype=object)))
+
+
+def _canonical_text(values: np.ndarray | pd.Categorical) -> pd.Categorical:
+    """Make a text column of the canonical frame: codes of the distinct texts, sorted as strings sort.
+
+    Categories no cell uses are dropped. (Done here with one pass over the codes: pandas'
+    ``remove_unused_categories`` sorts them, seconds and a gigabyte for a million-curve screen.)
+    """
+    cells = values if isinstance(values, pd.Categorical) else pd.Categorical(np.asarray(values, dtype=object))
+    codes, names = cells.codes, np.asarray(cells.categories, dtype=object)
+    seen = np.zeros(len(names) + 1, dtype=bool)  # the last: code -1, missing
+    seen[codes] = True  # (np.bincount would copy a million-curve column's codes to intp first)
+    used = np.flatnonzero(seen[:-1])
+    order = used[np.argsort(names[used].astype(str), kind="stable")]  # the used categories, sorted
+    ordered = pd.Index(names[order], dtype="str")  # str, also when empty: files join their codes
+    if len(order) == len(names) and (order == np.arange(len(names))).all():
+        return (
+            cells
+            if cells.categories.dtype == ordered.dtype
+            else pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(ordered))
+        )
+    position = np.full(
+        len(names) + 1, -1, dtype=np.int32 if len(names) < 2**31 - 1 else np.int64
+    )  # -1 stays -1
+    position[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(position[codes], dtype=pd.CategoricalDtype(ordered))
 
 
 def _text(value: object) -> str:
@@ -512,7 +577,7 @@ def _counts_from_table(
     nameless, competitor, role = (
         named == 0,
         kind == _ROLES.index("competitor"),
-        np.array(_ROLES, object)[kind],
+        pd.Categorical.from_codes(kind, dtype=pd.CategoricalDtype(pd.Index(_ROLES, dtype=object))),
     )
     problems = _Problems(path, lines)
     unknown_role = "unknown role '{}'; expected total, nsb or competitor"
@@ -542,7 +607,8 @@ def _counts_from_table(
         )
     names = compound.text()
     if nameless.any():  # controls named by their role only
-        names = np.where(nameless, np.array([r.upper() for r in _ROLES], dtype=object)[kind], names)
+        labels = np.array([r.upper() for r in _ROLES], dtype=object)[kind]
+        names = pd.Categorical(np.where(nameless, labels, np.asarray(names, dtype=object)))
     keep = np.flatnonzero(~empty) if empty.any() else slice(None)
     tubes = _Tubes(
         line=lines[keep],
@@ -607,7 +673,7 @@ def _build(
         log_conc = np.where(logged, conc, log_conc)
     out = pd.DataFrame(
         {
-            **{name: pd.Series(getattr(tubes, name), dtype=str, copy=False) for name in COUNTS_COLUMNS[:4]},
+            **{name: _canonical_text(getattr(tubes, name)) for name in COUNTS_COLUMNS[:4]},
             "conc_M": conc_m,
             "log_conc_M": log_conc,
             "signal": signal,

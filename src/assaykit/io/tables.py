@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.heap import trim_heap
 from assaykit.io.ascii_text import AsciiText
 from assaykit.io.xlsx_read import choose_sheet, column_texts, listing, open_workbook, sheet_rows
 
@@ -27,6 +28,9 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 
 #: Name of the index that holds each row's 1-based line (CSV/TSV) or sheet row (XLSX) in the file.
 SOURCE_ROW = "source_row"
+
+#: Rows parsed at a time by ``read_text_table`` (about 40 MB of a counts file's text).
+BLOCK_ROWS = 1 << 20
 
 _DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 50
@@ -170,7 +174,10 @@ def promote_header(raw: pd.DataFrame, *, path: str | Path | None = None) -> pd.D
 
 
 def read_text_table(
-    path: str | Path, *, numbers: Callable[[list[str]], Collection[str] | None]
+    path: str | Path,
+    *,
+    numbers: Callable[[list[str]], Collection[str] | None],
+    categorical: bool = False,
 ) -> pd.DataFrame | None:
     """Read a CSV/TSV/TXT file as ``read_raw_table(path)`` does, with pandas' C parser: fast for big files.
 
@@ -181,6 +188,10 @@ def read_text_table(
     numbers
         Called with the header row's names (stripped; ``""`` for an empty header cell); returns the names of
         the columns to read as numbers, or None to decline the file.
+    categorical
+        Return the text columns as ``pandas.Categorical`` (the distinct texts as categories, in order of
+        first appearance) instead of object arrays: a screen of a million curves repeats each compound and
+        plate name in 33 or more rows, and a code per cell takes a fraction of a pointer to a string.
 
     Returns
     -------
@@ -204,7 +215,7 @@ def read_text_table(
         return None
     text, delimiter = _load_source(path, suffix)
     try:
-        return _read_source(path, text, delimiter, numbers)
+        return _read_source(path, text, delimiter, numbers, categorical)
     finally:
         if isinstance(text, AsciiText):
             text.close()
@@ -215,6 +226,7 @@ def _read_source(
     text: str | AsciiText,
     delimiter: str,
     numbers: Callable[[list[str]], Collection[str] | None],
+    categorical: bool,
 ) -> pd.DataFrame | None:
     """Do the work of :func:`read_text_table` once the file's text is at hand."""
     if "\x00" in text or "\ufeff" in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
@@ -248,12 +260,12 @@ def _read_source(
         body: tuple[bytes, int] | Path = path  # the rows start on line 2: pandas reads the file itself
     else:
         body = (text.encode("utf-8"), len(text[:start].encode("utf-8")))
-    frame = _parse_body(body, delimiter, columns, floats)  # pandas refuses a row too long
+    frame = _parse_body(body, delimiter, columns, floats, categorical)  # pandas refuses a row too long
     if frame is None:
         # one more column, as a row may have one more cell than the header (read_raw_table raises if that
         # cell holds a value): read as numbers, which are quick to find empty
         names, columns = [*names, ""], [*columns, f"unnamed_{len(columns) + 1}"]
-        frame = _parse_body(body, delimiter, columns, [*floats, columns[-1]])
+        frame = _parse_body(body, delimiter, columns, [*floats, columns[-1]], categorical)
     # one row per line (only a quoted field could span lines): row i is on line (header's last) + 1 + i
     if frame is None or (
         text.find('"', start) >= 0 and len(frame) != text.count("\n", start) + (not text.endswith("\n"))
@@ -481,11 +493,18 @@ def _read_text(path: Path, suffix: str) -> tuple[list[int], list[list[str]], str
 
 
 def _parse_body(
-    body: tuple[bytes, int] | Path, delimiter: str, columns: list[str], floats: list[str]
+    body: tuple[bytes, int] | Path,
+    delimiter: str,
+    columns: list[str],
+    floats: list[str],
+    categorical: bool = False,
 ) -> pd.DataFrame | None:
     """Parse the rows with pandas; the ``floats`` as numbers if all are, else as text.
 
     ``body`` is the text (UTF-8) and the byte where the rows start, or a file whose rows start on line 2.
+    The rows are parsed in blocks of ``BLOCK_ROWS`` and each block's columns kept as arrays (the text ones
+    as codes when ``categorical``): pandas' parser holds all its tokens until it assembles one frame, which
+    for a million-curve screen is more memory than the table itself.
     """
     options: dict[str, Any] = {"sep": delimiter, "header": None, "names": columns, "index_col": False}
     options.update(keep_default_na=False, skip_blank_lines=False, engine="c", encoding="utf-8")
@@ -500,7 +519,15 @@ def _parse_body(
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a first row too long for the columns
             try:
-                return pd.read_csv(source, dtype=dtype, na_values=dict.fromkeys(numbers, [""]), **options)
+                blocks = pd.read_csv(
+                    source,
+                    dtype=dtype,
+                    na_values=dict.fromkeys(numbers, [""]),
+                    chunksize=BLOCK_ROWS,
+                    **options,
+                )
+                with blocks:
+                    return _assemble(blocks, columns, numbers, categorical)
             except pd.errors.ParserWarning:
                 return None
             except ValueError:  # a cell that is not a number; a row too long for the columns; no row
@@ -508,12 +535,60 @@ def _parse_body(
     return None
 
 
-def _blank_cells(values: np.ndarray) -> np.ndarray:
+def _assemble(
+    blocks: Iterable[pd.DataFrame], columns: list[str], numbers: list[str], categorical: bool
+) -> pd.DataFrame:
+    """Join the blocks' columns into one frame; text columns as categoricals when ``categorical``."""
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+    seen: dict[str, dict[str, int]] = {c: {} for c in columns}  # each text column's categories so far
+    for block in blocks:
+        for c in columns:
+            values = block[c].to_numpy(dtype=np.float64 if c in numbers else object)
+            if categorical and c not in numbers:  # this block's codes, as positions among all categories
+                codes, uniques = pd.factorize(values)
+                known = seen[c]
+                position = [known.setdefault(u, len(known)) for u in uniques.tolist()]
+                values = np.array([*position, -1], dtype=np.int32 if len(known) < 2**31 - 1 else np.int64)[
+                    codes
+                ]
+            parts[c].append(values)
+    if not parts[columns[0]]:
+        raise ValueError("no row")
+    trim_heap()  # the blocks' arrays, freed: their pages back before the columns are joined
+    data: dict[str, Any] = {}
+    for c in columns:
+        joined = np.concatenate(parts.pop(c))
+        if categorical and c not in numbers:
+            categories = pd.Index(list(seen[c]), dtype=object)
+            joined = pd.Categorical.from_codes(
+                _small_codes(joined, len(categories)), dtype=pd.CategoricalDtype(categories)
+            )
+        data[c] = joined if joined.dtype != object else pd.Series(joined, dtype=object, copy=False)
+    return pd.DataFrame(data, copy=False)
+
+
+def _small_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Return ``codes`` in the smallest integer type that holds ``-1 .. n - 1``, as pandas stores them."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes
+
+
+def _blank_cells(values: np.ndarray | pd.Categorical) -> np.ndarray:
     """Tell which cells are empty: NaN numbers, or text that is empty once stripped."""
+    if isinstance(values, pd.Categorical):  # each category once
+        blank = _blank_cells(np.asarray(values.categories, dtype=object))
+        return np.append(blank, True)[values.codes]
     if values.dtype.kind == "f":
         return np.isnan(values)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)  # None and NaN are text, as str() gives
     return np.array([not str(u).strip() for u in uniques], dtype=bool)[codes]
+
+
+def _column_cells(column: pd.Series) -> np.ndarray | pd.Categorical:
+    """Return a column's cells: a categorical as it is (not a string per cell), anything else as numpy."""
+    return column.array if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
 
 
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -531,7 +606,8 @@ def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]
     """Drop blank rows and empty unnamed columns as ``promote_header`` does; None where it would raise."""
     blank = None  # whether each row is blank in the columns seen so far
     for column in sorted(frame.columns, key=lambda c: frame[c].dtype.kind != "f"):  # numbers are quick
-        values = frame[column].to_numpy()
+        values = _column_cells(frame[column])
+
         if blank is None:
             blank = _blank_cells(values)
         else:
@@ -542,7 +618,7 @@ def _finish_body(frame: pd.DataFrame, names: list[str], attrs: dict[str, object]
     keep = [
         c
         for i, c in enumerate(frame.columns)
-        if names[i] or not _blank_cells(frame[c].to_numpy()[~blank]).all()
+        if names[i] or not _blank_cells(_column_cells(frame[c])[~blank]).all()
     ]
     if blank.all() or any(list(frame.columns).index(c) > last_named for c in keep):
         return None  # no data row, or a value beyond the header: read_raw_table raises
