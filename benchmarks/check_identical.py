@@ -603,6 +603,23 @@ def harvest() -> int:
     return 0
 
 
+def read_manifest(path: str, parser: argparse.ArgumentParser) -> dict:
+    """The cases of a manifest written by ``--record``; a one-line error (exit 2) for anything else."""
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        parser.error(f"{path}: cannot read it ({exc.strerror})")
+    except ValueError as exc:
+        parser.error(f"{path}: not JSON ({exc})")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("cases"), dict):
+        parser.error(f"{path}: not a manifest of check_identical.py --record (no 'cases')")
+    if manifest.get("version") != MANIFEST_VERSION:
+        parser.error(
+            f"{path}: manifest version {manifest.get('version')}; this script writes {MANIFEST_VERSION}"
+        )
+    return manifest["cases"]
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -626,6 +643,12 @@ def main(argv: list[str] | None = None) -> int:
     cases = load_cases()
     if opts.only:
         cases = {n: c for n, c in cases.items() if opts.only in n}
+        if not cases:
+            parser.error(f"no case name contains '{opts.only}' (see --list)")
+    if opts.record and not Path(opts.record).resolve().parent.is_dir():
+        parser.error(f"{opts.record}: its folder does not exist")
+    if opts.compare:
+        recorded = read_manifest(opts.compare, parser)
     if opts.list:
         for name, case in cases.items():
             print(f"{name}\n    assaykit {' '.join(case['args'])}")
@@ -640,7 +663,6 @@ def main(argv: list[str] | None = None) -> int:
         Path(opts.record).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"recorded {len(current)} cases in {time.perf_counter() - start:.0f} s -> {opts.record}")
         return 0
-    recorded = json.loads(Path(opts.compare).read_text(encoding="utf-8"))["cases"]
     if opts.only:
         recorded = {n: c for n, c in recorded.items() if opts.only in n}
     current = run_all(cases, opts.jobs, order=recorded, keep=keep, fresh=opts.fresh)

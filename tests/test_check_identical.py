@@ -144,3 +144,24 @@ def test_a_recorded_manifest_compares_clean_and_a_tampered_one_does_not(tmp_path
     out = capsys.readouterr().out
     assert "ex:binding-tsv: assaykit binding examples/binding/counts.csv" in out
     assert "file results.tsv differs" in out and "1 differ" in out
+
+
+def test_a_file_that_is_not_a_manifest_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    for content, expected in [
+        (None, "cannot read it"),
+        ("{oops", "not JSON"),
+        ('{"a": 1}', "not a manifest of check_identical.py --record"),
+        ('{"version": 0, "cases": {}}', "manifest version 0"),
+    ]:
+        path = tmp_path / "m.json"
+        path.unlink(missing_ok=True)
+        if content is not None:
+            path.write_text(content)
+        try:
+            ci.main(["--compare", str(path)])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError("no error")
+        err = capsys.readouterr().err
+        assert f"error: {path}: {expected}" in err and "Traceback" not in err
