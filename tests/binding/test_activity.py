@@ -225,11 +225,15 @@ def test_bottom_vs_nsb_spares_correctly_specified_noisy_curves():
     assert old_rule.mean() > 0.10
 
 
-def test_the_readme_screen_example_runs_and_its_fdp_is_small(capsys):
+def test_the_docs_screen_example_runs_and_its_fdp_is_small(capsys):
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "simulate_screen(" in b]
-    exec(compile(block, "README.md", "exec"), {})
+    page = Path(__file__).resolve().parents[2] / "docs" / "user-guide" / "python.md"
+    (block,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+        if "simulate_screen(" in b
+    ]
+    exec(compile(block, str(page), "exec"), {})
     assert 0.0 <= float(capsys.readouterr().out.strip()) <= 0.05

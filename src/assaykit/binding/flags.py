@@ -2,46 +2,48 @@
 
 A curve's ``flags`` cell is the codes that apply, joined by ``;`` (empty when the fit looks sound).
 
-========================  ================================================================================
-code                      meaning
-========================  ================================================================================
-``not_fitted: <why>``     the curve could not be fitted at all (e.g. fewer distinct concentrations than free
-                          parameters), or must not be (its plate's TOTAL mean is not above its NSB mean, a
-                          plateau is fixed at a control the plate lacks, its concentrations are implausible:
-                          :mod:`assaykit.binding.checks`); its numbers are empty
-``no_displacement``       the curve was called inactive: no significant fall (its q-value above ``--fdr``;
-                          :mod:`assaykit.binding.activity`); not fitted, estimates empty, ``ic50_above_nM``
-                          the highest tested concentration
-``weak_displacement``     called inactive: a significant fall, but smaller than ``--min-displacement`` % of
-                          the specific window; not fitted, as for ``no_displacement``
-``not_converged: <why>``  the optimiser did not converge, or was stopped as its log IC50, Hill slope or a
-                          plateau ran beyond the limits (``stopped: ...``: no minimum where the numbers mean
-                          anything); the estimate columns are empty
-``ambiguous``             a parameter's dependency exceeds 0.9999 or the covariance is singular: the data do
-                          not define every parameter (Prism's "ambiguous" fit; GraphPad Curve Fitting Guide,
-                          "Ambiguous fits")
-``ic50_outside_range``    the IC50 lies outside the tested concentrations, so it is an extrapolation
-                          (GraphPad Curve Fitting Guide, "Check that EC50 values are within the range of your
-                          data")
-``log_ic50_se_gt_0.5``    SE(log IC50) above 0.5 log unit (Motulsky, curvefit.com "one kind of receptor":
-                          "The SE of the logIC50 should be less than 0.5 log unit")
-``bottom_vs_nsb``         fitted Bottom differs from the plate's mean NSB by more than 10% of the specific
-                          window and significantly (two-sided t test at 1% with the SEs of Bottom and of the
-                          NSB mean): Top or Bottom poorly defined, or NSB tubes off; consider ``--bottom nsb``
+===========================  =================================================================================
+code                         meaning
+===========================  =================================================================================
+``not_fitted: <why>``        the curve could not be fitted at all (e.g. fewer distinct concentrations than
+                             free parameters), or must not be (its plate's TOTAL mean is not above its NSB
+                             mean, a plateau is fixed at a control the plate lacks, its concentrations are
+                             implausible: :mod:`assaykit.binding.checks`); its numbers are empty
+``no_displacement``          the curve was called inactive: no significant fall (its q-value above ``--fdr``;
+                             :mod:`assaykit.binding.activity`); not fitted, estimates empty, ``ic50_above_nM``
+                             the highest tested concentration
+``weak_displacement``        called inactive: a significant fall, but smaller than ``--min-displacement`` % of
+                             the specific window; not fitted, as for ``no_displacement``
+``not_converged: <why>``     the optimiser did not converge, or was stopped as its log IC50, Hill slope or a
+                             plateau ran beyond the limits (``stopped: ...``: no minimum where the numbers
+                             mean anything); the estimate columns are empty
+``ambiguous``                a parameter's dependency exceeds 0.9999 or the covariance is singular: the data
+                             do not define every parameter (Prism's "ambiguous" fit; GraphPad Curve Fitting
+                             Guide, "Ambiguous fits")
+``ic50_outside_range``       the IC50 lies outside the tested concentrations, so it is an extrapolation
+                             (GraphPad Curve Fitting Guide, "Check that EC50 values are within the range of
+                             your data")
+``log_ic50_se_gt_0.5``       SE(log IC50) above 0.5 log unit (Motulsky, curvefit.com "one kind of receptor":
+                             "The SE of the logIC50 should be less than 0.5 log unit")
+``bottom_vs_nsb``            fitted Bottom differs from the plate's mean NSB by more than 10% of the specific
+                             window and significantly (two-sided t test at 1% with the SEs of Bottom and of
+                             the NSB mean): Top or Bottom poorly defined, or NSB tubes off; consider
+                             ``--bottom nsb``
 ``hill_slope_out_of_range``  Hill slope outside -1.5..-0.5: may indicate more than one site, negative
-                          cooperativity or a non-equilibrium assay (Motulsky & Christopoulos 2004, ch. 42)
-``ic50_ci_open``          a profile-likelihood limit of log IC50 was not reached within 12 log units
+                             cooperativity or a non-equilibrium assay (Motulsky & Christopoulos 2004, ch. 42)
+``ic50_ci_open``             a profile-likelihood limit of log IC50 was not reached within 12 log units
 ``fraction_hi_outside_0_1``  two sites: the fitted fraction of high-affinity sites is below 0 or above 1, so
-                          the two-site model does not describe the data (compare it with one site)
-``kd_ci_open``            homologous: a profile-likelihood limit of log Kd was not reached within 12 log units
-``log_kd_se_gt_0.5``      homologous: SE(log Kd) above 0.5 log unit; the hot concentration may be far above
-                          Kd (Prism advises a second, lower hot concentration)
-``outliers_excluded``     ROUT (``--outliers rout``) removed ``n_outliers`` tubes before the final fit
-``rout_not_converged``    ROUT's robust fit did not settle; its outlier verdicts rest on the last iterate
+                             the two-site model does not describe the data (compare it with one site)
+``kd_ci_open``               homologous: a profile-likelihood limit of log Kd was not reached within 12 log
+                             units
+``log_kd_se_gt_0.5``         homologous: SE(log Kd) above 0.5 log unit; the hot concentration may be far above
+                             Kd (Prism advises a second, lower hot concentration)
+``outliers_excluded``        ROUT (``--outliers rout``) removed ``n_outliers`` tubes before the final fit
+``rout_not_converged``       ROUT's robust fit did not settle; its outlier verdicts rest on the last iterate
 ``signal_outside_controls``  the curve's median tube lies more than two specific windows above the plate's
-                          TOTAL mean or below its NSB mean: the tubes may belong to another plate or
-                          counting (see :mod:`assaykit.binding.checks`)
-========================  ================================================================================
+                             TOTAL mean or below its NSB mean: the tubes may belong to another plate or
+                             counting (see :mod:`assaykit.binding.checks`)
+===========================  =================================================================================
 
 For two-site fits the IC50 checks (``ic50_outside_range``, ``log_ic50_se_gt_0.5``, ``ic50_ci_open``) apply to
 each site and a flag is raised if either site fails.
@@ -60,7 +62,7 @@ from assaykit.fitting.fitset import FitSet
 MAX_LOG_IC50_SE = 0.5
 #: Acceptable Hill slope range for a single site at equilibrium.
 HILL_RANGE = (-1.5, -0.5)
-#: Largest acceptable |Bottom - NSB| as a fraction of the specific window.
+#: Largest acceptable ``|Bottom - NSB|`` as a fraction of the specific window.
 MAX_BOTTOM_NSB_FRACTION = 0.10
 #: Two-sided level of the test of Bottom against NSB (``bottom_vs_nsb``).
 BOTTOM_NSB_ALPHA = 0.01

@@ -26,10 +26,9 @@ Head dip (Rodgers & Johnson 1995, Pharmacol Biochem Behav 52:297-303)
     A dip is *protected* when it is made from the closed arms or the centre, *unprotected* when made from
     an open arm (same source). Walf & Frye 2007 (Nat Protoc 2:322-328) list head dips among the
     behaviours that can be scored alongside the arm endpoints.
-Stretched-attend posture (SAP; Rodgers & Johnson 1995; Grewal et al. 1997, Psychopharmacology 133:29,
-for SAP as risk assessment)
+Stretched-attend posture (SAP; Rodgers & Johnson 1995; Grewal et al. 1997, Psychopharmacology 133:29)
     In paraphrase: the animal stretches its body forward (elongates) without moving forward, then
-    retracts it; it is read as risk assessment of the open arms.
+    retracts it; it is read as risk assessment of the open arms (Grewal et al.).
 
 What assaykit decides (operational rules)
 -----------------------------------------

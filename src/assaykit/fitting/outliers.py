@@ -29,7 +29,7 @@ import numpy as np
 from assaykit.fitting.engine import CurveFit, CurveFitError, fit_curve
 from assaykit.fitting.models import CurveModel
 
-#: Percentile of |residuals| that estimates one SD of Gaussian scatter: 100 * (Phi(1) - Phi(-1)).
+#: Percentile of ``|residuals|`` that estimates one SD of Gaussian scatter: 100 * (Phi(1) - Phi(-1)).
 P68 = 68.27
 #: Tenths of the points (those with the largest residuals) that the outlier test examines: the paper's 30%.
 TESTED_FRACTION_TENTHS = 3

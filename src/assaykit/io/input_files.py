@@ -108,7 +108,10 @@ def distinct_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def sheets_hint(path: Path, sheet: str | int | None) -> str:
-    """Return ``"; ... choose one with --sheet"`` for a workbook of several sheets read at its first, else "".
+    """Return a hint ending ``choose one with --sheet`` for a workbook of several sheets read at its first.
+
+    The hint is ``"; that is the first sheet, 'A'; the workbook also has 'B': choose one with --sheet"``, or
+    "" when there is no other sheet or the user chose one.
 
     For errors about a whole table (an empty sheet, a missing column) when the user gave no sheet: the data
     may be on another sheet.
