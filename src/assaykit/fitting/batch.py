@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assaykit.fitting.distributions import t_quantile
+from assaykit.fitting.fit_types import CurveModel
 from assaykit.fitting.fitset import FitSet, JoinedFits, covariance_and_dependency
-from assaykit.fitting.models import CurveModel
 from assaykit.fitting.padded import PaddedCurves, fittable, pad_groups
 
 __all__ = ["PaddedCurves", "fit_curves", "fittable", "pad_groups"]  # the padding helpers, for callers

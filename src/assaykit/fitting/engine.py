@@ -20,109 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
 from assaykit.fitting.distributions import t_quantile
-from assaykit.fitting.fitset import AMBIGUOUS_DEPENDENCY, covariance_and_dependency
-from assaykit.fitting.models import CurveModel
+from assaykit.fitting.fit_types import CurveFit, CurveFitError, CurveModel
+from assaykit.fitting.fitset import covariance_and_dependency
 
-__all__ = ["AMBIGUOUS_DEPENDENCY", "CurveFit", "CurveFitError", "fit_curve", "profile_interval"]
+__all__ = ["fit_curve", "profile_interval"]
 
 _TOLERANCES = {"xtol": 1e-12, "ftol": 1e-12}
 _MAX_NFEV = 4000
-
-
-class CurveFitError(ValueError):
-    """The data cannot be fitted by the model at all (too few points or concentrations, bad constants)."""
-
-
-@dataclass(frozen=True)
-class CurveFit:
-    """The result of one curve fit.
-
-    Attributes
-    ----------
-    model
-        The fitted :class:`~assaykit.fitting.models.CurveModel`.
-    values
-        Best-fit value of every parameter, fixed ones included.
-    stderr
-        Asymptotic standard error of each free parameter (NaN for fixed parameters or a singular fit).
-    ci
-        ``(low, high)`` confidence limits of each free parameter; the potency parameter's are profile
-        likelihood limits when ``ci_method == "profile"`` (``-inf``/``inf`` where the profile never reaches
-        the threshold within the search range).
-    ci_method
-        ``"asymptotic"`` or ``"profile"``.
-    level
-        Confidence level of ``ci``.
-    free
-        Names of the fitted (free) parameters, in model order.
-    constants
-        The experimental constants used (e.g. ``radioligand_nM``).
-    data
-        The per-point arrays the model takes besides ``x`` (see ``CurveModel.data_columns``).
-    weights
-        The weights used (None for an unweighted fit); with ``weights="poisson"`` the final ``1/Y`` of the
-        curve.
-    covariance
-        Scaled covariance matrix of the free parameters, ``SS/DF * (J^T W J)^-1`` (NaN when singular).
-    dependency
-        Prism's dependency of each free parameter (NaN when singular).
-    n_points, df
-        Number of points fitted and degrees of freedom (``n_points - len(free)``).
-    ss
-        (Weighted) sum of squared residuals.
-    r_squared
-        ``1 - SS / SS_total`` about the (weighted) mean of ``y``.
-    sy_x
-        Standard deviation of the residuals, ``sqrt(SS / DF)``.
-    converged
-        Whether the optimiser reported convergence and every value is finite.
-    message
-        The optimiser's message.
-    nfev
-        Function evaluations used.
-    """
-
-    model: CurveModel
-    values: dict[str, float]
-    stderr: dict[str, float]
-    ci: dict[str, tuple[float, float]]
-    ci_method: str
-    level: float
-    free: tuple[str, ...]
-    constants: dict[str, float]
-    covariance: np.ndarray
-    dependency: dict[str, float]
-    n_points: int
-    df: int
-    ss: float
-    r_squared: float
-    sy_x: float
-    converged: bool
-    message: str
-    nfev: int
-    data: dict[str, np.ndarray] | None = None
-    weights: np.ndarray | None = None
-
-    @property
-    def singular(self) -> bool:
-        """True when the information matrix could not be inverted (some parameter is not identifiable)."""
-        return bool(np.isnan(self.covariance).any())
-
-    @property
-    def ambiguous(self) -> bool:
-        """True when the covariance is singular or some dependency exceeds 0.9999 (Prism's rule)."""
-        if self.singular:
-            return True
-        return any(d > AMBIGUOUS_DEPENDENCY for d in self.dependency.values())
-
-    def predict(self, x: np.ndarray, **data: np.ndarray) -> np.ndarray:
-        """Evaluate the fitted curve at ``x`` (with the per-point ``data`` arrays the model takes, if any)."""
-        return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants, **data)
 
 
 def _least_squares(

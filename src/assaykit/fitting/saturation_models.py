@@ -2,7 +2,7 @@
 
 Each formula is written the way GraphPad Prism documents it, as a plain broadcastable numpy function with
 an analytic Jacobian, and bundled with its data-driven starting guess, its own starting points and the
-span of its profile-likelihood search in a :class:`~assaykit.fitting.models.CurveModel`. ``x`` is the
+span of its profile-likelihood search in a :class:`~assaykit.fitting.fit_types.CurveModel`. ``x`` is the
 radioligand concentration in nM; Kd (``kd_nM``) is on that linear scale, and Bmax is in the units of the
 data (cpm, dpm, fmol/mg, ...).
 
@@ -25,7 +25,7 @@ from types import MappingProxyType
 import numpy as np
 
 from assaykit.fitting.distributions import expit
-from assaykit.fitting.models import CurveModel
+from assaykit.fitting.fit_types import CurveModel
 
 #: The profile-likelihood search for a Kd reaches this factor below and above the estimate.
 KD_PROFILE_FACTOR = 1e4
