@@ -9,7 +9,7 @@ curves of one model at once (:mod:`assaykit.fitting.batch`), returning a :class:
 
 from assaykit.fitting.batch import fit_curves
 from assaykit.fitting.compare import ModelComparison, aicc, compare_fits, f_test
-from assaykit.fitting.engine import fit_curve, profile_interval
+from assaykit.fitting.engine import fit_curve
 from assaykit.fitting.fit_types import AMBIGUOUS_DEPENDENCY, CurveFit, CurveFitError, CurveModel
 from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.homologous import homologous
@@ -24,6 +24,7 @@ from assaykit.fitting.models import (
     TWO_SITE_KI,
 )
 from assaykit.fitting.outliers import RoutFit, fit_rout, rout_outliers, rsdr
+from assaykit.fitting.profile_likelihood import profile_interval
 from assaykit.fitting.two_site import two_site, two_site_fit_ki
 
 __all__ = [

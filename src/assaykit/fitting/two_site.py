@@ -20,8 +20,8 @@ from dataclasses import replace
 import numpy as np
 
 from assaykit.fitting.distributions import expit, t_quantile
-from assaykit.fitting.engine import profile_interval
 from assaykit.fitting.fit_types import CurveFit
+from assaykit.fitting.profile_likelihood import profile_interval
 
 LN10 = math.log(10.0)
 
