@@ -22,7 +22,7 @@ from assaykit.fitting import (
     logistic4,
     one_site_fit_ki,
 )
-from assaykit.fitting.models import guess_competition
+from assaykit.fitting.logistic import guess_competition
 
 
 def prism_4pl(x, top, bottom, log_ic50, hill_slope):

@@ -17,7 +17,7 @@ from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_cu
 from assaykit.fitting.batch import fit_curves
 from assaykit.fitting.compare import compare_fits
 from assaykit.fitting.fitset import FitSet
-from assaykit.fitting.models import guess_competition_batch
+from assaykit.fitting.logistic import guess_competition_batch
 from assaykit.fitting.two_site_batch import fit_two_site_curves
 from assaykit.progress import start_stage
 

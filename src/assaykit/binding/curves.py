@@ -15,7 +15,7 @@ import pandas as pd
 
 from assaykit.distinct import column_codes, group_codes
 from assaykit.errors import AssayInputError
-from assaykit.fitting.engine import CurveFit
+from assaykit.fitting.fit_types import CurveFit
 from assaykit.fitting.fitset import FitSet
 from assaykit.fitting.padded import PaddedCurves, pad_groups, padded_index
 

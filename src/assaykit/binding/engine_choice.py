@@ -33,7 +33,7 @@ import numpy as np
 
 from assaykit.binding.flags import MAX_LOG_IC50_SE
 from assaykit.fitting.fitset import FitSet
-from assaykit.fitting.models import cheng_prusoff_shift
+from assaykit.fitting.logistic import cheng_prusoff_shift
 
 __all__ = ["well_posed"]
 

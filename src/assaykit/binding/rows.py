@@ -21,7 +21,7 @@ from assaykit.binding.flags import Site, homologous_flags, join_flags, site_flag
 from assaykit.binding.pharmacology import log_ki_se_with_kd
 from assaykit.fitting.distributions import t_quantile
 from assaykit.fitting.fitset import FitSet
-from assaykit.fitting.models import cheng_prusoff_shift
+from assaykit.fitting.logistic import cheng_prusoff_shift
 
 LN10 = math.log(10.0)
 TWO_SITE = ("two-site", "two-site-ki")

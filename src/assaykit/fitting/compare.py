@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from assaykit.fitting.distributions import expit
-from assaykit.fitting.engine import CurveFit
+from assaykit.fitting.fit_types import CurveFit
 
 #: Columns of a comparison row, in order (``ModelComparison.as_row`` adds ``compound`` and ``plate`` first).
 COMPARISON_FIELDS = (

@@ -1,8 +1,10 @@
 """The one curve-fitting engine: least squares with lmfit, statistics as GraphPad Prism reports them.
 
 The optimisation is lmfit's Levenberg-Marquardt (MINPACK ``leastsq``) on the plain formula, with the
-model's analytic Jacobian. The standard errors, confidence intervals and parameter dependencies are then
-computed from that Jacobian at the best fit, exactly as Prism defines them:
+model's analytic Jacobian (:mod:`assaykit.fitting.least_squares`); :func:`fit_curve` tries several starting
+points, iterates Poisson weights and, on request, computes profile-likelihood limits
+(:mod:`assaykit.fitting.profile_likelihood`). The standard errors, confidence intervals and parameter
+dependencies are then computed from that Jacobian at the best fit, exactly as Prism defines them:
 
 - ``SE(P_i) = sqrt(SS/DF * Cov_ii)`` with ``Cov = (J^T W J)^-1`` and ``DF = n - free parameters``;
 - asymptotic CI: ``P_i +/- t(level, DF) * SE(P_i)``;
@@ -20,190 +22,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
 from assaykit.fitting.distributions import t_quantile
-from assaykit.fitting.fitset import AMBIGUOUS_DEPENDENCY, covariance_and_dependency
-from assaykit.fitting.models import CurveModel
+from assaykit.fitting.fit_types import CurveFit, CurveFitError, CurveModel
+from assaykit.fitting.fitset import covariance_and_dependency
+from assaykit.fitting.least_squares import information_matrix, least_squares
+from assaykit.fitting.profile_likelihood import profile_interval
 
-__all__ = ["AMBIGUOUS_DEPENDENCY", "CurveFit", "CurveFitError", "fit_curve", "profile_interval"]
-
-_TOLERANCES = {"xtol": 1e-12, "ftol": 1e-12}
-_MAX_NFEV = 4000
-
-
-class CurveFitError(ValueError):
-    """The data cannot be fitted by the model at all (too few points or concentrations, bad constants)."""
-
-
-@dataclass(frozen=True)
-class CurveFit:
-    """The result of one curve fit.
-
-    Attributes
-    ----------
-    model
-        The fitted :class:`~assaykit.fitting.models.CurveModel`.
-    values
-        Best-fit value of every parameter, fixed ones included.
-    stderr
-        Asymptotic standard error of each free parameter (NaN for fixed parameters or a singular fit).
-    ci
-        ``(low, high)`` confidence limits of each free parameter; the potency parameter's are profile
-        likelihood limits when ``ci_method == "profile"`` (``-inf``/``inf`` where the profile never reaches
-        the threshold within the search range).
-    ci_method
-        ``"asymptotic"`` or ``"profile"``.
-    level
-        Confidence level of ``ci``.
-    free
-        Names of the fitted (free) parameters, in model order.
-    constants
-        The experimental constants used (e.g. ``radioligand_nM``).
-    data
-        The per-point arrays the model takes besides ``x`` (see ``CurveModel.data_columns``).
-    weights
-        The weights used (None for an unweighted fit); with ``weights="poisson"`` the final ``1/Y`` of the
-        curve.
-    covariance
-        Scaled covariance matrix of the free parameters, ``SS/DF * (J^T W J)^-1`` (NaN when singular).
-    dependency
-        Prism's dependency of each free parameter (NaN when singular).
-    n_points, df
-        Number of points fitted and degrees of freedom (``n_points - len(free)``).
-    ss
-        (Weighted) sum of squared residuals.
-    r_squared
-        ``1 - SS / SS_total`` about the (weighted) mean of ``y``.
-    sy_x
-        Standard deviation of the residuals, ``sqrt(SS / DF)``.
-    converged
-        Whether the optimiser reported convergence and every value is finite.
-    message
-        The optimiser's message.
-    nfev
-        Function evaluations used.
-    """
-
-    model: CurveModel
-    values: dict[str, float]
-    stderr: dict[str, float]
-    ci: dict[str, tuple[float, float]]
-    ci_method: str
-    level: float
-    free: tuple[str, ...]
-    constants: dict[str, float]
-    covariance: np.ndarray
-    dependency: dict[str, float]
-    n_points: int
-    df: int
-    ss: float
-    r_squared: float
-    sy_x: float
-    converged: bool
-    message: str
-    nfev: int
-    data: dict[str, np.ndarray] | None = None
-    weights: np.ndarray | None = None
-
-    @property
-    def singular(self) -> bool:
-        """True when the information matrix could not be inverted (some parameter is not identifiable)."""
-        return bool(np.isnan(self.covariance).any())
-
-    @property
-    def ambiguous(self) -> bool:
-        """True when the covariance is singular or some dependency exceeds 0.9999 (Prism's rule)."""
-        if self.singular:
-            return True
-        return any(d > AMBIGUOUS_DEPENDENCY for d in self.dependency.values())
-
-    def predict(self, x: np.ndarray, **data: np.ndarray) -> np.ndarray:
-        """Evaluate the fitted curve at ``x`` (with the per-point ``data`` arrays the model takes, if any)."""
-        return self.model.func(np.asarray(x, dtype=float), **self.values, **self.constants, **data)
-
-
-def _least_squares(
-    model: CurveModel,
-    x: np.ndarray,
-    y: np.ndarray,
-    sqrt_w: np.ndarray | None,
-    start: Mapping[str, float],
-    free: tuple[str, ...],
-    constants: Mapping[str, float],
-) -> tuple[dict[str, float], float, bool, str, int]:
-    """Minimise the (weighted) SS over ``free`` from ``start``; return values, SS, success, message, nfev.
-
-    lmfit's Levenberg-Marquardt (MINPACK ``lmder``) is given the model's analytic Jacobian: with
-    MINPACK's forward-difference Jacobian the iteration stops up to ~1e-6 log units short of the minimum.
-    """
-    import lmfit  # imported here: it is slow to import and the batch engine does not need it
-
-    values = {name: float(start[name]) for name in model.param_names}
-    fixed = {name: v for name, v in values.items() if name not in free}
-
-    def residual(params: lmfit.Parameters) -> np.ndarray:
-        resid = model.func(x, **params.valuesdict(), **fixed, **constants) - y
-        return resid if sqrt_w is None else resid * sqrt_w
-
-    def jacobian(params: lmfit.Parameters) -> np.ndarray:
-        jac = _jacobian_matrix(model, x, {**params.valuesdict(), **fixed}, free, constants)
-        return jac if sqrt_w is None else jac * sqrt_w[:, None]
-
-    if not free:  # nothing to fit: evaluate
-        resid = residual(lmfit.Parameters())
-        return values, float(resid @ resid), True, "no free parameters", 1
-    params = lmfit.Parameters()
-    for name in free:
-        params.add(name, value=values[name])
-    try:
-        result = lmfit.minimize(
-            residual,
-            params,
-            method="leastsq",
-            nan_policy="raise",
-            calc_covar=False,
-            max_nfev=_MAX_NFEV,
-            Dfun=jacobian,
-            col_deriv=0,
-            **_TOLERANCES,
-        )
-    except (ValueError, FloatingPointError, ArithmeticError) as exc:
-        return values, math.inf, False, f"optimiser failed: {exc}", 0
-    best = {**fixed, **{name: float(result.params[name].value) for name in free}}
-    best = {name: best[name] for name in model.param_names}
-    ok = bool(result.success) and all(math.isfinite(v) for v in best.values())
-    ss = float(np.sum(result.residual**2)) if ok else math.inf
-    return best, ss, ok, str(result.message), int(result.nfev)
-
-
-def _jacobian_matrix(
-    model: CurveModel,
-    x: np.ndarray,
-    values: Mapping[str, float],
-    free: tuple[str, ...],
-    constants: Mapping[str, float],
-) -> np.ndarray:
-    """Return the model's analytic Jacobian at ``values`` as an (n points, n free) matrix."""
-    jac_all = model.jacobian(x, **values, **constants)
-    return np.column_stack([np.broadcast_to(jac_all[name], x.shape) for name in free])
-
-
-def _information(
-    model: CurveModel,
-    x: np.ndarray,
-    w: np.ndarray | None,
-    values: Mapping[str, float],
-    free: tuple[str, ...],
-    constants: Mapping[str, float],
-) -> np.ndarray:
-    """Return ``J^T W J`` over the free parameters at ``values``."""
-    jac = _jacobian_matrix(model, x, values, free, constants)
-    if w is not None:
-        return jac.T @ (jac * w[:, None])
-    return jac.T @ jac
+__all__ = ["fit_curve"]
 
 
 def _starts(model: CurveModel, x: np.ndarray, guess: Mapping[str, float]) -> list[dict]:
@@ -323,12 +151,12 @@ def fit_curve(
     sqrt_w = None if w is None else np.sqrt(w)
 
     starts = _starts(model, x, guess)
-    best = _least_squares(model, x, y, sqrt_w, starts[0], free, extra)
+    best = least_squares(model, x, y, sqrt_w, starts[0], free, extra)
     nfev = best[4]
     for start in starts[1:]:
         if best[2]:
             break
-        attempt = _least_squares(model, x, y, sqrt_w, start, free, extra)
+        attempt = least_squares(model, x, y, sqrt_w, start, free, extra)
         nfev += attempt[4]
         if attempt[2] or attempt[1] < best[1]:
             best = attempt
@@ -339,7 +167,7 @@ def fit_curve(
 
     k = len(free)
     if converged and k:
-        cov_unscaled, dep = covariance_and_dependency(_information(model, x, w, values, free, extra))
+        cov_unscaled, dep = covariance_and_dependency(information_matrix(model, x, w, values, free, extra))
     else:
         cov_unscaled, dep = np.full((k, k), np.nan), np.full(k, np.nan)
     cov = cov_unscaled * (ss / df)
@@ -432,108 +260,3 @@ def _fit_poisson(
     if ci == "profile":
         fit = fit_curve(model, x, y, weights=fit.weights, ci="profile", **options)
     return fit
-
-
-def profile_interval(
-    model: CurveModel,
-    x: np.ndarray,
-    y: np.ndarray,
-    w: np.ndarray | None,
-    values: Mapping[str, float],
-    ss: float,
-    df: int,
-    free: tuple[str, ...],
-    constants: Mapping[str, float],
-    name: str,
-    stderr: float,
-    level: float = 0.95,
-    max_distance: float = 12.0,
-    span: tuple[float, float] | None = None,
-) -> tuple[float, float]:
-    """Profile-likelihood confidence limits of one parameter.
-
-    The limits are where the best SS with ``name`` held fixed (the other free parameters refitted) rises to
-    ``SS * (1 + F(level; 1, DF) / DF)``, Prism's threshold for profile intervals (the same F criterion as
-    ``lmfit.conf_interval``).
-
-    Parameters
-    ----------
-    model, x, y, w, values, ss, df, free, constants
-        The data, weights and best fit, as in :func:`fit_curve`.
-    name
-        The parameter to profile (a free parameter).
-    stderr
-        Its asymptotic standard error, used as the first search step.
-    level
-        Confidence level.
-    max_distance
-        How far from the best fit to search (in the parameter's units) before calling a side open, when
-        ``span`` is None.
-    span
-        ``(low, high)``: the values the search may reach instead of ``best +/- max_distance`` (a model's
-        ``profile_span``; e.g. a positive range that scales with a linear Kd). On each side the first step
-        is the standard error, kept between 1/12000 and 1/12 of the distance to that side's edge
-        (1e-3 to 1 log unit for the default span), and doubles until the threshold or the edge is reached.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``; ``-inf`` or ``inf`` on a side whose profile stays below the threshold up to the edge
-        of the span (or that has no room to search); NaN on a side where no reliable crossing could be
-        located.
-
-    Notes
-    -----
-    Source: GraphPad Curve Fitting Guide, "Confidence tab" (profile likelihood, Prism 7 and later);
-    Venzon & Moolgavkar (1988) Appl Stat 37:87-94; Motulsky & Christopoulos (2004) ch. 17.
-    """
-    from scipy import optimize, special  # imported here: slow to import, and only profiles need them
-
-    target = ss * (1.0 + float(special.fdtri(1.0, df, level)) / df)
-    others = tuple(p for p in free if p != name)
-    sqrt_w = None if w is None else np.sqrt(w)
-
-    def constrained_ss(v: float, starts: list[dict[str, float]]) -> tuple[float, dict[str, float]]:
-        """Best SS with ``name`` fixed at ``v``: the lowest refit over the given starts (deterministic)."""
-        best_ss, best_values = math.inf, dict(values)
-        for start in starts:
-            trial = {**start, name: v}
-            fitted, ss_v, ok, _, _ = _least_squares(model, x, y, sqrt_w, trial, others, constants)
-            if ok and ss_v < best_ss:
-                best_ss, best_values = ss_v, fitted
-        return best_ss, best_values
-
-    best = values[name]
-    edges = span if span is not None else (best - max_distance, best + max_distance)
-    step = stderr if math.isfinite(stderr) and stderr > 0 else 0.1
-    limits = []
-    for sign, reach in ((-1.0, best - edges[0]), (1.0, edges[1] - best)):
-        if not reach > 0:  # the best fit is at or beyond this edge of the span: nothing to search
-            limits.append(sign * math.inf)
-            continue
-        # Walk outwards, warm-starting each probe from the previous one, until the threshold is crossed.
-        inner, inner_values, outer = best, dict(values), math.nan
-        distance = min(max(step, reach / 12000.0), reach / 12.0)
-        while True:
-            v = best + sign * min(distance, reach)
-            ss_v, fitted = constrained_ss(v, [inner_values, dict(values)])
-            if ss_v > target:
-                outer = v
-                break
-            inner, inner_values = v, fitted
-            if distance >= reach:
-                break
-            distance *= 2.0
-        if math.isnan(outer):
-            limits.append(sign * math.inf)
-            continue
-        # During the root search the starts are fixed, so the function brentq sees is a function of v.
-        starts = [inner_values, dict(values)]
-        lo, hi = sorted((inner, outer))
-        try:
-            limits.append(
-                optimize.brentq(lambda v, st=starts: constrained_ss(v, st)[0] - target, lo, hi, xtol=1e-8)
-            )
-        except ValueError:  # the constrained SS is not monotone inside the bracket: no reliable limit
-            limits.append(math.nan)
-    return limits[0], limits[1]

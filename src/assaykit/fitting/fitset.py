@@ -1,7 +1,7 @@
 """Many fits of one model as arrays: what the batch engine returns and what result tables are built from.
 
 A :class:`FitSet` holds, for C curves fitted with the same model and the same free parameters, every number
-a :class:`~assaykit.fitting.engine.CurveFit` holds, one array row per curve. Fits made one at a time by the
+a :class:`~assaykit.fitting.fit_types.CurveFit` holds, one array row per curve. Fits made one at a time by the
 lmfit path are stacked into one with :meth:`FitSet.from_fits`; the batch engine
 (:func:`~assaykit.fitting.batch.fit_curves`) builds one directly. Result tables are then computed column by
 column, whichever engine fitted the curves.
@@ -17,15 +17,10 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # models imports two_site, which imports this module
-    from assaykit.fitting.models import CurveModel
-
-#: Dependency above which Prism calls a fit ambiguous.
-AMBIGUOUS_DEPENDENCY = 0.9999
+from assaykit.fitting.fit_types import AMBIGUOUS_DEPENDENCY, CurveFit, CurveModel
 
 #: Reciprocal condition number below which the information matrix is treated as singular.
 SINGULAR_RCOND = 1e-13
@@ -163,10 +158,8 @@ class FitSet:
         """Prism's rule per curve: singular, or some dependency above :data:`AMBIGUOUS_DEPENDENCY`."""
         return self.singular | (self.dependency > AMBIGUOUS_DEPENDENCY).any(axis=1)
 
-    def fit(self, i: int):  # noqa: ANN201 - returns CurveFit (imported lazily: engine imports this module)
-        """Return curve ``i`` as a :class:`~assaykit.fitting.engine.CurveFit`."""
-        from assaykit.fitting.engine import CurveFit
-
+    def fit(self, i: int) -> CurveFit:
+        """Return curve ``i`` as a :class:`~assaykit.fitting.fit_types.CurveFit`."""
         names = self.model.param_names
         n = int(self.n_points[i])
         return CurveFit(
@@ -198,7 +191,7 @@ class FitSet:
 
     @classmethod
     def from_fits(cls, fits: Sequence, model: CurveModel | None = None) -> FitSet:
-        """Stack single fits (:class:`~assaykit.fitting.engine.CurveFit`) of one model and free set.
+        """Stack single fits (:class:`~assaykit.fitting.fit_types.CurveFit`) of one model and free set.
 
         Parameters
         ----------

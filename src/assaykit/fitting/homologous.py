@@ -1,7 +1,7 @@
 """Homologous competition: a radioligand displaced by its unlabelled self (Prism "One site - Homologous").
 
 The formula, its analytic Jacobian, a starting guess and further starting points. The
-:class:`~assaykit.fitting.models.CurveModel` that bundles them (``HOMOLOGOUS``) lives in
+:class:`~assaykit.fitting.fit_types.CurveModel` that bundles them (``HOMOLOGOUS``) lives in
 :mod:`assaykit.fitting.models`; this module imports nothing from it.
 
 The hot (labelled) ligand concentration is a per-point data array, ``hot_nM``, so that curves run at two or

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assaykit.fitting.engine import CurveFit, CurveFitError, fit_curve
-from assaykit.fitting.models import CurveModel
+from assaykit.fitting.engine import fit_curve
+from assaykit.fitting.fit_types import CurveFit, CurveFitError, CurveModel
 
 #: Percentile of ``|residuals|`` that estimates one SD of Gaussian scatter: 100 * (Phi(1) - Phi(-1)).
 P68 = 68.27

@@ -1,8 +1,10 @@
 """Two-site competition: GraphPad Prism's "Two sites - Fit logIC50" and "Two sites - Fit Ki".
 
-The formulas, their analytic Jacobians and a starting guess that finds both sites. The
-:class:`~assaykit.fitting.models.CurveModel` objects that bundle them (``TWO_SITE``, ``TWO_SITE_KI``) live in
-:mod:`assaykit.fitting.models`; this module imports nothing from it, so that it can be imported there.
+The formulas, their analytic Jacobians, a starting guess that finds both sites, and :func:`order_sites`,
+which puts a fit's sites in Prism's order (recomputing a profile interval with the engine). The
+:class:`~assaykit.fitting.fit_types.CurveModel` objects that bundle the formulas (``TWO_SITE``,
+``TWO_SITE_KI``) live in :mod:`assaykit.fitting.models`; this module imports nothing from it, so that it can
+be imported there.
 
 "Hi" is the high-affinity site, the one with the lower IC50 (Ki). The equation is symmetric: swapping the two
 sites and replacing ``fraction_hi`` by ``1 - fraction_hi`` gives the same curve, so the optimiser may return
@@ -14,14 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assaykit.fitting.distributions import expit, t_quantile
-
-if TYPE_CHECKING:
-    from assaykit.fitting.engine import CurveFit
+from assaykit.fitting.fit_types import CurveFit
+from assaykit.fitting.profile_likelihood import profile_interval
 
 LN10 = math.log(10.0)
 
@@ -309,8 +309,6 @@ def order_sites(fit: CurveFit, x: np.ndarray, y: np.ndarray) -> CurveFit:
     CurveFit
         The fit with the sites in Prism's order (see :func:`sites_reversed`).
     """
-    from assaykit.fitting.engine import profile_interval  # the engine imports the models, which import this
-
     if not (fit.converged and sites_reversed(fit.values, fit.constants)):
         return fit
     names = ("log_ki_hi", "log_ki_lo") if "log_ki_hi" in fit.values else ("log_ic50_hi", "log_ic50_lo")

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from assaykit.fitting.batch import _fit_set, _levenberg_marquardt
+from assaykit.fitting.batch import _fit_set
 from assaykit.fitting.fitset import FitSet
+from assaykit.fitting.levenberg_marquardt import levenberg_marquardt
 from assaykit.fitting.models import TWO_SITE
 from assaykit.fitting.padded import fittable
 from assaykit.fitting.two_site import GRID_STEP, _site
@@ -237,7 +238,7 @@ def _lm(
     if w is not None:
         sw = sw * np.sqrt(w[rows])
     fx = {name: v[rows] for name, v in fixed.items()}
-    p, ss, info, converged, _ = _levenberg_marquardt(
+    p, ss, info, converged, _ = levenberg_marquardt(
         TWO_SITE, x[rows], y[rows], sw, p0, free, fx, {}, max_iter
     )
     return p, ss, info, converged  # no limits given: no parameter can have left them
