@@ -18,9 +18,9 @@ from _data import control_tubes, counts_frame, half_log_series, prism_4pl, simul
 from scipy import optimize
 
 from assaykit.binding import analyze_competition
-from assaykit.binding.saturation import analyze_saturation
 from assaykit.errors import AssayInputError
 from assaykit.io.saturation import saturation_from_frame
+from assaykit.saturation import analyze_saturation
 
 X = half_log_series(-11.0, 13)  # 10 pM to 10 uM
 
