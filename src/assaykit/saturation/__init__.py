@@ -5,6 +5,8 @@ The modules:
 - :mod:`assaykit.saturation.analysis`: the analysis (:func:`analyze_saturation`, :func:`fit_saturation`,
   :class:`SaturationAnalysis`): input and option checks, every data set fitted, the results and points
   tables;
+- :mod:`assaykit.saturation.checks`: the data sets that must not be fitted (nsb not below total,
+  implausible concentrations);
 - :mod:`assaykit.saturation.fit`: the points a model fits for one data set, and the fit;
 - :mod:`assaykit.saturation.rows`: :data:`~assaykit.saturation.rows.RESULT_COLUMNS` and one result row
   per data set;

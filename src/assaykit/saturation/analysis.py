@@ -31,10 +31,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.checks import saturation_problem
 from assaykit.errors import AssayInputError, FitWarning
 from assaykit.fitting import CurveFit, CurveFitError
 from assaykit.fitting.saturation_models import GLOBAL_MODELS, SATURATION_MODELS
+from assaykit.saturation.checks import saturation_problem
 from assaykit.saturation.fit import build_problem, fit_problem
 from assaykit.saturation.rows import RESULT_COLUMNS, empty_row, result_row
 from assaykit.saturation.units import MAX_FRACTION_BOUND, bound_fraction, check_units
@@ -160,7 +160,7 @@ def analyze_saturation(
         For invalid options (unknown model, a global model for specific-binding data, a non-positive unit
         option, both ``protein_mg`` and ``cells``). A data set that cannot be fitted does not raise: its
         row says why in ``flags`` (``not_fitted: ...``). Nor does one that must not be fitted
-        (:func:`~assaykit.binding.checks.saturation_problem`: nsb tubes not below the total tubes at most
+        (:func:`~assaykit.saturation.checks.saturation_problem`: nsb tubes not below the total tubes at most
         concentrations, as when the kind labels are swapped, or implausible concentrations).
 
     Warns
@@ -168,7 +168,7 @@ def analyze_saturation(
     FitWarning
         When more than 10% of the added radioligand is bound in some data set (``depletion``).
     UserWarning
-        For each data set not fitted by :func:`~assaykit.binding.checks.saturation_problem`.
+        For each data set not fitted by :func:`~assaykit.saturation.checks.saturation_problem`.
 
     Notes
     -----
