@@ -3,6 +3,16 @@
 A *curve* is one compound on one plate: its tubes are fitted together, every replicate as its own point,
 and the plate's TOTAL and NSB tubes supply its controls. The same compound on two plates gives two rows
 (independent experiments); give them one plate id to pool them.
+
+This module holds the analysis (:func:`analyze_competition`, :func:`fit_competition`,
+:class:`CompetitionAnalysis`) and its second half, :func:`fit_prepared`: the activity calls, the fits and
+the tables. The parts live in
+
+- :mod:`assaykit.binding.prepare`: the first half, :func:`~assaykit.binding.prepare.prepare_competition`
+  (options checked, counts grouped into curves, the curves that must not be fitted);
+- :mod:`assaykit.binding.activity`: the displacement test and the activity calls;
+- :mod:`assaykit.binding.fit_loop`: the fitting of every curve, in one batch or one at a time;
+- :mod:`assaykit.binding.rows`: the results table.
 """
 
 from __future__ import annotations
@@ -15,28 +25,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.activity import ACTIVITY_DEFAULTS, Activity, activity_calls
-from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
+from assaykit.binding.activity import ACTIVITY_DEFAULTS, activity_calls, add_activity_columns, inactive_note
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_fitted
-from assaykit.binding.controls import control_means, points_table, summarize_plates
-from assaykit.binding.curves import (
-    Curves,
-    build_curves,
-    fixed_plateaus,
-)
+from assaykit.binding.controls import points_table
 from assaykit.binding.fit_loop import fit_all
-from assaykit.binding.options import (
-    CompetitionOptions,
-    check_options,
-    hot_concentrations,
-    plateau_constraints,
-)
 from assaykit.binding.pharmacology import relative_potency
-from assaykit.binding.rows import result_table, to_nM
-from assaykit.distinct import column_isin
+from assaykit.binding.prepare import EngineName, ModelName, PreparedCompetition, prepare_competition
+from assaykit.binding.rows import result_table
 from assaykit.errors import AssayInputError
-from assaykit.fitting import COMPETITION_MODELS, CurveFit
+from assaykit.fitting import CurveFit
 from assaykit.fitting.fitset import FitSet
 from assaykit.progress import start_stage
 
@@ -46,11 +44,9 @@ __all__ = [
     "analyze_competition",
     "curve_parameters",
     "fit_competition",
+    "fit_prepared",
+    "prepare_competition",
 ]
-
-ModelName = Literal["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]
-EngineName = Literal["auto", "batch", "lmfit"]
-_REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
 
 
 @dataclass(frozen=True)
@@ -97,27 +93,6 @@ class CompetitionAnalysis:
     def points(self) -> pd.DataFrame:
         """The per-tube table (see the class docstring), built on first use and kept."""
         return self.make_points()
-
-
-@dataclass(frozen=True)
-class PreparedCompetition:
-    """The curves of a counts table, ready to be fitted (:func:`prepare_competition`)."""
-
-    opts: CompetitionOptions
-    curves: Curves
-    fixed: dict[str, np.ndarray]
-    skip: dict[int, str]
-    n_free: int
-    notes: list[str]
-    plates: pd.DataFrame
-    is_competitor: np.ndarray
-    counts: pd.DataFrame | None  # None: the points table is not kept
-    source: object
-    unit: str
-    engine: EngineName
-    potency_vs: str | None
-    fdr: float
-    min_displacement_pct: float
 
 
 def analyze_competition(
@@ -207,7 +182,8 @@ def analyze_competition(
         Called as ``progress(done, total)`` as curves are finished (for a progress bar).
     points
         Keep what the per-tube ``points`` table is built from (the counts). False: ``points`` is not
-        available, and :func:`prepare_competition` keeps nothing of the counts once the curves are built.
+        available, and :func:`~assaykit.binding.prepare.prepare_competition` keeps nothing of the counts once
+        the curves are built.
 
     Returns
     -------
@@ -249,90 +225,12 @@ def analyze_competition(
     return fit_prepared(prepared, progress=progress)
 
 
-def prepare_competition(
-    counts: pd.DataFrame,
-    *,
-    kd_nM: float | None = None,  # noqa: N803 - the unit is part of the name
-    radioligand_nM: float | None = None,  # noqa: N803
-    model: ModelName = "4pl",
-    top: str | float = "free",
-    bottom: str | float = "free",
-    ci: Literal["asymptotic", "profile"] = "asymptotic",
-    level: float = 0.95,
-    kd_lo_nM: float | None = None,  # noqa: N803
-    kd_se_nM: float | None = None,  # noqa: N803
-    weights: Literal["none", "poisson"] = "none",
-    outliers: Literal["none", "rout"] = "none",
-    rout_q: float = 1.0,
-    compare: bool = False,
-    potency_vs: str | None = None,
-    engine: EngineName = "auto",
-    fdr: float = ACTIVITY_DEFAULTS["fdr"],
-    min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
-    points: bool = True,
-) -> PreparedCompetition:
-    """Check the options and group the counts into curves: the first half of :func:`analyze_competition`.
-
-    Takes the arguments of :func:`analyze_competition` but ``progress``. With ``points=False`` the result
-    holds nothing of ``counts``: a caller that passes a counts frame it does not keep (``prepare_competition(
-    read_counts(path), points=False)``) lets a screen's tubes leave memory before the curves are fitted
-    (:func:`fit_prepared`), a third of a million-curve run's peak.
-
-    Returns
-    -------
-    PreparedCompetition
-        The checked options, the curves, their fixed plateaus and which curves must not be fitted, the
-        plates' summary, the notes so far and (with ``points``) what the points table is built from.
-
-    Raises
-    ------
-    AssayInputError
-        As :func:`analyze_competition`.
-    """
-    missing = [c for c in _REQUIRED if c not in counts.columns]
-    if missing:
-        raise AssayInputError(
-            f"counts table lacks column(s) {', '.join(missing)}; build it with "
-            "assaykit.io.counts.read_counts or counts_from_frame",
-            path=counts.attrs.get("source"),
-        )
-    opts, notes = check_options(
-        model=model, kd_nM=kd_nM, radioligand_nM=radioligand_nM, kd_lo_nM=kd_lo_nM, kd_se_nM=kd_se_nM,
-        ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare, fdr=fdr,
-        min_displacement_pct=min_displacement_pct,
-    )  # fmt: skip
-    homologous = opts.model == "homologous"
-    top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
-    means = control_means(counts)
-    is_competitor = column_isin(counts["role"], ["competitor"])
-    hot = None
-    if homologous:  # the columns hot_concentrations reads of the competitor tubes
-        competitors = counts.loc[is_competitor, ["compound", "plate"]]
-        hot = hot_concentrations(counts, competitors, radioligand_nM)
-        del competitors
-
-    unit = counts.attrs.get("signal_unit", "cpm")
-    model_ = COMPETITION_MODELS[opts.model]
-    curves = build_curves(counts, is_competitor, means, hot)
-    del hot  # the curves hold what is needed of it
-    source = counts.attrs.get("source")
-    fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, source)
-    skip = unfittable_curves(curves, means, fixed, unit)
-    notes.extend(missing_controls(means, curves.table["plate"]))
-    curves.table["outside_controls"] = outside_controls(curves, unit, skip)
-    n_free = sum(name not in model_.fixed and name not in fixed for name in model_.param_names)
-    return PreparedCompetition(
-        opts=opts, curves=curves, fixed=fixed, skip=skip, n_free=n_free, notes=notes,
-        plates=summarize_plates(counts), is_competitor=is_competitor, counts=counts if points else None,
-        source=source, unit=unit, engine=engine, potency_vs=potency_vs, fdr=fdr,
-        min_displacement_pct=min_displacement_pct,
-    )  # fmt: skip
-
-
 def fit_prepared(
     prepared: PreparedCompetition, *, progress: Callable[[int, int], None] | None = None
 ) -> CompetitionAnalysis:
-    """Test, fit and tabulate the curves of :func:`prepare_competition`: the rest of ``analyze_competition``.
+    """Test, fit and tabulate prepared curves: the second half of :func:`analyze_competition`.
+
+    The curves come from :func:`~assaykit.binding.prepare.prepare_competition`.
 
     Parameters
     ----------
@@ -363,9 +261,12 @@ def fit_prepared(
     fdr, min_displacement_pct = prepared.fdr, prepared.min_displacement_pct
 
     start_stage(progress, "testing")
-    activity = _activity(curves, skip, homologous, n_free, fdr, min_displacement_pct)
+    untested = range(len(curves)) if homologous else skip  # homologous curves are not tested
+    activity = activity_calls(
+        curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct
+    )
     inactive = {int(i): str(activity.why[i]) for i in activity.inactive}
-    notes.extend(_activity_notes(activity, fdr, min_displacement_pct))
+    notes.extend(inactive_note(activity, fdr, min_displacement_pct))
     start_stage(progress, "curves")
     fits, fitted, errors, curve_fits, outliers = fit_all(
         curves, fixed, opts, engine, progress, skip, inactive
@@ -380,15 +281,7 @@ def fit_prepared(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki,
         inactive=inactive,
     )  # fmt: skip
-    results["activity"] = activity.call
-    results["p_displacement"] = activity.p_value
-    results["q_displacement"] = activity.q_value
-    results["displacement_pct"] = activity.displacement_pct
-    # the IC50 lies above the highest concentration of an inactive curve, and of a fit stopped as its log
-    # IC50 ran beyond the range (no estimate) when the curve falls by less than half the window
-    runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
-    above = (activity.call == "inactive") | (runaway & (activity.displacement_pct < 50.0))
-    results["ic50_above_nM"] = np.where(above, to_nM(table["x_hi"].to_numpy(float)), np.nan)
+    add_activity_columns(results, activity, table["x_hi"].to_numpy(float))
     if not prepared.is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -421,33 +314,6 @@ def _points_maker(
     return partial(
         points_table, prepared.counts, prepared.is_competitor, prepared.curves, fits, fitted, outliers
     )
-
-
-def _activity(
-    curves: Curves,
-    skip: Mapping[int, str],
-    homologous: bool,
-    n_free: int,
-    fdr: float,
-    min_displacement_pct: float,
-) -> Activity:
-    """Call every testable curve active or inactive (homologous curves and those in ``skip`` untested)."""
-    untested = range(len(curves)) if homologous else skip
-    return activity_calls(curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct)
-
-
-def _activity_notes(activity: Activity, fdr: float, min_displacement_pct: float) -> list[str]:
-    """Return a note saying how many curves were called inactive, and why they are not fitted."""
-    n_tested = int((activity.call != "").sum())
-    n_inactive = activity.inactive.size
-    if not n_inactive:
-        return []
-    return [
-        f"{n_inactive} of {n_tested} curves called inactive (flag no_displacement or weak_displacement: no "
-        f"fall of at least {min_displacement_pct:g}% of the specific window at a false-discovery rate of "
-        f"{fdr:g}); they are not fitted and their IC50 is only known to lie above the highest tested "
-        "concentration (ic50_above_nM); to fit every curve, give --fdr 1 --min-displacement 0"
-    ]
 
 
 def _potency(results: pd.DataFrame, reference: str, level: float) -> tuple[pd.DataFrame, list[str]]:

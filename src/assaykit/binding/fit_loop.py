@@ -1,6 +1,6 @@
 """Fitting every curve of a competition analysis: in one batch where the options allow, else one at a time.
 
-:func:`fit_all` fits the curves :func:`~assaykit.binding.competition.prepare_competition` built, but those
+:func:`fit_all` fits the curves :func:`~assaykit.binding.prepare.prepare_competition` built, but those
 that must not be fitted or were called inactive. The batch engine (:func:`assaykit.fitting.batch.fit_curves`)
 fits every curve its options allow at once, within limits on each curve's potency, Hill slope and plateaus
 (:data:`POTENCY_BEYOND_RANGE`, :data:`HILL_LIMITS`, :data:`PLATEAU_BEYOND_SPAN`); the curves it could not
