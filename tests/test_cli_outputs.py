@@ -209,7 +209,7 @@ def test_a_plot_folder_that_cannot_be_written_is_refused_before_any_work(
 #: The function that draws each command's plots, called after every table is staged.
 DRAWERS = {
     "binding": "assaykit.binding.plots.plot_competition",
-    "saturation": "assaykit.binding.saturation_plots.plot_saturation",
+    "saturation": "assaykit.saturation.plots.plot_saturation",
     "epm": "assaykit.stats.plots.plot_group_dots",  # the group plots come after the track plots
     "ldb": "assaykit.stats.plots.plot_group_dots",
     "compare": "assaykit.stats.plots.plot_group_dots",

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from scipy import optimize
 
-from assaykit.binding.saturation import RESULT_COLUMNS
 from assaykit.cli import main
+from assaykit.saturation import RESULT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "saturation" / "sat.csv"

@@ -113,13 +113,15 @@ def test_the_binding_package_loads_each_public_name_on_first_use() -> None:
     code = (
         "import sys, importlib\n"
         "import assaykit.binding.competition\n"
-        "print('saturation loaded:', 'assaykit.binding.saturation' in sys.modules)\n"
+        "print('saturation loaded:', 'assaykit.saturation' in sys.modules)\n"
         "import assaykit.binding as b\n"
         "from assaykit.binding import *\n"
         "for name in b.__all__:\n"
         "    assert name in dir(b), name\n"
         "    assert globals()[name] is getattr(b, name), name\n"
-        "assert fit_saturation is importlib.import_module('assaykit.binding.saturation').fit_saturation\n"
+        "from assaykit.binding import fit_saturation\n"
+        "assert fit_saturation is importlib.import_module('assaykit.saturation.analysis').fit_saturation\n"
+        "assert 'fit_saturation' in dir(b) and 'fit_saturation' not in b.__all__\n"
         "assert read_counts is importlib.import_module('assaykit.io.counts').read_counts\n"
         "try:\n    b.no_such_name\nexcept AttributeError as exc:\n    print('error:', exc)\n"
     )

@@ -671,10 +671,10 @@ def saturation(
       assaykit saturation sat.csv --model hill --ci profile -o results.xlsx --plot plots/
       assaykit saturation specific.csv --specific --model two-site
     """
-    from assaykit.binding.saturation_report import format_saturation
-    from assaykit.binding.saturation_workflow import run_saturation
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
+    from assaykit.saturation.report import format_saturation
+    from assaykit.saturation.workflow import run_saturation
 
     if protein_mg is not None and cells is not None:
         raise click.UsageError("give --protein-mg or --cells, not both")

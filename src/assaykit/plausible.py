@@ -9,7 +9,8 @@ turns the verdict into an error or a warning. The rules and their rationale are 
 
 Used by :mod:`assaykit.io.counts` (long and wide layouts, the ``hot_nM`` column),
 :mod:`assaykit.io.saturation`, the binding options (:mod:`assaykit.binding.options`, presets and
-``--kd-from`` tables) and, curve by curve, :mod:`assaykit.binding.checks`.
+``--kd-from`` tables), curve by curve :mod:`assaykit.binding.checks` and, data set by data set,
+:mod:`assaykit.saturation.checks`.
 """
 
 from __future__ import annotations

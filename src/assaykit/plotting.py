@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from assaykit.errors import AssayInputError
 from assaykit.io.writers import atomic_path
 
@@ -190,6 +192,21 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     finally:
         _close(fig)
     return path
+
+
+def zero_based_limits(values: np.ndarray) -> tuple[float, float]:
+    """Return axis limits that start at zero (unless values are negative) with 8% headroom above.
+
+    Binding is read against zero (a bar or a plateau looks twice as high on an axis that starts at half of
+    it), so the axis starts there; below zero it goes 5% of the span lower. NaN and infinite values are
+    left out; none at all gives ``(0, 1)``.
+    """
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 0.0, 1.0
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    span = high - low or 1.0
+    return (low - 0.05 * span if low < 0 else 0.0), high + 0.08 * span
 
 
 def require_columns(points: Any, columns: tuple[str, ...] | list[str]) -> None:

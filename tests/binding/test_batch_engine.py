@@ -21,7 +21,7 @@ import pytest
 from _data import control_tubes, counts_frame, curve_tubes, half_log_series, prism_4pl
 from scipy import optimize, stats
 
-import assaykit.binding.competition as competition
+import assaykit.binding.fit_loop as fit_loop
 from assaykit.binding import RESULT_COLUMNS, analyze_competition
 from assaykit.errors import AssayInputError
 
@@ -337,7 +337,7 @@ def assert_same_analysis(a, b) -> None:
 )
 def test_auto_with_few_curves_keeps_the_batch_fits_the_lmfit_path_reproduces(options):
     frame = counts_frame(small_tubes())
-    assert 2 < len(curve_keys(frame)) < competition.BATCH_MIN_CURVES
+    assert 2 < len(curve_keys(frame)) < fit_loop.BATCH_MIN_CURVES
     auto = analyze_competition(frame, **options)
     lmfit = analyze_competition(frame, engine="lmfit", **options)
     batch = analyze_competition(frame, engine="batch", **options)
@@ -357,14 +357,14 @@ def test_auto_with_many_curves_is_exactly_batch(screen, analyses):
 
 
 def test_auto_falls_back_to_lmfit_for_options_the_batch_engine_lacks(monkeypatch):
-    monkeypatch.setattr(competition, "BATCH_MIN_CURVES", 1)
+    monkeypatch.setattr(fit_loop, "BATCH_MIN_CURVES", 1)
     frame = counts_frame(small_tubes())
     assert_same_analysis(analyze_competition(frame), analyze_competition(frame, engine="batch"))
 
     def no_batch(*args, **kwargs):
         raise AssertionError("the batch engine was used")
 
-    monkeypatch.setattr(competition, "fit_curves", no_batch)
+    monkeypatch.setattr(fit_loop, "fit_curves", no_batch)
     with pytest.raises(AssertionError, match="batch engine was used"):
         analyze_competition(frame)  # the guard works: with supported options auto fits in a batch
     assert_same_analysis(
@@ -422,7 +422,7 @@ def record_batch(monkeypatch, max_iter: int | None = None) -> list:
     ``max_iter``, bound when the function was defined.)
     """
     made = []
-    real = competition.fit_curves
+    real = fit_loop.fit_curves
 
     def fit_curves(*args, **kwargs):
         if max_iter is not None:
@@ -431,7 +431,7 @@ def record_batch(monkeypatch, max_iter: int | None = None) -> list:
         made.append(fits)
         return fits
 
-    monkeypatch.setattr(competition, "fit_curves", fit_curves)
+    monkeypatch.setattr(fit_loop, "fit_curves", fit_curves)
     return made
 
 
@@ -447,8 +447,8 @@ def test_a_curve_without_a_minimum_is_stopped_at_its_limits_not_refitted(monkeyp
     frame = counts_frame(tubes)
     made = record_batch(monkeypatch)
     singles = []
-    real_fit_one = competition._fit_one
-    monkeypatch.setattr(competition, "_fit_one", lambda *a: singles.append(a) or real_fit_one(*a))
+    real_fit_one = fit_loop._fit_one
+    monkeypatch.setattr(fit_loop, "_fit_one", lambda *a: singles.append(a) or real_fit_one(*a))
     analysis = analyze_competition(frame, engine="batch", fdr=1.0, min_displacement_pct=0.0)
     batch = analysis.results
     i = int(np.flatnonzero(batch["compound"] == "plateau_only")[0])

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from _data import control_tubes, counts_frame, curve_tubes, half_log_series, prism_4pl
 
-import assaykit.binding.competition as competition
+import assaykit.binding.fit_loop as fit_loop
 from assaykit.binding import analyze_competition, read_counts
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "binding" / "counts.csv"
@@ -56,7 +56,7 @@ def test_the_example_is_fitted_by_the_batch_engine_with_the_lmfit_paths_results(
     counts = read_counts(EXAMPLE)
     auto = analyze_competition(counts, kd_nM=KD_NM, radioligand_nM=L_NM)
     lmfit = analyze_competition(counts, kd_nM=KD_NM, radioligand_nM=L_NM, engine="lmfit")
-    assert len(auto.results) == 3 < competition.BATCH_MIN_CURVES
+    assert len(auto.results) == 3 < fit_loop.BATCH_MIN_CURVES
     assert engines(auto) == ["batch"] * 3 and engines(lmfit) == ["lmfit"] * 3
     assert (auto.results["flags"] == "").all()  # well posed: nothing to refit
     assert_agree(auto.results, lmfit.results)
@@ -113,7 +113,7 @@ def test_small_awkward_curves_get_the_lmfit_paths_results(options, seed):
     frame = awkward_frame(seed)
     opts = OPTIONS[options]
     potency = "log_ki" if opts.get("model") == "fit-ki" else "log_ic50"
-    assert len(KINDS) < competition.BATCH_MIN_CURVES
+    assert len(KINDS) < fit_loop.BATCH_MIN_CURVES
     auto = analyze_competition(frame, **opts)
     batch = analyze_competition(frame, engine="batch", **opts)
     lmfit = analyze_competition(frame, engine="lmfit", **opts)
@@ -157,7 +157,7 @@ def test_the_ill_posed_curves_are_where_the_engines_part():
 def test_a_large_job_keeps_every_converged_batch_fit(monkeypatch):
     """At BATCH_MIN_CURVES curves and above, auto is the batch engine, ill-posed curves included."""
     frame = awkward_frame(3)
-    monkeypatch.setattr(competition, "BATCH_MIN_CURVES", 2)
+    monkeypatch.setattr(fit_loop, "BATCH_MIN_CURVES", 2)
     auto = analyze_competition(frame, **FIT_ALL)
     batch = analyze_competition(frame, engine="batch", **FIT_ALL)
     pd.testing.assert_frame_equal(auto.results, batch.results, check_exact=True)

@@ -1,8 +1,13 @@
-"""Radioligand binding: competition curves -> IC50 -> Ki; saturation -> Kd and Bmax.
+"""Competition binding: counts of a labelled ligand displaced by test compounds -> IC50 -> Ki.
+
+Saturation binding (Kd and Bmax) is its own package, :mod:`assaykit.saturation`; its public names
+(:func:`~assaykit.saturation.analyze_saturation`, :func:`~assaykit.saturation.fit_saturation`,
+:class:`~assaykit.saturation.SaturationAnalysis`, :func:`~assaykit.io.saturation.read_saturation`) are
+available here too.
 
 The names below are loaded from their modules on first use (PEP 562), so that a command importing one
-module of the package (``assaykit binding`` needs the competition modules, ``assaykit saturation`` the
-saturation ones) does not also import the others.
+module (``assaykit binding`` needs the competition modules, ``assaykit saturation`` the saturation ones)
+does not also import the others.
 
 Examples
 --------
@@ -27,9 +32,11 @@ if TYPE_CHECKING:  # the names for type checkers and editors; at run time __geta
     )
     from assaykit.binding.controls import specific_binding_points, summarize_plates
     from assaykit.binding.pharmacology import cheng_prusoff, log_ki_se_with_kd, relative_potency
-    from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation, fit_saturation
     from assaykit.io.counts import counts_from_frame, read_counts
-    from assaykit.io.saturation import read_saturation
+    from assaykit.io.saturation import read_saturation as read_saturation
+    from assaykit.saturation import SaturationAnalysis as SaturationAnalysis
+    from assaykit.saturation import analyze_saturation as analyze_saturation
+    from assaykit.saturation import fit_saturation as fit_saturation
 
 #: Where each public name lives.
 _HOMES = {
@@ -45,30 +52,28 @@ _HOMES = {
     "cheng_prusoff": "assaykit.binding.pharmacology",
     "log_ki_se_with_kd": "assaykit.binding.pharmacology",
     "relative_potency": "assaykit.binding.pharmacology",
-    "SaturationAnalysis": "assaykit.binding.saturation",
-    "analyze_saturation": "assaykit.binding.saturation",
-    "fit_saturation": "assaykit.binding.saturation",
     "counts_from_frame": "assaykit.io.counts",
     "read_counts": "assaykit.io.counts",
+    "SaturationAnalysis": "assaykit.saturation",
+    "analyze_saturation": "assaykit.saturation",
+    "fit_saturation": "assaykit.saturation",
     "read_saturation": "assaykit.io.saturation",
 }
 
+#: The competition names. The saturation ones (the last four of ``_HOMES``) keep working here, but they are
+#: documented, and star-imported, in their package :mod:`assaykit.saturation`.
 __all__ = [  # spelled out (not sorted(_HOMES)) so that linters see the TYPE_CHECKING names exported
     "COMPARISON_COLUMNS",
     "POTENCY_COLUMNS",
     "RESULT_COLUMNS",
     "CompetitionAnalysis",
-    "SaturationAnalysis",
     "analyze_competition",
-    "analyze_saturation",
     "cheng_prusoff",
     "counts_from_frame",
     "curve_parameters",
     "fit_competition",
-    "fit_saturation",
     "log_ki_se_with_kd",
     "read_counts",
-    "read_saturation",
     "relative_potency",
     "specific_binding_points",
     "summarize_plates",
@@ -86,4 +91,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_HOMES))

@@ -27,13 +27,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from assaykit.binding.curves import Curves
+from assaykit.binding.rows import to_nM
 from assaykit.fitting.displacement import displacement_test
 from assaykit.fitting.padded import fittable
 from assaykit.multiplicity import bh_qvalues
 
-__all__ = ["ACTIVITY_DEFAULTS", "Activity", "activity_calls"]
+__all__ = ["ACTIVITY_DEFAULTS", "Activity", "activity_calls", "add_activity_columns", "inactive_note"]
 
 #: Default FDR of the activity calls, and smallest displacement (% of the specific window) called active.
 ACTIVITY_DEFAULTS = {"fdr": 0.05, "min_displacement_pct": 20.0}
@@ -122,3 +124,34 @@ def activity_calls(
         done & ~significant, "no_displacement", np.where(done & ~active, "weak_displacement", "")
     ).astype(object)
     return Activity(p_value=p, q_value=q, displacement_pct=pct, call=call, why=why)
+
+
+def inactive_note(activity: Activity, fdr: float, min_displacement_pct: float) -> list[str]:
+    """Return a note saying how many curves were called inactive, and why they are not fitted."""
+    n_tested = int((activity.call != "").sum())
+    n_inactive = activity.inactive.size
+    if not n_inactive:
+        return []
+    return [
+        f"{n_inactive} of {n_tested} curves called inactive (flag no_displacement or weak_displacement: no "
+        f"fall of at least {min_displacement_pct:g}% of the specific window at a false-discovery rate of "
+        f"{fdr:g}); they are not fitted and their IC50 is only known to lie above the highest tested "
+        "concentration (ic50_above_nM); to fit every curve, give --fdr 1 --min-displacement 0"
+    ]
+
+
+def add_activity_columns(results: pd.DataFrame, activity: Activity, x_hi: np.ndarray) -> None:
+    """Add the screen's columns to a results table, in place.
+
+    ``activity``, ``p_displacement``, ``q_displacement`` and ``displacement_pct`` are the calls' own;
+    ``ic50_above_nM`` is the highest tested concentration (``x_hi``, log10 M, one per curve) of a curve
+    whose IC50 is only known to lie above it: one called inactive, and one whose fit was stopped as its log
+    IC50 ran beyond the tested range (no estimate) while the curve falls by less than half its window.
+    """
+    results["activity"] = activity.call
+    results["p_displacement"] = activity.p_value
+    results["q_displacement"] = activity.q_value
+    results["displacement_pct"] = activity.displacement_pct
+    runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
+    above = (activity.call == "inactive") | (runaway & (activity.displacement_pct < 50.0))
+    results["ic50_above_nM"] = np.where(above, to_nM(x_hi), np.nan)

@@ -3,6 +3,16 @@
 A *curve* is one compound on one plate: its tubes are fitted together, every replicate as its own point,
 and the plate's TOTAL and NSB tubes supply its controls. The same compound on two plates gives two rows
 (independent experiments); give them one plate id to pool them.
+
+This module holds the analysis (:func:`analyze_competition`, :func:`fit_competition`,
+:class:`CompetitionAnalysis`) and its second half, :func:`fit_prepared`: the activity calls, the fits and
+the tables. The parts live in
+
+- :mod:`assaykit.binding.prepare`: the first half, :func:`~assaykit.binding.prepare.prepare_competition`
+  (options checked, counts grouped into curves, the curves that must not be fitted);
+- :mod:`assaykit.binding.activity`: the displacement test and the activity calls;
+- :mod:`assaykit.binding.fit_loop`: the fitting of every curve, in one batch or one at a time;
+- :mod:`assaykit.binding.rows`: the results table.
 """
 
 from __future__ import annotations
@@ -15,35 +25,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.activity import ACTIVITY_DEFAULTS, Activity, activity_calls
-from assaykit.binding.checks import missing_controls, outside_controls, unfittable_curves
+from assaykit.binding.activity import ACTIVITY_DEFAULTS, activity_calls, add_activity_columns, inactive_note
 from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
 from assaykit.binding.comparisons import compare_fitted
-from assaykit.binding.controls import control_means, points_table, summarize_plates
-from assaykit.binding.curves import (
-    CurveFits,
-    Curves,
-    build_curves,
-    fixed_plateaus,
-    report_progress,
-)
-from assaykit.binding.engine_choice import well_posed
-from assaykit.binding.options import (
-    CompetitionOptions,
-    check_options,
-    hot_concentrations,
-    plateau_constraints,
-)
+from assaykit.binding.controls import points_table
+from assaykit.binding.fit_loop import fit_all
 from assaykit.binding.pharmacology import relative_potency
-from assaykit.binding.rows import result_table, to_nM
-from assaykit.distinct import column_isin
+from assaykit.binding.prepare import EngineName, ModelName, PreparedCompetition, prepare_competition
+from assaykit.binding.rows import result_table
 from assaykit.errors import AssayInputError
-from assaykit.fitting import COMPETITION_MODELS, CurveFit, CurveFitError, fit_curve
-from assaykit.fitting.batch import fit_curves
+from assaykit.fitting import CurveFit
 from assaykit.fitting.fitset import FitSet
-from assaykit.fitting.outliers import fit_rout
-from assaykit.fitting.two_site import order_sites
-from assaykit.parallel import map_ordered
 from assaykit.progress import start_stage
 
 __all__ = [
@@ -52,16 +44,9 @@ __all__ = [
     "analyze_competition",
     "curve_parameters",
     "fit_competition",
+    "fit_prepared",
+    "prepare_competition",
 ]
-
-ModelName = Literal["4pl", "one-site", "fit-ki", "two-site", "two-site-ki", "homologous"]
-EngineName = Literal["auto", "batch", "lmfit"]
-#: With ``engine="auto"``, the batch engine fits every job its options allow; in a job of fewer curves than
-#: this, only its well-posed fits are kept and the others refitted by the lmfit path (engine_choice.py).
-BATCH_MIN_CURVES = 20
-_REQUIRED = ("compound", "role", "plate", "log_conc_M", "signal")
-#: What the one-curve fits import, imported once before a pool of workers is forked.
-_PRELOAD = ("lmfit", "scipy.optimize", "scipy.special")
 
 
 @dataclass(frozen=True)
@@ -108,213 +93,6 @@ class CompetitionAnalysis:
     def points(self) -> pd.DataFrame:
         """The per-tube table (see the class docstring), built on first use and kept."""
         return self.make_points()
-
-
-@dataclass(frozen=True)
-class PreparedCompetition:
-    """The curves of a counts table, ready to be fitted (:func:`prepare_competition`)."""
-
-    opts: CompetitionOptions
-    curves: Curves
-    fixed: dict[str, np.ndarray]
-    skip: dict[int, str]
-    n_free: int
-    notes: list[str]
-    plates: pd.DataFrame
-    is_competitor: np.ndarray
-    counts: pd.DataFrame | None  # None: the points table is not kept
-    source: object
-    unit: str
-    engine: EngineName
-    potency_vs: str | None
-    fdr: float
-    min_displacement_pct: float
-
-
-def _fit_one(
-    opts: CompetitionOptions,
-    x: np.ndarray,
-    y: np.ndarray,
-    fixed: dict[str, float],
-    data: dict[str, np.ndarray] | None,
-) -> tuple[CurveFit, np.ndarray, bool]:
-    """Fit one curve as the options say.
-
-    Returns the fit, the outlier mask (all False without ROUT) and whether ROUT's robust fit settled.
-
-    Raises
-    ------
-    CurveFitError
-        When the curve cannot be fitted.
-    """
-    model = COMPETITION_MODELS[opts.model]
-    weights = "poisson" if opts.weights == "poisson" else None
-    common = {
-        "fixed": fixed,
-        "constants": opts.constants,
-        "data": data,
-        "weights": weights,
-        "level": opts.level,
-    }
-    if opts.outliers == "rout":
-        rout = fit_rout(model, x, y, q_percent=opts.rout_q, ci=opts.ci, **common)
-        fit, outlier, settled = rout.fit, rout.outlier, rout.robust.converged
-    else:
-        fit, outlier, settled = fit_curve(model, x, y, ci=opts.ci, **common), np.zeros(x.size, bool), True
-    if opts.model in ("two-site", "two-site-ki"):
-        fit = order_sites(fit, x[~outlier], y[~outlier])
-    return fit, outlier, settled
-
-
-def _fit_task(
-    task: tuple[CompetitionOptions, np.ndarray, np.ndarray, dict | None, dict[str, float]],
-) -> tuple[CurveFit, np.ndarray, bool] | str:
-    """:func:`_fit_one` for a worker process: ``(opts, x, y, data, fixed)`` in, the fit or why not out."""
-    opts, x, y, data, fixed = task
-    try:
-        return _fit_one(opts, x, y, fixed, data)
-    except CurveFitError as exc:
-        return str(exc)
-
-
-def _use_batch(opts: CompetitionOptions, engine: str) -> bool:
-    """Whether the batch engine fits the curves (see ``engine`` in :func:`analyze_competition`)."""
-    if engine not in ("auto", "batch", "lmfit"):
-        raise AssayInputError(f"--engine must be auto, batch or lmfit, not '{engine}'")
-    supported = (
-        COMPETITION_MODELS[opts.model].batch_guess is not None
-        and opts.ci == "asymptotic"
-        and opts.outliers == "none"
-    )
-    if engine == "batch" and not supported:
-        raise AssayInputError(
-            "--engine batch fits 4pl, one-site and fit-ki with asymptotic intervals and no outlier removal; "
-            "use --engine auto or lmfit for these options"
-        )
-    return engine == "batch" or (engine == "auto" and supported)
-
-
-#: Log units beyond the tested concentrations where the batch engine stops a curve's log IC50 (or log Ki),
-#: and the Hill slopes it stops at: such a curve has no minimum there (Top - Bottom and log IC50 trade off
-#: without end), and an IC50 that far out is not an estimate anyone can use.
-POTENCY_BEYOND_RANGE = 3.0
-HILL_LIMITS = (-10.0, 10.0)
-
-
-#: Plateaus stop this many times the curve's own span (highest minus lowest tube) beyond its tubes.
-PLATEAU_BEYOND_SPAN = 4.0
-
-
-def _limits(
-    opts: CompetitionOptions, table: pd.DataFrame, y: np.ndarray, mask: np.ndarray
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Return the batch engine's limits of each curve's potency, Hill slope and plateaus.
-
-    See :data:`POTENCY_BEYOND_RANGE`, :data:`HILL_LIMITS` and :data:`PLATEAU_BEYOND_SPAN`: beyond them a fit
-    is trading a plateau far outside the data against an IC50 far outside the tested range.
-    """
-    low = table["x_lo"].to_numpy(float) - POTENCY_BEYOND_RANGE
-    high = table["x_hi"].to_numpy(float) + POTENCY_BEYOND_RANGE
-    y_lo = np.where(mask, y, np.inf).min(axis=1)
-    y_hi = np.where(mask, y, -np.inf).max(axis=1)
-    span = PLATEAU_BEYOND_SPAN * np.maximum(y_hi - y_lo, 1e-9 * np.maximum(np.abs(y_hi), 1.0))
-    plateau = (y_lo - span, y_hi + span)
-    potency = COMPETITION_MODELS[opts.model].potency
-    if potency == "log_ki":  # log Ki = log IC50 - log10(1 + L/Kd)
-        shift = opts.ki.shift()
-        if np.isfinite(shift):
-            low, high = low - shift, high - shift
-    return {potency: (low, high), "hill_slope": HILL_LIMITS, "top": plateau, "bottom": plateau}
-
-
-def _monotone(progress: Callable[[int, int], None] | None) -> Callable[[int, int], None] | None:
-    """Wrap a progress callback so that ``done`` never goes back (a stage's bar stays put instead)."""
-    if progress is None:
-        return None
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        if done >= last[0]:
-            last[0] = done
-            progress(done, total)
-
-    return report
-
-
-def _fit_all(
-    curves: Curves,
-    fixed: dict[str, np.ndarray],
-    opts: CompetitionOptions,
-    engine: str,
-    progress: Callable[[int, int], None] | None,
-    skip: Mapping[int, str],
-    inactive: Mapping[int, str],
-) -> tuple[FitSet, np.ndarray, dict[int, str], CurveFits, dict[int, np.ndarray]]:
-    """Fit every curve but those in ``skip`` and ``inactive``: in one batch where possible, else one by one.
-
-    Returns the fits (row ``i`` is curve ``fitted[i]``), ``fitted``, the reasons curves could not be
-    fitted (``skip``'s among them), the fits as a mapping by ``(compound, plate)``, and ROUT's outlier mask
-    of each curve it ran on. ROUT's counts go into the curve table's ``n_outliers`` and ``rout_converged``
-    columns.
-    """
-    table = curves.table
-    total = len(table)
-    model = COMPETITION_MODELS[opts.model]
-    batch: FitSet | None = None
-    batch_row = np.full(total, -1)
-    todo = np.flatnonzero(~np.isin(np.arange(total), [*skip, *inactive]))
-    single = todo
-    progress = _monotone(progress)  # the batch's chunks count curves its failures are refitted after
-    passed = total - todo.size  # curves not to fit count as done for the progress bar
-    if passed:
-        report_progress(progress, passed, total)
-    if todo.size and _use_batch(opts, engine):
-        rows = todo if todo.size < total else slice(None)  # a slice takes no copy of the padded arrays
-        x, y = (column[rows] for column in curves.padded.columns[:2])
-        weights = "poisson" if opts.weights == "poisson" else None
-        batch = fit_curves(
-            model, x, y, curves.padded.mask[rows], fixed={k: v[rows] for k, v in fixed.items()},
-            constants=opts.constants, weights=weights, level=opts.level,
-            limits=_limits(opts, table.iloc[todo], y, curves.padded.mask[todo]),
-            progress=lambda done: report_progress(progress, passed + done, total),
-        )  # fmt: skip
-        # a curve stopped at its limits has no minimum where its IC50 means anything: refitting it one at a
-        # time from other starts would take seconds and end the same way, so it keeps its batch row
-        stopped = np.array([m.startswith("stopped") for m in batch.message], dtype=bool)
-        keep = batch.converged | stopped
-        if engine == "auto" and total < BATCH_MIN_CURVES:  # a small job: the lmfit path's results, fast;
-            # its stopped and ill-posed curves are refitted one at a time (engine_choice.py)
-            keep = well_posed(batch, *(table[c].to_numpy(float)[todo] for c in ("x_lo", "x_hi")))
-        good = todo[keep]
-        batch_row[good] = np.arange(good.size)
-        batch = batch.take(np.flatnonzero(keep))
-        single = todo[batch_row[todo] < 0]
-        report_progress(progress, good.size + passed, total)
-    singles: dict[int, CurveFit | None] = dict.fromkeys([*skip, *inactive])
-    errors: dict[int, str] = dict(skip)
-    outliers: dict[int, np.ndarray] = {}
-    n_outliers = table["n_outliers"].to_numpy(float).copy()
-    settled_all = table["rout_converged"].to_numpy(bool).copy()
-    tasks = [(opts, *curves.points(i), {k: float(v[i]) for k, v in fixed.items()}) for i in single]
-    before = total - single.size
-    outcomes = map_ordered(
-        _fit_task, tasks, progress=lambda n: report_progress(progress, before + n, total), preload=_PRELOAD
-    )
-    for i, outcome in zip(single, outcomes, strict=True):  # over both cores when there are enough curves
-        if isinstance(outcome, str):
-            singles[i], errors[i] = None, outcome
-        else:
-            singles[i], outlier, settled = outcome
-            if opts.outliers == "rout":
-                outliers[i], n_outliers[i], settled_all[i] = outlier, int(outlier.sum()), settled
-    table["n_outliers"], table["rout_converged"] = n_outliers, settled_all
-    fitted_single = [i for i in single if singles[i] is not None]
-    parts = [batch] if batch is not None else []
-    parts.append(FitSet.from_fits([singles[i] for i in fitted_single], model=model))
-    fits = FitSet.concat(parts)
-    fitted = np.concatenate([np.flatnonzero(batch_row >= 0), np.asarray(fitted_single, dtype=int)])
-    keys = list(zip(table["compound"], table["plate"], strict=True))
-    return fits, fitted, errors, CurveFits(keys, batch, batch_row, singles), outliers
 
 
 def analyze_competition(
@@ -383,15 +161,16 @@ def analyze_competition(
     potency_vs
         A reference compound: ``potency`` holds each other compound's IC50 relative to it, plate by plate.
     engine
-        ``"batch"``: fit all curves at once with the vectorised engine (:func:`~assaykit.fitting.batch.
-        fit_curves`), refitting one at a time only the curves it could not fit; ``"lmfit"``: fit every curve
-        one at a time (:func:`~assaykit.fitting.fit_curve`); ``"auto"`` (default): batch whenever the options
-        allow it, and with fewer than :data:`BATCH_MIN_CURVES` curves only for the well-posed ones (the rest
-        are refitted by the lmfit path, so a small job has its results: see
-        :mod:`assaykit.binding.engine_choice`). The batch engine covers ``4pl``,
-        ``one-site`` and ``fit-ki`` with asymptotic intervals, unweighted or Poisson-weighted, without ROUT;
-        other options always use the lmfit path. Both give the same numbers (log IC50 within 1e-6, SEs
-        within 1e-4 relative on well-posed curves).
+        ``"batch"``: fit all curves at once with the vectorised engine
+        (:func:`~assaykit.fitting.batch.fit_curves`), refitting one at a time only the curves it could not
+        fit; ``"lmfit"``: fit every curve one at a time (:func:`~assaykit.fitting.fit_curve`); ``"auto"``
+        (default): batch whenever the options allow it, and with fewer than
+        :data:`~assaykit.binding.fit_loop.BATCH_MIN_CURVES` curves only for the well-posed ones (the rest are
+        refitted by the lmfit path, so a small job has its results: see
+        :mod:`assaykit.binding.engine_choice`). The batch engine covers ``4pl``, ``one-site`` and ``fit-ki``
+        with asymptotic intervals, unweighted or Poisson-weighted, without ROUT; other options always use the
+        lmfit path. Both give the same numbers (log IC50 within 1e-6, SEs within 1e-4 relative on well-posed
+        curves).
     fdr
         False-discovery rate of the activity calls (default 0.05): every curve (all models but
         ``homologous``) is first tested for displacement against a horizontal line, and only the curves
@@ -403,7 +182,8 @@ def analyze_competition(
         Called as ``progress(done, total)`` as curves are finished (for a progress bar).
     points
         Keep what the per-tube ``points`` table is built from (the counts). False: ``points`` is not
-        available, and :func:`prepare_competition` keeps nothing of the counts once the curves are built.
+        available, and :func:`~assaykit.binding.prepare.prepare_competition` keeps nothing of the counts once
+        the curves are built.
 
     Returns
     -------
@@ -445,90 +225,12 @@ def analyze_competition(
     return fit_prepared(prepared, progress=progress)
 
 
-def prepare_competition(
-    counts: pd.DataFrame,
-    *,
-    kd_nM: float | None = None,  # noqa: N803 - the unit is part of the name
-    radioligand_nM: float | None = None,  # noqa: N803
-    model: ModelName = "4pl",
-    top: str | float = "free",
-    bottom: str | float = "free",
-    ci: Literal["asymptotic", "profile"] = "asymptotic",
-    level: float = 0.95,
-    kd_lo_nM: float | None = None,  # noqa: N803
-    kd_se_nM: float | None = None,  # noqa: N803
-    weights: Literal["none", "poisson"] = "none",
-    outliers: Literal["none", "rout"] = "none",
-    rout_q: float = 1.0,
-    compare: bool = False,
-    potency_vs: str | None = None,
-    engine: EngineName = "auto",
-    fdr: float = ACTIVITY_DEFAULTS["fdr"],
-    min_displacement_pct: float = ACTIVITY_DEFAULTS["min_displacement_pct"],
-    points: bool = True,
-) -> PreparedCompetition:
-    """Check the options and group the counts into curves: the first half of :func:`analyze_competition`.
-
-    Takes the arguments of :func:`analyze_competition` but ``progress``. With ``points=False`` the result
-    holds nothing of ``counts``: a caller that passes a counts frame it does not keep (``prepare_competition(
-    read_counts(path), points=False)``) lets a screen's tubes leave memory before the curves are fitted
-    (:func:`fit_prepared`), a third of a million-curve run's peak.
-
-    Returns
-    -------
-    PreparedCompetition
-        The checked options, the curves, their fixed plateaus and which curves must not be fitted, the
-        plates' summary, the notes so far and (with ``points``) what the points table is built from.
-
-    Raises
-    ------
-    AssayInputError
-        As :func:`analyze_competition`.
-    """
-    missing = [c for c in _REQUIRED if c not in counts.columns]
-    if missing:
-        raise AssayInputError(
-            f"counts table lacks column(s) {', '.join(missing)}; build it with "
-            "assaykit.io.counts.read_counts or counts_from_frame",
-            path=counts.attrs.get("source"),
-        )
-    opts, notes = check_options(
-        model=model, kd_nM=kd_nM, radioligand_nM=radioligand_nM, kd_lo_nM=kd_lo_nM, kd_se_nM=kd_se_nM,
-        ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare, fdr=fdr,
-        min_displacement_pct=min_displacement_pct,
-    )  # fmt: skip
-    homologous = opts.model == "homologous"
-    top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
-    means = control_means(counts)
-    is_competitor = column_isin(counts["role"], ["competitor"])
-    hot = None
-    if homologous:  # the columns hot_concentrations reads of the competitor tubes
-        competitors = counts.loc[is_competitor, ["compound", "plate"]]
-        hot = hot_concentrations(counts, competitors, radioligand_nM)
-        del competitors
-
-    unit = counts.attrs.get("signal_unit", "cpm")
-    model_ = COMPETITION_MODELS[opts.model]
-    curves = build_curves(counts, is_competitor, means, hot)
-    del hot  # the curves hold what is needed of it
-    source = counts.attrs.get("source")
-    fixed = fixed_plateaus(curves, {"top": top_c, "bottom": bottom_c}, source)
-    skip = unfittable_curves(curves, means, fixed, unit)
-    notes.extend(missing_controls(means, curves.table["plate"]))
-    curves.table["outside_controls"] = outside_controls(curves, unit, skip)
-    n_free = sum(name not in model_.fixed and name not in fixed for name in model_.param_names)
-    return PreparedCompetition(
-        opts=opts, curves=curves, fixed=fixed, skip=skip, n_free=n_free, notes=notes,
-        plates=summarize_plates(counts), is_competitor=is_competitor, counts=counts if points else None,
-        source=source, unit=unit, engine=engine, potency_vs=potency_vs, fdr=fdr,
-        min_displacement_pct=min_displacement_pct,
-    )  # fmt: skip
-
-
 def fit_prepared(
     prepared: PreparedCompetition, *, progress: Callable[[int, int], None] | None = None
 ) -> CompetitionAnalysis:
-    """Test, fit and tabulate the curves of :func:`prepare_competition`: the rest of ``analyze_competition``.
+    """Test, fit and tabulate prepared curves: the second half of :func:`analyze_competition`.
+
+    The curves come from :func:`~assaykit.binding.prepare.prepare_competition`.
 
     Parameters
     ----------
@@ -559,11 +261,14 @@ def fit_prepared(
     fdr, min_displacement_pct = prepared.fdr, prepared.min_displacement_pct
 
     start_stage(progress, "testing")
-    activity = _activity(curves, skip, homologous, n_free, fdr, min_displacement_pct)
+    untested = range(len(curves)) if homologous else skip  # homologous curves are not tested
+    activity = activity_calls(
+        curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct
+    )
     inactive = {int(i): str(activity.why[i]) for i in activity.inactive}
-    notes.extend(_activity_notes(activity, fdr, min_displacement_pct))
+    notes.extend(inactive_note(activity, fdr, min_displacement_pct))
     start_stage(progress, "curves")
-    fits, fitted, errors, curve_fits, outliers = _fit_all(
+    fits, fitted, errors, curve_fits, outliers = fit_all(
         curves, fixed, opts, engine, progress, skip, inactive
     )
     table = curves.table
@@ -576,15 +281,7 @@ def fit_prepared(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki,
         inactive=inactive,
     )  # fmt: skip
-    results["activity"] = activity.call
-    results["p_displacement"] = activity.p_value
-    results["q_displacement"] = activity.q_value
-    results["displacement_pct"] = activity.displacement_pct
-    # the IC50 lies above the highest concentration of an inactive curve, and of a fit stopped as its log
-    # IC50 ran beyond the range (no estimate) when the curve falls by less than half the window
-    runaway = results["flags"].str.startswith("not_converged: stopped").to_numpy(bool)
-    above = (activity.call == "inactive") | (runaway & (activity.displacement_pct < 50.0))
-    results["ic50_above_nM"] = np.where(above, to_nM(table["x_hi"].to_numpy(float)), np.nan)
+    add_activity_columns(results, activity, table["x_hi"].to_numpy(float))
     if not prepared.is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -617,33 +314,6 @@ def _points_maker(
     return partial(
         points_table, prepared.counts, prepared.is_competitor, prepared.curves, fits, fitted, outliers
     )
-
-
-def _activity(
-    curves: Curves,
-    skip: Mapping[int, str],
-    homologous: bool,
-    n_free: int,
-    fdr: float,
-    min_displacement_pct: float,
-) -> Activity:
-    """Call every testable curve active or inactive (homologous curves and those in ``skip`` untested)."""
-    untested = range(len(curves)) if homologous else skip
-    return activity_calls(curves, untested, n_free=n_free, fdr=fdr, min_displacement_pct=min_displacement_pct)
-
-
-def _activity_notes(activity: Activity, fdr: float, min_displacement_pct: float) -> list[str]:
-    """Return a note saying how many curves were called inactive, and why they are not fitted."""
-    n_tested = int((activity.call != "").sum())
-    n_inactive = activity.inactive.size
-    if not n_inactive:
-        return []
-    return [
-        f"{n_inactive} of {n_tested} curves called inactive (flag no_displacement or weak_displacement: no "
-        f"fall of at least {min_displacement_pct:g}% of the specific window at a false-discovery rate of "
-        f"{fdr:g}); they are not fitted and their IC50 is only known to lie above the highest tested "
-        "concentration (ic50_above_nM); to fit every curve, give --fdr 1 --min-displacement 0"
-    ]
 
 
 def _potency(results: pd.DataFrame, reference: str, level: float) -> tuple[pd.DataFrame, list[str]]:

@@ -1,6 +1,6 @@
 """Which batch-engine fits ``engine="auto"`` keeps for a small job: those the lmfit path would reproduce.
 
-A small job (fewer curves than :data:`assaykit.binding.competition.BATCH_MIN_CURVES`) is fitted by the batch
+A small job (fewer curves than :data:`assaykit.binding.fit_loop.BATCH_MIN_CURVES`) is fitted by the batch
 engine like a screen, so that it needs neither lmfit nor scipy (about half a second of imports, most of a
 small job's time). Its results must still be the ones the one-curve lmfit path gives, and they are wherever
 the fit is *well posed*: the batch fit converged, it is not ambiguous (Prism's rule: covariance singular or

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from assaykit.plotting import zero_based_limits
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -241,7 +243,7 @@ def _draw(
 
     ax.set_xscale("log")
     ax.set_xlim(10.0**x_lo, 10.0**x_hi)
-    ax.set_ylim(*_y_limits(np.concatenate(y_values) if y_values else np.array([0.0, 1.0])))
+    ax.set_ylim(*zero_based_limits(np.concatenate(y_values) if y_values else np.array([0.0, 1.0])))
     ax.set_xlabel("[competitor] (M)")
     ax.set_ylabel(f"Bound ({signal_unit})")
 
@@ -263,16 +265,6 @@ def _draw(
         )
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=7.5)
-
-
-def _y_limits(values: np.ndarray) -> tuple[float, float]:
-    """Return y limits that start at zero (unless values are negative) with 8% headroom."""
-    values = values[np.isfinite(values)]
-    if not values.size:
-        return 0.0, 1.0
-    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
-    span = high - low or 1.0
-    return (low - 0.05 * span if low < 0 else 0.0), high + 0.08 * span
 
 
 def _mark_ic50(ax: Axes, p: Mapping[str, Any], x_lo: float, x_hi: float) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from assaykit.binding.activity import ACTIVITY_DEFAULTS
-from assaykit.binding.competition import CompetitionAnalysis, fit_prepared, prepare_competition
+from assaykit.binding.competition import CompetitionAnalysis, fit_prepared
+from assaykit.binding.prepare import prepare_competition
 from assaykit.errors import AssayInputError
 from assaykit.formatting import sig
 from assaykit.io.counts import read_counts_files
@@ -392,8 +393,8 @@ def _fit(
 ) -> BindingRun:
     """Read the counts and fit them; raise when no curve at all could be fitted.
 
-    The counts frame is handed to :func:`prepare_competition` and not kept here: with ``keep_points``
-    False nothing holds it once the curves are built.
+    The counts frame is handed to :func:`~assaykit.binding.prepare.prepare_competition` and not kept here:
+    with ``keep_points`` False nothing holds it once the curves are built.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

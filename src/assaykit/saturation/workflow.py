@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assaykit.binding.saturation import SaturationAnalysis, analyze_saturation
 from assaykit.errors import AssayInputError
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
+from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation
 
 
 @dataclass
@@ -60,7 +60,7 @@ def write_saturation_plots(
     list of Path
         The plot files.
     """
-    from assaykit.binding.saturation_plots import plot_saturation
+    from assaykit.saturation.plots import plot_saturation
 
     directory = Path(directory)
     results, points = analysis.results, analysis.points
@@ -123,7 +123,7 @@ def run_saturation(
     points_path
         Per-tube table to write (nonspecific, specific, fitted, residual).
     efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml
-        Unit options, as in :func:`~assaykit.binding.saturation.analyze_saturation`.
+        Unit options, as in :func:`~assaykit.saturation.analysis.analyze_saturation`.
     progress
         Called as ``progress(done, total)`` as data sets are finished.
     outputs

@@ -15,8 +15,6 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from assaykit.binding.saturation import RESULT_COLUMNS, analyze_saturation, fit_saturation
-from assaykit.binding.saturation_plots import plot_saturation
 from assaykit.errors import AssayInputError, FitWarning
 from assaykit.io.saturation import (
     SATURATION_COLUMNS,
@@ -24,6 +22,8 @@ from assaykit.io.saturation import (
     read_saturation_files,
     saturation_from_frame,
 )
+from assaykit.saturation import RESULT_COLUMNS, analyze_saturation, fit_saturation
+from assaykit.saturation.plots import plot_saturation
 
 CONC = (0.1, 0.2, 0.35, 0.6, 1.0, 1.75, 3.0, 5.5, 10.0, 20.0)
 TIGHT = {"ftol": 1e-15, "xtol": 1e-15, "gtol": 1e-15}
@@ -539,8 +539,8 @@ def test_two_site_columns_by_hand() -> None:
 def test_two_sites_found_in_the_other_order_are_relabelled(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    from assaykit.binding import saturation as module
     from assaykit.fitting.saturation_models import SATURATION_MODELS
+    from assaykit.saturation import analysis as module
 
     x, y = two_site_truth()
     data = saturation_from_frame(pd.DataFrame({"conc_nM": x, "specific_cpm": y}), specific=True)

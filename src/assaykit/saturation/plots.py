@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from assaykit.plotting import zero_based_limits
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -189,7 +191,7 @@ def _draw_curves(
         ax.text(0.97, 0.5, "fit failed", transform=ax.transAxes, ha="right", va="center", color="#B00000")
     values = np.concatenate(y_values) if y_values else np.array([0.0, 1.0])
     ax.set_xlim(0.0, 1.05 * x_max)
-    ax.set_ylim(*_limits(values))
+    ax.set_ylim(*zero_based_limits(values))
     ax.set_xlabel("[radioligand] (nM)")
     ax.set_ylabel(f"Bound ({unit})")
     if ax.get_legend_handles_labels()[0]:
@@ -237,23 +239,13 @@ def _draw_scatchard(
         keep = free <= hi * 10  # scale the axes to the data and the curve near them
         x_values.append(fitted[keep])
         y_values.append((fitted / free)[keep])
-    ax.set_xlim(*_limits(np.concatenate(x_values)))
-    ax.set_ylim(*_limits(np.concatenate(y_values)))
+    ax.set_xlim(*zero_based_limits(np.concatenate(x_values)))
+    ax.set_ylim(*zero_based_limits(np.concatenate(y_values)))
     ax.set_xlabel(f"Specific bound ({unit})")
     ax.set_ylabel(f"Bound/Free ({unit}/nM)")
     ax.set_title("Scatchard", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper right", fontsize=7.5)
-
-
-def _limits(values: np.ndarray) -> tuple[float, float]:
-    """Return axis limits that start at zero (unless values are negative) with 8% headroom."""
-    values = values[np.isfinite(values)]
-    if not values.size:
-        return 0.0, 1.0
-    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
-    span = high - low or 1.0
-    return (low - 0.05 * span if low < 0 else 0.0), high + 0.08 * span
 
 
 def _sig3(value: float) -> str:

@@ -1,10 +1,10 @@
 """The saturation results table: its columns, in order, and one row per data set built from a fit.
 
 Every row has all of :data:`RESULT_COLUMNS` (documented in the README and in
-:func:`~assaykit.binding.saturation.analyze_saturation`); those that do not apply to the row's model are
+:func:`~assaykit.saturation.analysis.analyze_saturation`); those that do not apply to the row's model are
 NaN. For two sites, ``bmax`` is BmaxHi + BmaxLo with the SE of the sum, and ``fraction_hi = BmaxHi /
 (BmaxHi + BmaxLo)`` has its SE by the delta method. The conversions to fmol, fmol/mg and sites/cell are in
-:mod:`assaykit.binding.saturation_units`, the flags in :mod:`assaykit.binding.saturation_flags`.
+:mod:`assaykit.saturation.units`, the flags in :mod:`assaykit.saturation.flags`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from assaykit.binding.saturation_flags import saturation_flags
-from assaykit.binding.saturation_units import Units, converted_bmax
 from assaykit.fitting import CurveFit
 from assaykit.fitting.distributions import t_quantile
+from assaykit.saturation.flags import saturation_flags
+from assaykit.saturation.units import Units, converted_bmax
 
 #: Result columns, in order (documented in the README and in
-#: :func:`~assaykit.binding.saturation.analyze_saturation`).
+#: :func:`~assaykit.saturation.analysis.analyze_saturation`).
 RESULT_COLUMNS = (
     "dataset",
     "model",

@@ -1,4 +1,4 @@
-"""Saturation binding: bound radioligand versus its concentration -> Kd and Bmax (and receptor density).
+"""The saturation analysis: every data set's Kd and Bmax (and receptor density), with the tables around them.
 
 A *data set* is one saturation experiment: its total and nonspecific (NSB) tubes are fitted together,
 every replicate as its own point, and it gives one result row. By default the total and NSB tubes are
@@ -11,14 +11,14 @@ This module holds the analysis itself (:func:`analyze_saturation`, :func:`fit_sa
 :class:`SaturationAnalysis`): it checks the input and options, fits every data set and assembles the
 results and points tables. The parts live in
 
-- :mod:`assaykit.binding.saturation_fit`: the points a model fits for one data set, and the fit;
-- :mod:`assaykit.binding.saturation_rows`: :data:`RESULT_COLUMNS` and one result row per data set;
-- :mod:`assaykit.binding.saturation_units`: the unit conversions (``fmol = cpm / (efficiency x SA x
+- :mod:`assaykit.saturation.fit`: the points a model fits for one data set, and the fit;
+- :mod:`assaykit.saturation.rows`: :data:`~assaykit.saturation.rows.RESULT_COLUMNS` and one result row
+  per data set;
+- :mod:`assaykit.saturation.units`: the unit conversions (``fmol = cpm / (efficiency x SA x
   2.22)``, fmol/mg, sites/cell) and the depletion check, with their sources;
-- :mod:`assaykit.binding.saturation_flags`: the quality flags.
+- :mod:`assaykit.saturation.flags`: the quality flags.
 
-The constants and :data:`RESULT_COLUMNS` are re-exported here, so ``from assaykit.binding.saturation
-import RESULT_COLUMNS`` keeps working.
+The public names are exported by :mod:`assaykit.saturation`.
 """
 
 from __future__ import annotations
@@ -31,32 +31,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.checks import saturation_problem
-from assaykit.binding.saturation_fit import build_problem, fit_problem
-from assaykit.binding.saturation_flags import SATURATING_MULTIPLE
-from assaykit.binding.saturation_rows import RESULT_COLUMNS, empty_row, result_row
-from assaykit.binding.saturation_units import (
-    AVOGADRO,
-    DPM_PER_FMOL_PER_CI_MMOL,
-    MAX_FRACTION_BOUND,
-    bound_fraction,
-    check_units,
-)
 from assaykit.errors import AssayInputError, FitWarning
 from assaykit.fitting import CurveFit, CurveFitError
 from assaykit.fitting.saturation_models import GLOBAL_MODELS, SATURATION_MODELS
+from assaykit.saturation.checks import saturation_problem
+from assaykit.saturation.fit import build_problem, fit_problem
+from assaykit.saturation.rows import RESULT_COLUMNS, empty_row, result_row
+from assaykit.saturation.units import MAX_FRACTION_BOUND, bound_fraction, check_units
 
-__all__ = [
-    "AVOGADRO",
-    "DPM_PER_FMOL_PER_CI_MMOL",
-    "MAX_FRACTION_BOUND",
-    "RESULT_COLUMNS",
-    "SATURATING_MULTIPLE",
-    "ModelName",
-    "SaturationAnalysis",
-    "analyze_saturation",
-    "fit_saturation",
-]
+__all__ = ["ModelName", "SaturationAnalysis", "analyze_saturation", "fit_saturation"]
 
 ModelName = Literal["one-site-total", "one-site", "hill", "two-site", "two-site-total"]
 _REQUIRED = ("dataset", "kind", "conc_nM", "signal")
@@ -69,7 +52,7 @@ class SaturationAnalysis:
     Attributes
     ----------
     results
-        One row per data set, columns :data:`RESULT_COLUMNS`.
+        One row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`.
     points
         Every tube with its nonspecific, specific, fitted and residual binding (see
         :func:`analyze_saturation`).
@@ -152,18 +135,18 @@ def analyze_saturation(
     SaturationAnalysis
         ``results``, ``points``, ``fits`` and ``notes``.
 
-        ``results`` has one row per data set, columns :data:`RESULT_COLUMNS`: ``dataset, model, n_points``
-        (tubes fitted); ``kd_nM, kd_se_nM, kd_ci_low_nM, kd_ci_high_nM``; ``bmax, bmax_se, bmax_ci_low,
-        bmax_ci_high`` in ``bmax_unit`` (the signal unit, e.g. ``cpm``; for two sites, BmaxHi + BmaxLo
-        with the SE of the sum); ``ns_slope, ns_slope_se, background, background_se`` (global models;
-        NaN otherwise); ``hill, hill_se`` (1 and NaN for one-site models, NaN for two sites);
+        ``results`` has one row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`:
+        ``dataset, model, n_points`` (tubes fitted); ``kd_nM, kd_se_nM, kd_ci_low_nM, kd_ci_high_nM``; ``bmax,
+        bmax_se, bmax_ci_low, bmax_ci_high`` in ``bmax_unit`` (the signal unit, e.g. ``cpm``; for two sites,
+        BmaxHi + BmaxLo with the SE of the sum); ``ns_slope, ns_slope_se, background, background_se`` (global
+        models; NaN otherwise); ``hill, hill_se`` (1 and NaN for one-site models, NaN for two sites);
         ``kd_hi_nM ... kd_lo_ci_high_nM, bmax_hi, bmax_hi_se, bmax_lo, bmax_lo_se, fraction_hi,
-        fraction_hi_se`` (two sites; KdHi is the smaller Kd; ``fraction_hi = BmaxHi / (BmaxHi +
-        BmaxLo)``, SE by the delta method); ``bmax_fmol, bmax_fmol_se, bmax_fmol_per_mg,
-        bmax_fmol_per_mg_se, sites_per_cell, sites_per_cell_se`` (when the unit options allow; the
-        efficiency, specific activity, protein and cell count are taken as exact); ``r_squared, sy_x, df,
-        ci_method, flags, ss``; ``max_fraction_bound`` (the largest fraction of the added radioligand found
-        bound, with ``volume_ml``).
+        fraction_hi_se`` (two sites; KdHi is the smaller Kd; ``fraction_hi = BmaxHi / (BmaxHi + BmaxLo)``, SE
+        by the delta method); ``bmax_fmol, bmax_fmol_se, bmax_fmol_per_mg, bmax_fmol_per_mg_se,
+        sites_per_cell, sites_per_cell_se`` (when the unit options allow; the efficiency, specific activity,
+        protein and cell count are taken as exact); ``r_squared, sy_x, df, ci_method, flags, ss``;
+        ``max_fraction_bound`` (the largest fraction of the added radioligand found bound, with
+        ``volume_ml``).
 
         ``points`` is every tube (``dataset, kind, replicate, conc_nM, <u>, source_row``, ``<u>`` the
         signal unit) with ``nonspecific_<u>`` (the fitted NS line for global models; the NSB mean
@@ -177,7 +160,7 @@ def analyze_saturation(
         For invalid options (unknown model, a global model for specific-binding data, a non-positive unit
         option, both ``protein_mg`` and ``cells``). A data set that cannot be fitted does not raise: its
         row says why in ``flags`` (``not_fitted: ...``). Nor does one that must not be fitted
-        (:func:`~assaykit.binding.checks.saturation_problem`: nsb tubes not below the total tubes at most
+        (:func:`~assaykit.saturation.checks.saturation_problem`: nsb tubes not below the total tubes at most
         concentrations, as when the kind labels are swapped, or implausible concentrations).
 
     Warns
@@ -185,7 +168,7 @@ def analyze_saturation(
     FitWarning
         When more than 10% of the added radioligand is bound in some data set (``depletion``).
     UserWarning
-        For each data set not fitted by :func:`~assaykit.binding.checks.saturation_problem`.
+        For each data set not fitted by :func:`~assaykit.saturation.checks.saturation_problem`.
 
     Notes
     -----
@@ -335,6 +318,6 @@ def fit_saturation(data: pd.DataFrame, **options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per data set, columns :data:`RESULT_COLUMNS`.
+        One row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`.
     """
     return analyze_saturation(data, **options).results

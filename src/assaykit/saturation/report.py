@@ -32,7 +32,7 @@ def format_saturation(results: pd.DataFrame, level: float = 0.95) -> str:
     Parameters
     ----------
     results
-        The results table of :func:`assaykit.binding.analyze_saturation`.
+        The results table of :func:`assaykit.saturation.analyze_saturation`.
     level
         The confidence level of its intervals, for the column headings.
 

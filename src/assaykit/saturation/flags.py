@@ -14,7 +14,7 @@ code                       meaning
 ``kd_outside_range``       a Kd lies outside the tested concentrations
 ``kd_ci_open``             a profile-likelihood limit of Kd was not reached
 ``depletion``              more than 10% of the added radioligand is bound at some concentration (see
-                           :mod:`assaykit.binding.saturation_units`)
+                           :mod:`assaykit.saturation.units`)
 =========================  ===============================================================================
 
 ``bmax_extrapolated``: at 10 x Kd, 91% of the sites are occupied (``X/(Kd + X)``); below it the
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import math
 
-from assaykit.binding.saturation_units import MAX_FRACTION_BOUND
 from assaykit.fitting import CurveFit
+from assaykit.saturation.units import MAX_FRACTION_BOUND
 
 #: ``bmax_extrapolated`` when the highest concentration is below this multiple of Kd (X/(Kd+X) < 91%).
 SATURATING_MULTIPLE = 10.0
