@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assaykit.epm.ethology import EthologyOptions, head_dips, runs, stretched_attend
+from assaykit.epm.bouts import runs
+from assaykit.epm.ethology import EthologyOptions, head_dips, stretched_attend
 from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
 from assaykit.tracking.assay_parts import arena_placement, check_arena_keys, percent
 from assaykit.tracking.batch import AssaySpec
