@@ -17,15 +17,19 @@ so, exit status 1, and the traceback only with ``ASSAYKIT_TRACEBACK=1`` in the e
 
 from __future__ import annotations
 
-from assaykit.cli.binding import binding
-from assaykit.cli.compare import compare
-from assaykit.cli.info import info
-from assaykit.cli.protocols import protocols
+from assaykit.cli import binding, compare, info, protocols, saturation, tracking
 from assaykit.cli.root import main
-from assaykit.cli.saturation import saturation
-from assaykit.cli.tracking import epm, ldb
 
-for _command in (binding, saturation, epm, ldb, compare, protocols, info):
+# the commands join the group here; the package's names stay its modules (``assaykit.cli.binding`` ...)
+for _command in (
+    binding.binding,
+    saturation.saturation,
+    tracking.epm,
+    tracking.ldb,
+    compare.compare,
+    protocols.protocols,
+    info.info,
+):
     main.add_command(_command)
 
 __all__ = ["main"]
