@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assaykit.epm.ethology import EthologyOptions, head_dips, runs, stretched_attend
+from assaykit.epm.bouts import runs
+from assaykit.epm.ethology import EthologyOptions, head_dips, stretched_attend
 from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
+from assaykit.tracking.assay_parts import arena_placement, check_arena_keys, percent
 from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, plus_maze
 from assaykit.tracking.pose import HEAD_NAMES, TAIL_BASE_NAMES, PoseWindow, find_keypoint
@@ -105,12 +107,12 @@ def epm_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
         "open_frames": analysis.kind_frames.get("open", 0),
         "closed_frames": analysis.kind_frames.get("closed", 0),
         "center_frames": analysis.kind_frames.get("center", 0),
-        "open_time_pct": _pct(time["open"], arm_time),
-        "open_time_total_pct": _pct(time["open"], session),
+        "open_time_pct": percent(time["open"], arm_time),
+        "open_time_total_pct": percent(time["open"], session),
         "open_entries": entries["open"],
         "closed_entries": entries["closed"],
         "total_entries": arm_entries,
-        "open_entries_pct": _pct(entries["open"], arm_entries),
+        "open_entries_pct": percent(entries["open"], arm_entries),
         "center_entries": entries["center"],
         "latency_open_s": analysis.latency_s["open"] if entered else session,
         "open_entered": entered,
@@ -215,10 +217,6 @@ def _bouts(posture: str, frames: np.ndarray, window: PoseWindow, arena: Arena) -
     )
 
 
-def _pct(part: float, whole: float) -> float:
-    return 100.0 * part / whole if whole > 0 else float("nan")
-
-
 def epm_flags(row: Mapping[str, Any]) -> list[str]:
     """EPM flag: ``no_arm_entry`` when the animal entered no arm (the entry percentage is undefined)."""
     return ["no_arm_entry"] if row.get("total_entries") == 0 else []
@@ -226,18 +224,13 @@ def epm_flags(row: Mapping[str, Any]) -> list[str]:
 
 def build_plus_maze(table: Mapping[str, Any], scale: float) -> Arena:
     """Build the maze from a preset's ``[arena]`` table (cm), its ``origin`` in track units x ``scale``."""
-    known = {"center_size_cm", "arm_length_cm", "arm_width_cm", "open_axis", "origin", "rotation_deg"}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
-    origin = table.get("origin", [0.0, 0.0])
+    check_arena_keys(table, ("center_size_cm", "arm_length_cm", "arm_width_cm", "open_axis"))
     return plus_maze(
         center_size=float(table["center_size_cm"]),
         arm_length=float(table["arm_length_cm"]),
         arm_width=float(table["arm_width_cm"]),
         open_axis=str(table.get("open_axis", "x")),
-        origin=(float(origin[0]) * scale, float(origin[1]) * scale),
-        rotation_deg=float(table.get("rotation_deg", 0.0)),
+        **arena_placement(table, scale),
     )
 
 

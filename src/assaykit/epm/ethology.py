@@ -75,13 +75,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assaykit.epm.bouts import counted_runs
 from assaykit.tracking.geometry import Arena
 
 #: Zone kinds from which a head dip is protected and in which a SAP is scored.
 PROTECTED_KINDS = ("closed", "center")
-
-#: Slack (s) on the minimum durations, for float rounding of frame intervals.
-_DURATION_SLACK_S = 1e-9
 
 
 @dataclass(frozen=True)
@@ -285,7 +283,7 @@ def head_dips(
         nearest = np.argmin(distance, axis=0)  # the first zone listed wins a tie
         d = distance[nearest, np.arange(len(candidate))]
         dip[candidate] = is_open[nearest] & (d > options.head_dip_min_cm) & (d <= options.head_dip_max_cm)
-    start, frames = _counted_runs(dip, durations, options.head_dip_min_s, breaks)
+    start, frames = counted_runs(dip, durations, options.head_dip_min_s, breaks)
     protected_kind = np.isin(kinds, PROTECTED_KINDS)
     from_zone = body_zone[start]
     return HeadDips(
@@ -373,7 +371,7 @@ def stretched_attend(
     posed = np.flatnonzero(sap)  # the zone is only needed there
     body_zone = arena.classify(body_x[posed], body_y[posed])
     sap[posed] = (body_zone >= 0) & protected_kind[body_zone]
-    start, frames = _counted_runs(sap, durations, options.sap_min_s, breaks)
+    start, frames = counted_runs(sap, durations, options.sap_min_s, breaks)
     return StretchedAttend(
         count=len(start),
         time_s=float(durations[frames].sum()),
@@ -422,48 +420,6 @@ def _central_speed(
         across = count[2 * h : n] - count[: n - 2 * h] > 0  # a break in frames i-h .. i+h-1
         speed[h : n - h][across] = np.nan
     return speed
-
-
-def runs(mask: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Return the first frame and the end (exclusive) of each maximal run of True in ``mask``.
-
-    A run also ends after a frame in ``breaks`` (one followed by a clock gap), when given.
-    """
-    mask = np.asarray(mask, dtype=bool)
-    edges = np.diff(np.concatenate([[0], mask.view(np.int8), [0]]))
-    start, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if breaks is not None and len(mask) > 1:
-        cut = np.flatnonzero(np.asarray(breaks, dtype=bool)[:-1] & mask[:-1] & mask[1:]) + 1
-        start, stop = np.sort(np.concatenate([start, cut])), np.sort(np.concatenate([stop, cut]))
-    return start, stop
-
-
-def _counted_runs(
-    mask: np.ndarray, durations: np.ndarray, min_s: float, breaks: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the first frame of each maximal run of ``mask`` lasting ``min_s`` or more, and their frames.
-
-    A run's length is the sum of its frames' ``durations`` (``numpy.add.reduceat`` over the durations
-    zeroed outside ``mask``, so each sum holds only its run's frames); a run ends at a clock gap
-    (``breaks``).
-    """
-    n = len(mask)
-    if not mask.any():
-        return np.zeros(0, dtype=np.int64), np.zeros(n, dtype=bool)
-    if breaks is not None and not np.any(breaks):
-        breaks = None
-    start, stop = runs(mask, breaks)
-    elapsed = np.concatenate([[0.0], np.cumsum(np.where(mask, durations, 0.0))])
-    total = (
-        elapsed[stop] - elapsed[start]
-        if breaks is not None
-        else np.add.reduceat(np.where(mask, durations, 0.0), start)
-    )
-    keep = total >= min_s - _DURATION_SLACK_S
-    change = np.zeros(n + 1, dtype=np.int64)  # +1 where a kept run starts, -1 where it ends
-    change[start[keep]] += 1
-    change[stop[keep]] -= 1
-    return start[keep], np.cumsum(change[:-1]) > 0
 
 
 def _check_inputs(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.tracking.analysis import DEFAULT_CRITERION, EntryCriterion, TrackAnalysis
+from assaykit.tracking.assay_parts import arena_placement, check_arena_keys, percent
 from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, light_dark_box
 from assaykit.tracking.protocol import TrackingProtocol
@@ -82,7 +83,7 @@ def ldb_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
         "dark_time_s": time["dark"],
         "light_frames": analysis.kind_frames.get("light", 0),
         "dark_frames": analysis.kind_frames.get("dark", 0),
-        "light_time_pct": _pct(time["light"], time["light"] + time["dark"]),
+        "light_time_pct": percent(time["light"], time["light"] + time["dark"]),
         "light_entries": entries["light"],
         "dark_entries": entries["dark"],
         "transitions": entries["light"] + entries["dark"],
@@ -96,10 +97,6 @@ def ldb_endpoints(analysis: TrackAnalysis, protocol: TrackingProtocol | None = N
     }
 
 
-def _pct(part: float, whole: float) -> float:
-    return 100.0 * part / whole if whole > 0 else float("nan")
-
-
 def ldb_flags(row: Mapping[str, Any]) -> list[str]:
     """LDB flag: ``no_light_entry`` when the animal never entered the light."""
     return [] if row.get("light_entered") else ["no_light_entry"]
@@ -107,26 +104,13 @@ def ldb_flags(row: Mapping[str, Any]) -> list[str]:
 
 def build_light_dark_box(table: Mapping[str, Any], scale: float) -> Arena:
     """Build the box from a preset's ``[arena]`` table (cm), its ``origin`` in track units x ``scale``."""
-    known = {
-        "width_cm",
-        "depth_cm",
-        "divider_cm",
-        "light_side",
-        "origin",
-        "rotation_deg",
-        "start_compartment",
-    }
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
-    origin = table.get("origin", [0.0, 0.0])
+    check_arena_keys(table, ("width_cm", "depth_cm", "divider_cm", "light_side", "start_compartment"))
     return light_dark_box(
         width=float(table["width_cm"]),
         depth=float(table["depth_cm"]),
         divider=float(table["divider_cm"]),
         light_side=str(table.get("light_side", "high")),
-        origin=(float(origin[0]) * scale, float(origin[1]) * scale),
-        rotation_deg=float(table.get("rotation_deg", 0.0)),
+        **arena_placement(table, scale),
     )
 
 

@@ -1,52 +1,16 @@
-"""Clean pose-estimation keypoints: confidence cut, gap interpolation and smoothing, track by track.
+"""The steps of keypoint cleaning, each a function of arrays holding many tracks back to back.
 
-Pose-estimation tools (DeepLabCut, SLEAP, LightningPose) give every keypoint of every frame a position and
-a confidence score. Before positions become endpoints, the field cleans them in the steps of the
-``movement`` package's ``movement/filtering.py`` (https://movement.neuroinformatics.dev), which this
-module reproduces on many tracks held back to back in one array (track ``k`` is rows
-``bounds[k]:bounds[k + 1]``, see :mod:`.segments`); no step mixes frames of two tracks.
+Track ``k`` is rows ``bounds[k]:bounds[k + 1]`` (see :mod:`assaykit.tracking.segments`); no step mixes
+frames of two tracks. The steps reproduce those of the ``movement`` package's ``movement/filtering.py``
+(see :mod:`assaykit.tracking.cleaning` for the pipeline and the references):
 
-All arrays are ``(n_frames_total, K)`` float64, one column per keypoint. The pipeline of
-:func:`clean_points` is:
-
-1. Confidence cut (:func:`drop_low_confidence`, movement's ``filter_by_confidence``): a point whose score is
-   below the threshold becomes missing (NaN in both coordinates).
-2. Gap interpolation (:func:`interpolate_gaps`, movement's ``interpolate_over_time(method="linear",
-   max_gap=N)``): runs of at most ``max_gap`` missing frames with a known point on both sides are filled by
-   linear interpolation in time.
-3. Optional smoothing, either a centred rolling median (:func:`rolling_median`, movement's
-   ``rolling_filter(statistic="median")``) or a Savitzky-Golay filter (:func:`savgol_smooth`, movement's
-   ``savgol_filter``; Savitzky & Golay 1964).
-
-By default the gaps are filled before smoothing. With ``Cleaning(smooth_first=True)`` the smoothing comes
-before the interpolation, the order of movement's elevated-plus-maze region-occupancy example
-(``examples/region_occupancy.py``: ``filter_by_confidence`` at 0.99, then ``rolling_filter`` with a median
-over 9 frames and ``min_periods=3``, then ``interpolate_over_time`` with ``max_gap=5``); a median with
-``min_periods`` below the window also fills short runs of missing frames itself.
-
-Defaults of :class:`Cleaning`: a confidence cut at 0.9, gaps of up to 10 frames filled, no smoothing.
-The cut of 0.9 is assaykit's own choice, stricter than the tools' defaults: DeepLabCut's ``pcutoff`` (the
-likelihood below which its plots and labelled videos hide a point) is 0.6 in the ``config.yaml`` that
-``deeplabcut.create_new_project`` writes, and movement's ``filter_by_confidence`` threshold defaults to 0.6.
-Scores are not comparable between tools: DeepLabCut's likelihood is the peak of a score map in [0, 1]
-(Mathis et al. 2018), SLEAP's instance and point scores can exceed 1; choose the cut for the tool.
-
-References
-----------
-* movement, ``movement/filtering.py`` (``filter_by_confidence``, ``interpolate_over_time``,
-  ``rolling_filter``, ``savgol_filter``), https://movement.neuroinformatics.dev and
-  https://github.com/neuroinformatics-unit/movement.
-* A. Savitzky and M. J. E. Golay (1964). Smoothing and differentiation of data by simplified least squares
-  procedures. Analytical Chemistry 36(8):1627-1639.
-* A. Mathis et al. (2018). DeepLabCut: markerless pose estimation of user-defined body parts with deep
-  learning. Nature Neuroscience 21:1281-1289 (the per-point likelihood).
-* DeepLabCut, project configuration (``config.yaml``: ``pcutoff``), https://deeplabcut.github.io/DeepLabCut
-  and ``deeplabcut/create_project/new.py``.
+* :func:`drop_low_confidence`, movement's ``filter_by_confidence``;
+* :func:`interpolate_gaps`, movement's ``interpolate_over_time(method="linear", max_gap=N)``;
+* :func:`rolling_median`, movement's ``rolling_filter(statistic="median")``;
+* :func:`savgol_smooth`, movement's ``savgol_filter`` (Savitzky & Golay 1964).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -150,7 +114,7 @@ def interpolate_gaps(
     time_s = np.asarray(time_s, dtype=float)
     if time_s.shape != (n,):
         raise ValueError(f"time_s must have shape ({n},), got {time_s.shape}.")
-    if not _is_int(max_gap) or max_gap < 0:
+    if not is_int(max_gap) or max_gap < 0:
         raise ValueError(f"max_gap must be an integer >= 0, got {max_gap!r}.")
     out = values.copy()
     filled = np.zeros((n, k), dtype=bool)
@@ -232,10 +196,10 @@ def rolling_median(
     values, one_d = _as_2d(values)
     n, k = values.shape
     bounds = _check_bounds(bounds, n)
-    _check_window(window, "window")
+    check_window(window, "window")
     if min_periods is None:
         min_periods = window
-    elif not _is_int(min_periods) or not 1 <= min_periods <= window:
+    elif not is_int(min_periods) or not 1 <= min_periods <= window:
         raise ValueError(
             f"min_periods must be an integer from 1 to the window ({window}), got {min_periods!r}."
         )
@@ -325,8 +289,8 @@ def savgol_smooth(values: np.ndarray, bounds: np.ndarray, window: int, order: in
     values, one_d = _as_2d(values)
     n, k = values.shape
     bounds = _check_bounds(bounds, n)
-    _check_window(window, "window")
-    if not _is_int(order) or order < 0 or order >= window:
+    check_window(window, "window")
+    if not is_int(order) or order < 0 or order >= window:
         raise ValueError(f"order must be an integer from 0 to window - 1 ({window - 1}), got {order!r}.")
     out = values.copy()
     lengths = np.diff(bounds)
@@ -355,179 +319,14 @@ def savgol_smooth(values: np.ndarray, bounds: np.ndarray, window: int, order: in
     return _back(out, one_d)
 
 
-@dataclass(frozen=True)
-class Cleaning:
-    """How to clean keypoints (see the module docstring for the pipeline).
-
-    Attributes
-    ----------
-    confidence
-        Points scored below this are removed; None for no cut. In [0, 1].
-    max_gap
-        Longest run of missing frames filled by interpolation; 0 fills nothing.
-    median_window
-        Frames in the rolling median's window (odd); None for no median.
-    min_periods
-        Fewest values in a median window for a value (1 to ``median_window``); None means the window.
-    savgol_window
-        Frames in the Savitzky-Golay window (odd, > ``savgol_order``); None for no Savitzky-Golay filter.
-        At most one of ``median_window`` and ``savgol_window`` may be set.
-    savgol_order
-        Order of the Savitzky-Golay polynomial.
-    smooth_first
-        Smooth before filling gaps (movement's region-occupancy example) instead of after.
-    """
-
-    confidence: float | None = 0.9
-    max_gap: int = 10
-    median_window: int | None = None
-    min_periods: int | None = None
-    savgol_window: int | None = None
-    savgol_order: int = 2
-    smooth_first: bool = False
-
-    def __post_init__(self) -> None:
-        """Check the options."""
-        if self.confidence is not None and not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(
-                f"confidence must be between 0 and 1 (or None for no cut), got {self.confidence!r}."
-            )
-        if not _is_int(self.max_gap) or self.max_gap < 0:
-            raise ValueError(f"max_gap must be an integer >= 0, got {self.max_gap!r}.")
-        if self.median_window is not None and self.savgol_window is not None:
-            raise ValueError(
-                "median_window and savgol_window cannot both be set: choose one smoothing filter."
-            )
-        for name in ("median_window", "savgol_window"):
-            window = getattr(self, name)
-            if window is not None:
-                _check_window(window, name)
-        if not _is_int(self.savgol_order) or self.savgol_order < 0:
-            raise ValueError(f"savgol_order must be an integer >= 0, got {self.savgol_order!r}.")
-        if self.savgol_window is not None and self.savgol_order >= self.savgol_window:
-            raise ValueError(
-                f"savgol_order must be less than savgol_window ({self.savgol_window}), "
-                f"got {self.savgol_order}."
-            )
-        if self.min_periods is not None:
-            if self.median_window is None:
-                raise ValueError("min_periods applies to the rolling median only: set median_window too.")
-            if not _is_int(self.min_periods) or not 1 <= self.min_periods <= self.median_window:
-                raise ValueError(
-                    f"min_periods must be an integer from 1 to median_window ({self.median_window}), "
-                    f"got {self.min_periods!r}."
-                )
-
-
-@dataclass(frozen=True)
-class CleanedPoints:
-    """Keypoints after :func:`clean_points`.
-
-    Attributes
-    ----------
-    x, y
-        Cleaned coordinates, ``(n, K)``; NaN where still missing (the same frames in both). Both are views
-        of one ``(n, 2K)`` array.
-    dropped
-        ``(n, K)`` bool: present points removed by the confidence cut.
-    missing_after_cut
-        ``(n, K)`` bool: points missing after the confidence cut, before interpolation and smoothing.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    dropped: np.ndarray
-    missing_after_cut: np.ndarray
-
-
-def clean_points(
-    time_s: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    score: np.ndarray | None,
-    bounds: np.ndarray,
-    cleaning: Cleaning,
-) -> CleanedPoints:
-    """Clean the keypoints of all tracks: confidence cut, gap interpolation and smoothing.
-
-    Parameters
-    ----------
-    time_s
-        ``(n,)`` frame times (s), strictly increasing within each track.
-    x, y
-        ``(n, K)`` coordinates of K keypoints; NaN marks a missing point.
-    score
-        ``(n, K)`` confidence scores, or None (no cut).
-    bounds
-        Track boundaries: track ``k`` is rows ``bounds[k]:bounds[k + 1]``, from 0 to ``n``.
-    cleaning
-        The options.
-
-    Returns
-    -------
-    CleanedPoints
-
-    Notes
-    -----
-    The steps are :func:`drop_low_confidence`, then :func:`interpolate_gaps` and the smoothing
-    (:func:`rolling_median` or :func:`savgol_smooth`), in that order, or smoothing then interpolation when
-    ``cleaning.smooth_first``. ``x`` and ``y`` go through the same operations column by column; after the
-    cut a point is missing in both or in neither, and each step keeps it so.
-
-    References
-    ----------
-    movement, ``movement/filtering.py``, https://movement.neuroinformatics.dev (see the module docstring).
-    """
-    time_s = np.asarray(time_s, dtype=float)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}.")
-    if x.ndim != 2:
-        raise ValueError(f"x and y must be 2-D (frames, keypoints), got shape {x.shape}.")
-    n, k = x.shape
-    values = np.empty((n, 2 * k))  # x then y: the one array cleaned, in place, and returned
-    values[:, :k] = x
-    values[:, k:] = y
-    del x, y
-    # the confidence cut, as drop_low_confidence makes it
-    missing = np.isnan(values[:, :k]) | np.isnan(values[:, k:])
-    dropped = np.zeros((n, k), dtype=bool)
-    if cleaning.confidence is not None and score is not None:
-        score = np.asarray(score, dtype=float)
-        if score.shape != (n, k):
-            raise ValueError(f"score must have the shape of x {(n, k)}, got {score.shape}.")
-        dropped = (score < cleaning.confidence) & ~missing  # a NaN score compares False: kept
-        missing |= dropped
-    values[:, :k][missing] = np.nan
-    values[:, k:][missing] = np.nan
-
-    def smooth(v: np.ndarray) -> np.ndarray:
-        if cleaning.median_window is not None:
-            return rolling_median(v, bounds, cleaning.median_window, cleaning.min_periods)
-        if cleaning.savgol_window is not None:
-            return savgol_smooth(v, bounds, cleaning.savgol_window, cleaning.savgol_order)
-        return v
-
-    def fill(v: np.ndarray) -> np.ndarray:
-        return interpolate_gaps(v, time_s, bounds, cleaning.max_gap)[0]
-
-    for first in range(0, 2 * k, _COLUMNS_AT_ONCE):  # a few columns at a time: bounded temporaries
-        block = values[:, first : first + _COLUMNS_AT_ONCE]
-        block[...] = fill(smooth(block)) if cleaning.smooth_first else smooth(fill(block))
-    return CleanedPoints(values[:, :k], values[:, k:], dropped, missing)  # views of one array
-
-
-#: Columns cleaned together by :func:`clean_points`: each step's temporaries are a few times this many
-#: columns, so the memory a large file needs stays close to that of its keypoints.
-_COLUMNS_AT_ONCE = 4
-
-
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
+    """Return whether ``value`` is an integer (a Python or numpy one, not a bool)."""
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
-def _check_window(window: object, name: str) -> None:
-    if not _is_int(window) or window < 1 or window % 2 == 0:
+def check_window(window: object, name: str) -> None:
+    """Raise ValueError unless the window ``name`` is an odd integer >= 1."""
+    if not is_int(window) or window < 1 or window % 2 == 0:
         raise ValueError(f"{name} must be an odd integer >= 1, got {window!r}.")
 
 

@@ -1,0 +1,79 @@
+"""What the commands print after a run: warnings, notes, the files written, a group comparison.
+
+Results go to stdout; warnings (``warning: ...``), notes (``note: ...``) and the ``wrote FILE`` lines go
+to stderr, so that a user can pipe the results and still see what to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+#: With ``-o``, the terminal shows this many curves of a larger screen (the file has every row).
+TERMINAL_ROWS = 30
+
+
+def listing(names: Any, limit: int = 10) -> str:
+    """Join names with commas, at most ``limit`` of them, saying how many more there are."""
+    names = [str(name) for name in names]
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+def warn(messages: Iterable[str]) -> None:
+    """Print each warning of a run as ``warning: ...`` on stderr."""
+    for message in messages:
+        click.echo(f"warning: {message}", err=True)
+
+
+def notes(messages: Iterable[str]) -> None:
+    """Print each note of a run as ``note: ...`` on stderr."""
+    for message in messages:
+        click.echo(f"note: {message}", err=True)
+
+
+def flagged(count: int, what: str, names: str) -> None:
+    """Say that ``count`` results (``what``: ``curve(s)``, ``data set(s)``) carry flags, and which."""
+    if count:
+        click.echo(
+            f"note: {count} {what} flagged ({names}); flag codes are explained in the README", err=True
+        )
+
+
+def wrote(paths: Iterable[Path]) -> None:
+    """Say which files a run wrote."""
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
+
+
+def echo_comparison(run: Any, quiet: bool, *, filed: bool) -> None:
+    """Print a group comparison (``assaykit compare``, ``epm``/``ldb --design``).
+
+    With ``quiet``, only the warnings, and the comparisons table when it goes to no file (``filed``).
+    """
+    from assaykit.stats.report import format_comparisons, format_trend
+
+    warn(run.warnings)
+    if quiet and filed:
+        return
+    click.echo(format_comparisons(run.comparison))
+    trend = format_trend(run.comparison)
+    if trend:
+        click.echo("")
+        click.echo(trend)
+    if quiet:
+        return
+    for row in run.exclusions.itertuples(index=False):
+        if row.excluded_by == "design":
+            click.echo(
+                f"note: {row.animal} ({row.group}) excluded by the design: {row.reason or 'no reason given'}",
+                err=True,
+            )
+        else:
+            which = "any endpoint" if row.endpoints == "all" else row.endpoints
+            click.echo(f"note: {row.animal} ({row.group}) has no value for {which}: {row.reason}", err=True)
+    notes(run.comparison.notes)
+    click.echo("note: the headline rule, the tests and every column are explained in the README", err=True)

@@ -1,0 +1,102 @@
+"""``assaykit saturation``: saturation binding, total and nonspecific counts -> Kd and Bmax."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assaykit.cli import echo
+from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, SHEET, plot_option
+
+
+@click.command(context_settings=CONTEXT)
+@FILES
+@click.option(
+    "--model",
+    type=click.Choice(["one-site-total", "one-site", "hill", "two-site", "two-site-total"]),
+    help="one-site-total: total and NSB fitted together [default]; one-site, hill, two-site: specific "
+    "binding (total minus NSB); two-site-total: two sites, global. [default with --specific: one-site]",
+)
+@click.option("--specific", is_flag=True, help="The files hold specific binding (a 'specific' column).")
+@CI
+@click.option("--efficiency", type=float, metavar="F", help="Counting efficiency, cpm/dpm (for cpm data).")
+@click.option(
+    "--specific-activity", type=float, metavar="CI_PER_MMOL", help="Radioligand specific activity, Ci/mmol."
+)
+@click.option("--protein-mg", type=float, metavar="MG", help="Protein per tube, mg: Bmax in fmol/mg.")
+@click.option("--cells", type=float, metavar="N", help="Cells per tube: Bmax in sites/cell.")
+@click.option(
+    "--volume-ml", type=float, metavar="ML", help="Assay volume per tube, ml: checks ligand depletion."
+)
+@SHEET
+@OUTPUT
+@POINTS
+@plot_option("Write one PNG per data set (curves and Scatchard plot) here.")
+@QUIET
+def saturation(
+    files: tuple[Path, ...],
+    model: str | None,
+    specific: bool,
+    ci: str | None,
+    efficiency: float | None,
+    specific_activity: float | None,
+    protein_mg: float | None,
+    cells: float | None,
+    volume_ml: float | None,
+    sheet: str | None,
+    output: Path | None,
+    points_path: Path | None,
+    plot_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Fit saturation binding: total and nonspecific counts -> Kd and Bmax.
+
+    FILES have one row per tube: conc_<unit> (radioligand, e.g. conc_nM), kind (total or nsb), cpm|dpm|counts,
+    optional dataset (one result row each) and replicate; CSV, TSV or XLSX. With --specific, a specific
+    column replaces kind and the counts. Every replicate is fitted as a point. --efficiency,
+    --specific-activity and --protein-mg (or --cells) turn Bmax into fmol/mg (or sites/cell).
+
+    \b
+    Examples:
+      assaykit saturation sat.csv
+      assaykit saturation sat.csv --efficiency 0.45 --specific-activity 85 --protein-mg 0.1 --volume-ml 1
+      assaykit saturation sat.csv --model hill --ci profile -o results.xlsx --plot plots/
+      assaykit saturation specific.csv --specific --model two-site
+    """
+    from assaykit.io.outputs import OutputSet
+    from assaykit.progress import ProgressBar
+    from assaykit.saturation.report import format_saturation
+    from assaykit.saturation.workflow import run_saturation
+
+    if protein_mg is not None and cells is not None:
+        raise click.UsageError("give --protein-mg or --cells, not both")
+    with OutputSet() as outputs, ProgressBar("data sets", enabled=not quiet) as bar:
+        run = run_saturation(
+            files,
+            model=model,
+            ci=ci,
+            specific=specific,
+            sheet=sheet,
+            output=output,
+            plot_dir=plot_dir,
+            points_path=points_path,
+            efficiency=efficiency,
+            specific_activity_Ci_mmol=specific_activity,
+            protein_mg=protein_mg,
+            cells=cells,
+            volume_ml=volume_ml,
+            progress=bar,
+            outputs=outputs,
+        )
+        written = outputs.commit()
+    echo.warn(run.warnings)
+    analysis = run.analysis
+    if not quiet or output is None:  # -q still prints the results that go to no file
+        click.echo(format_saturation(analysis.results))
+    if quiet:
+        return
+    echo.notes(analysis.notes)
+    flagged = analysis.results.loc[analysis.results["flags"] != "", "dataset"]
+    echo.flagged(len(flagged), "data set(s)", ", ".join(map(str, flagged)))
+    echo.wrote(written)
