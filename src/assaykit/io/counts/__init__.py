@@ -27,7 +27,7 @@ Long-layout text files are read by pandas' C parser (``read_text_table``) and ch
 each distinct cell value once, so that a screening file of 10,000 curves reads about as fast as
 ``pandas.read_csv``; files it might split differently (workbooks, quoted fields spanning lines, ...) are
 read by ``read_raw_table``, and both give the same frame and messages. Wide files are parsed in
-``assaykit.io.counts_wide``.
+``assaykit.io.counts.wide``.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def read_counts(
 
 
 def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:
-    from assaykit.io.counts_wide import first_row, is_wide, read_wide  # counts_wide imports this module
+    from assaykit.io.counts.wide import first_row, is_wide, read_wide  # wide imports this module
 
     if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
         table = read_text_table(path, numbers=lambda names: _number_columns(names, path), categorical=True)
@@ -537,7 +537,7 @@ def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
 
 def _number_columns(names: list[str], path: Path) -> list[str] | None:
     """For ``read_text_table``: the number columns of a long-layout header; None for any other."""
-    from assaykit.io.counts_wide import is_wide
+    from assaykit.io.counts.wide import is_wide
 
     cells = names[: max((i + 1 for i, name in enumerate(names) if name), default=0)]
     if not cells or is_wide(cells):
@@ -648,7 +648,7 @@ def _build(
     ``text``: the cells are a text file's; ``stacklevel``: a warning issued in the caller with it would point
     at the user's code (warnings from the checks are issued deeper, and add their depth).
     """
-    from assaykit.io.counts_checks import check_range, check_thousands, hot_concentrations  # imports this
+    from assaykit.io.counts.checks import check_range, check_thousands, hot_concentrations  # imports this
 
     signal, signal_kind = _numbers(tubes.signal, decimal_comma)
     conc, conc_kind = _numbers(tubes.conc, decimal_comma)
