@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.landmarks import moving_parts
 from assaykit.io.tables import closest_name
 from assaykit.io.tracks import Keypoints, TrackTable
-from assaykit.io.tracks_vendor import _checked_path, _track_frame
+from assaykit.io.tracks.ethovision import _checked_path, _track_frame
+from assaykit.io.tracks.landmarks import moving_parts
 
 #: File extensions :func:`read_dlc` understands.
 DLC_SUFFIXES = (".csv", ".h5", ".hdf5")

@@ -53,9 +53,12 @@ from pathlib import Path
 import numpy as np
 
 from assaykit.errors import AssayInputError
-from assaykit.io.hdf5_kind import unreadable_reason
-from assaykit.io.landmarks import moving_parts
-from assaykit.io.sleap_layout import (
+from assaykit.io.tracks import TrackTable
+from assaykit.io.tracks.dlc import _centroid, _chosen_parts, pose_keypoints
+from assaykit.io.tracks.ethovision import _checked_path, _track_frame
+from assaykit.io.tracks.hdf5_kind import unreadable_reason
+from assaykit.io.tracks.landmarks import moving_parts
+from assaykit.io.tracks.sleap_layout import (
     AXES,
     LAYOUT,
     animal_names,
@@ -64,9 +67,6 @@ from assaykit.io.sleap_layout import (
     names_of,
     stored_dims,
 )
-from assaykit.io.tracks import TrackTable
-from assaykit.io.tracks_dlc import _centroid, _chosen_parts, pose_keypoints
-from assaykit.io.tracks_vendor import _checked_path, _track_frame
 
 #: File extensions :func:`read_sleap` understands.
 SLEAP_SUFFIXES = (".h5", ".hdf5")

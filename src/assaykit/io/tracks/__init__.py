@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.runs import AnimalRuns, animal_runs
 from assaykit.io.tables import (
     _decode,
     _detect_delimiter,
@@ -28,7 +27,8 @@ from assaykit.io.tables import (
     read_raw_table,
     read_text_table,
 )
-from assaykit.io.track_table import Keypoints, TrackTable
+from assaykit.io.tracks.runs import AnimalRuns, animal_runs
+from assaykit.io.tracks.table import Keypoints, TrackTable
 
 #: Track formats a reader can return.
 TRACK_FORMATS = ("generic", "zones", "dlc", "lightningpose", "sleap", "ethovision", "anymaze")
@@ -99,14 +99,14 @@ def read_tracks(
     if format == "auto":
         format = detect_format(path)
     if format in ("dlc", "lightningpose"):
-        from assaykit.io.tracks_dlc import read_dlc
+        from assaykit.io.tracks.dlc import read_dlc
 
         table = read_dlc(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
         table.format = format  # LightningPose writes DeepLabCut's layout
         table.frame_rate = float(fps) if fps is not None else None
         return table
     if format == "sleap":
-        from assaykit.io.tracks_sleap import read_sleap
+        from assaykit.io.tracks.sleap import read_sleap
 
         table = read_sleap(path, fps=fps, bodypart=bodypart, likelihood=likelihood)
         table.frame_rate = (
@@ -114,11 +114,11 @@ def read_tracks(
         )  # else a rate the file stores: unknown here
         return table
     if format == "ethovision":
-        from assaykit.io.tracks_vendor import read_ethovision
+        from assaykit.io.tracks.ethovision import read_ethovision
 
         return read_ethovision(path, sheet=sheet)
     if format == "anymaze":
-        from assaykit.io.tracks_anymaze import read_anymaze
+        from assaykit.io.tracks.anymaze import read_anymaze
 
         return read_anymaze(path)
     return read_generic(path, fps=fps, sheet=sheet)
@@ -130,7 +130,7 @@ def detect_format(path: Path) -> str:
     One of ``dlc``, ``lightningpose``, ``sleap``, ``ethovision``, ``anymaze`` or ``generic``.
     An HDF5 file with SLEAP's root datasets (``tracks``...) is a SLEAP analysis file, one with a pandas
     table a DeepLabCut one; any other ``.h5`` is an error that says what it is
-    (:func:`assaykit.io.hdf5_kind.hdf5_kind`).
+    (:func:`assaykit.io.tracks.hdf5_kind.hdf5_kind`).
     A DeepLabCut-layout CSV whose scorer cells all end in ``_tracker`` is LightningPose's
     (it names the scorer ``<model type>_tracker``, e.g. ``heatmap_tracker``; DeepLabCut names it after the
     network, e.g. ``DLC_resnet50_...``).
@@ -145,10 +145,10 @@ def detect_format(path: Path) -> str:
     if path.suffix.lower() in (".h5", ".hdf5", ".hdf"):
         if not path.is_file():
             raise AssayInputError("file not found", path=path)
-        from assaykit.io.hdf5_kind import hdf5_kind
+        from assaykit.io.tracks.hdf5_kind import hdf5_kind
 
         return hdf5_kind(path)
-    from assaykit.io.tracks_vendor import detect_vendor
+    from assaykit.io.tracks.ethovision import detect_vendor
 
     rows = peek_rows(path)
     found = detect_vendor(rows) or "generic"

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assaykit.io.runs import AnimalRuns, animal_runs
+from assaykit.io.tracks.runs import AnimalRuns, animal_runs
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.track_table import TrackTable
-from assaykit.io.tracks_vendor import (
+from assaykit.io.tracks.ethovision import (
     _ANY_X,
     _MISSING_TEXT,
     _checked_path,
@@ -29,6 +28,7 @@ from assaykit.io.tracks_vendor import (
     _read_cells,
     _track_frame,
 )
+from assaykit.io.tracks.table import TrackTable
 
 _ANY_TIME = ("Time",)
 _ANY_Y = ("Centre position Y", "Center position Y")

@@ -390,9 +390,9 @@ def _decode(path: Path) -> str:
 
 
 def __getattr__(name: str) -> object:
-    """``read_anymaze`` lives in :mod:`assaykit.io.tracks_anymaze`; it is still importable from here."""
+    """``read_anymaze`` lives in :mod:`assaykit.io.tracks.anymaze`; it is still importable from here."""
     if name == "read_anymaze":
-        from assaykit.io.tracks_anymaze import read_anymaze
+        from assaykit.io.tracks.anymaze import read_anymaze
 
         return read_anymaze
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
