@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_specs import ZoneSpec, clean_kind
+from assaykit.io.zones.specs import ZoneSpec, clean_kind
 from assaykit.tracking.geometry import ZONE_KINDS
 
 #: The kind that drops a zone instead of analysing it.
