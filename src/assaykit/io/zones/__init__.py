@@ -32,7 +32,14 @@ from pathlib import Path
 
 from assaykit.errors import AssayInputError
 from assaykit.io.zones.geojson import geojson_data_zones, looks_like_geojson, parse_json
-from assaykit.io.zones.kinds import IGNORE, NAME_WORDS, assign_kinds, parse_zone_kinds, zone_kind_from_name
+from assaykit.io.zones.kinds import (
+    IGNORE,
+    NAME_WORDS,
+    ZONE_KINDS,
+    assign_kinds,
+    parse_zone_kinds,
+    zone_kind_from_name,
+)
 from assaykit.io.zones.specs import ZoneSpec, read_text
 from assaykit.io.zones.toml import toml_zones
 from assaykit.io.zones.yaml import data_zones, yaml_zones
@@ -41,6 +48,7 @@ __all__ = [
     "IGNORE",
     "NAME_WORDS",
     "ZONE_FILE_SUFFIXES",
+    "ZONE_KINDS",
     "ZoneSpec",
     "assign_kinds",
     "parse_zone_kinds",
