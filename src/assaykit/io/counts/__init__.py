@@ -53,8 +53,9 @@ from assaykit.io.counts.cells import canonical_text
 from assaykit.io.counts.long import as_written, counts_from_table, number_columns
 from assaykit.io.counts.tubes import CONTROL_NAMES, COUNTS_COLUMNS, HOT_COLUMN, ROLE_NAMES, SIGNAL_COLUMNS
 from assaykit.io.counts.wide import first_row, is_wide, read_wide
+from assaykit.io.fast_table import read_text_table
 from assaykit.io.input_files import distinct_files, sheets_hint
-from assaykit.io.tables import SOURCE_ROW, promote_header, read_raw_table, read_text_table
+from assaykit.io.tables import SOURCE_ROW, promote_header, read_raw_table
 
 __all__ = [
     "CONTROL_NAMES",

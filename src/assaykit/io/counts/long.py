@@ -30,12 +30,12 @@ from assaykit.io.counts.tubes import (
     conc_unit,
 )
 from assaykit.io.counts.wide import is_wide
+from assaykit.io.fast_table import read_text_table
 from assaykit.io.input_files import with_hint
 from assaykit.io.tables import (
     closest_name,
     find_column,
     read_raw_table,
-    read_text_table,
 )
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit
 

@@ -19,7 +19,8 @@ import csv
 from pathlib import Path
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import _decode, _detect_delimiter, _table_suffix, read_raw_table
+from assaykit.io.tables import read_raw_table
+from assaykit.io.text_files import decode_text, detect_delimiter, table_suffix
 from assaykit.io.tracks.exports import detect_vendor
 from assaykit.io.tracks.generic import read_generic
 from assaykit.io.tracks.table import MISSING_TOKENS, SPACE_UNITS, TRACK_FORMATS, Keypoints, TrackTable
@@ -144,7 +145,7 @@ def detect_format(path: Path) -> str:
 
 def peek_rows(path: Path, count: int = 5) -> list[list[str]]:
     """Return the first ``count`` rows of a table file as stripped cell strings (cheap for big files)."""
-    suffix = _table_suffix(path)
+    suffix = table_suffix(path)
     if suffix == ".xlsx":
         raw = read_raw_table(path, header=False)
         return [[str(c).strip() for c in row] for row in raw.head(count).itertuples(index=False)]
@@ -155,6 +156,6 @@ def peek_rows(path: Path, count: int = 5) -> list[list[str]]:
         raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) % 2:
         data = data[:-1]
-    lines = _decode(data, path).splitlines()[: count + 1][:count]
-    delimiter = _detect_delimiter(lines, suffix)
+    lines = decode_text(data, path).splitlines()[: count + 1][:count]
+    delimiter = detect_delimiter(lines, suffix)
     return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import find_column, promote_header, read_raw_table, read_text_table
+from assaykit.io.fast_table import read_text_table
+from assaykit.io.tables import find_column, promote_header, read_raw_table
 from assaykit.io.tracks.runs import AnimalRuns, animal_runs
 from assaykit.io.tracks.table import MISSING_TOKENS, TrackTable
 
