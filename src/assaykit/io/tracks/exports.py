@@ -20,18 +20,13 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import closest_name, find_column
 
+#: How an EthoVision raw-data export's first cell starts (lower case, without the colon).
 HEADER_LABELS = ("number of header lines", "header lines")
-
-
+#: ANY-maze's centre-point X column, as either spelling writes it: a file with it is an ANY-maze export.
 ANYMAZE_X = ("Centre position X", "Center position X")
-
-
 _MISSING = {"", "-", "nan", "na", "n/a", "#n/a", "null", "none", "missing"}  # lower case
-
-
+#: What a position cell may hold, for messages.
 MISSING_TEXT = "a number, or '-' or an empty cell for a missing position"
-
-
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 

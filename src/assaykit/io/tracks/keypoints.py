@@ -16,6 +16,7 @@ import numpy as np
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import closest_name
 
+#: The three values of a keypoint, as :class:`Keypoints` lays them out (``likelihood``: SLEAP's point score).
 COORDS = ("x", "y", "likelihood")
 
 

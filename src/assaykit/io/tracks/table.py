@@ -23,10 +23,8 @@ from assaykit.io.tracks.runs import AnimalRuns, animal_runs
 #: Track formats a reader can return.
 TRACK_FORMATS = ("generic", "zones", "dlc", "lightningpose", "sleap", "ethovision", "anymaze")
 
-
 #: Cells read as "no position" in coordinate columns.
 MISSING_TOKENS = ("", "-", "na", "nan", "n/a", "#n/a", "none", "null")
-
 
 #: Length units a track file may state for its coordinates, with their size in cm.
 SPACE_UNITS = {"cm": 1.0, "mm": 0.1, "m": 100.0, "px": None}
