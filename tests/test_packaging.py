@@ -24,5 +24,5 @@ def test_wheel_contains_every_preset_and_the_package(tmp_path: Path) -> None:
     assert presets, "protocols/ holds no preset"
     for preset in presets:
         assert f"assaykit/presets/{preset.name}" in names
-    for module in ("cli/__init__.py", "fitting/engine.py", "binding/competition.py", "io/counts.py"):
+    for module in ("cli/__init__.py", "fitting/engine.py", "binding/competition.py", "io/counts/__init__.py"):
         assert f"assaykit/{module}" in names

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assaykit.io.tracks_dlc import read_dlc
+from assaykit.io.tracks.dlc import read_dlc
 
 ANIMALS = ("mouse1", "mouse2", "mouse3")
 PARTS = ("nose", "ear_left", "centre", "tail_base")
@@ -88,7 +88,7 @@ def test_multi_animal_keypoints_match_pandas(tmp_path: Path) -> None:
 @pytest.mark.parametrize("ending", ["\n", "", "\n\n\n"])
 def test_values_read_in_blocks_of_rows_match_pandas(tmp_path, monkeypatch, block_bytes, ending) -> None:
     """Blocks of one, a few or all rows; with and without a last newline, and blank lines at the end."""
-    import assaykit.io.tracks_dlc as dlc
+    import assaykit.io.tracks.dlc as dlc
 
     monkeypatch.setattr(dlc, "READ_BLOCK_BYTES", block_bytes)
     path = write_multi(tmp_path / "three_mice.csv")

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from assaykit.cli import main
 from assaykit.errors import AssayInputError
-from assaykit.io.hdf5_kind import hdf5_kind
 from assaykit.io.tracks import detect_format
+from assaykit.io.tracks.hdf5_kind import hdf5_kind
 
 
 def sleap_like(path: Path) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assaykit.io.tracks_dlc import read_dlc
-from assaykit.io.tracks_sleap import read_sleap
+from assaykit.io.tracks.dlc import read_dlc
+from assaykit.io.tracks.sleap import read_sleap
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sleap_writers import Instance, write_sleap  # noqa: E402

@@ -18,7 +18,7 @@ from sleap_writers import Instance, write_movement, write_sleap, write_sleap_io
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tracks import detect_format, read_tracks
-from assaykit.io.tracks_sleap import read_sleap
+from assaykit.io.tracks.sleap import read_sleap
 
 NODES = ["nose", "thorax", "tailbase"]
 FPS = 10.0

@@ -1,4 +1,4 @@
-"""Tests for assaykit.io.tables: raw string tables with line numbers, and column lookup."""
+"""Tests for assaykit.io.tables (raw string tables with line numbers, column lookup) and .fast_table."""
 
 from __future__ import annotations
 
@@ -16,15 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import (
-    _EXACT_FLOATS,
-    SOURCE_ROW,
-    closest_name,
-    find_column,
-    promote_header,
-    read_raw_table,
-    read_text_table,
-)
+from assaykit.io.fast_table import _EXACT_FLOATS, read_text_table
+from assaykit.io.tables import SOURCE_ROW, closest_name, find_column, promote_header, read_raw_table
 from assaykit.io.xlsx_read import cell_text
 
 

@@ -69,15 +69,15 @@ def test_block_parsing_with_categorical_text_gives_the_cells_pandas_reads(
 ) -> None:
     import pandas as pd
 
-    import assaykit.io.tables as tables
+    import assaykit.io.fast_table as fast_table
 
     lines = ["compound,plate,conc_nM,cpm"] + [
         f"c{i % 7},{'P' + str(i % 3)},{(i % 5) + 1},{100 + i}" for i in range(40)
     ]
     path = tmp_path / "blocks.csv"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
-    monkeypatch.setattr(tables, "BLOCK_ROWS", 3)  # 14 blocks, categories growing block by block
-    table = tables.read_text_table(path, numbers=lambda names: ["conc_nM", "cpm"], categorical=True)
+    monkeypatch.setattr(fast_table, "BLOCK_ROWS", 3)  # 14 blocks, categories growing block by block
+    table = fast_table.read_text_table(path, numbers=lambda names: ["conc_nM", "cpm"], categorical=True)
     reference = pd.read_csv(path, dtype={"compound": str, "plate": str})  # independent: pandas at once
     assert table is not None
     for name in ("compound", "plate"):

@@ -1,4 +1,4 @@
-"""Tests for assaykit.io.tracks_dlc: DeepLabCut .csv and .h5 pose files into a TrackTable."""
+"""Tests for assaykit.io.tracks.dlc: DeepLabCut .csv and .h5 pose files into a TrackTable."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tracks_dlc import read_dlc
+from assaykit.io.tracks.dlc import read_dlc
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tracks"
 SINGLE = DATA / "dlc_single.csv"

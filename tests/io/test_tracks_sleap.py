@@ -1,4 +1,4 @@
-"""Tests for assaykit.io.tracks_sleap: SLEAP analysis HDF5 files into a TrackTable.
+"""Tests for assaykit.io.tracks.sleap: SLEAP analysis HDF5 files into a TrackTable.
 
 The fixtures are written with PyTables in the layout SLEAP's ``write_occupancy_file`` leaves on disk:
 every array transposed from SLEAP's (frames, nodes, 2, tracks) to (tracks, 2, nodes, frames), names as
@@ -16,7 +16,7 @@ import tables
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tracks import detect_format, read_tracks
-from assaykit.io.tracks_sleap import read_sleap
+from assaykit.io.tracks.sleap import read_sleap
 
 NODES = ["nose", "body", "tail"]
 

@@ -1,4 +1,4 @@
-"""Tests for assaykit.io.tracks_vendor: EthoVision XT raw-data and ANY-maze test-data exports."""
+"""Tests for assaykit.io.tracks.ethovision and .anymaze: EthoVision XT raw data, ANY-maze test data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tracks_vendor import detect_vendor, read_anymaze, read_ethovision
+from assaykit.io.tracks.anymaze import read_anymaze
+from assaykit.io.tracks.ethovision import read_ethovision
+from assaykit.io.tracks.exports import detect_vendor
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tracks"
 ETHO_2014 = DATA / "ethovision_2014.txt"

@@ -362,7 +362,7 @@ def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_an_error_cell_in_an_ethovision_workbook(tmp_path: Path) -> None:
-    from assaykit.io.tracks_vendor import read_ethovision
+    from assaykit.io.tracks.ethovision import read_ethovision
 
     rows: list[list[object]] = [["Number of header lines:", "3"], ["Trial time", "X center", "Y center"]]
     rows += [["s", "cm", "cm"], [0.0, 1.5, 2.0], [0.04, "-", "-"], [0.08, 1.0, 2.5]]

@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Zone kinds each assay knows.
-ZONE_KINDS = {"epm": ("open", "closed", "center"), "ldb": ("light", "dark")}
-
 
 @dataclass(frozen=True)
 class Zone:

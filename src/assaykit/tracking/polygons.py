@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zones import IGNORE, zone_kind_from_name
+from assaykit.io.zones import IGNORE, ZONE_KINDS, zone_kind_from_name
 from assaykit.planar import crossing_message
-from assaykit.tracking.geometry import ZONE_KINDS, Arena, polygon_zone
+from assaykit.tracking.geometry import Arena, polygon_zone
 
 #: Zones read from a zone file: ``(name, kind, vertices in track units)``, in the file's order.
 FileZones = tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...]

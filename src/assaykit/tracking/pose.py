@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.io.tracks import Keypoints
-from assaykit.io.tracks_dlc import mean_of_points
+from assaykit.io.tracks.keypoints import mean_of_points
 from assaykit.tracking.cleaning import Cleaning, clean_points
 
 

@@ -55,10 +55,10 @@ from typing import Any
 from assaykit.errors import AssayInputError
 from assaykit.io.presets import load_preset
 from assaykit.io.tracks import SPACE_UNITS
-from assaykit.io.zones import assign_kinds, read_zone_file
+from assaykit.io.zones import ZONE_KINDS, assign_kinds, read_zone_file
 from assaykit.tracking.analysis import EntryCriterion
 from assaykit.tracking.cleaning import Cleaning
-from assaykit.tracking.geometry import ZONE_KINDS, Arena
+from assaykit.tracking.geometry import Arena
 from assaykit.tracking.options import check_options, cleaning_of
 from assaykit.tracking.overlaps import overlap_warnings
 from assaykit.tracking.polygons import FileZones, file_arena, polygon_arena

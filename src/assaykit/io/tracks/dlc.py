@@ -24,15 +24,13 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.landmarks import moving_parts
-from assaykit.io.tables import closest_name
-from assaykit.io.tracks import Keypoints, TrackTable
-from assaykit.io.tracks_vendor import _checked_path, _track_frame
+from assaykit.io.tracks.keypoints import COORDS, centroid, chosen_parts, pose_keypoints
+from assaykit.io.tracks.landmarks import moving_parts
+from assaykit.io.tracks.table import TrackTable, checked_path, track_frame
 
 #: File extensions :func:`read_dlc` understands.
 DLC_SUFFIXES = (".csv", ".h5", ".hdf5")
 
-_COORDS = ("x", "y", "likelihood")
 _UNIQUE = "single"  # DeepLabCut's pseudo-individual holding the unique (non-animal) body parts
 _NA_TEXT = {"", "nan", "-nan", "na", "n/a", "#n/a", "null", "none", "<na>"}  # read as NaN by read_csv
 _NO_FPS = "DeepLabCut files have no time column; give the frame rate with --fps"
@@ -83,7 +81,7 @@ def read_dlc(
         is not a number, no frames), a body part asked for is not in the file, or an ``.h5`` file cannot be
         read (PyTables missing, not HDF5).
     """
-    path = _checked_path(path, DLC_SUFFIXES, "a DeepLabCut file")
+    path = checked_path(path, DLC_SUFFIXES, "a DeepLabCut file")
     if fps is None:
         raise AssayInputError(_NO_FPS, path=path)
     if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not math.isfinite(fps) or fps <= 0:
@@ -100,18 +98,18 @@ def read_dlc(
         frames, columns, values, coords_row = _read_h5(path)
     layout = _layout(columns, path, coords_row)
     animals = [a for a in layout if a != _UNIQUE] or list(layout)
-    parts = _chosen_parts(bodypart, animals, layout, path)
+    parts = chosen_parts(bodypart, animals, layout, path)
     if bodypart is None:  # the animal's position: leave out landmarks of the apparatus
         parts = moving_parts(parts, [values] * len(animals), [layout[a] for a in animals], likelihood, path)
     times = frames / float(fps)
     xs, ys, low = [], [], {}
     for animal in animals:
-        x, y, low[animal] = _centroid(
+        x, y, low[animal] = centroid(
             values, [layout[animal][p] for p in parts if p in layout[animal]], likelihood
         )
         xs.append(x)
         ys.append(y)
-    data = _track_frame(
+    data = track_frame(
         np.repeat(np.array(animals, dtype=object), len(frames)),
         np.tile(times, len(animals)),
         np.concatenate(xs),
@@ -121,77 +119,6 @@ def read_dlc(
     return TrackTable(
         data=data, source=path, format="dlc", space_unit="px", low_likelihood=low, keypoints=keypoints
     )
-
-
-def pose_keypoints(
-    values: np.ndarray | list[np.ndarray], layouts: list[dict[str, dict[str, int]]], chosen: list[str]
-) -> Keypoints:
-    """Every animal's keypoints, one animal after another, as :class:`Keypoints` over the values as read.
-
-    Nothing is copied: :class:`Keypoints` gathers the rows asked for from ``values`` when asked.
-
-    Parameters
-    ----------
-    values
-        ``(n_frames, n_columns)`` values of the file, or one such array per animal.
-    layouts
-        Per animal, body part -> coordinate (``x``, ``y``, ``likelihood``) -> column of ``values``.
-    chosen
-        The body parts the position is the centroid of.
-
-    Returns
-    -------
-    Keypoints
-        The body parts of all animals, in order of first appearance; NaN for a part an animal lacks.
-    """
-    names = list(dict.fromkeys(p for layout in layouts for p in layout))
-    tables = values if isinstance(values, list) else [values] * len(layouts)
-    columns = np.full((len(layouts), 3, len(names)), -1, dtype=np.int64)
-    for a, layout in enumerate(layouts):
-        for c, coord in enumerate(_COORDS):
-            for j, name in enumerate(names):
-                if name in layout:
-                    columns[a, c, j] = layout[name][coord]
-    return Keypoints(tuple(names), tuple(tables), columns, tuple(chosen))
-
-
-def _centroid(values: np.ndarray, parts: list[dict[str, int]], threshold: float) -> tuple[np.ndarray, ...]:
-    """Average the parts' points left after the likelihood cut; also count frames lost only to the cut."""
-    n = values.shape[0]
-    if not parts:
-        return np.full(n, np.nan), np.full(n, np.nan), 0
-    x = values[:, [p["x"] for p in parts]]
-    y = values[:, [p["y"] for p in parts]]
-    chance = values[:, [p["likelihood"] for p in parts]]
-    present = ~(np.isnan(x) | np.isnan(y))
-    kept = present & ~(chance < threshold)  # a NaN likelihood next to a position does not remove it
-    mean_x, mean_y = mean_of_points(x, y, kept)
-    return mean_x, mean_y, int((present.any(axis=1) & np.isnan(mean_x)).sum())
-
-
-def mean_of_points(x: np.ndarray, y: np.ndarray, kept: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-    """Return, per frame (row), the mean of the points kept (default: those present); NaN when none is.
-
-    Parameters
-    ----------
-    x, y
-        ``(n, k)`` points; NaN where missing.
-    kept
-        ``(n, k)`` bool: the points to average (present ones only); None for every present point.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The centroid's ``x`` and ``y``, ``(n,)`` each.
-    """
-    if kept is None:
-        kept = ~(np.isnan(x) | np.isnan(y))
-    n = len(x)
-    count = kept.sum(axis=1)
-    has = count > 0
-    mean_x = np.divide(np.where(kept, x, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
-    mean_y = np.divide(np.where(kept, y, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
-    return mean_x, mean_y
 
 
 def _layout(columns: _Columns, path: Path, row: int | None) -> dict[str, dict[str, dict[str, int]]]:
@@ -207,7 +134,7 @@ def _layout(columns: _Columns, path: Path, row: int | None) -> dict[str, dict[st
         raise AssayInputError("no body part columns in this DeepLabCut file", path=path, row=row)
     for animal, body in layout.items():
         for part, slot in body.items():
-            missing = [c for c in _COORDS if c not in slot]
+            missing = [c for c in COORDS if c not in slot]
             if missing:
                 raise AssayInputError(
                     f"body part '{part}' has no '{missing[0]}' column"
@@ -217,32 +144,6 @@ def _layout(columns: _Columns, path: Path, row: int | None) -> dict[str, dict[st
                     row=row,
                 )
     return layout
-
-
-def _chosen_parts(
-    bodypart: str | Sequence[str] | None,
-    animals: list[str],
-    layout: dict[str, dict[str, dict[str, int]]],
-    path: Path,
-) -> list[str]:
-    """Return the body parts to average, checked against those of the animals in the file."""
-    present = list(dict.fromkeys(p for a in animals for p in layout[a]))
-    if bodypart is None:
-        return present
-    wanted = [bodypart] if isinstance(bodypart, str) else list(bodypart)
-    if not wanted or not all(isinstance(p, str) for p in wanted):
-        raise AssayInputError(f"give body parts as names, not {bodypart!r}", path=path)
-    unknown = [p for p in wanted if p not in present]
-    if unknown:
-        listed = ", ".join(f"'{p}'" for p in present)
-        message = (
-            f"no body part {', '.join(repr(p) for p in unknown)} in this file; its body parts are {listed}"
-        )
-        suggestion = closest_name(unknown, present)
-        if suggestion is not None:
-            message += f"; did you mean '{suggestion[1]}'?"
-        raise AssayInputError(message, path=path)
-    return list(dict.fromkeys(wanted))
 
 
 def _read_csv(path: Path) -> tuple[np.ndarray, _Columns, np.ndarray, int]:

@@ -6,7 +6,7 @@ zone and an optional ``properties.kind`` gives its kind. Other properties (movem
 are ignored. A position may carry a third number (an altitude, RFC 7946 section 3.1.1), which is dropped.
 
 JSON that is not GeoJSON (an object without ``type``, ``features`` or ``geometry``) is read as the YAML
-form written in JSON, ``{"open_left": [[x, y], ...], ...}`` (:mod:`assaykit.io.zones_yaml`).
+form written in JSON, ``{"open_left": [[x, y], ...], ...}`` (:mod:`assaykit.io.zones.yaml`).
 
 References
 ----------
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_specs import ZoneSpec, checked_vertices, clean_kind
+from assaykit.io.zones.specs import ZoneSpec, checked_vertices, clean_kind
 
 
 def parse_json(text: str, path: Path) -> Any:

@@ -1,74 +1,47 @@
-"""Read commercial tracking exports (Noldus EthoVision XT raw data, ANY-maze test data) into a TrackTable.
+"""Read Noldus EthoVision XT raw-data exports into a TrackTable.
 
 EthoVision XT "Export > Raw data" files (text, one per track, or an ``.xlsx`` workbook with one ``Track-...``
 sheet per arena and subject) start with a ``Number of header lines:`` row, then key/value metadata, then the
-column names and a units row; ``-`` marks a sample without a position. ANY-maze "test data" CSV files have
-one header row (``Time``, ``Centre position X``, ``Centre position Y``, ``In <zone>``, ...) with times as
-``h:mm:ss.mmm`` or seconds. Only the time and centre-point columns are read; they are converted column by
-column (pandas' C parser for text), so files of 100,000 samples read quickly.
+column names and a units row; ``-`` marks a sample without a position. Only the time and centre-point
+columns are read; they are converted column by column (pandas' C parser for text, see
+:mod:`assaykit.io.tracks.exports`), so files of 100,000 samples read quickly.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import closest_name, find_column
-from assaykit.io.tracks import TrackTable
+from assaykit.io.tracks.exports import (
+    HEADER_LABELS,
+    MISSING_TEXT,
+    decode_export,
+    find_columns,
+    floats,
+    head_lines,
+    read_cells,
+)
+from assaykit.io.tracks.table import TrackTable, checked_path, track_frame
 
 #: File extensions :func:`read_ethovision` understands.
 ETHOVISION_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx")
 
-_HEADER_LABELS = ("number of header lines", "header lines")
 _TIME = ("Trial time",)
 _X = ("X center", "X centre")
 _Y = ("Y center", "Y centre")
-_ANY_X = ("Centre position X", "Center position X")
 _NO_SAMPLES = "no samples logged for this track"
-_MISSING = {"", "-", "nan", "na", "n/a", "#n/a", "null", "none", "missing"}  # lower case
-_MISSING_TEXT = "a number, or '-' or an empty cell for a missing position"
 _UNITS = {"cm": "cm", "mm": "mm", "m": "m", "px": "px", "pixel": "px", "pixels": "px"}
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
 class _NoSamples(Exception):
     """EthoVision wrote "No samples logged for this track!" instead of data."""
-
-
-def detect_vendor(first_rows: list[list[str]]) -> str | None:
-    """Tell which tracking system wrote a file, from its first rows.
-
-    Parameters
-    ----------
-    first_rows
-        The first few rows (about 5) of the file, each a list of cell strings.
-
-    Returns
-    -------
-    str or None
-        ``"dlc"`` when the first cell is ``scorer`` (DeepLabCut), ``"ethovision"`` when it starts with
-        ``Number of header lines``, ``"anymaze"`` when a cell reads ``Centre position X`` or ``Center
-        position X`` (any case), else None.
-    """
-    rows = [[str(c).replace("\ufeff", "").strip().strip('"').strip() for c in row] for row in first_rows]
-    first = rows[0][0].lower() if rows and rows[0] else ""
-    if first == "scorer":
-        return "dlc"
-    if first.startswith(_HEADER_LABELS[0]):
-        return "ethovision"
-    wanted = {name.lower() for name in _ANY_X}
-    if any(cell.lower() in wanted for row in rows for cell in row):
-        return "anymaze"
-    return None
 
 
 def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> TrackTable:
@@ -99,7 +72,7 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
         neither a number nor a missing value (the message names the line or sheet row), has no samples,
         or (workbooks) has no such sheet or only tracks without samples.
     """
-    path = _checked_path(path, ETHOVISION_SUFFIXES, "an EthoVision export")
+    path = checked_path(path, ETHOVISION_SUFFIXES, "an EthoVision export")
     if path.suffix.lower() != ".xlsx":
         if sheet is not None:
             raise AssayInputError(f"a sheet ({sheet!r}) was given but a text file has no sheets", path=path)
@@ -139,53 +112,6 @@ def read_ethovision(path: str | Path, *, sheet: str | int | None = None) -> Trac
     return TrackTable(data=data, source=path, format="ethovision", space_unit=units[0], time_column=_TIME[0])
 
 
-def _checked_path(path: str | Path, suffixes: Sequence[str], what: str) -> Path:
-    """Check that ``path`` is an existing file with one of ``suffixes`` (any case); return it as a Path."""
-    path = Path(path)
-    if not path.exists():
-        raise AssayInputError("file not found", path=path)
-    if path.is_dir():
-        raise AssayInputError("is a folder, not a file", path=path)
-    if path.suffix.lower() not in suffixes:
-        found = path.suffix or path.name
-        raise AssayInputError(
-            f"unknown file type '{found}' for {what}; expected one of {', '.join(suffixes)}", path=path
-        )
-    return path
-
-
-def _track_frame(animal: np.ndarray, time_s: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-    """Assemble the canonical ``TrackTable.data`` columns (``animal``, ``time_s``, ``x``, ``y``)."""
-    columns = {"time_s": time_s, "x": x, "y": y}
-    return pd.DataFrame(
-        {"animal": pd.array(animal, dtype="str")}
-        | {k: np.asarray(v, dtype=np.float64) for k, v in columns.items()}
-    )
-
-
-def _find(names: list[str], wanted: Sequence[tuple[Sequence[str], str]]) -> list[int] | AssayInputError:
-    """Return the positions of the wanted columns in ``names``, or the error to raise (without a path)."""
-    present = [n for n in names if n]
-    known = {c.lower() for candidates, _ in wanted for c in candidates}
-    used = []
-    try:
-        for candidates, what in wanted:
-            found = find_column(present, candidates, path=None, required=False, what=what)
-            if found is None:
-                expected = " or ".join(f"'{c}'" for c in candidates)
-                listed = ", ".join(f"'{n}'" for n in present[:30]) or "(none)"
-                message = f"no {what} column; expected a column named {expected}; the columns are {listed}"
-                # suggest only among the columns not already taken for something else ("Y center" for X)
-                close = closest_name([n for n in present if n.strip().lower() not in known], candidates)
-                return AssayInputError(
-                    message + (f"; did you mean '{close[1]}' for '{close[0]}'?" if close else "")
-                )
-            used.append(names.index(found))
-    except AssayInputError as exc:  # two columns could be the one wanted
-        return exc
-    return used
-
-
 def _chosen_sheets(sheet: str | int | None, names: list[str], tracks: list[str], path: Path) -> list[str]:
     if sheet is None:
         return tracks or names[:1]
@@ -206,7 +132,7 @@ def _header_count(cells: Sequence[str], path: Path, where: str) -> int:
     label = (cells[0] if cells else "").replace("\ufeff", "").strip().rstrip(":").strip()
     shown = label if len(label) <= 40 else label[:40] + "..."
     value = cells[1].strip() if len(cells) > 1 else ""
-    if label.lower() not in _HEADER_LABELS:
+    if label.lower() not in HEADER_LABELS:
         raise AssayInputError(
             f"{where}not an EthoVision raw-data export: expected 'Number of header lines:' and a count in "
             f"the first row, found '{shown}'",
@@ -229,7 +155,7 @@ def _columns(
             f"{where}the first row says {count} header lines but there are only {len(head)}", path=path
         )
     names = [c.replace("\ufeff", "").strip() for c in head[count - 2]]
-    used = _find(names, ((_TIME, "time"), (_X, "X center"), (_Y, "Y center")))
+    used = find_columns(names, ((_TIME, "time"), (_X, "X center"), (_Y, "Y center")))
     if isinstance(used, AssayInputError):
         reason = f"{used.reason} (line {count - 1}, the one before the units, should name the columns)"
         raise AssayInputError(where + reason, path=path, row=count - 1)
@@ -239,18 +165,18 @@ def _columns(
 
 
 def _ethovision_text(path: Path) -> tuple[pd.DataFrame, str | None]:
-    text = _decode(path)
-    first, _ = _head_lines(text, 1)
+    text = decode_export(path)
+    first, _ = head_lines(text, 1)
     split = {d: next(csv.reader(first or [""], delimiter=d)) for d in (";", ",", "\t")}
-    good = [d for d, cells in split.items() if len(cells) > 1 and _HEADER_LABELS[1] in cells[0].lower()]
+    good = [d for d, cells in split.items() if len(cells) > 1 and HEADER_LABELS[1] in cells[0].lower()]
     delimiter = good[0] if good else "\t"
     count = _header_count(split[delimiter], path, "")
-    lines, offset = _head_lines(text, count)
+    lines, offset = head_lines(text, count)
     used, names, unit = _columns(list(csv.reader(lines, delimiter=delimiter)), count, path, "")
     if _NO_SAMPLES in text[offset : offset + 500].lower():
         raise _NoSamples("EthoVision logged no samples for this track ('No samples logged for this track!')")
     body = _uncut(text[offset:], delimiter, len(names), count, path)
-    cells = _read_cells(body, delimiter, used, names, count + 1, path)
+    cells = read_cells(body, delimiter, used, names, count + 1, path)
     return _ethovision_frame(cells, count, path, path.stem, ""), unit
 
 
@@ -302,97 +228,7 @@ def _ethovision_sheet(
 def _ethovision_frame(cells: pd.DataFrame, count: int, path: Path, animal: str, where: str) -> pd.DataFrame:
     if cells.empty:
         raise AssayInputError(f"{where}no samples below the {count} header lines", path=path)
-    time = _floats(cells.iloc[:, 0], path, f"{where}expected a time in seconds", nan_ok=False)
-    x = _floats(cells.iloc[:, 1], path, f"{where}expected {_MISSING_TEXT}")
-    y = _floats(cells.iloc[:, 2], path, f"{where}expected {_MISSING_TEXT}")
-    return _track_frame(np.full(len(cells), animal, dtype=object), time, x, y)
-
-
-def _floats(cells: pd.Series, path: Path, expected: str, *, nan_ok: bool = True) -> np.ndarray:
-    """Convert cells (index: source rows) to float64: NaN for missing-value markers when ``nan_ok``.
-
-    An infinite value is not a time or a position, and raises (as a decimal comma does: the exports write
-    decimal points, so ``8,125`` may be 8.125 or 8125).
-    """
-    values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    infinite = np.flatnonzero(np.isinf(values))
-    if len(infinite):
-        row = int(cells.index[infinite[0]])
-        raise AssayInputError(
-            f"{expected}, found '{cells.iloc[infinite[0]]}' (not finite)",
-            path=path,
-            row=row,
-            column=str(cells.name),
-        )
-    nan = np.flatnonzero(np.isnan(values))
-    if len(nan):
-        text = cells.iloc[nan].fillna("").astype(str).str.strip()
-        bad = np.flatnonzero(~text.str.lower().isin(_MISSING).to_numpy() | (not nan_ok))
-        if len(bad):
-            found = text.iloc[bad[0]]
-            hint = "; use a decimal point, not a comma" if _DECIMAL_COMMA.match(found) else ""
-            row = int(text.index[bad[0]])
-            raise AssayInputError(
-                f"{expected}, found '{found}'{hint}", path=path, row=row, column=str(cells.name)
-            )
-    return values
-
-
-def _read_cells(
-    body: str, delimiter: str, used: list[int], names: list[str], first_row: int, path: Path
-) -> pd.DataFrame:
-    """Read the ``used`` columns of the data lines as strings, indexed by line, without blank lines."""
-    width = max(used) + 1
-    if not body.strip():
-        return pd.DataFrame(columns=[names[i] for i in used], dtype=object)
-    options: dict[str, Any] = {"sep": delimiter, "header": None, "names": range(width), "usecols": used}
-    options.update(index_col=False, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
-    try:
-        cells = pd.read_csv(io.StringIO(body), **options)
-    except (pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[-1]
-        raise AssayInputError(
-            f"cannot read the data rows ({reason}); expected {width} cells or more", path=path
-        ) from exc
-    cells = cells[used].set_axis([names[i] for i in used], axis=1)
-    cells.index = pd.RangeIndex(first_row, first_row + len(cells))
-    return cells[~(cells.apply(lambda c: c.str.strip()) == "").all(axis=1)]
-
-
-def _head_lines(text: str, count: int) -> tuple[list[str], int]:
-    """Return the first ``count`` lines of ``text`` (without line ends) and where the rest starts."""
-    lines: list[str] = []
-    offset = 0
-    while len(lines) < count and offset < len(text):
-        end = text.find("\n", offset)
-        end = len(text) if end < 0 else end + 1
-        lines.append(text[offset:end].rstrip("\r\n"))
-        offset = end
-    return lines, offset
-
-
-def _decode(path: Path) -> str:
-    """Read a text export: UTF-16 with a byte-order mark, UTF-8 (with or without one) or Windows-1252."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AssayInputError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
-    if data.startswith(b"PK\x03\x04"):
-        raise AssayInputError("this looks like an Excel workbook; give it the .xlsx extension", path=path)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data:
-        raise AssayInputError("not a text file (it contains binary data)", path=path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def __getattr__(name: str) -> object:
-    """``read_anymaze`` lives in :mod:`assaykit.io.tracks_anymaze`; it is still importable from here."""
-    if name == "read_anymaze":
-        from assaykit.io.tracks_anymaze import read_anymaze
-
-        return read_anymaze
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    time = floats(cells.iloc[:, 0], path, f"{where}expected a time in seconds", nan_ok=False)
+    x = floats(cells.iloc[:, 1], path, f"{where}expected {MISSING_TEXT}")
+    y = floats(cells.iloc[:, 2], path, f"{where}expected {MISSING_TEXT}")
+    return track_frame(np.full(len(cells), animal, dtype=object), time, x, y)

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_specs import ZoneSpec, checked_vertices, clean_kind
-from assaykit.io.zones_geojson import geojson_data_zones
+from assaykit.io.zones.geojson import geojson_data_zones
+from assaykit.io.zones.specs import ZoneSpec, checked_vertices, clean_kind
 
 #: Top-level keys that hold the zones instead of being one.
 ZONE_LIST_KEYS = ("zones", "regions", "rois")
@@ -67,7 +67,7 @@ def yaml_zones(text: str, path: Path) -> list[tuple[ZoneSpec, str]]:
     AssayInputError
         Invalid YAML (with its line and column), an empty file, a name given twice (with both lines), a
         name YAML reads as true/false or null, and whatever a zone's checks find (see the module
-        docstring and :func:`assaykit.io.zone_specs.checked_vertices`).
+        docstring and :func:`assaykit.io.zones.specs.checked_vertices`).
     """
     return data_zones(_load(text, path), path)
 

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.counts import _LONG_COLUMNS, CONTROL_NAMES, _build, _conc_unit, _Tubes
+from assaykit.io.counts.build import build
+from assaykit.io.counts.tubes import CONTROL_NAMES, LONG_COLUMNS, Tubes, conc_unit
 from assaykit.units import ACCEPTED_CONC_COLUMNS
 
 
@@ -54,8 +55,8 @@ def is_wide(first: list[str]) -> bool:
         False for a long-layout header (which names a compound, role, plate, replicate or signal column).
     """
     if _is_title(first):  # unless the "name" is a column name of a (short, broken) long header
-        return first[1].lower() not in _LONG_COLUMNS and not re.match(r"(?i)(log_?)?conc", first[1])
-    return _is_header(first) and not any(c.lower() in _LONG_COLUMNS for c in first)
+        return first[1].lower() not in LONG_COLUMNS and not re.match(r"(?i)(log_?)?conc", first[1])
+    return _is_header(first) and not any(c.lower() in LONG_COLUMNS for c in first)
 
 
 def read_wide(raw: pd.DataFrame, path: Path, compound: str | None) -> pd.DataFrame:
@@ -162,16 +163,16 @@ def read_wide(raw: pd.DataFrame, path: Path, compound: str | None) -> pd.DataFra
         "layout": "wide",
     }
     text = raw.attrs.get("format") == "text"
-    return _build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs, text=text, stacklevel=4)
+    return build(_tubes(tubes), path, raw.attrs.get("delimiter") == ";", attrs, text=text, stacklevel=4)
 
 
-def _tubes(records: list[tuple[Any, ...]]) -> _Tubes:
+def _tubes(records: list[tuple[Any, ...]]) -> Tubes:
     """Turn records (as ``read_wide`` appends them) into tubes."""
     fields = (
         [np.array(f, dtype=object) for f in zip(*records, strict=True)] if records else [np.array([])] * 10
     )
     line, compound, role, plate, replicate, conc, signal, units, conc_column, signal_column = fields
-    return _Tubes(
+    return Tubes(
         line=line.astype(np.int64),
         compound=compound,
         role=role,
@@ -198,7 +199,7 @@ def _is_title(cells: list[str]) -> bool:
 def _is_header(cells: list[str]) -> bool:
     """Tell whether a row's first cell is (or tries to be) a unit-suffixed concentration column."""
     try:
-        return bool(cells) and _conc_unit(cells[0]) is not None
+        return bool(cells) and conc_unit(cells[0]) is not None
     except ValueError:
         return True
 
@@ -214,7 +215,7 @@ def _rows(raw: pd.DataFrame) -> Iterator[tuple[int, list[str]]]:
 
 def _wide_header(cells: list[str], line: int, path: Path, pending: dict[str, Any]) -> dict[str, Any]:
     try:
-        unit = _conc_unit(cells[0])
+        unit = conc_unit(cells[0])
     except ValueError as exc:
         raise AssayInputError(str(exc), path=path, row=line, column=cells[0]) from None
     if unit is None:

@@ -53,9 +53,10 @@ from pathlib import Path
 import numpy as np
 
 from assaykit.errors import AssayInputError
-from assaykit.io.hdf5_kind import unreadable_reason
-from assaykit.io.landmarks import moving_parts
-from assaykit.io.sleap_layout import (
+from assaykit.io.tracks.hdf5_kind import unreadable_reason
+from assaykit.io.tracks.keypoints import centroid, chosen_parts, pose_keypoints
+from assaykit.io.tracks.landmarks import moving_parts
+from assaykit.io.tracks.sleap_layout import (
     AXES,
     LAYOUT,
     animal_names,
@@ -64,9 +65,7 @@ from assaykit.io.sleap_layout import (
     names_of,
     stored_dims,
 )
-from assaykit.io.tracks import TrackTable
-from assaykit.io.tracks_dlc import _centroid, _chosen_parts, pose_keypoints
-from assaykit.io.tracks_vendor import _checked_path, _track_frame
+from assaykit.io.tracks.table import TrackTable, checked_path, track_frame
 
 #: File extensions :func:`read_sleap` understands.
 SLEAP_SUFFIXES = (".h5", ".hdf5")
@@ -123,7 +122,7 @@ def read_sleap(
         does not match it, there are no frames, two nodes share a name, or a node asked for is not in the
         file.
     """
-    path = _checked_path(path, SLEAP_SUFFIXES, "a SLEAP analysis file")
+    path = checked_path(path, SLEAP_SUFFIXES, "a SLEAP analysis file")
     if isinstance(likelihood, bool) or not isinstance(likelihood, numbers.Real) or not 0 <= likelihood <= 1:
         raise AssayInputError(
             f"the likelihood threshold must be between 0 and 1, not {likelihood!r}", path=path
@@ -139,15 +138,15 @@ def read_sleap(
     values[:, :, 2::3] = scores.transpose(0, 2, 1)
     columns = {node: {"x": 3 * i, "y": 3 * i + 1, "likelihood": 3 * i + 2} for i, node in enumerate(nodes)}
     layout = {animal: columns for animal in animals}
-    parts = _chosen_parts(bodypart, animals, layout, path)
+    parts = chosen_parts(bodypart, animals, layout, path)
     if bodypart is None:  # the animal's position: leave out landmarks of the apparatus
         parts = moving_parts(parts, list(values), [columns] * n_tracks, likelihood, path)
     xs, ys, low = [], [], {}
     for t, animal in enumerate(animals):
-        x, y, low[animal] = _centroid(values[t], [columns[p] for p in parts], likelihood)
+        x, y, low[animal] = centroid(values[t], [columns[p] for p in parts], likelihood)
         xs.append(x)
         ys.append(y)
-    data = _track_frame(
+    data = track_frame(
         np.repeat(np.array(animals, dtype=object), n_frames),
         np.tile(np.arange(n_frames) / rate, n_tracks),
         np.concatenate(xs),

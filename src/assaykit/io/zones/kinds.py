@@ -12,8 +12,11 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_specs import ZoneSpec, clean_kind
-from assaykit.tracking.geometry import ZONE_KINDS
+from assaykit.io.zones.specs import ZoneSpec, clean_kind
+
+#: Zone kinds each assay knows (the endpoint tables sum over them; :mod:`assaykit.tracking` imports them
+#: from here, so that the zone-file readers need nothing of the engine).
+ZONE_KINDS = {"epm": ("open", "closed", "center"), "ldb": ("light", "dark")}
 
 #: The kind that drops a zone instead of analysing it.
 IGNORE = "ignore"

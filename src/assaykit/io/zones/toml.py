@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_specs import ZoneSpec, checked_vertices, clean_kind
+from assaykit.io.zones.specs import ZoneSpec, checked_vertices, clean_kind
 
 _ZONE_TABLE_KEYS = ("name", "kind", "polygon")
 

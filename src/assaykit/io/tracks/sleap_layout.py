@@ -1,4 +1,4 @@
-"""A SLEAP analysis file's layout: axis order, scores and names (see :mod:`assaykit.io.tracks_sleap`)."""
+"""A SLEAP analysis file's layout: axis order, scores and names (see :mod:`assaykit.io.tracks.sleap`)."""
 
 from __future__ import annotations
 

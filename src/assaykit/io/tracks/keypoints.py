@@ -1,20 +1,23 @@
-"""The table every track reader returns (:class:`TrackTable`), and pose keypoints (:class:`Keypoints`).
+"""Pose keypoints: every keypoint of a pose file as read (:class:`Keypoints`), and centroids of chosen ones.
 
-A reader checks its file at the boundary and returns a :class:`TrackTable` whose ``data`` holds one row per
-frame with the columns ``animal`` (str), ``time_s`` (float64, seconds) and either ``x`` and ``y`` (float64,
-NaN where the tracker had no position) or ``zone`` (str labels, for systems that export zones only), with
-what the file says about its units and its clock.
+The pose readers (DeepLabCut, LightningPose, SLEAP) share these: each keeps every keypoint as read, picks
+the body parts to follow (:func:`chosen_parts`) and takes their centroid, after the likelihood cut, as the
+animal's position (:func:`centroid`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from assaykit.io.runs import AnimalRuns, animal_runs
+from assaykit.errors import AssayInputError
+from assaykit.io.tables import closest_name
+
+#: The three values of a keypoint, as :class:`Keypoints` lays them out (``likelihood``: SLEAP's point score).
+COORDS = ("x", "y", "likelihood")
 
 
 @dataclass(frozen=True)
@@ -144,67 +147,98 @@ class Keypoints:
         return self.take()[2]
 
 
-@dataclass
-class TrackTable:
-    """One track file, read and checked.
+def pose_keypoints(
+    values: np.ndarray | list[np.ndarray], layouts: list[dict[str, dict[str, int]]], chosen: list[str]
+) -> Keypoints:
+    """Every animal's keypoints, one animal after another, as :class:`Keypoints` over the values as read.
 
-    Attributes
+    Nothing is copied: :class:`Keypoints` gathers the rows asked for from ``values`` when asked.
+
+    Parameters
     ----------
-    data
-        One row per frame, in file order: ``animal`` (str), ``time_s`` (float64) and either ``x`` and ``y``
-        (float64, NaN for a missing position) or ``zone`` (object dtype, the labels as written; empty
-        string for none).
-    source
-        The file read.
-    format
-        One of :data:`TRACK_FORMATS`.
-    space_unit
-        The unit of ``x`` and ``y`` when the file states it (a key of :data:`SPACE_UNITS`), or None when it
-        does not (the preset's scale then applies). None for zone-only data.
-    low_likelihood
-        Per animal, frames whose position was set missing because the tracker's likelihood was below the
-        threshold (DeepLabCut); empty for formats without likelihoods.
-    keypoints
-        For pose-estimation files (DeepLabCut, LightningPose, SLEAP): every keypoint as read, aligned with
-        ``data``'s rows, which the tracking assays clean and use for multi-point entry rules and postures;
-        None for other formats.
-    time_column
-        The column the times come from, as the file names it (``time``, ``time_ms``, ``Trial time``,
-        ``frame``), for messages about the times; None when the file has none (pose files count frames).
-    frame_rate
-        Frames per second when the times are frame numbers divided by a frame rate (``--fps``, or a rate
-        the file stores); None when the file gives times.
-    event_log
-        Whether the file writes a row only when something changes (ANY-maze's test data), so that a long
-        step between two rows is no clock gap (see :mod:`assaykit.tracking.clock`).
+    values
+        ``(n_frames, n_columns)`` values of the file, or one such array per animal.
+    layouts
+        Per animal, body part -> coordinate (``x``, ``y``, ``likelihood``) -> column of ``values``.
+    chosen
+        The body parts the position is the centroid of.
+
+    Returns
+    -------
+    Keypoints
+        The body parts of all animals, in order of first appearance; NaN for a part an animal lacks.
     """
+    names = list(dict.fromkeys(p for layout in layouts for p in layout))
+    tables = values if isinstance(values, list) else [values] * len(layouts)
+    columns = np.full((len(layouts), 3, len(names)), -1, dtype=np.int64)
+    for a, layout in enumerate(layouts):
+        for c, coord in enumerate(COORDS):
+            for j, name in enumerate(names):
+                if name in layout:
+                    columns[a, c, j] = layout[name][coord]
+    return Keypoints(tuple(names), tuple(tables), columns, tuple(chosen))
 
-    data: pd.DataFrame
-    source: Path
-    format: str
-    space_unit: str | None = None
-    low_likelihood: dict[str, int] = field(default_factory=dict)
-    keypoints: Keypoints | None = None
-    time_column: str | None = None
-    frame_rate: float | None = None
-    event_log: bool = False
-    _runs: tuple[pd.DataFrame, AnimalRuns] | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def has_coordinates(self) -> bool:
-        """Whether the table holds positions (``x``, ``y``) rather than zone labels."""
-        return "x" in self.data.columns
+def centroid(values: np.ndarray, parts: list[dict[str, int]], threshold: float) -> tuple[np.ndarray, ...]:
+    """Average the parts' points left after the likelihood cut; also count frames lost only to the cut."""
+    n = values.shape[0]
+    if not parts:
+        return np.full(n, np.nan), np.full(n, np.nan), 0
+    x = values[:, [p["x"] for p in parts]]
+    y = values[:, [p["y"] for p in parts]]
+    chance = values[:, [p["likelihood"] for p in parts]]
+    present = ~(np.isnan(x) | np.isnan(y))
+    kept = present & ~(chance < threshold)  # a NaN likelihood next to a position does not remove it
+    mean_x, mean_y = mean_of_points(x, y, kept)
+    return mean_x, mean_y, int((present.any(axis=1) & np.isnan(mean_x)).sum())
 
-    def animal_runs(self) -> AnimalRuns:
-        """Return which animal each row belongs to, as runs of rows (NaN: no animal).
 
-        Found from ``data["animal"]`` once (a reader that already knows them gives them with
-        :meth:`set_animal_runs`), and again if ``data`` is replaced; not if it is changed in place.
-        """
-        if self._runs is None or self._runs[0] is not self.data:
-            self._runs = (self.data, animal_runs(self.data["animal"].to_numpy(dtype=object)))
-        return self._runs[1]
+def mean_of_points(x: np.ndarray, y: np.ndarray, kept: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Return, per frame (row), the mean of the points kept (default: those present); NaN when none is.
 
-    def set_animal_runs(self, runs: AnimalRuns) -> None:
-        """Record what :meth:`animal_runs` returns (``data["animal"]`` is ``runs.names[runs.per_row()]``)."""
-        self._runs = (self.data, runs)
+    Parameters
+    ----------
+    x, y
+        ``(n, k)`` points; NaN where missing.
+    kept
+        ``(n, k)`` bool: the points to average (present ones only); None for every present point.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The centroid's ``x`` and ``y``, ``(n,)`` each.
+    """
+    if kept is None:
+        kept = ~(np.isnan(x) | np.isnan(y))
+    n = len(x)
+    count = kept.sum(axis=1)
+    has = count > 0
+    mean_x = np.divide(np.where(kept, x, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
+    mean_y = np.divide(np.where(kept, y, 0.0).sum(axis=1), count, out=np.full(n, np.nan), where=has)
+    return mean_x, mean_y
+
+
+def chosen_parts(
+    bodypart: str | Sequence[str] | None,
+    animals: list[str],
+    layout: dict[str, dict[str, dict[str, int]]],
+    path: Path,
+) -> list[str]:
+    """Return the body parts to average, checked against those of the animals in the file."""
+    present = list(dict.fromkeys(p for a in animals for p in layout[a]))
+    if bodypart is None:
+        return present
+    wanted = [bodypart] if isinstance(bodypart, str) else list(bodypart)
+    if not wanted or not all(isinstance(p, str) for p in wanted):
+        raise AssayInputError(f"give body parts as names, not {bodypart!r}", path=path)
+    unknown = [p for p in wanted if p not in present]
+    if unknown:
+        listed = ", ".join(f"'{p}'" for p in present)
+        message = (
+            f"no body part {', '.join(repr(p) for p in unknown)} in this file; its body parts are {listed}"
+        )
+        suggestion = closest_name(unknown, present)
+        if suggestion is not None:
+            message += f"; did you mean '{suggestion[1]}'?"
+        raise AssayInputError(message, path=path)
+    return list(dict.fromkeys(wanted))

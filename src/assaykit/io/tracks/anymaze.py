@@ -17,18 +17,16 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.track_table import TrackTable
-from assaykit.io.tracks_vendor import (
-    _ANY_X,
-    _MISSING_TEXT,
-    _checked_path,
-    _decode,
-    _find,
-    _floats,
-    _head_lines,
-    _read_cells,
-    _track_frame,
+from assaykit.io.tracks.exports import (
+    ANYMAZE_X,
+    MISSING_TEXT,
+    decode_export,
+    find_columns,
+    floats,
+    head_lines,
+    read_cells,
 )
+from assaykit.io.tracks.table import TrackTable, checked_path, track_frame
 
 _ANY_TIME = ("Time",)
 _ANY_Y = ("Centre position Y", "Center position Y")
@@ -59,25 +57,27 @@ def read_anymaze(path: str | Path) -> TrackTable:
         that is neither ``h:mm:ss.mmm`` nor seconds or a position that is not a number (the message names
         the line), or has no data rows.
     """
-    path = _checked_path(path, (".csv", ".txt", ".tsv"), "an ANY-maze export")
-    text = _decode(path)
-    lines, offset = _head_lines(text, 1)
-    wanted = {name.lower() for name in _ANY_X}
+    path = checked_path(path, (".csv", ".txt", ".tsv"), "an ANY-maze export")
+    text = decode_export(path)
+    lines, offset = head_lines(text, 1)
+    wanted = {name.lower() for name in ANYMAZE_X}
     split = {d: next(csv.reader(lines or [""], delimiter=d)) for d in (",", ";", "\t")}
     delimiter = next(
         (d for d, cells in split.items() if any(c.strip().lower() in wanted for c in cells)), ","
     )
     names = [c.replace("\ufeff", "").strip() for c in split[delimiter]]
-    used = _find(names, ((_ANY_TIME, "time"), (_ANY_X, "centre X position"), (_ANY_Y, "centre Y position")))
+    used = find_columns(
+        names, ((_ANY_TIME, "time"), (ANYMAZE_X, "centre X position"), (_ANY_Y, "centre Y position"))
+    )
     if isinstance(used, AssayInputError):
         raise AssayInputError(used.reason, path=path, row=1)
-    cells = _read_cells(text[offset:], delimiter, used, names, 2, path)
+    cells = read_cells(text[offset:], delimiter, used, names, 2, path)
     if cells.empty:
         raise AssayInputError("no data rows below the header (line 1)", path=path)
     time = _anymaze_seconds(cells.iloc[:, 0], path)
-    x = _floats(cells.iloc[:, 1], path, f"expected {_MISSING_TEXT}")
-    y = _floats(cells.iloc[:, 2], path, f"expected {_MISSING_TEXT}")
-    data = _track_frame(np.full(len(cells), path.stem, dtype=object), time, x, y)
+    x = floats(cells.iloc[:, 1], path, f"expected {MISSING_TEXT}")
+    y = floats(cells.iloc[:, 2], path, f"expected {MISSING_TEXT}")
+    data = track_frame(np.full(len(cells), path.stem, dtype=object), time, x, y)
     # the test data report lists "things that occurred" (a new position, a zone entry), not frames
     return TrackTable(
         data=data, source=path, format="anymaze", space_unit=None, time_column=names[used[0]], event_log=True

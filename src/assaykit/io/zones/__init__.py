@@ -8,22 +8,22 @@ polygon an assay's zone kind.
 Formats, chosen by the file's extension:
 
 ``.geojson``, ``.json``
-    A GeoJSON ``FeatureCollection`` of named ``Polygon`` features (:mod:`assaykit.io.zones_geojson`).
+    A GeoJSON ``FeatureCollection`` of named ``Polygon`` features (:mod:`assaykit.io.zones.geojson`).
 ``.toml``
     ``[[zones]]`` tables with ``name``, ``polygon = [[x, y], ...]`` and an optional ``kind``: the same keys
-    as a protocol preset's ``[[zones]]`` (:mod:`assaykit.io.zones_toml`).
+    as a protocol preset's ``[[zones]]`` (:mod:`assaykit.io.zones.toml`).
 ``.yaml``, ``.yml``
     A mapping of zone name to its ``[[x, y], ...]`` vertices, and the variants people write by hand
-    (:mod:`assaykit.io.zones_yaml`).
+    (:mod:`assaykit.io.zones.yaml`).
 
 Coordinates are in the track's own units (e.g. pixels); the protocol scales them to cm. Every reader
 checks each outline: at least three distinct vertices, an area, and no edge crossing another (vertices
-listed out of order), see :func:`assaykit.io.zone_specs.checked_vertices`.
+listed out of order), see :func:`assaykit.io.zones.specs.checked_vertices`.
 
 Each zone's kind is, in this order: the one a mapping gives its name (``--zone-kind NAME=KIND`` on the
 command line, ``[zone_kinds]`` in a preset), the file's own ``kind``, or the one its name implies
 (:func:`zone_kind_from_name`). The kind ``ignore`` drops a zone, e.g. a polygon around the whole maze
-(:mod:`assaykit.io.zone_kinds`).
+(:mod:`assaykit.io.zones.kinds`).
 """
 
 from __future__ import annotations
@@ -31,16 +31,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from assaykit.errors import AssayInputError
-from assaykit.io.zone_kinds import IGNORE, NAME_WORDS, assign_kinds, parse_zone_kinds, zone_kind_from_name
-from assaykit.io.zone_specs import ZoneSpec, read_text
-from assaykit.io.zones_geojson import geojson_data_zones, looks_like_geojson, parse_json
-from assaykit.io.zones_toml import toml_zones
-from assaykit.io.zones_yaml import data_zones, yaml_zones
+from assaykit.io.zones.geojson import geojson_data_zones, looks_like_geojson, parse_json
+from assaykit.io.zones.kinds import (
+    IGNORE,
+    NAME_WORDS,
+    ZONE_KINDS,
+    assign_kinds,
+    parse_zone_kinds,
+    zone_kind_from_name,
+)
+from assaykit.io.zones.specs import ZoneSpec, read_text
+from assaykit.io.zones.toml import toml_zones
+from assaykit.io.zones.yaml import data_zones, yaml_zones
 
 __all__ = [
     "IGNORE",
     "NAME_WORDS",
     "ZONE_FILE_SUFFIXES",
+    "ZONE_KINDS",
     "ZoneSpec",
     "assign_kinds",
     "parse_zone_kinds",
