@@ -1,4 +1,4 @@
-"""The columns of the competition-binding tables, in order (each documented in the README).
+"""The columns of the competition-binding tables, in order (each documented in docs/user-guide/binding.md).
 
 New columns are only ever added at the end of a table, so that code reading columns by position keeps
 working. A column that does not apply to a row's model is NaN.

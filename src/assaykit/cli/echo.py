@@ -39,7 +39,9 @@ def flagged(count: int, what: str, names: str) -> None:
     """Say that ``count`` results (``what``: ``curve(s)``, ``data set(s)``) carry flags, and which."""
     if count:
         click.echo(
-            f"note: {count} {what} flagged ({names}); flag codes are explained in the README", err=True
+            f"note: {count} {what} flagged ({names}); "
+            "flag codes are explained in the user guide (docs/user-guide/)",
+            err=True,
         )
 
 
@@ -76,4 +78,7 @@ def echo_comparison(run: Any, quiet: bool, *, filed: bool) -> None:
             which = "any endpoint" if row.endpoints == "all" else row.endpoints
             click.echo(f"note: {row.animal} ({row.group}) has no value for {which}: {row.reason}", err=True)
     notes(run.comparison.notes)
-    click.echo("note: the headline rule, the tests and every column are explained in the README", err=True)
+    click.echo(
+        "note: the headline rule, the tests and every column are explained in docs/user-guide/compare.md",
+        err=True,
+    )

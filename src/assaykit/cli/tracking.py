@@ -216,7 +216,11 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
         click.echo(format_endpoints(run.endpoints, spec))
     if not quiet:
         echo.notes(run.notes)
-        click.echo(f"note: protocol {run.protocol.name}; column definitions are in the README", err=True)
+        click.echo(
+            f"note: protocol {run.protocol.name}; "
+            "column definitions are in the user guide (docs/user-guide/)",
+            err=True,
+        )
     if stats_run is not None:
         echo.echo_comparison(stats_run, quiet, filed=stats_path is not None)
     if not quiet:

@@ -321,7 +321,7 @@ def compute_epm_endpoints(
     -------
     pandas.DataFrame
         One row per animal with the columns of :func:`epm_endpoints`, then ``lost_time_s, session_s,
-        frames``, diagnostics and ``flags`` (see the README).
+        frames``, diagnostics and ``flags`` (see docs/user-guide/epm.md).
 
     Examples
     --------

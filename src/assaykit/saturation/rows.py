@@ -1,6 +1,6 @@
 """The saturation results table: its columns, in order, and one row per data set built from a fit.
 
-Every row has all of :data:`RESULT_COLUMNS` (documented in the README and in
+Every row has all of :data:`RESULT_COLUMNS` (documented in docs/user-guide/saturation.md and in
 :func:`~assaykit.saturation.analysis.analyze_saturation`); those that do not apply to the row's model are
 NaN. For two sites, ``bmax`` is BmaxHi + BmaxLo with the SE of the sum, and ``fraction_hi = BmaxHi /
 (BmaxHi + BmaxLo)`` has its SE by the delta method. The conversions to fmol, fmol/mg and sites/cell are in
@@ -20,7 +20,7 @@ from assaykit.fitting.distributions import t_quantile
 from assaykit.saturation.flags import saturation_flags
 from assaykit.saturation.units import Units, converted_bmax
 
-#: Result columns, in order (documented in the README and in
+#: Result columns, in order (documented in docs/user-guide/saturation.md and in
 #: :func:`~assaykit.saturation.analysis.analyze_saturation`).
 RESULT_COLUMNS = (
     "dataset",

@@ -20,7 +20,7 @@ TESTS = ("auto", "parametric", "nonparametric")
 #: Significance level of the assumption checks behind ``test="auto"``.
 ALPHA = 0.05
 
-#: How ``test="auto"`` picks the headline family of an endpoint (also in the README).
+#: How ``test="auto"`` picks the headline family of an endpoint (also in docs/user-guide/compare.md).
 HEADLINE_RULE = (
     "parametric, unless a group with 3 or more values is constant (a floor or ceiling) or Shapiro-Wilk "
     "rejects its normality at alpha 0.05, or, with 3 or more groups (where Dunnett's test pools the "

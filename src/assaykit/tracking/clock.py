@@ -1,6 +1,6 @@
 """The clock of a track: its frame interval, its clock gaps, and whether its times can be seconds.
 
-The rules (the README says them to users, under "How time, entries and distance are counted"):
+The rules (docs/user-guide/epm.md says them to users, under "How time, entries and distance are counted"):
 
 Frame interval
     A track sampled at a frame rate has a *frame interval*: ``1 / fps`` for a file that counts frames

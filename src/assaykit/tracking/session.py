@@ -1,6 +1,6 @@
 """The session window, frame durations, gap filling and path length of one track.
 
-Conventions (documented for users in the README):
+Conventions (documented for users in docs/user-guide/epm.md):
 
 * Frame ``i`` stands for the interval from its own time stamp to the next frame's, ``[t_i, t_{i+1})``,
   except before a clock gap (a step that skips more than ``max_gap`` frames, see
