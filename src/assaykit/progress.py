@@ -10,6 +10,8 @@ the outputs being written) shows its label and the seconds it has taken, redrawn
 stage longer than a second passes without a sign of life.
 """
 
+# Kept over click.progressbar (benchmarks/review_copies.md): stages, a ticker, no bar when piped.
+
 from __future__ import annotations
 
 import sys

@@ -5,6 +5,8 @@ curves with the batch engine; these two functions keep it out of the common path
 distribution, profile likelihood, ROUT) imports scipy where it is used.
 """
 
+# Kept over scipy.special (benchmarks/review_copies.md): binding runs import no scipy.
+
 from __future__ import annotations
 
 import math

@@ -5,6 +5,8 @@ pandas): finding, counting and slicing the bytes answers the same questions abou
 file instead of reading it keeps a large file out of memory.
 """
 
+# Kept (benchmarks/review_copies.md): the 1 GB screen reads at 2.98 GB peak with it, 3.91 GB without.
+
 from __future__ import annotations
 
 import mmap

@@ -14,6 +14,8 @@ object columns mixing other objects, categoricals of floats or dates), with a co
 string, or without columns is written by pandas itself, so the file is always the one pandas would write.
 """
 
+# Kept over DataFrame.to_csv (benchmarks/review_copies.md): 2.7x faster, 13 s of a 1M-curve run.
+
 from __future__ import annotations
 
 import csv
