@@ -10,7 +10,7 @@ Bmax has a standard error of a few percent or more; times come from frames at mo
 p-value needs two or three digits), yet they keep the text a faithful record: the value read back differs
 from the computed one by at most half a unit in the tenth digit (a relative 5e-10), while the noise removed
 sits near the sixteenth. NaN and infinities are left as they are (the writers spell them), and so are
-zeros, including -0.0.
+zeros, including -0.0, and the few doubles next to the largest one (1.797693135e308 would be infinite).
 
 The rounding is vectorised: each value is scaled by a power of ten (exact up to 10**22) so that its ten
 digits are the integer part, rounded with :func:`numpy.rint`, and scaled back by one correctly rounded
@@ -46,7 +46,8 @@ def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> n
     Returns
     -------
     numpy.ndarray
-        The rounded values, float64, of the shape of ``values``; NaN, infinities and zeros unchanged.
+        The rounded values, float64, of the shape of ``values``; NaN, infinities and zeros unchanged, and
+        a finite value that would round to infinity (above 1.797693134e308) kept unrounded.
 
     Examples
     --------
@@ -83,6 +84,8 @@ def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> n
         )
     if doubtful.any():
         rounded[doubtful] = [float(f"{value:.{digits}g}") for value in v[doubtful].tolist()]
+        overflow = np.isinf(rounded)  # within 5e-10 of the largest double: rounding up would give inf
+        rounded[overflow] = v[overflow]
     flat[index] = rounded
     return x
 

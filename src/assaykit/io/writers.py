@@ -197,9 +197,12 @@ def json_values(series: pd.Series, digits: int | None) -> list[object] | None:
     -------
     list or None
         Floats (rounded; NaN and infinities, which orjson writes as ``null``, kept), integers and booleans
-        for numpy float, integer and boolean columns and nullable ``Float*`` columns; None otherwise.
+        for numpy float, integer and boolean columns and nullable ``Float*`` columns; strings and None
+        for string columns (:func:`text_values`); None otherwise.
     """
     dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+        return text_values(series)
     if isinstance(dtype, pd.Float32Dtype | pd.Float64Dtype):
         values = series.to_numpy(dtype=dtype.numpy_dtype, na_value=np.nan)
     elif isinstance(dtype, np.dtype) and dtype.kind in "fiub":
@@ -213,3 +216,27 @@ def json_values(series: pd.Series, digits: int | None) -> list[object] | None:
     if digits is not None:
         values = round_significant(values, digits)
     return values.tolist()
+
+
+def text_values(series: pd.Series) -> list[object] | None:
+    """Return a column of strings as strings and None (for any missing value), or None if it holds more.
+
+    Parameters
+    ----------
+    series
+        A ``str``/``string`` or object column.
+
+    Returns
+    -------
+    list or None
+        The values, missing ones (None, NaN, ``pd.NA``, NaT) as None; None when a present value is not a
+        string (the column is then encoded by pandas).
+    """
+    values = series.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    texts = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        texts[i] = None
+    if not all(isinstance(text, str) for text, gone in zip(texts, missing.tolist(), strict=True) if not gone):
+        return None
+    return texts
