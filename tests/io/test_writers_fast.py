@@ -44,6 +44,8 @@ SPECIAL_FLOATS = [
     1e-300,
     5e-324,
     1.7976931348623157e308,
+    -1.7976931348623157e308,
+    1.7976931345e308,
 ]
 floats = st.one_of(
     st.floats(),
@@ -99,9 +101,13 @@ def frames(draw: st.DrawFn, min_columns: int = 1) -> pd.DataFrame:
 
 
 def by_hand(value: object) -> object:
-    """Return a float rounded to 10 significant digits by the standard library; anything else as it is."""
+    """Return a float rounded to 10 significant digits by the standard library; anything else as it is.
+
+    A finite float that would round to infinity (the few next to the largest double) stays as it is.
+    """
     if isinstance(value, float | np.floating):
-        return float(f"{value:.10g}")
+        rounded = float(f"{value:.10g}")
+        return value if math.isinf(rounded) and math.isfinite(value) else rounded
     return value
 
 

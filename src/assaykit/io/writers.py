@@ -136,10 +136,10 @@ def write_json(frame: pd.DataFrame, path: str | Path, digits: int | None = SIGNI
     and written by orjson as the shortest text of the rounded double (``1.8``, ``3200.0``, ``1e-9``); NaN
     and infinities are ``null``, as pandas writes them. pandas' ``to_json`` cannot do this: it writes up to
     15 decimals (``12345.6789`` as ``12345.678900000000794``) and so keeps only six significant digits of a
-    number below 1e-9 (``1.23456789e-10`` as ``0.000000000123457``). Integers, booleans and float columns
-    are converted here; every other column (strings, categoricals, nullable integers, dates) is encoded by
-    pandas (``to_json``, dates as epoch milliseconds, missing values as ``null``) and its floats, if any,
-    rounded after.
+    number below 1e-9 (``1.23456789e-10`` as ``0.000000000123457``). Float, integer, boolean and string
+    columns are converted here (:func:`json_values`); every other column (categoricals, nullable integers,
+    dates, object columns holding more than strings) is encoded by pandas as before (``to_json``, dates as
+    epoch milliseconds, missing values as ``null``), its floats rounded first and after.
 
     Parameters
     ----------
