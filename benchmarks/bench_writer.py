@@ -1,9 +1,15 @@
-"""Result-table writing: ``write_table`` (.csv) against pandas ``DataFrame.to_csv``, same bytes.
+"""Result-table writing: ``write_table`` (.csv, .json) against pandas, the same bytes as pandas' CSV.
 
 Generates a results-like table (one row per curve: a few string columns, a few integer columns, float
-columns of fitted values, SEs and CIs, about 40% of the float columns entirely NaN), then times pandas
-``to_csv(index=False)`` and ``assaykit.io.writers.write_table`` (best of ``--repeat``), checks that the
-two files are identical and prints seconds and the ratio.
+columns of fitted values, SEs and CIs, about 40% of the float columns entirely NaN), then times (best of
+``--repeat``):
+
+* ``write_table`` to ``.csv``, which rounds the floats to 10 significant digits and writes them;
+* what a user would otherwise run for the same file: each float rounded by the standard library
+  (``float(f"{v:.10g}")``), then pandas ``to_csv(index=False)``; the two files must be identical;
+* pandas ``to_csv`` of the unrounded table (the bytes ``write_table`` wrote before the rounding);
+* ``write_table`` to ``.json`` and pandas ``to_json(orient="records", indent=2)`` (not the same text:
+  pandas writes up to 15 decimals).
 
 Usage: python benchmarks/bench_writer.py [--rows 10000] [--columns 72] [--repeat 3]
 """
@@ -58,6 +64,14 @@ def best_of(func: Callable[[Path], object], path: Path, repeat: int) -> float:
     return best
 
 
+def rounded_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round each float64 to 10 significant digits, value by value, as a user without assaykit would."""
+    out = frame.copy()
+    for name in frame.columns[frame.dtypes == np.float64]:
+        out[name] = [float(f"{value:.10g}") for value in frame[name].tolist()]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -67,18 +81,31 @@ def main() -> None:
     frame = make_results(args.rows, args.columns)
     n_empty = int(frame.isna().all().sum())
     with tempfile.TemporaryDirectory() as tmp:
-        ours_path, pandas_path = Path(tmp) / "ours.csv", Path(tmp) / "pandas.csv"
-        pandas_s = best_of(lambda path: frame.to_csv(path, index=False), pandas_path, args.repeat)
-        ours_s = best_of(lambda path: write_table(frame, path), ours_path, args.repeat)
-        same = ours_path.read_bytes() == pandas_path.read_bytes()
-        size = ours_path.stat().st_size / 2**20
+        folder = Path(tmp)
+        ours_s = best_of(lambda path: write_table(frame, path), folder / "ours.csv", args.repeat)
+        by_hand_s = best_of(
+            lambda path: rounded_by_hand(frame).to_csv(path, index=False), folder / "hand.csv", args.repeat
+        )
+        plain_s = best_of(lambda path: frame.to_csv(path, index=False), folder / "plain.csv", args.repeat)
+        json_s = best_of(lambda path: write_table(frame, path), folder / "ours.json", args.repeat)
+        pandas_json_s = best_of(
+            lambda path: frame.to_json(path, orient="records", indent=2, double_precision=15),
+            folder / "pandas.json",
+            args.repeat,
+        )
+        same = (folder / "ours.csv").read_bytes() == (folder / "hand.csv").read_bytes()
+        sizes = {name: (folder / name).stat().st_size / 2**20 for name in ("ours.csv", "plain.csv")}
     print(
-        f"{args.rows} rows x {frame.shape[1]} columns ({n_empty} all-NaN), {size:.1f} MiB; "
-        f"best of {args.repeat}; identical bytes: {same}"
+        f"{args.rows} rows x {frame.shape[1]} columns ({n_empty} all-NaN); best of {args.repeat}; "
+        f"{sizes['ours.csv']:.1f} MiB rounded, {sizes['plain.csv']:.1f} MiB unrounded; "
+        f"identical bytes: {same}"
     )
-    print(f"pandas to_csv  {pandas_s:8.3f} s")
-    print(f"write_table    {ours_s:8.3f} s")
-    print(f"write_table is {pandas_s / ours_s:.1f}x the speed of pandas to_csv")
+    print(f"write_table .csv (rounded)          {ours_s:8.3f} s")
+    print(f"rounded by hand + pandas to_csv     {by_hand_s:8.3f} s   ({by_hand_s / ours_s:.1f}x write_table)")
+    print(f"pandas to_csv, unrounded            {plain_s:8.3f} s   ({plain_s / ours_s:.1f}x write_table)")
+    print(f"write_table .json (rounded)         {json_s:8.3f} s")
+    ratio = pandas_json_s / json_s
+    print(f"pandas to_json, unrounded           {pandas_json_s:8.3f} s   ({ratio:.1f}x write_table)")
     if not same:
         raise SystemExit("the files differ")
 

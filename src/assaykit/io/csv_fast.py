@@ -1,5 +1,9 @@
 """Delimited text for result tables, byte for byte what ``DataFrame.to_csv(index=False)`` writes, faster.
 
+:func:`write_csv` first rounds the table's floats to 10 significant digits
+(:func:`assaykit.io.significant.rounded_frame`, which says why), then writes exactly what pandas writes
+of the rounded table: ``1.8000000000000007`` becomes ``1.8``.
+
 pandas hands every cell to the standard library's ``csv.writer`` one by one, about 3 us a cell. Here each
 column becomes a list of strings at once (``repr`` of the Python floats for ``float64``, which is the
 shortest round-trip text that pandas' ``astype(str)`` writes too, and nothing at all for an all-NaN
@@ -29,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from assaykit.io.significant import SIGNIFICANT_DIGITS, rounded_frame
 
 #: Cells formatted and joined at a time (rows per chunk = this / number of columns), to bound memory.
 CHUNK_CELLS = 1_000_000
@@ -321,18 +327,29 @@ def join_rows(columns: list[list[str]], sep: str) -> Iterable[str]:
     return map(sep.join, zip(*columns, strict=True))
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
-    """Write ``frame`` byte for byte as ``frame.to_csv(path, index=False, sep=sep)`` does.
+def write_csv(
+    frame: pd.DataFrame, path: str | Path, sep: str = ",", digits: int | None = SIGNIFICANT_DIGITS
+) -> None:
+    """Write ``frame``, its floats rounded to ``digits`` significant digits, byte for byte as pandas does.
+
+    The file holds the bytes of ``rounded_frame(frame, digits).to_csv(path, index=False, sep=sep)``
+    (:func:`assaykit.io.significant.rounded_frame`): each float64 as the shortest text of its value
+    rounded to ``digits`` significant digits (``1.8``, ``3200.0``, ``1e-09``), NaN as an empty field.
 
     Parameters
     ----------
     frame
-        The table. Tables with a column type not handled here are written by pandas.
+        The table. Tables with a column type not handled here are written by pandas (rounded too).
     path
         Output file (UTF-8, lines ended by ``os.linesep`` as pandas does).
     sep
         One-character field separator.
+    digits
+        Significant digits kept (default :data:`~assaykit.io.significant.SIGNIFICANT_DIGITS`, 10); None
+        writes every float unrounded, with the shortest text that reads back the same double.
     """
+    if digits is not None and isinstance(frame, pd.DataFrame):
+        frame = rounded_frame(frame, digits)
     plans = table_plan(frame)
     if plans is None:
         frame.to_csv(path, index=False, sep=sep)
