@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None, help="counts file to reuse (written if missing)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    from assaykit.binding.columns import RESULT_COLUMNS
+    from assaykit.binding.columns import result_columns
 
     folder = Path(tempfile.mkdtemp(prefix="bench_million_"))
     counts = args.file or folder / "big.csv"
@@ -125,7 +125,7 @@ def main() -> None:
     runs = {
         "assaykit binding -o results.csv -q": measure([*command, "-o", str(ours), "-q"]),
         "floor: read_csv + chunked fit + to_csv": measure(
-            [sys.executable, "-c", FLOOR, str(counts), str(floor), str(len(RESULT_COLUMNS))]
+            [sys.executable, "-c", FLOOR, str(counts), str(floor), str(len(result_columns("4pl")))]
         ),
     }
     for name, run in runs.items():

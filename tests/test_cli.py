@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from assaykit.binding import RESULT_COLUMNS
+from assaykit.binding import result_columns
 from assaykit.cli import main
 
 # The files hold each float rounded to 10 significant digits (relative error at most 5e-10 each); a
@@ -122,8 +122,8 @@ def test_binding_example_prints_table_with_ki() -> None:
     assert result.exit_code == 0, result.output
     for compound in ("diazepam", "clonazepam", "chlordiazepoxide"):
         assert compound in result.stdout
-    assert "Ki nM" in result.stdout
-    assert "Z'" in result.stdout
+    assert "ki_nM" in result.stdout
+    assert "z_prime" in result.stdout
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".json", ".xlsx"])
@@ -141,7 +141,7 @@ def test_output_formats_hold_the_tidy_table(tmp_path: Path, suffix: str) -> None
         table = pd.read_excel(out, sheet_name="results")
         sheets = pd.ExcelFile(out).sheet_names
         assert sheets == ["results", "plates", "points"]
-    assert list(table.columns) == list(RESULT_COLUMNS)
+    assert list(table.columns) == result_columns("4pl")
     assert len(table) == 3
     # Cheng-Prusoff, by hand: Ki = IC50 / (1 + 1 nM / 1.5 nM)
     np.testing.assert_allclose(table["ki_nM"], table["ic50_nM"] / (1 + 1 / 1.5), rtol=IN_FILE)
@@ -209,8 +209,8 @@ def test_bottom_nsb_fixes_bottom_to_plate_nsb_mean(tmp_path: Path) -> None:
     nsb = counts[counts["compound"] == "NSB"].groupby("plate")["cpm"].mean()
     total = counts[counts["compound"] == "TOTAL"].groupby("plate")["cpm"].mean()
     table = pd.read_csv(out)
-    np.testing.assert_allclose(table["bottom"], table["plate"].map(nsb), rtol=IN_FILE)
-    np.testing.assert_allclose(table["top"], table["plate"].map(total), rtol=IN_FILE)
+    np.testing.assert_allclose(table["bottom_cpm"], table["plate"].map(nsb), rtol=IN_FILE)
+    np.testing.assert_allclose(table["top_cpm"], table["plate"].map(total), rtol=IN_FILE)
 
 
 # --- batch behaviour -----------------------------------------------------------------------------------
@@ -236,8 +236,8 @@ def test_several_files_keep_their_controls_apart(tmp_path: Path) -> None:
     result = run("binding", a, b, "--top", "total", "-o", out)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out).set_index("compound")
-    assert table.loc["drug_a", "top"] == pytest.approx(3025)
-    assert table.loc["drug_b", "top"] == pytest.approx(6025)
+    assert table.loc["drug_a", "top_cpm"] == pytest.approx(3025)
+    assert table.loc["drug_b", "top_cpm"] == pytest.approx(6025)
 
 
 # --- errors: one line, file and row/column named, exit status 2 ----------------------------------------

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from assaykit.binding import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
+from assaykit.binding import COMPARISON_COLUMNS, POTENCY_COLUMNS, result_columns
 from assaykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,7 @@ def test_two_site_model_output_and_xlsx_sheets(tmp_path: Path):
     out = tmp_path / "r.xlsx"
     result = run("binding", two_site_file(tmp_path), "--model", "two-site", *KI, "--compare", "-o", out)
     assert result.exit_code == 0, result.output
-    assert "IC50 hi nM" in result.stdout and "frac hi" in result.stdout
+    assert "ic50_hi_nM" in result.stdout and "fraction_hi" in result.stdout
     assert pd.ExcelFile(out).sheet_names == ["results", "plates", "points", "comparisons"]
     row = pd.read_excel(out, sheet_name="results").iloc[0]
     assert row["ic50_hi_nM"] == pytest.approx(10**-0.5, rel=0.15)
@@ -98,10 +98,10 @@ def test_homologous_reads_hot_per_tube(tmp_path: Path):
         "binding", homologous_file(tmp_path), "--model", "homologous", "-o", out, "--plot", tmp_path / "p"
     )
     assert result.exit_code == 0, result.output
-    assert "Kd nM" in result.stdout and "Bmax" in result.stdout
+    assert "kd_nM" in result.stdout and "bmax_cpm" in result.stdout
     row = pd.read_csv(out).iloc[0]
     assert row["kd_nM"] == pytest.approx(1.0, rel=0.2)
-    assert row["bmax"] == pytest.approx(4000, rel=0.1)
+    assert row["bmax_cpm"] == pytest.approx(4000, rel=0.1)
     assert (tmp_path / "p" / "flunitrazepam.png").stat().st_size > 0
     # the homologous results carry kd_nM and kd_se_nM: they feed --kd-from directly
     again = run("binding", EXAMPLE, "--kd-from", out, "--radioligand", "1")
@@ -114,7 +114,7 @@ def test_rout_weights_and_points(tmp_path: Path):
     result = run("binding", EXAMPLE, *KI, *options, "--plot", tmp_path / "plots")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert list(table.columns) == list(RESULT_COLUMNS)
+    assert list(table.columns) == result_columns("4pl", weighted=True)
     assert (table["weights"] == "poisson").all() and table["n_outliers"].notna().all()
     assert "outlier" in pd.read_csv(points).columns
 

@@ -137,7 +137,12 @@ def test_inactive_curves_are_reported_as_such_with_one_flag_and_no_estimates():
     inactive = table[table["kind"] == "inactive"]
     assert (inactive["activity"] == "inactive").all()
     assert set(inactive["flags"]) <= {"no_displacement", "weak_displacement"}
-    assert inactive[["top", "bottom", "log_ic50", "hill_slope", "ic50_nM", "r_squared"]].isna().all().all()
+    assert (
+        inactive[["top_cpm", "bottom_cpm", "log_ic50", "hill_slope", "ic50_nM", "r_squared"]]
+        .isna()
+        .all()
+        .all()
+    )
     np.testing.assert_allclose(inactive["ic50_above_nM"], 10 ** (-6.0 + 9))  # 1 uM, the top concentration
     active = table[table["kind"] == "active"]
     assert (active["activity"] == "active").all() and active["ic50_above_nM"].isna().all()
@@ -221,7 +226,7 @@ def test_bottom_vs_nsb_spares_correctly_specified_noisy_curves():
     controls = frame[frame["compound"].isin(["TOTAL", "NSB"])].groupby(["plate", "compound"])["cpm"].mean()
     nsb = controls.xs("NSB", level="compound").reindex(results["plate"]).to_numpy()
     window = controls.xs("TOTAL", level="compound").reindex(results["plate"]).to_numpy() - nsb
-    old_rule = np.abs(results["bottom"].to_numpy() - nsb) > 0.1 * window
+    old_rule = np.abs(results["bottom_cpm"].to_numpy() - nsb) > 0.1 * window
     assert old_rule.mean() > 0.10
 
 

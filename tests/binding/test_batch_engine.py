@@ -22,7 +22,7 @@ from _data import control_tubes, counts_frame, curve_tubes, half_log_series, pri
 from scipy import optimize, stats
 
 import assaykit.binding.fit_loop as fit_loop
-from assaykit.binding import RESULT_COLUMNS, analyze_competition
+from assaykit.binding import analyze_competition, result_columns
 from assaykit.errors import AssayInputError
 
 KD_NM, L_NM, KD_SE_NM = 1.5, 1.0, 0.2
@@ -150,21 +150,24 @@ def _log(values: pd.Series) -> np.ndarray:
 
 def compare_tables(batch: pd.DataFrame, lmfit: pd.DataFrame, tag: str) -> None:
     """Batch results against lmfit results: identity and flags equal, numbers within criterion 1."""
-    assert list(batch.columns) == list(RESULT_COLUMNS) == list(lmfit.columns)
+    model = batch["model"].iloc[0]
+    weighted = (batch["weights"] != "none").any()
+    columns = result_columns(model, "cpm", weighted=weighted)
+    assert list(batch.columns) == columns == list(lmfit.columns)
     pd.testing.assert_frame_equal(batch[IDENTITY], lmfit[IDENTITY])
     checked = set(IDENTITY)
-    for col in RESULT_COLUMNS:
+    for col in columns:
         if col in checked:
             continue
         b, m = batch[col], lmfit[col]
         np.testing.assert_array_equal(b.isna().to_numpy(), m.isna().to_numpy(), err_msg=col)
     assert (~batch["flags"].str.contains("not_")).sum() >= 20  # most curves are fitted and compared
-    for col in RESULT_COLUMNS:
+    for col in columns:
         if col in checked or batch[col].isna().all():
             continue
         b, m = batch[col].to_numpy(float), lmfit[col].to_numpy(float)
         fin = np.isfinite(m)
-        if col.endswith("_se") or col.endswith("_se_total"):
+        if col.endswith(("_se", "_se_total", "_se_cpm")):
             rel = np.abs(b[fin] / m[fin] - 1.0)
             assert (rel <= SE_REL).all(), (tag, col, worst(rel))
             note(f"{tag}: SE rel", worst(rel))
@@ -184,15 +187,17 @@ def compare_tables(batch: pd.DataFrame, lmfit: pd.DataFrame, tag: str) -> None:
             diff = np.abs(lb - lm)[fin]
             assert (diff <= POTENCY_ABS + SE_REL * spread[fin]).all(), (tag, col, worst(diff))
             note(f"{tag}: log10 of nM columns abs", worst(diff))
-        elif col in ("top", "bottom", "hill_slope"):
-            se = lmfit[f"{col}_se"].to_numpy(float)
+        elif col in ("top_cpm", "bottom_cpm", "hill_slope"):
+            se = lmfit[col.replace("_cpm", "") + "_se" + ("_cpm" if col.endswith("_cpm") else "")].to_numpy(
+                float
+            )
             fixed = ~np.isfinite(se) & fin
             np.testing.assert_array_equal(b[fixed], m[fixed], err_msg=col)  # held constant: the same number
             free = np.isfinite(se) & fin
             diff = np.abs(b - m)[free] / se[free]
             assert (diff <= PARAM_IN_SE).all(), (tag, col, worst(diff))
             note(f"{tag}: {col} diff / SE", worst(diff))
-        elif col in ("r_squared", "sy_x", "ss"):
+        elif col in ("r_squared", "sy_x_cpm", "ss_cpm2", "sy_x_weighted", "ss_weighted"):
             rel = np.abs(b[fin] / m[fin] - 1.0)
             assert (rel <= 1e-8).all(), (tag, col, worst(rel))
             note(f"{tag}: {col} rel", worst(rel))
@@ -268,7 +273,7 @@ def test_batch_rows_match_an_independent_curve_fit_with_control_plateaus(analyse
 
             popt, pcov = optimize.curve_fit(f, x, y, p0=[np.median(x), -1.0], **TIGHT)
             row = res[(res["compound"] == compound) & (res["plate"] == plate)].iloc[0]
-            assert row["top"] == pytest.approx(total, rel=1e-14) and row["bottom"] == pytest.approx(
+            assert row["top_cpm"] == pytest.approx(total, rel=1e-14) and row["bottom_cpm"] == pytest.approx(
                 nsb, rel=1e-14
             )
             assert abs(row["log_ic50"] - popt[0]) <= POTENCY_ABS
@@ -310,7 +315,9 @@ def test_batch_points_are_prism_curve_at_the_row_parameters(analyses):
         if row["flags"].startswith("not_fitted"):
             assert tubes["fitted_cpm"].isna().all()
             continue
-        want = prism_4pl(tubes["log_conc_M"], row["top"], row["bottom"], row["log_ic50"], row["hill_slope"])
+        want = prism_4pl(
+            tubes["log_conc_M"], row["top_cpm"], row["bottom_cpm"], row["log_ic50"], row["hill_slope"]
+        )
         np.testing.assert_allclose(tubes["fitted_cpm"], want, rtol=1e-10)
         np.testing.assert_allclose(tubes["residual_cpm"], tubes["cpm"] - want, rtol=1e-8, atol=1e-8)
 
@@ -458,7 +465,16 @@ def test_a_curve_without_a_minimum_is_stopped_at_its_limits_not_refitted(monkeyp
     assert not any(np.array_equal(np.sort(a[2]), np.sort(plateau)) for a in singles)
     assert row["flags"].startswith("not_converged: stopped: ")
     # the last iterate is no estimate: every estimate column is empty, the identity and design are kept
-    estimates = ["top", "bottom", "hill_slope", "log_ic50", "log_ic50_se", "ic50_nM", "r_squared", "ss"]
+    estimates = [
+        "top_cpm",
+        "bottom_cpm",
+        "hill_slope",
+        "log_ic50",
+        "log_ic50_se",
+        "ic50_nM",
+        "r_squared",
+        "ss_cpm2",
+    ]
     assert row[estimates].isna().all() and row["n_points"] == 30 and row["df"] == 26
     assert np.isnan(analysis.points.loc[analysis.points["compound"] == "plateau_only", "fitted_cpm"]).all()
     # it falls by less than half the window over the tested range: the IC50 lies above the top concentration

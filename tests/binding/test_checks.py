@@ -209,7 +209,7 @@ def test_plates_without_controls_get_a_note_and_fixed_plateaus_error_rows():
     ):
         results = analyze_competition(counts_frame(tubes), top="total").results.set_index("plate")
     assert results.at["B", "flags"] == "not_fitted: --top total needs TOTAL tubes, but plate 'B' has none"
-    assert results.at["A", "top"] == pytest.approx(3005.0)
+    assert results.at["A", "top_cpm"] == pytest.approx(3005.0)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_a_fixed_top_not_above_a_fixed_bottom_is_an_error(good_counts):
     with pytest.raises(AssayInputError, match=r"^--top 200 is not above --bottom 3000: .*; swap them$"):
         analyze_competition(good_counts, top=200.0, bottom=3000.0)
     results = analyze_competition(good_counts, top=3005.0, bottom=251.0).results
-    assert (results.at[0, "top"], results.at[0, "bottom"]) == (3005.0, 251.0)
+    assert (results.at[0, "top_cpm"], results.at[0, "bottom_cpm"]) == (3005.0, 251.0)
 
 
 def test_many_plates_with_swapped_controls_share_one_warning():

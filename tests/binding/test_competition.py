@@ -15,7 +15,7 @@ import pytest
 from _data import control_tubes, counts_frame, curve_tubes, half_log_series, prism_4pl, simulated_curve
 from scipy import optimize, stats
 
-from assaykit.binding import RESULT_COLUMNS, analyze_competition, cheng_prusoff, fit_competition
+from assaykit.binding import analyze_competition, cheng_prusoff, fit_competition, result_columns
 from assaykit.errors import AssayInputError
 
 KD_NM = 1.5
@@ -143,7 +143,7 @@ def analysis(counts):
 
 def test_one_row_per_compound_and_plate_with_result_columns(analysis, tubes):
     res = analysis.results
-    assert list(res.columns) == list(RESULT_COLUMNS)
+    assert list(res.columns) == result_columns("4pl")
     curves = {(t["compound"], t["plate"]) for t in tubes if t["role"] == "competitor"}
     assert len(res) == len(curves) == 5
     assert set(zip(res["compound"], res["plate"], strict=True)) == curves
@@ -165,16 +165,16 @@ def test_each_curve_is_fitted_on_its_own_plate_tubes(analysis, tubes, compound, 
     x, y = tube_values(tubes, plate, "competitor", compound)
     values, se, ss = reference_fit(x, y)
     assert row["log_ic50"] == pytest.approx(values["log_ic50"], abs=1e-6)
-    for name in ("top", "bottom", "hill_slope"):
-        assert row[name] == pytest.approx(values[name], rel=1e-5), name
-    for name, col in (("log_ic50", "log_ic50_se"), ("top", "top_se"), ("bottom", "bottom_se")):
+    for name, col in (("top", "top_cpm"), ("bottom", "bottom_cpm"), ("hill_slope", "hill_slope")):
+        assert row[col] == pytest.approx(values[name], rel=1e-5), name
+    for name, col in (("log_ic50", "log_ic50_se"), ("top", "top_se_cpm"), ("bottom", "bottom_se_cpm")):
         assert row[col] == pytest.approx(se[name], rel=5e-3), col
     assert row["hill_slope_se"] == pytest.approx(se["hill_slope"], rel=5e-3)
     df = x.size - 4
     assert row["n_points"] == x.size
     assert row["df"] == df
-    assert row["ss"] == pytest.approx(ss, rel=1e-9)
-    assert row["sy_x"] == pytest.approx(math.sqrt(ss / df), rel=1e-9)
+    assert row["ss_cpm2"] == pytest.approx(ss, rel=1e-9)
+    assert row["sy_x_cpm"] == pytest.approx(math.sqrt(ss / df), rel=1e-9)
     assert row["r_squared"] == pytest.approx(1 - ss / np.sum((y - y.mean()) ** 2), rel=1e-9)
     t = stats.t.ppf(0.975, df)
     half = t * se["log_ic50"]
@@ -223,7 +223,7 @@ def test_non_positive_constants_are_input_errors(counts, kwargs):
 def test_fit_ki_model(counts, tubes):
     fit_ki = analyze_competition(counts, model="fit-ki", kd_nM=KD_NM, radioligand_nM=L_NM).results
     one_site = analyze_competition(counts, model="one-site", kd_nM=KD_NM, radioligand_nM=L_NM).results
-    assert list(fit_ki.columns) == list(RESULT_COLUMNS)
+    assert list(fit_ki.columns) == result_columns("fit-ki")
     assert (fit_ki["model"] == "fit-ki").all()
     shift = math.log10(FACTOR)
     for (_, k), (_, o) in zip(fit_ki.iterrows(), one_site.iterrows(), strict=True):
@@ -269,12 +269,12 @@ def test_control_constraints_fix_plateaus_at_the_plate_means(counts, tubes, top,
         fixed = {}
         if bottom.lower() == "nsb":
             fixed["bottom"] = control_mean(tubes, plate, "nsb")
-            assert row["bottom"] == pytest.approx(fixed["bottom"], rel=1e-14)
-            assert math.isnan(row["bottom_se"])
+            assert row["bottom_cpm"] == pytest.approx(fixed["bottom"], rel=1e-14)
+            assert math.isnan(row["bottom_se_cpm"])
         if top.lower() == "total":
             fixed["top"] = control_mean(tubes, plate, "total")
-            assert row["top"] == pytest.approx(fixed["top"], rel=1e-14)
-            assert math.isnan(row["top_se"])
+            assert row["top_cpm"] == pytest.approx(fixed["top"], rel=1e-14)
+            assert math.isnan(row["top_se_cpm"])
         x, y = tube_values(tubes, plate, "competitor", row["compound"])
         values, se, _ = reference_fit(x, y, fixed=fixed)
         assert row["log_ic50"] == pytest.approx(values["log_ic50"], abs=1e-6)
@@ -290,7 +290,7 @@ def test_numeric_constraints(counts, tubes, top, bottom):
         if bottom != "free":
             fixed["bottom"] = float(bottom)
         for name, value in fixed.items():
-            assert row[name] == value
+            assert row[f"{name}_cpm"] == value
         x, y = tube_values(tubes, row["plate"], "competitor", row["compound"])
         values, _, _ = reference_fit(x, y, model="one-site", fixed=fixed)
         assert row["log_ic50"] == pytest.approx(values["log_ic50"], abs=1e-6)
@@ -309,7 +309,7 @@ def test_bottom_nsb_on_plate_without_nsb_is_an_error_row_for_that_plate(tubes):
     # P1 is fitted as if alone, Bottom at its own NSB mean
     for compound in ("diazepam", "flumazenil", "buspirone"):
         row = row_of(results, compound, "P1")
-        assert row["bottom"] == pytest.approx(control_mean(tubes, "P1", "nsb"), rel=1e-12)
+        assert row["bottom_cpm"] == pytest.approx(control_mean(tubes, "P1", "nsb"), rel=1e-12)
         assert np.isfinite(row["log_ic50"])
     no_total = [t for t in tubes if not (t["plate"] == "P1" and t["role"] == "total")]
     with pytest.warns(UserWarning, match="plate 'P1' has none"):
@@ -396,7 +396,7 @@ def test_flag_ambiguous_on_flat_curve():
     default = analyse(tube_list)
     flat = row_of(default, "inactive", "A")
     assert flags_of(flat) == ["no_displacement"] and flat["p_displacement"] == 1.0
-    assert flat[["top", "bottom", "log_ic50", "hill_slope", "r_squared"]].isna().all()
+    assert flat[["top_cpm", "bottom_cpm", "log_ic50", "hill_slope", "r_squared"]].isna().all()
     res = analyse(tube_list, **FIT_ALL)
     assert "ambiguous" in flags_of(row_of(res, "inactive", "A"))
     assert "ambiguous" not in flags_of(row_of(res, "active", "A"))
@@ -408,7 +408,7 @@ def test_flag_bottom_vs_nsb():
     off = CONTROLS + curve("c", -8.5, bottom=1500.0)
     res = analyse(off)
     row = row_of(res, "c", "A")
-    assert abs(row["bottom"] - 400.0) > 0.1 * (5000.0 - 400.0)
+    assert abs(row["bottom_cpm"] - 400.0) > 0.1 * (5000.0 - 400.0)
     assert "bottom_vs_nsb" in flags_of(row)
     # same curve, NSB tubes at the curve's bottom
     on = control_tubes("A", "total", [5010, 4990, 5000]) + control_tubes("A", "nsb", [1490, 1510, 1500])
@@ -441,7 +441,7 @@ def test_flag_not_fitted_leaves_other_compounds_fitted():
     bad = row_of(res, "two-conc", "A")
     assert str(bad["flags"]).startswith("not_fitted")
     assert bad["n_points"] == 6
-    for col in ("log_ic50", "ic50_nM", "ki_nM", "top", "bottom", "log_ic50_se", "r_squared"):
+    for col in ("log_ic50", "ic50_nM", "ki_nM", "top_cpm", "bottom_cpm", "log_ic50_se", "r_squared"):
         assert math.isnan(bad[col]), col
     assert analysis.fits[("two-conc", "A")] is None
     for name in ("good", "good2"):
@@ -531,7 +531,7 @@ def test_points_table(analysis, counts, tubes):
         if tube["role"] == "competitor":
             row = row_of(res, tube["compound"], tube["plate"])
             want = prism_4pl(
-                tube["log_conc_M"], row["top"], row["bottom"], row["log_ic50"], row["hill_slope"]
+                tube["log_conc_M"], row["top_cpm"], row["bottom_cpm"], row["log_ic50"], row["hill_slope"]
             )
             assert p["fitted_cpm"] == pytest.approx(want, rel=1e-10)
             assert p["residual_cpm"] == pytest.approx(tube["signal"] - want, abs=1e-7 * abs(want))
@@ -540,7 +540,7 @@ def test_points_table(analysis, counts, tubes):
     # the residuals of a curve add up to its SS
     for _, row in res.iterrows():
         sel = (pts["compound"] == row["compound"]) & (pts["plate"] == row["plate"])
-        assert float(np.sum(pts.loc[sel, "residual_cpm"] ** 2)) == pytest.approx(row["ss"], rel=1e-9)
+        assert float(np.sum(pts.loc[sel, "residual_cpm"] ** 2)) == pytest.approx(row["ss_cpm2"], rel=1e-9)
 
 
 def test_points_fitted_values_for_fit_ki(counts, tubes):
@@ -551,7 +551,9 @@ def test_points_fitted_values_for_fit_ki(counts, tubes):
             continue
         row = row_of(res, tube["compound"], tube["plate"])
         log_ec50 = math.log10(10 ** row["log_ki"] * (1 + L_NM / KD_NM))
-        want = row["bottom"] + (row["top"] - row["bottom"]) / (1 + 10 ** (tube["log_conc_M"] - log_ec50))
+        want = row["bottom_cpm"] + (row["top_cpm"] - row["bottom_cpm"]) / (
+            1 + 10 ** (tube["log_conc_M"] - log_ec50)
+        )
         assert pts.iloc[i]["fitted_cpm"] == pytest.approx(want, rel=1e-10)
 
 

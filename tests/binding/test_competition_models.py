@@ -15,7 +15,7 @@ import pytest
 from _data import control_tubes, counts_frame, curve_tubes, half_log_series, prism_4pl, simulated_curve
 from scipy import optimize, stats
 
-from assaykit.binding import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS, analyze_competition
+from assaykit.binding import COMPARISON_COLUMNS, POTENCY_COLUMNS, analyze_competition, result_columns
 from assaykit.errors import AssayInputError
 
 TIGHT = {"ftol": 1e-15, "xtol": 1e-15, "gtol": 1e-15, "max_nfev": 100_000, "method": "trf", "jac": "3-point"}
@@ -85,7 +85,7 @@ def two_site_analysis():
 def test_two_site_rows_match_scipy_and_hand_conversions(two_site_analysis, compound):
     tubes, analysis = two_site_analysis
     res = analysis.results
-    assert list(res.columns) == list(RESULT_COLUMNS)
+    assert list(res.columns) == result_columns("two-site")
     row = row_of(res, compound)
     x, y = tubes_of(tubes, compound)
     p0 = [5000, 400, -9.5, -6.5, 0.4] if compound == "mixed" else [5000, 400, -9.0, -7.2, 0.6]
@@ -93,8 +93,9 @@ def test_two_site_rows_match_scipy_and_hand_conversions(two_site_analysis, compo
     se = np.sqrt(np.diag(pcov))
     names = ["top", "bottom", "log_ic50_hi", "log_ic50_lo", "fraction_hi"]
     for i, name in enumerate(names):
-        close(row[name], popt[i], 1e-5, "two-site parameter")
-        close(row[f"{name}_se"], se[i], 5e-3, "two-site SE")
+        unit = "_cpm" if name in ("top", "bottom") else ""  # Top and Bottom carry the signal unit
+        close(row[name + unit], popt[i], 1e-5, "two-site parameter")
+        close(row[f"{name}_se{unit}"], se[i], 5e-3, "two-site SE")
     df = x.size - 5
     assert row["df"] == df and row["model"] == "two-site"
     t = stats.t.ppf(0.975, df)
@@ -111,9 +112,10 @@ def test_two_site_rows_match_scipy_and_hand_conversions(two_site_analysis, compo
         assert row[f"log_ki_{site}_se"] == pytest.approx(row[f"log_ic50_{site}_se"], rel=1e-12)
     assert row["log_ic50_hi"] < row["log_ic50_lo"]  # "hi" is the high-affinity site
     assert row["fraction_hi_ci_low"] == pytest.approx(popt[4] - t * se[4], abs=5e-3 * t * se[4])
-    # the one-site columns do not apply
-    for column in ("log_ic50", "ic50_nM", "ki_nM", "log_ki", "hill_slope", "log_kd", "bmax", "n_outliers"):
-        assert math.isnan(row[column]), column
+    # the one-site and homologous columns are not in a two-site table
+    for column in ("log_ic50", "ic50_nM", "ki_nM", "log_ki", "hill_slope", "log_kd", "bmax_cpm"):
+        assert column not in res, column
+    assert math.isnan(row["n_outliers"])
     assert row["weights"] == "none"
     assert row["flags"] == ""
 
@@ -122,7 +124,7 @@ def test_two_site_points_are_the_prism_curve(two_site_analysis):
     tubes, analysis = two_site_analysis
     row = row_of(analysis.results, "mixed")
     pts = analysis.points[(analysis.points["compound"] == "mixed")]
-    params = [row[n] for n in ("top", "bottom", "log_ic50_hi", "log_ic50_lo", "fraction_hi")]
+    params = [row[n] for n in ("top_cpm", "bottom_cpm", "log_ic50_hi", "log_ic50_lo", "fraction_hi")]
     np.testing.assert_allclose(
         pts["fitted_cpm"], prism_two_site(pts["log_conc_M"].to_numpy(), *params), rtol=1e-10
     )
@@ -180,19 +182,22 @@ def test_homologous_global_fit_of_two_hot_concentrations_matches_scipy():
     )
     se = np.sqrt(np.diag(pcov))
     for i, name in enumerate(("log_kd", "bmax", "bottom")):
-        close(row[name], popt[i], 1e-5, "homologous parameter")
-        close(row[f"{name}_se"], se[i], 5e-3, "homologous SE")
+        unit = "" if name == "log_kd" else "_cpm"  # Bmax and Bottom carry the signal unit
+        close(row[name + unit], popt[i], 1e-5, "homologous parameter")
+        close(row[f"{name}_se{unit}"], se[i], 5e-3, "homologous SE")
     assert row["kd_nM"] == pytest.approx(to_nm(row["log_kd"]), rel=1e-12)
     assert row["kd_se_nM"] == pytest.approx(math.log(10) * row["kd_nM"] * row["log_kd_se"], rel=1e-12)
     t = stats.t.ppf(0.975, x.size - 3)
     assert math.log10(row["kd_ci_low_nM"]) - 9 == pytest.approx(popt[0] - t * se[0], abs=5e-3 * t * se[0])
-    assert row["bmax_ci_high"] == pytest.approx(popt[1] + t * se[1], rel=1e-4)
-    for column in ("top", "log_ic50", "ic50_nM", "ki_nM", "hill_slope", "fraction_hi"):
-        assert math.isnan(row[column]), column
+    assert row["bmax_ci_high_cpm"] == pytest.approx(popt[1] + t * se[1], rel=1e-4)
+    for column in ("top_cpm", "log_ic50", "ic50_nM", "ki_nM", "hill_slope", "fraction_hi", "activity"):
+        assert column not in analysis.results, column
     assert row["model"] == "homologous" and "ambiguous" not in row["flags"]
     # the fitted values follow each tube's own hot concentration
     pts = analysis.points[analysis.points["role"] == "competitor"]
-    want = prism_homologous(pts["log_conc_M"].to_numpy(), row["log_kd"], row["bmax"], row["bottom"], hot)
+    want = prism_homologous(
+        pts["log_conc_M"].to_numpy(), row["log_kd"], row["bmax_cpm"], row["bottom_cpm"], hot
+    )
     np.testing.assert_allclose(pts["fitted_cpm"], want, rtol=1e-10)
 
 
@@ -241,7 +246,7 @@ def test_kd_se_gives_total_ki_limits_by_the_delta_method(one_site_tubes, model):
     without = analyze_competition(frame, model=model, kd_nM=KD, radioligand_nM=L).results
     # existing columns do not change; the _total columns are empty without an SE
     total_columns = ["log_ki_se_total", "ki_ci_low_total_nM", "ki_ci_high_total_nM"]
-    kept = [c for c in RESULT_COLUMNS if c not in total_columns]
+    kept = [c for c in result_columns(model) if c not in total_columns]
     pd.testing.assert_frame_equal(with_se[kept], without[kept])
     assert without[["log_ki_se_total", "ki_ci_low_total_nM", "ki_ci_high_total_nM"]].isna().all().all()
     h = 1e-6
@@ -332,10 +337,14 @@ def test_poisson_weights_match_an_independent_iterated_curve_fit():
         popt = new
     popt = new
     for i, name in enumerate(("top", "bottom", "log_ic50", "hill_slope")):
-        close(row[name], popt[i], 1e-5, "poisson parameter")
-        close(row[f"{name}_se"], math.sqrt(pcov[i, i]), 5e-3, "poisson SE")
+        unit = "_cpm" if name in ("top", "bottom") else ""
+        close(row[name + unit], popt[i], 1e-5, "poisson parameter")
+        close(row[f"{name}_se{unit}"], math.sqrt(pcov[i, i]), 5e-3, "poisson SE")
     assert row["weights"] == "poisson"
-    assert row["ss"] == pytest.approx(np.sum((y - prism_4pl(x, *popt)) ** 2 / prism_4pl(x, *popt)), rel=1e-6)
+    assert row["ss_weighted"] == pytest.approx(
+        np.sum((y - prism_4pl(x, *popt)) ** 2 / prism_4pl(x, *popt)), rel=1e-6
+    )
+    assert "ss_cpm2" not in row and "sy_x_cpm" not in row  # weighted SS and Sy.x are not in cpm
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -431,7 +440,7 @@ def test_plot_fit_draws_the_fitted_curves(two_site_analysis, tmp_path):
     row = row_of(analysis.results, "mixed")
     fit = plot_fit(row, analysis.fits[("mixed", "A")])
     (label, drawn), grid = next(iter(fit["curves"].items())), np.linspace(-13, -3, 50)
-    params = [row[n] for n in ("top", "bottom", "log_ic50_hi", "log_ic50_lo", "fraction_hi")]
+    params = [row[n] for n in ("top_cpm", "bottom_cpm", "log_ic50_hi", "log_ic50_lo", "fraction_hi")]
     np.testing.assert_allclose(drawn(grid), prism_two_site(grid, *params), rtol=1e-10)
     assert "two-site" in label and "fraction hi = 0.4" in fit["annotation"]
     tubes = analysis.points[analysis.points["compound"] == "mixed"].rename(columns={"cpm": "signal"})
@@ -446,7 +455,7 @@ def test_plot_fit_draws_the_fitted_curves(two_site_analysis, tmp_path):
     assert len(fit["curves"]) == 2  # one curve per hot concentration
     for (label, drawn), hot in zip(fit["curves"].items(), (0.3, 3.0), strict=True):
         assert f"hot {hot:.3g}" in label.replace("0.300", "0.3").replace("3.00", "3")
-        want = prism_homologous(grid, row["log_kd"], row["bmax"], row["bottom"], hot)
+        want = prism_homologous(grid, row["log_kd"], row["bmax_cpm"], row["bottom_cpm"], hot)
         np.testing.assert_allclose(drawn(grid), want, rtol=1e-10)
     points = hom.points[hom.points["role"] == "competitor"].rename(columns={"cpm": "signal"})
     assert plot_competition(points, fit, tmp_path / "hom.png").stat().st_size > 0

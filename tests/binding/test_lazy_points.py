@@ -53,7 +53,7 @@ def test_results_are_the_same_bytes_with_and_without_points(screen_file, tmp_pat
     np.testing.assert_allclose(table["specific_cpm"], tubes["cpm"] - tubes["plate"].map(nsb), rtol=1e-12)
     merged = tubes.merge(results, on=["compound", "plate"], how="left")
     x = np.log10(merged["conc_nM"] * 1e-9)
-    want = merged["bottom"] + (merged["top"] - merged["bottom"]) / (
+    want = merged["bottom_cpm"] + (merged["top_cpm"] - merged["bottom_cpm"]) / (
         1 + 10 ** ((merged["log_ic50"] - x) * merged["hill_slope"])
     )
     competitor = tubes["conc_nM"].notna().to_numpy()

@@ -22,9 +22,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names for type checkers and editors; at run time __getattr__ loads them
-    from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS
+    from assaykit.binding.columns import COMPARISON_COLUMNS, MODEL_COLUMNS, POTENCY_COLUMNS, result_columns
     from assaykit.binding.competition import (
-        RESULT_COLUMNS,
         CompetitionAnalysis,
         analyze_competition,
         curve_parameters,
@@ -42,7 +41,8 @@ if TYPE_CHECKING:  # the names for type checkers and editors; at run time __geta
 _HOMES = {
     "COMPARISON_COLUMNS": "assaykit.binding.columns",
     "POTENCY_COLUMNS": "assaykit.binding.columns",
-    "RESULT_COLUMNS": "assaykit.binding.competition",
+    "MODEL_COLUMNS": "assaykit.binding.columns",
+    "result_columns": "assaykit.binding.columns",
     "CompetitionAnalysis": "assaykit.binding.competition",
     "analyze_competition": "assaykit.binding.competition",
     "curve_parameters": "assaykit.binding.competition",
@@ -64,8 +64,8 @@ _HOMES = {
 #: documented, and star-imported, in their package :mod:`assaykit.saturation`.
 __all__ = [  # spelled out (not sorted(_HOMES)) so that linters see the TYPE_CHECKING names exported
     "COMPARISON_COLUMNS",
+    "MODEL_COLUMNS",
     "POTENCY_COLUMNS",
-    "RESULT_COLUMNS",
     "CompetitionAnalysis",
     "analyze_competition",
     "cheng_prusoff",
@@ -75,6 +75,7 @@ __all__ = [  # spelled out (not sorted(_HOMES)) so that linters see the TYPE_CHE
     "log_ki_se_with_kd",
     "read_counts",
     "relative_potency",
+    "result_columns",
     "specific_binding_points",
     "summarize_plates",
 ]

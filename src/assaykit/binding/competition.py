@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.binding.activity import ACTIVITY_DEFAULTS, activity_calls, add_activity_columns, inactive_note
-from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, RESULT_COLUMNS
+from assaykit.binding.columns import COMPARISON_COLUMNS, POTENCY_COLUMNS, column_name
 from assaykit.binding.comparisons import compare_fitted
 from assaykit.binding.controls import points_table
 from assaykit.binding.fit_loop import fit_all
@@ -39,7 +39,6 @@ from assaykit.fitting.fitset import FitSet
 from assaykit.progress import start_stage
 
 __all__ = [
-    "RESULT_COLUMNS",
     "CompetitionAnalysis",
     "analyze_competition",
     "curve_parameters",
@@ -56,7 +55,9 @@ class CompetitionAnalysis:
     Attributes
     ----------
     results
-        One row per curve (compound x plate), columns :data:`RESULT_COLUMNS`.
+        One row per curve (compound x plate), the columns of its model in the documented order
+        (:func:`~assaykit.binding.columns.result_columns`; Top, Bottom, Bmax, Sy.x and SS named with the
+        signal unit, e.g. ``top_cpm``).
     plates
         One row per plate: control means, SDs, specific window and Z'
         (:func:`~assaykit.binding.controls.summarize_plates`).
@@ -279,9 +280,10 @@ def fit_prepared(
         )
     results = result_table(
         table, fits, fitted, errors, model=opts.model, ci=opts.ci, weights=opts.weights, ki=opts.ki,
-        inactive=inactive,
+        inactive=inactive, unit=unit,
     )  # fmt: skip
-    add_activity_columns(results, activity, table["x_hi"].to_numpy(float))
+    if not homologous:  # homologous curves are not tested: their table has no activity columns
+        add_activity_columns(results, activity, table["x_hi"].to_numpy(float))
     if not prepared.is_competitor.any():
         notes.append("no competitor tubes: nothing to fit")
     potency = pd.DataFrame(columns=list(POTENCY_COLUMNS))
@@ -318,6 +320,8 @@ def _points_maker(
 
 def _potency(results: pd.DataFrame, reference: str, level: float) -> tuple[pd.DataFrame, list[str]]:
     """Return the relative-potency table, and a note naming compounds never on a plate with the reference."""
+    if "log_ic50" not in results:  # two sites: no one IC50 to compare, every ratio is empty
+        results = results.assign(log_ic50=np.nan, log_ic50_se=np.nan)
     try:
         potency = relative_potency(results, reference, level=level)
     except ValueError as exc:
@@ -350,11 +354,26 @@ def fit_competition(counts: pd.DataFrame, **options: object) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per curve, columns :data:`RESULT_COLUMNS`.
+        One row per curve, the columns of :attr:`CompetitionAnalysis.results`.
     """
     return analyze_competition(counts, **options).results  # type: ignore[arg-type]
 
 
-def curve_parameters(row: Mapping[str, object]) -> dict[str, float]:
-    """Return the four logistic parameters of a result row, for plotting or prediction."""
-    return {name: float(row[name]) for name in ("top", "bottom", "log_ic50", "hill_slope")}
+def curve_parameters(row: Mapping[str, object], unit: str = "cpm") -> dict[str, float]:
+    """Return the four logistic parameters of a result row, for plotting or prediction.
+
+    Parameters
+    ----------
+    row
+        A row of a one-site results table (4PL, one-site, fit-ki).
+    unit
+        The signal unit of its Top and Bottom columns (``top_<unit>``; the table's
+        ``attrs["signal_unit"]``).
+
+    Returns
+    -------
+    dict
+        ``top``, ``bottom``, ``log_ic50`` and ``hill_slope``.
+    """
+    names = {"top": column_name("top_{u}", unit), "bottom": column_name("bottom_{u}", unit)}
+    return {name: float(row[names.get(name, name)]) for name in ("top", "bottom", "log_ic50", "hill_slope")}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from assaykit.binding.columns import column_name
 from assaykit.plotting import zero_based_limits
 
 if TYPE_CHECKING:
@@ -309,7 +310,7 @@ def _sig3(value: float) -> str:
     return f"{mantissa}$\\times$10$^{{{int(power)}}}$"
 
 
-def plot_fit(row: Mapping[str, Any], fit: CurveFit | None) -> dict[str, Any]:
+def plot_fit(row: Mapping[str, Any], fit: CurveFit | None, unit: str = "cpm") -> dict[str, Any]:
     """Return what :func:`plot_competition` needs to draw one result row and its fit.
 
     For the sigmoid models the row's parameters suffice. For two sites and homologous competition the fitted
@@ -322,13 +323,17 @@ def plot_fit(row: Mapping[str, Any], fit: CurveFit | None) -> dict[str, Any]:
         A row of the results table.
     fit
         Its :class:`~assaykit.fitting.CurveFit` (None when the curve could not be fitted).
+    unit
+        The signal unit of the table's Top, Bottom and Bmax columns (``top_<unit>``).
 
     Returns
     -------
     dict
         The ``fit`` argument of :func:`plot_competition`.
     """
-    out = {k: row[k] for k in (*FIT_KEYS, "ic50_nM", "ki_nM", "model")}
+    named = {name: column_name(f"{name}_{{u}}", unit) for name in ("top", "bottom", "bmax")}
+    out = {k: row.get(named.get(k, k), math.nan) for k in (*FIT_KEYS, "ic50_nM", "ki_nM")}
+    out["model"] = row["model"]
     if fit is None or row["model"] not in ("two-site", "two-site-ki", "homologous"):
         return out
     label = f"fit ({row['model']})"
@@ -340,7 +345,7 @@ def plot_fit(row: Mapping[str, Any], fit: CurveFit | None) -> dict[str, Any]:
             )
             for h in hots
         }
-        out["annotation"] = f"K$_d$ = {_sig3(row['kd_nM'])} nM\nB$_{{max}}$ = {_sig3(row['bmax'])}"
+        out["annotation"] = f"K$_d$ = {_sig3(row['kd_nM'])} nM\nB$_{{max}}$ = {_sig3(row[named['bmax']])}"
         return out
     out["curves"] = {label: fit.predict}
     lines = [

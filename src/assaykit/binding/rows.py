@@ -1,8 +1,9 @@
 """The results table, one row per curve: fits turned into IC50, Ki or Kd and their limits in nM.
 
 The table is computed column by column from a :class:`~assaykit.fitting.fitset.FitSet`, so ten thousand
-curves cost little more than ten, whichever engine fitted them. Every row has all of
-:data:`~assaykit.binding.columns.RESULT_COLUMNS`; those that do not apply to the row's model are NaN.
+curves cost little more than ten, whichever engine fitted them. It has the columns of its model
+(:func:`~assaykit.binding.columns.result_columns`: a 4PL table has no two-site or homologous columns), named
+with the signal unit; they are computed under unit-free names (``top``, ``sy_x``) and renamed at the end.
 Concentrations are reported as Prism reports them: ``10**log`` of the estimate and of its confidence limits
 (asymmetric limits in nM).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assaykit.binding.columns import RESULT_COLUMNS
+from assaykit.binding.columns import MODEL_COLUMNS, column_name, internal_name
 from assaykit.binding.flags import Site, homologous_flags, join_flags, site_flags
 from assaykit.binding.pharmacology import log_ki_se_with_kd
 from assaykit.fitting.distributions import t_quantile
@@ -201,8 +202,8 @@ def fit_columns(fits: FitSet, curves: Mapping[str, np.ndarray], ki: KiConstants)
     Returns
     -------
     dict of numpy.ndarray
-        The columns of :data:`~assaykit.binding.columns.RESULT_COLUMNS` that fits determine, ``flags``
-        included (quality codes ``;``-joined).
+        The columns that fits determine, under their unit-free names (``top``, ``sy_x``, ``ss``),
+        ``flags`` included (quality codes ``;``-joined).
     """
     columns = {
         "model": np.full(len(fits), fits.model.name, dtype=object),
@@ -252,6 +253,7 @@ def result_table(
     weights: str,
     ki: KiConstants,
     inactive: Mapping[int, str] | None = None,
+    unit: str = "cpm",
 ) -> pd.DataFrame:
     """Build the results table, one row per curve in the order of ``curves``.
 
@@ -274,17 +276,20 @@ def result_table(
     inactive
         Position -> flag of the curves called inactive (:mod:`assaykit.binding.activity`): not fitted, their
         row says why.
+    unit
+        The signal unit of the counts, for the names of Top, Bottom, Bmax, Sy.x and SS.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`~assaykit.binding.columns.RESULT_COLUMNS`; the activity columns (``activity``,
-        ``p_displacement``, ``q_displacement``, ``displacement_pct``, ``ic50_above_nM``) are NaN, for the
-        caller to fill.
+        Columns :func:`~assaykit.binding.columns.result_columns` of ``model``; the activity columns
+        (``activity``, ``p_displacement``, ``q_displacement``, ``displacement_pct``, ``ic50_above_nM``; not
+        for homologous competition) are NaN, for the caller to fill.
     """
     n = len(curves)
     fitted = np.asarray(fitted, dtype=int)
-    table: dict[str, np.ndarray] = {name: np.full(n, np.nan) for name in RESULT_COLUMNS}
+    templates = MODEL_COLUMNS[model]
+    table: dict[str, np.ndarray] = {internal_name(t): np.full(n, np.nan) for t in templates}
     table["compound"] = curves["compound"].to_numpy(object)
     table["plate"] = curves["plate"].to_numpy(object)
     table["n_points"] = curves["n_points"].to_numpy(float)
@@ -309,9 +314,13 @@ def result_table(
         if "outside_controls" in chosen:
             info["outside_controls"] = chosen["outside_controls"].to_numpy(bool)
         for name, values in fit_columns(fits, info, ki).items():
-            table[name][fitted] = values
+            if name in table:  # e.g. a homologous fit's NaN Top is no column of its table
+                table[name][fitted] = values
 
-    result = pd.DataFrame(table, columns=list(RESULT_COLUMNS))
+    weighted = weights != "none"
+    result = pd.DataFrame(
+        {column_name(t, unit, weighted=weighted): table[internal_name(t)] for t in templates}, copy=False
+    )
     for name in _INTEGER_COLUMNS:
         column = result[name]
         if len(column) and column.notna().all():

@@ -248,7 +248,7 @@ def write_plots(
         for (_, row), name in zip(results.iterrows(), _plot_names(results), strict=True):
             tubes = points[(points["compound"] == row["compound"]) & (points["plate"] == row["plate"])]
             tubes = tubes[tubes["role"] == "competitor"].rename(columns={unit: "signal"})
-            fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])))
+            fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])), unit)
             target = directory / f"{name}.png"
             with out.stage(target, into="--plot") as tmp:
                 plot_competition(
@@ -267,7 +267,7 @@ def write_plots(
 
 def _unfitted(row: pd.Series) -> str:
     """Return what the plot of a curve without a fit says: inactive (with its IC50 bound), or why not."""
-    if row["activity"] == "inactive":
+    if row.get("activity") == "inactive":
         return f"inactive: IC50 > {sig(row['ic50_above_nM'])} nM"
     if str(row["flags"]).startswith("not_converged"):
         return "not converged"

@@ -150,6 +150,6 @@ def binding(
         return
     echo.notes(analysis.notes)
     results = analysis.results
-    flagged = results.loc[(results["flags"] != "") & (results["activity"] != "inactive"), "compound"]
+    flagged = results.loc[(results["flags"] != "") & (results.get("activity", "") != "inactive"), "compound"]
     echo.flagged(len(flagged), "curve(s)", echo.listing(flagged))
     echo.wrote(written)
