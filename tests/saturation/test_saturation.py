@@ -22,7 +22,7 @@ from assaykit.io.saturation import (
     read_saturation_files,
     saturation_from_frame,
 )
-from assaykit.saturation import RESULT_COLUMNS, analyze_saturation, fit_saturation
+from assaykit.saturation import analyze_saturation, fit_saturation, result_columns
 from assaykit.saturation.plots import plot_saturation
 
 CONC = (0.1, 0.2, 0.35, 0.6, 1.0, 1.75, 3.0, 5.5, 10.0, 20.0)
@@ -233,29 +233,28 @@ def test_global_fit_matches_scipy(data: pd.DataFrame, tubes: pd.DataFrame) -> No
     popt, se, ss = scipy_global(tubes)
     df = len(tubes) - 4
     assert row["model"] == "one-site-total" and row["n_points"] == 60 and row["df"] == df
-    for column, i in (("bmax", 0), ("kd_nM", 1), ("ns_slope", 2), ("background", 3)):
+    for column, i in (("bmax_cpm", 0), ("kd_nM", 1), ("ns_slope_cpm_per_nM", 2), ("background_cpm", 3)):
         assert row[column] == pytest.approx(popt[i], rel=1e-6), column
-    for column, i in (("bmax_se", 0), ("kd_se_nM", 1), ("ns_slope_se", 2), ("background_se", 3)):
+    for column, i in (
+        ("bmax_se_cpm", 0), ("kd_se_nM", 1), ("ns_slope_se_cpm_per_nM", 2), ("background_se_cpm", 3)
+    ):  # fmt: skip
         assert row[column] == pytest.approx(se[i], rel=1e-4), column
     t = stats.t.ppf(0.975, df)
     assert row["kd_ci_low_nM"] == pytest.approx(popt[1] - t * se[1], rel=1e-5)
-    assert row["bmax_ci_high"] == pytest.approx(popt[0] + t * se[0], rel=1e-5)
-    assert row["ss"] == pytest.approx(ss, rel=1e-9)
-    assert row["sy_x"] == pytest.approx(math.sqrt(ss / df), rel=1e-9)
+    assert row["bmax_ci_high_cpm"] == pytest.approx(popt[0] + t * se[0], rel=1e-5)
+    assert row["ss_cpm2"] == pytest.approx(ss, rel=1e-9)
+    assert row["sy_x_cpm"] == pytest.approx(math.sqrt(ss / df), rel=1e-9)
     y = tubes["cpm"].to_numpy()
     assert row["r_squared"] == pytest.approx(1 - ss / np.sum((y - y.mean()) ** 2), rel=1e-9)
-    assert row["bmax_unit"] == "cpm" and row["ci_method"] == "asymptotic" and row["flags"] == ""
-    assert row["hill"] == 1.0 and math.isnan(row["hill_se"])
-    assert all(
-        math.isnan(row[c]) for c in ("kd_hi_nM", "bmax_lo", "fraction_hi", "bmax_fmol", "max_fraction_bound")
-    )
+    assert row["ci_method"] == "asymptotic" and row["flags"] == ""
+    assert all(math.isnan(row[c]) for c in ("bmax_fmol", "max_fraction_bound"))
 
 
 def test_one_row_per_data_set_with_the_result_columns() -> None:
     frame = pd.concat([experiment(dataset="exp1", seed=1), experiment(kd=3.0, dataset="exp2", seed=2)])
     analysis = analyze_saturation(saturation_from_frame(frame))
     results = analysis.results
-    assert list(results.columns) == list(RESULT_COLUMNS)
+    assert list(results.columns) == result_columns("one-site-total", "cpm")
     assert results["dataset"].tolist() == ["exp1", "exp2"]
     for name, group in frame.groupby("dataset"):
         popt, _, _ = scipy_global(group)
@@ -267,10 +266,10 @@ def test_one_row_per_data_set_with_the_result_columns() -> None:
 def test_unit_conversions_by_hand(data: pd.DataFrame) -> None:
     options = {"efficiency": 0.45, "specific_activity_Ci_mmol": 85.0, "protein_mg": 0.1}
     row = analyze_saturation(data, **options).results.iloc[0]
-    assert row["bmax_fmol"] == pytest.approx(row["bmax"] / CPM_PER_FMOL, rel=1e-12)
-    assert row["bmax_fmol_se"] == pytest.approx(row["bmax_se"] / CPM_PER_FMOL, rel=1e-12)
-    assert row["bmax_fmol_per_mg"] == pytest.approx(row["bmax"] / CPM_PER_FMOL / 0.1, rel=1e-12)
-    assert row["bmax_fmol_per_mg_se"] == pytest.approx(row["bmax_se"] / CPM_PER_FMOL / 0.1, rel=1e-12)
+    assert row["bmax_fmol"] == pytest.approx(row["bmax_cpm"] / CPM_PER_FMOL, rel=1e-12)
+    assert row["bmax_fmol_se"] == pytest.approx(row["bmax_se_cpm"] / CPM_PER_FMOL, rel=1e-12)
+    assert row["bmax_fmol_per_mg"] == pytest.approx(row["bmax_cpm"] / CPM_PER_FMOL / 0.1, rel=1e-12)
+    assert row["bmax_fmol_per_mg_se"] == pytest.approx(row["bmax_se_cpm"] / CPM_PER_FMOL / 0.1, rel=1e-12)
     assert math.isnan(row["sites_per_cell"])
     # sites/cell: 1 fmol = 1e-15 mol x 6.02214076e23 /mol = 602,214,076 molecules
     cells = analyze_saturation(
@@ -285,8 +284,8 @@ def test_dpm_data_need_no_efficiency(tubes: pd.DataFrame) -> None:
     analysis = analyze_saturation(dpm, specific_activity_Ci_mmol=85.0, efficiency=0.45)
     row = analysis.results.iloc[0]
     # 85 Ci/mmol x 2.22 dpm/fmol per Ci/mmol = 188.7 dpm/fmol
-    assert row["bmax_fmol"] == pytest.approx(row["bmax"] / 188.7, rel=1e-12)
-    assert row["bmax_unit"] == "dpm"
+    assert row["bmax_fmol"] == pytest.approx(row["bmax_dpm"] / 188.7, rel=1e-12)
+    assert "bmax_cpm" not in row
     assert any("--efficiency ignored" in note for note in analysis.notes)
 
 
@@ -363,7 +362,8 @@ def test_profile_intervals_contain_the_estimate(data: pd.DataFrame) -> None:
     assert row["ci_method"] == "profile"
     assert row["kd_ci_low_nM"] < row["kd_nM"] < row["kd_ci_high_nM"]
     assert row["kd_ci_low_nM"] != pytest.approx(asymptotic["kd_ci_low_nM"], rel=1e-6)
-    assert row["bmax_ci_low"] == pytest.approx(asymptotic["bmax_ci_low"], rel=1e-8)  # Bmax stays asymptotic
+    # Bmax stays asymptotic
+    assert row["bmax_ci_low_cpm"] == pytest.approx(asymptotic["bmax_ci_low_cpm"], rel=1e-8)
 
 
 def test_an_open_lower_profile_limit_is_zero_and_flagged() -> None:
@@ -392,7 +392,7 @@ def test_a_negative_bmax_is_flagged() -> None:
     total, nsb = (frame[frame["kind"] == k].reset_index(drop=True) for k in ("total", "nsb"))
     specific = pd.DataFrame({"conc_nM": total["conc_nM"], "specific_cpm": 0.97 * total["cpm"] - nsb["cpm"]})
     row = analyze_saturation(saturation_from_frame(specific, specific=True)).results.iloc[0]
-    assert row["bmax"] < 0 and "negative_bmax" in row["flags"].split(";")
+    assert row["bmax_cpm"] < 0 and "negative_bmax" in row["flags"].split(";")
 
 
 def test_total_below_nsb_is_not_fitted_but_the_other_data_sets_are() -> None:
@@ -449,12 +449,12 @@ def test_points_table_of_the_global_model(data: pd.DataFrame, tubes: pd.DataFram
         "nonspecific_cpm", "specific_cpm", "fitted_cpm", "residual_cpm",
     ]  # fmt: skip
     x = tubes["conc_nM"].to_numpy()
-    line = row["ns_slope"] * x + row["background"]
+    line = row["ns_slope_cpm_per_nM"] * x + row["background_cpm"]
     total = (tubes["kind"] == "total").to_numpy()
     np.testing.assert_allclose(points["nonspecific_cpm"], line, rtol=1e-12)
     np.testing.assert_allclose(points["specific_cpm"][total], tubes["cpm"][total] - line[total], rtol=1e-12)
     assert points["specific_cpm"][~total].isna().all()
-    fitted = np.where(total, row["bmax"] * x / (row["kd_nM"] + x) + line, line)
+    fitted = np.where(total, row["bmax_cpm"] * x / (row["kd_nM"] + x) + line, line)
     np.testing.assert_allclose(points["fitted_cpm"], fitted, rtol=1e-12)
     np.testing.assert_allclose(points["residual_cpm"], tubes["cpm"].to_numpy() - fitted, rtol=1e-9, atol=1e-9)
 
@@ -466,9 +466,9 @@ def test_specific_models_fit_total_minus_the_mean_nsb_at_each_concentration(tube
     total = tubes[tubes["kind"] == "total"]
     specific = total["cpm"].to_numpy() - total["conc_nM"].map(nsb_mean).to_numpy()
     popt, pcov = optimize.curve_fit(one_site, total["conc_nM"].to_numpy(), specific, p0=[9000, 1.0], **TIGHT)
-    assert (row["bmax"], row["kd_nM"]) == pytest.approx(tuple(popt), rel=1e-6)
-    assert (row["bmax_se"], row["kd_se_nM"]) == pytest.approx(tuple(np.sqrt(np.diag(pcov))), rel=1e-4)
-    assert row["n_points"] == 30 and math.isnan(row["ns_slope"])
+    assert (row["bmax_cpm"], row["kd_nM"]) == pytest.approx(tuple(popt), rel=1e-6)
+    assert (row["bmax_se_cpm"], row["kd_se_nM"]) == pytest.approx(tuple(np.sqrt(np.diag(pcov))), rel=1e-4)
+    assert row["n_points"] == 30 and "ns_slope_cpm_per_nM" not in row
     is_total = (points["kind"] == "total").to_numpy()
     np.testing.assert_allclose(points["specific_cpm"][is_total], specific, rtol=1e-12)
     np.testing.assert_allclose(
@@ -520,14 +520,14 @@ def test_two_site_columns_by_hand() -> None:
 
     popt, pcov = optimize.curve_fit(two_site, x, y, p0=[2000, 0.2, 4000, 15], **TIGHT)
     bhi, khi, blo, klo = popt
-    assert [row[c] for c in ("bmax_hi", "kd_hi_nM", "bmax_lo", "kd_lo_nM")] == pytest.approx(
+    assert [row[c] for c in ("bmax_hi_cpm", "kd_hi_nM", "bmax_lo_cpm", "kd_lo_nM")] == pytest.approx(
         list(popt), rel=1e-5
     )
     assert row["kd_hi_nM"] < row["kd_lo_nM"]
-    assert math.isnan(row["kd_nM"]) and math.isnan(row["hill"])
+    assert "kd_nM" not in row and "hill" not in row
     # Bmax = BmaxHi + BmaxLo; var = C11 + C33 + 2 C13
-    assert row["bmax"] == pytest.approx(bhi + blo, rel=1e-6)
-    assert row["bmax_se"] == pytest.approx(math.sqrt(pcov[0, 0] + pcov[2, 2] + 2 * pcov[0, 2]), rel=1e-3)
+    assert row["bmax_cpm"] == pytest.approx(bhi + blo, rel=1e-6)
+    assert row["bmax_se_cpm"] == pytest.approx(math.sqrt(pcov[0, 0] + pcov[2, 2] + 2 * pcov[0, 2]), rel=1e-3)
     # fraction = BmaxHi / (BmaxHi + BmaxLo); gradient (BmaxLo, -BmaxHi) / B^2 on (BmaxHi, BmaxLo)
     b = bhi + blo
     g = np.array([blo / b**2, 0.0, -bhi / b**2, 0.0])
@@ -550,7 +550,8 @@ def test_two_sites_found_in_the_other_order_are_relabelled(monkeypatch: pytest.M
     monkeypatch.setattr(module, "SATURATION_MODELS", {**SATURATION_MODELS, "two-site": model})
     analysis = analyze_saturation(data, model="two-site", ci="profile")
     row = analysis.results.iloc[0]
-    for column in ("kd_hi_nM", "kd_lo_nM", "bmax_hi", "bmax_lo", "kd_hi_ci_low_nM", "kd_hi_ci_high_nM"):
+    sites = ("kd_hi_nM", "kd_lo_nM", "bmax_hi_cpm", "bmax_lo_cpm", "kd_hi_ci_low_nM", "kd_hi_ci_high_nM")
+    for column in sites:
         assert row[column] == pytest.approx(expected[column], rel=1e-6), column
     assert analysis.fits["<data>"].model is model  # the registered model, not the relabelled copy
 

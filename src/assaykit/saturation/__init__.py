@@ -8,8 +8,9 @@ The modules:
 - :mod:`assaykit.saturation.checks`: the data sets that must not be fitted (nsb not below total,
   implausible concentrations);
 - :mod:`assaykit.saturation.fit`: the points a model fits for one data set, and the fit;
-- :mod:`assaykit.saturation.rows`: :data:`~assaykit.saturation.rows.RESULT_COLUMNS` and one result row
-  per data set;
+- :mod:`assaykit.saturation.columns`: each model's result columns, in order
+  (:data:`~assaykit.saturation.columns.MODEL_COLUMNS`, :func:`~assaykit.saturation.columns.result_columns`);
+- :mod:`assaykit.saturation.rows`: one result row per data set;
 - :mod:`assaykit.saturation.units`: Bmax in fmol, fmol/mg and sites/cell, and the depletion check;
 - :mod:`assaykit.saturation.flags`: the quality flags;
 - :mod:`assaykit.saturation.plots`, :mod:`assaykit.saturation.report`: the figure and the terminal table;
@@ -27,6 +28,13 @@ Examples
 
 from assaykit.io.saturation import read_saturation
 from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation, fit_saturation
-from assaykit.saturation.rows import RESULT_COLUMNS
+from assaykit.saturation.columns import MODEL_COLUMNS, result_columns
 
-__all__ = ["RESULT_COLUMNS", "SaturationAnalysis", "analyze_saturation", "fit_saturation", "read_saturation"]
+__all__ = [
+    "MODEL_COLUMNS",
+    "SaturationAnalysis",
+    "analyze_saturation",
+    "fit_saturation",
+    "read_saturation",
+    "result_columns",
+]

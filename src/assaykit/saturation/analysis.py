@@ -12,8 +12,9 @@ This module holds the analysis itself (:func:`analyze_saturation`, :func:`fit_sa
 results and points tables. The parts live in
 
 - :mod:`assaykit.saturation.fit`: the points a model fits for one data set, and the fit;
-- :mod:`assaykit.saturation.rows`: :data:`~assaykit.saturation.rows.RESULT_COLUMNS` and one result row
-  per data set;
+- :mod:`assaykit.saturation.columns`: each model's result columns, in order (``MODEL_COLUMNS``,
+  ``result_columns``);
+- :mod:`assaykit.saturation.rows`: one result row per data set;
 - :mod:`assaykit.saturation.units`: the unit conversions (``fmol = cpm / (efficiency x SA x
   2.22)``, fmol/mg, sites/cell) and the depletion check, with their sources;
 - :mod:`assaykit.saturation.flags`: the quality flags.
@@ -35,8 +36,9 @@ from assaykit.errors import AssayInputError, FitWarning
 from assaykit.fitting import CurveFit, CurveFitError
 from assaykit.fitting.saturation_models import GLOBAL_MODELS, SATURATION_MODELS
 from assaykit.saturation.checks import saturation_problem
+from assaykit.saturation.columns import result_columns
 from assaykit.saturation.fit import build_problem, fit_problem
-from assaykit.saturation.rows import RESULT_COLUMNS, empty_row, result_row
+from assaykit.saturation.rows import empty_row, result_row
 from assaykit.saturation.units import MAX_FRACTION_BOUND, bound_fraction, check_units
 
 __all__ = ["ModelName", "SaturationAnalysis", "analyze_saturation", "fit_saturation"]
@@ -52,7 +54,8 @@ class SaturationAnalysis:
     Attributes
     ----------
     results
-        One row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`.
+        One row per data set, the model's columns
+        (:func:`~assaykit.saturation.columns.result_columns`).
     points
         Every tube with its nonspecific, specific, fitted and residual binding (see
         :func:`analyze_saturation`).
@@ -135,18 +138,19 @@ def analyze_saturation(
     SaturationAnalysis
         ``results``, ``points``, ``fits`` and ``notes``.
 
-        ``results`` has one row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`:
-        ``dataset, model, n_points`` (tubes fitted); ``kd_nM, kd_se_nM, kd_ci_low_nM, kd_ci_high_nM``; ``bmax,
-        bmax_se, bmax_ci_low, bmax_ci_high`` in ``bmax_unit`` (the signal unit, e.g. ``cpm``; for two sites,
-        BmaxHi + BmaxLo with the SE of the sum); ``ns_slope, ns_slope_se, background, background_se`` (global
-        models; NaN otherwise); ``hill, hill_se`` (1 and NaN for one-site models, NaN for two sites);
-        ``kd_hi_nM ... kd_lo_ci_high_nM, bmax_hi, bmax_hi_se, bmax_lo, bmax_lo_se, fraction_hi,
-        fraction_hi_se`` (two sites; KdHi is the smaller Kd; ``fraction_hi = BmaxHi / (BmaxHi + BmaxLo)``, SE
-        by the delta method); ``bmax_fmol, bmax_fmol_se, bmax_fmol_per_mg, bmax_fmol_per_mg_se,
-        sites_per_cell, sites_per_cell_se`` (when the unit options allow; the efficiency, specific activity,
-        protein and cell count are taken as exact); ``r_squared, sy_x, df, ci_method, flags, ss``;
+        ``results`` has one row per data set and the columns of the model only, in the order of
+        :func:`~assaykit.saturation.columns.result_columns` (``<u>`` is the signal unit, e.g. ``cpm``):
+        ``dataset, model, n_points`` (tubes fitted), ``ci_method``; one site: ``kd_nM, kd_se_nM,
+        kd_ci_low_nM, kd_ci_high_nM`` and ``bmax_<u>, bmax_se_<u>, bmax_ci_low_<u>, bmax_ci_high_<u>``;
+        ``hill, hill_se`` (``hill`` model); two sites: ``kd_hi_nM ... kd_lo_ci_high_nM, bmax_hi_<u>,
+        bmax_hi_se_<u>, bmax_lo_<u>, bmax_lo_se_<u>`` (KdHi is the smaller Kd), then ``bmax_<u> ...
+        bmax_ci_high_<u>`` (BmaxHi + BmaxLo with the SE of the sum) and ``fraction_hi, fraction_hi_se``
+        (``BmaxHi / (BmaxHi + BmaxLo)``, SE by the delta method); ``ns_slope_<u>_per_nM,
+        ns_slope_se_<u>_per_nM, background_<u>, background_se_<u>`` (the ``-total`` models); ``bmax_fmol,
+        bmax_fmol_se, bmax_fmol_per_mg, bmax_fmol_per_mg_se, sites_per_cell, sites_per_cell_se`` (when the
+        unit options allow; the efficiency, specific activity, protein and cell count are taken as exact);
         ``max_fraction_bound`` (the largest fraction of the added radioligand found bound, with
-        ``volume_ml``).
+        ``volume_ml``); ``r_squared, sy_x_<u>, ss_<u>2, df``; ``flags``, last.
 
         ``points`` is every tube (``dataset, kind, replicate, conc_nM, <u>, source_row``, ``<u>`` the
         signal unit) with ``nonspecific_<u>`` (the fitted NS line for global models; the NSB mean
@@ -274,7 +278,7 @@ def analyze_saturation(
     if progress is not None:
         progress(n_datasets, n_datasets)
 
-    results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    results = pd.DataFrame(rows, columns=result_columns(model_name, unit))
     if no_profile:
         notes.append(
             f"profile intervals not computed for data set(s) {', '.join(no_profile)}: the fit is ambiguous, "
@@ -318,6 +322,7 @@ def fit_saturation(data: pd.DataFrame, **options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per data set, columns :data:`~assaykit.saturation.rows.RESULT_COLUMNS`.
+        One row per data set, the model's columns
+        (:func:`~assaykit.saturation.columns.result_columns`).
     """
     return analyze_saturation(data, **options).results

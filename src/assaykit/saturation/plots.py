@@ -51,10 +51,12 @@ def plot_saturation(
         The tubes of ONE data set: ``kind`` (``total``, ``nsb`` or ``specific``), ``conc_nM``, ``signal``
         and ``specific`` (specific binding of the tube, NaN for NSB tubes), in ``signal_unit``.
     fit
-        The data set's result row (or a mapping with ``model`` and the parameters of that model in
-        :data:`~assaykit.fitting.saturation_models.SATURATION_MODELS`, e.g. ``bmax``, ``kd_nM``,
-        ``ns_slope``, ``background``); optionally ``bmax_fmol_per_mg``. When a parameter is NaN or missing
-        the fit is taken as failed: only the points are drawn and the plot says "fit failed".
+        The data set's result row, whose parameters are named with ``signal_unit`` (``bmax_cpm``,
+        ``ns_slope_cpm_per_nM``, ...; :data:`~assaykit.saturation.columns.PARAMETER_COLUMNS`), or a mapping
+        with ``model`` and the parameters of that model in
+        :data:`~assaykit.fitting.saturation_models.SATURATION_MODELS` under their own names (``bmax``,
+        ``kd_nM``, ``ns_slope``, ``background``); optionally ``bmax_fmol_per_mg``. When a parameter is NaN
+        or missing the fit is taken as failed: only the points are drawn and the plot says "fit failed".
     path
         Output file: ``.png`` (200 dpi), ``.pdf`` or ``.svg``, in an existing folder.
     title
@@ -90,7 +92,7 @@ def plot_saturation(
 
     require_columns(points, POINT_COLUMNS)
     tubes = _finite(points)
-    model, params = _read_fit(fit)
+    model, params = _read_fit(fit, signal_unit)
     with house_style():
         fig = Figure(figsize=_FIGSIZE, dpi=100, layout="constrained")
         FigureCanvasAgg(fig)
@@ -125,15 +127,22 @@ def _finite(points: pd.DataFrame) -> pd.DataFrame:
     return out[np.isfinite(out["conc_nM"])]
 
 
-def _read_fit(fit: Mapping[str, Any]) -> tuple[Any, dict[str, float]]:
-    """Return the fitted model (None when the fit failed) and its parameter values."""
+def _read_fit(fit: Mapping[str, Any], unit: str) -> tuple[Any, dict[str, float]]:
+    """Return the fitted model (None when the fit failed) and its parameter values.
+
+    A parameter is read from its result column (``bmax_<unit>``, ...) or, failing that, its own name.
+    """
     from assaykit.fitting.saturation_models import SATURATION_MODELS
+    from assaykit.saturation.columns import PARAMETER_COLUMNS, column_name
 
     lowered = {str(k).lower(): v for k, v in fit.items()}
     model = SATURATION_MODELS.get(str(lowered.get("model")))
     if model is None:
         return None, {}
-    params = {name: _as_float(lowered.get(name.lower())) for name in model.param_names}
+    params = {}
+    for name in model.param_names:
+        column = column_name(PARAMETER_COLUMNS.get(name, name), unit).lower()
+        params[name] = _as_float(lowered.get(column, lowered.get(name.lower())))
     if not all(math.isfinite(v) for v in params.values()):
         return None, {}
     return model, params

@@ -1,10 +1,10 @@
-"""The saturation results table: its columns, in order, and one row per data set built from a fit.
+"""The saturation results table: one row per data set, built from a fit.
 
-Every row has all of :data:`RESULT_COLUMNS` (documented in docs/user-guide/saturation.md and in
-:func:`~assaykit.saturation.analysis.analyze_saturation`); those that do not apply to the row's model are
-NaN. For two sites, ``bmax`` is BmaxHi + BmaxLo with the SE of the sum, and ``fraction_hi = BmaxHi /
-(BmaxHi + BmaxLo)`` has its SE by the delta method. The conversions to fmol, fmol/mg and sites/cell are in
-:mod:`assaykit.saturation.units`, the flags in :mod:`assaykit.saturation.flags`.
+A row has the columns of its model, :func:`~assaykit.saturation.columns.result_columns` (documented in
+docs/user-guide/saturation.md), named with the signal unit. For two sites, ``bmax_<u>`` is BmaxHi + BmaxLo
+with the SE of the sum, and ``fraction_hi = BmaxHi / (BmaxHi + BmaxLo)`` has its SE by the delta method.
+The conversions to fmol, fmol/mg and sites/cell are in :mod:`assaykit.saturation.units`, the flags
+in :mod:`assaykit.saturation.flags`.
 """
 
 from __future__ import annotations
@@ -17,58 +17,9 @@ import numpy as np
 
 from assaykit.fitting import CurveFit
 from assaykit.fitting.distributions import t_quantile
+from assaykit.saturation.columns import MODEL_COLUMNS, column_name, internal_name
 from assaykit.saturation.flags import saturation_flags
 from assaykit.saturation.units import Units, converted_bmax
-
-#: Result columns, in order (documented in docs/user-guide/saturation.md and in
-#: :func:`~assaykit.saturation.analysis.analyze_saturation`).
-RESULT_COLUMNS = (
-    "dataset",
-    "model",
-    "n_points",
-    "kd_nM",
-    "kd_se_nM",
-    "kd_ci_low_nM",
-    "kd_ci_high_nM",
-    "bmax",
-    "bmax_se",
-    "bmax_ci_low",
-    "bmax_ci_high",
-    "bmax_unit",
-    "ns_slope",
-    "ns_slope_se",
-    "background",
-    "background_se",
-    "hill",
-    "hill_se",
-    "kd_hi_nM",
-    "kd_hi_se_nM",
-    "kd_hi_ci_low_nM",
-    "kd_hi_ci_high_nM",
-    "kd_lo_nM",
-    "kd_lo_se_nM",
-    "kd_lo_ci_low_nM",
-    "kd_lo_ci_high_nM",
-    "bmax_hi",
-    "bmax_hi_se",
-    "bmax_lo",
-    "bmax_lo_se",
-    "fraction_hi",
-    "fraction_hi_se",
-    "bmax_fmol",
-    "bmax_fmol_se",
-    "bmax_fmol_per_mg",
-    "bmax_fmol_per_mg_se",
-    "sites_per_cell",
-    "sites_per_cell_se",
-    "r_squared",
-    "sy_x",
-    "df",
-    "ci_method",
-    "flags",
-    "ss",
-    "max_fraction_bound",
-)
 
 
 def _se_of_sum(fit: CurveFit, weights: Mapping[str, float]) -> float:
@@ -87,11 +38,15 @@ def _kd_limits(fit: CurveFit, name: str) -> tuple[float, float]:
     return low, high
 
 
+def _named(values: Mapping[str, Any], model: str, unit: str) -> dict[str, Any]:
+    """Return the model's columns, named with the unit, from values under their unit-free names."""
+    return {column_name(t, unit): values.get(internal_name(t), math.nan) for t in MODEL_COLUMNS[model]}
+
+
 def empty_row(dataset: str, model: str, n_points: int, ci: str, unit: str, flag: str) -> dict[str, Any]:
     """Return the row of a data set that could not be fitted: its numbers NaN, ``flag`` saying why."""
-    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(dataset=dataset, model=model, n_points=n_points, bmax_unit=unit, ci_method=ci, flags=flag)
-    return row
+    values = dict(dataset=dataset, model=model, n_points=n_points, ci_method=ci, flags=flag)
+    return _named(values, model, unit)
 
 
 def result_row(
@@ -106,7 +61,7 @@ def result_row(
     dataset
         The data set's name.
     unit
-        The signal unit (``bmax_unit``).
+        The signal unit, for the column names.
     units
         The checked unit options, for the conversions of Bmax.
     x_range
@@ -117,18 +72,18 @@ def result_row(
     Returns
     -------
     dict
-        One value per column of :data:`RESULT_COLUMNS`.
+        One value per column of the model's
+        :func:`~assaykit.saturation.columns.result_columns`.
     """
     v, se = fit.values, fit.stderr
-    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(dataset=dataset, model=fit.model.name, n_points=fit.n_points, bmax_unit=unit)
+    row: dict[str, Any] = dict(dataset=dataset, model=fit.model.name, n_points=fit.n_points)
     t_crit = float(t_quantile(fit.level, fit.df))
     if "kd_nM" in v:
         low, high = _kd_limits(fit, "kd_nM")
         row.update(kd_nM=v["kd_nM"], kd_se_nM=se["kd_nM"], kd_ci_low_nM=low, kd_ci_high_nM=high)
         row.update(bmax=v["bmax"], bmax_se=se["bmax"])
         row["bmax_ci_low"], row["bmax_ci_high"] = fit.ci["bmax"]
-        row.update(hill=v.get("hill", 1.0), hill_se=se.get("hill", math.nan))
+        row.update(hill=v.get("hill", math.nan), hill_se=se.get("hill", math.nan))
     else:
         bmax = v["bmax_hi"] + v["bmax_lo"]
         bmax_se = _se_of_sum(fit, {"bmax_hi": 1.0, "bmax_lo": 1.0})
@@ -151,4 +106,4 @@ def result_row(
     row.update(r_squared=fit.r_squared, sy_x=fit.sy_x, df=fit.df, ss=fit.ss, ci_method=fit.ci_method)
     row["flags"] = ";".join(saturation_flags(fit, x_range, fraction_bound))
     row["max_fraction_bound"] = fraction_bound
-    return row
+    return _named(row, fit.model.name, unit)
