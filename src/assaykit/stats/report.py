@@ -22,7 +22,7 @@ TEST_LABELS = {
 
 
 def format_comparisons(result: GroupComparison) -> str:
-    """Render one line per endpoint x group: n, mean ± SEM, difference from the control, test, adjusted p, g.
+    """Render one line per endpoint x group: n, mean ± SEM, difference, test, p_adjusted, hedges_g.
 
     The control's line comes first in each endpoint and carries only its n and mean ± SEM.
 
@@ -37,7 +37,7 @@ def format_comparisons(result: GroupComparison) -> str:
         An aligned text table.
     """
     summary = result.summary.set_index(["endpoint", "group"])
-    header = ["endpoint", "group", "n", "mean ± SEM", "difference", "test", "adj. p", "g"]
+    header = ["endpoint", "group", "n", "mean ± SEM", "difference", "test", "p_adjusted", "hedges_g"]
     lines: list[list[str]] = []
     for endpoint in result.endpoints:
         control = summary.loc[(endpoint, result.control)]
@@ -69,7 +69,7 @@ def format_comparisons(result: GroupComparison) -> str:
                     "" if not tested or math.isnan(row.hedges_g) else f"{row.hedges_g:.2f}",
                 ]
             )
-    return _align(header, lines, right={"n", "mean ± SEM", "difference", "adj. p", "g"})
+    return _align(header, lines, right={"n", "mean ± SEM", "difference", "p_adjusted", "hedges_g"})
 
 
 def format_trend(result: GroupComparison) -> str:
