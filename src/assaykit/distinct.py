@@ -13,7 +13,15 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["GROUP_ROWS", "column_codes", "column_isin", "column_values", "distinct_values", "group_codes"]
+__all__ = [
+    "GROUP_ROWS",
+    "column_codes",
+    "column_isin",
+    "column_values",
+    "distinct_values",
+    "group_codes",
+    "number_block",
+]
 
 #: Values hashed at a time (a hash table of about 4 MB for objects).
 GROUP_ROWS = 1 << 16
@@ -45,12 +53,32 @@ def group_codes(values: np.ndarray, rows: int = GROUP_ROWS) -> tuple[np.ndarray,
     seen: dict = {}
     codes = np.empty(len(values), dtype=np.int32 if len(values) < 2**31 - 1 else np.intp)  # half of intp
     for start in range(0, len(values), rows):
-        part_codes, part_uniques = pd.factorize(values[start : start + rows])
-        numbers = [seen.setdefault(value, len(seen)) for value in part_uniques.tolist()]
-        codes[start : start + rows] = np.array([*numbers, -1], dtype=np.intp)[part_codes]
+        codes[start : start + rows] = number_block(values[start : start + rows], seen)
     uniques = np.empty(len(seen), dtype=values.dtype)
     uniques[:] = list(seen)
     return codes, uniques
+
+
+def number_block(values: np.ndarray, seen: dict) -> np.ndarray:
+    """Return the numbers of one block of a column among the distinct values of the blocks before it.
+
+    Parameters
+    ----------
+    values
+        The block (a 1-D numpy array).
+    seen
+        Each distinct value so far and its number, in order of first appearance; the block's new values
+        are added to it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The number of each value of the block (-1 for a missing one), int32 while there are fewer than
+        2**31 distinct values.
+    """
+    codes, uniques = pd.factorize(values)
+    numbers = [seen.setdefault(value, len(seen)) for value in uniques.tolist()]
+    return np.array([*numbers, -1], dtype=np.int32 if len(seen) < 2**31 - 1 else np.intp)[codes]
 
 
 def distinct_values(values: np.ndarray, rows: int = GROUP_ROWS) -> np.ndarray:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from assaykit.distinct import number_block
 from assaykit.heap import trim_heap
 from assaykit.io.ascii_text import AsciiText
 from assaykit.io.tables import SOURCE_ROW, blank_cells
@@ -192,12 +193,7 @@ def _assemble(
         for c in columns:
             values = block[c].to_numpy(dtype=np.float64 if c in numbers else object)
             if categorical and c not in numbers:  # this block's codes, as positions among all categories
-                codes, uniques = pd.factorize(values)
-                known = seen[c]
-                position = [known.setdefault(u, len(known)) for u in uniques.tolist()]
-                values = np.array([*position, -1], dtype=np.int32 if len(known) < 2**31 - 1 else np.int64)[
-                    codes
-                ]
+                values = number_block(values, seen[c])
             parts[c].append(values)
     if not parts[columns[0]]:
         raise ValueError("no row")
