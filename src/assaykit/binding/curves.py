@@ -94,15 +94,13 @@ def build_curves(
     del key
     n_curves = len(keys)
     tubes = np.flatnonzero(is_competitor).astype(padded_index(len(is_competitor)))
-    padded = pad_groups(codes, n_curves)  # where each curve's tubes are among the competitor tubes
-    del codes
-    filled = tubes[np.where(padded.mask, padded.rows, padded.rows[:, :1])]  # padding: the first tube
-    del tubes
+    extra = () if hot is None else (hot.to_numpy(float),)
+    padded = pad_groups(codes, n_curves, tubes, *extra)  # each curve's tubes: their rows in the counts
+    del codes, tubes
+    filled, *hot_padded = padded.columns
     columns = [counts[name].to_numpy(float)[filled] for name in ("log_conc_M", "signal")]
-    if hot is not None:
-        columns.append(hot.to_numpy(float)[np.where(padded.mask, padded.rows, padded.rows[:, :1])])
     del filled
-    padded = PaddedCurves(mask=padded.mask, rows=padded.rows, columns=tuple(columns))
+    padded = PaddedCurves(mask=padded.mask, rows=padded.rows, columns=(*columns, *hot_padded))
     x = padded.columns[0]
     mask = padded.mask
     curve_plate = p_names[keys % n_plates]
