@@ -77,3 +77,38 @@ TREND_COLUMNS = (
 
 #: Columns of ``GroupComparison.missing`` (the same as the exclusions table of the design).
 MISSING_COLUMNS = ("animal", "group", "excluded_by", "endpoints", "reason")
+
+#: Columns of ``GroupComparison.models``: every group against the control from a fitted model (factorial,
+#: blocked, ANCOVA, GLM, survival), one row per endpoint x analysis x stratum x group.
+#:
+#: * ``analysis``: ``factorial``, ``blocked``, ``ancova``, ``poisson``, ``negative_binomial``, ``binomial``,
+#:   ``logrank``, ``cox``;
+#: * ``model``: the model as fitted, in words or as a formula (``open_time_pct ~ C(group) * C(sex)``);
+#: * ``stratum``: empty when pooled over the other factor, else ``sex=F`` and the like;
+#: * ``scale``: what ``estimate`` is: ``difference`` (of means, in the endpoint's unit), ``rate_ratio``,
+#:   ``odds_ratio`` or ``hazard_ratio`` (ratios and their intervals on the ratio scale);
+#: * ``ci_type``: ``simultaneous`` (over the family of comparisons with the control) or ``per_comparison``;
+#: * ``p_adjusted``: over the comparisons with the control within the endpoint, analysis and stratum;
+#:   ``adjustment`` names the method (``dunnett``, ``dunnett-qmc``, ``holm``, ``none``).
+MODEL_COLUMNS = (
+    "endpoint",
+    "analysis",
+    "model",
+    "stratum",
+    "group",
+    "control",
+    "n_group",
+    "n_control",
+    "scale",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "ci_type",
+    "statistic",
+    "df",
+    "p_value",
+    "p_adjusted",
+    "adjustment",
+    "note",
+)
