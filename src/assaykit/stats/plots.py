@@ -1,126 +1,73 @@
-"""Dot plot of one endpoint: every animal per group, mean +/- SEM, and significance against the control.
+"""Dot plot of one endpoint: every animal per group, a centre and spread, the tests against the control.
 
-Built like every assaykit plot: a :class:`matplotlib.figure.Figure` outside pyplot, in the house style,
-written atomically by :func:`assaykit.plotting.save_figure`; matplotlib is imported only when drawing.
+The dot plot describes (mean +/- SD by default, SEM on request; median and IQR when the headline test
+compares ranks or the endpoint is a censored latency) and names the tests: the endpoint's omnibus test
+with its statistic, degrees of freedom and p, and the post-hoc test the marks come from. Built like every
+assaykit plot: a :class:`matplotlib.figure.Figure` outside pyplot, in the house style, written atomically
+by :func:`assaykit.plotting.save_figure`; matplotlib is imported only when drawing.
+
+Sources: SD for description and SEM only for precision (Cumming, Fidler & Vaux 2007, J Cell Biol
+177:7-11); median and quartiles beside rank tests, and the Kaplan-Meier median for right-censored
+latencies (Jahn-Eimermacher, Lasarzik & Raber 2011, Statistical analysis of latency outcomes in
+behavioral experiments, Behav Brain Res 221:271-275).
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-#: Axis labels of the EPM and light-dark box endpoints; other columns get one from their name.
-ENDPOINT_LABELS: dict[str, str] = {
-    "open_time_pct": "Open-arm time (% of arm time)",
-    "open_time_total_pct": "Open-arm time (% of session)",
-    "open_entries_pct": "Open-arm entries (% of arm entries)",
-    "open_time_s": "Open-arm time (s)",
-    "closed_time_s": "Closed-arm time (s)",
-    "center_time_s": "Centre time (s)",
-    "open_entries": "Open-arm entries",
-    "closed_entries": "Closed-arm entries",
-    "total_entries": "Arm entries",
-    "latency_open_s": "Latency to an open arm (s)",
-    "distance_cm": "Distance travelled (cm)",
-    "mean_speed_cm_s": "Mean speed (cm/s)",
-    "head_dips": "Head dips",
-    "unprotected_head_dips": "Unprotected head dips",
-    "stretched_attend_postures": "Stretched-attend postures",
-    "light_time_s": "Time in the light (s)",
-    "light_time_pct": "Time in the light (%)",
-    "latency_light_s": "Latency to the light (s)",
-    "transitions": "Transitions",
-    "light_entries": "Entries into the light",
-}
-
-#: Units read from the end of a column name, longest first.
-UNIT_SUFFIXES = (
-    ("_cm_s", "cm/s"),
-    ("_mm_s", "mm/s"),
-    ("_pct", "%"),
-    ("_percent", "%"),
-    ("_ms", "ms"),
-    ("_min", "min"),
-    ("_cm", "cm"),
-    ("_mm", "mm"),
-    ("_s", "s"),
+from assaykit.errors import AssayInputError
+from assaykit.stats.group_lanes import (
+    Lane,
+    Spread,
+    Summary,
+    build_lanes,
+    censor_mask,
+    draw_lanes,
+    figure_width,
+    group_ticks,
+    jitter,
+    value_limits,
+)
+from assaykit.stats.plot_text import (
+    ENDPOINT_LABELS,
+    MARKS,
+    UNIT_SUFFIXES,
+    axis_label,
+    endpoint_rows,
+    headline_test,
+    is_rank_test,
+    name_of_test,
+    omnibus_text,
+    posthoc_text,
+    significance_mark,
+    unit_of,
 )
 
-#: Significance marks: the largest p-value each mark stands for, in increasing order.
-MARKS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-_CONTROL_COLOUR = "#7F7F7F"
-_GROUP_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")  # Okabe-Ito
-_TEST_NAMES = {
-    "welch_t": "Welch's t",
-    "mann_whitney_u": "Mann-Whitney U",
-    "dunnett": "Dunnett",
-    "dunn_holm": "Dunn (Holm)",
-}
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
-_JITTER = 0.30  # total width of the cloud of points, in group spacings
+__all__ = [
+    "ENDPOINT_LABELS",
+    "MARKS",
+    "UNIT_SUFFIXES",
+    "axis_label",
+    "censored_label",
+    "group_dots_figure",
+    "jitter",
+    "plot_group_dots",
+    "significance_mark",
+]
 
-
-def axis_label(column: str) -> str:
-    """Make a readable axis label for an endpoint column: known endpoints by name, others with the unit.
-
-    Examples
-    --------
-    >>> axis_label("open_time_pct")
-    'Open-arm time (% of arm time)'
-    >>> axis_label("rearing_time_s")
-    'rearing time (s)'
-    """
-    if column in ENDPOINT_LABELS:
-        return ENDPOINT_LABELS[column]
-    for suffix, unit in UNIT_SUFFIXES:
-        if column.endswith(suffix) and len(column) > len(suffix):
-            return f"{column[: -len(suffix)].replace('_', ' ')} ({unit})"
-    return column.replace("_", " ")
-
-
-def significance_mark(p: float) -> str:
-    """``***`` (p < 0.001), ``**`` (< 0.01), ``*`` (< 0.05), ``ns``; empty for NaN (not tested)."""
-    if p is None or not math.isfinite(p):
-        return ""
-    for limit, mark in MARKS:
-        if p < limit:
-            return mark
-    return "ns"
-
-
-def jitter(values: np.ndarray, width: float = _JITTER) -> np.ndarray:
-    """Deterministic horizontal offsets that spread the points of one group.
-
-    The points are taken in order of value and given offsets from the golden-ratio sequence, which fills
-    the interval evenly, so points of close values are set apart and the same data always give the same
-    picture (no random numbers).
-
-    Parameters
-    ----------
-    values
-        The group's values.
-    width
-        Total width of the offsets.
-
-    Returns
-    -------
-    numpy.ndarray
-        One offset per value, in ``[-width/2, width/2)``.
-    """
-    order = np.argsort(np.asarray(values, dtype=float), kind="stable")
-    offsets = np.empty(len(order))
-    offsets[order] = ((np.arange(len(order)) * _GOLDEN) % 1.0 - 0.5) * width
-    return offsets
+_CAPTION_GREY = "#4D4D4D"
 
 
 def plot_group_dots(
@@ -133,8 +80,12 @@ def plot_group_dots(
     control: str | None = None,
     comparisons: pd.DataFrame | None = None,
     title: str | None = None,
+    spread: Spread = "sd",
+    censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
+    censor_time: float | None = None,
+    medians: Mapping[str, float] | None = None,
 ) -> Path:
-    """Plot one endpoint per group: every animal as a dot, mean +/- SEM, marks of significance vs the control.
+    """Plot one endpoint per group: every animal as a dot, a centre and spread, marks against the control.
 
     Parameters
     ----------
@@ -153,9 +104,25 @@ def plot_group_dots(
     comparisons
         The comparison table of :func:`assaykit.stats.compare.compare_groups` (rows of other endpoints are
         ignored): each group's headline ``p_adjusted`` gives its mark (:func:`significance_mark`; ``n.t.``
-        when the group was not tested), and ``test`` names the test in the caption. No marks when None.
+        when the group was not tested), ``test`` names the post-hoc test and the ``omnibus_*`` columns give
+        the omnibus test in the caption. No marks when None.
     title
         A title; none when None (the y label names the endpoint).
+    spread
+        ``"sd"`` (the default: the figure describes the animals) or ``"sem"`` for mean +/- SEM. Not used
+        when the lanes show the median and IQR: when the headline test is rank-based (Mann-Whitney U,
+        Dunn, Steel) or ``censored`` is given.
+    censored
+        For a latency endpoint: True for each animal that never entered (right-censored at the session
+        length), aligned with the rows of ``data``. Censored animals are drawn as open circles at
+        ``censor_time``, the legend says so, and the lanes show the median and IQR, not the mean.
+    censor_time
+        The session length at which the latencies are censored, in the endpoint's unit; when None the
+        censored animals are drawn at their recorded values (which must then be present).
+    medians
+        The Kaplan-Meier median latency of each group (e.g. from the survival analysis) for the centre
+        line when ``censored`` is given; a non-finite median is marked ``NR`` (not reached). Groups it
+        does not name get the plain median.
 
     Returns
     -------
@@ -165,36 +132,168 @@ def plot_group_dots(
     Raises
     ------
     AssayInputError
-        When the figure cannot be written (unknown extension, missing folder); no file is left behind.
+        When the endpoint or group column is missing, ``spread`` or the censoring is not valid, or the
+        figure cannot be written (unknown extension, missing folder); no file is left behind.
     """
-    from assaykit.plotting import house_style, new_figure, save_figure
+    from assaykit.plotting import save_figure
 
-    order = list(groups) if groups is not None else _order(data, group, control)
-    values = pd.to_numeric(data[endpoint], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    labels = data[group].astype(str).to_numpy()
-    samples = [values[(labels == g) & np.isfinite(values)] for g in order]
-    marks, test = _marks(comparisons, endpoint, order, control)
+    fig = group_dots_figure(
+        data,
+        endpoint,
+        group=group,
+        groups=groups,
+        control=control,
+        comparisons=comparisons,
+        title=title,
+        spread=spread,
+        censored=censored,
+        censor_time=censor_time,
+        medians=medians,
+    )
+    return save_figure(fig, path)
+
+
+def group_dots_figure(
+    data: pd.DataFrame,
+    endpoint: str,
+    *,
+    group: str = "group",
+    groups: Sequence[str] | None = None,
+    control: str | None = None,
+    comparisons: pd.DataFrame | None = None,
+    title: str | None = None,
+    spread: Spread = "sd",
+    censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
+    censor_time: float | None = None,
+    medians: Mapping[str, float] | None = None,
+) -> Figure:
+    """Draw the figure of :func:`plot_group_dots` without writing it (same parameters, no ``path``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, outside pyplot; write it with :func:`assaykit.plotting.save_figure`. Its artists
+        carry gids: ``dots:<group>``, ``censored:<group>``, ``centre:<group>``, ``spread:<group>``,
+        ``mark:<group>`` and ``caption``.
+    """
+    from assaykit.plotting import house_style, new_figure
+
+    order, values, labels = group_columns(data, endpoint, group, groups, control)
+    mask = censor_mask(censored, data)
+    rows = endpoint_rows(comparisons, endpoint)
+    test = headline_test(rows)
+    summary = lane_summary(spread, test, latency=censored is not None)
+    lanes = build_lanes(
+        values, labels, order, summary, censored=mask, censor_time=censor_time, medians=medians
+    )
+    marks = _marks(rows, order, control)
     with house_style():
-        width = max(3.0, 0.85 * len(order) + 1.2)
-        fig, ax = new_figure(width=width, height=3.4)
+        width = figure_width(len(order))
+        fig, ax = new_figure(width=width, height=3.6)
         try:
-            _draw(ax, order, samples, control, marks)
+            tops = draw_lanes(ax, lanes, control)
+            high, span = value_limits(ax, lanes, tops, 0.14 if marks else 0.06)
+            _draw_marks(ax, order, marks, tops, high, span)
+            group_ticks(ax, lanes)
             ax.set_ylabel(axis_label(endpoint))
             if title:
                 ax.set_title(title)
-            caption = "mean ± SEM"
-            if control is not None and test:
-                caption += (
-                    f"; vs {control}: {_TEST_NAMES.get(test, test)}, * p < 0.05, ** p < 0.01, *** p < 0.001"
-                )
-            if "n.t." in marks.values():
-                caption += "; n.t. not tested (n < 2)"
-            # about 17 characters of 6.5 pt text per inch: wrap rather than clip on narrow figures
-            fig.supxlabel(textwrap.fill(caption, int(width * 17)), fontsize=6.5, color="#4D4D4D")
+            if mask.any():
+                legend_censored(fig, censored_label(lanes, endpoint, censor_time))
+            lines = [
+                omnibus_text(rows),
+                posthoc_text(test, control) if control is not None else "",
+                summary_text(summary, test, lanes, latency=censored is not None, kaplan_meier=bool(medians)),
+                "n.t. not tested (n < 2)" if "n.t." in marks.values() else "",
+            ]
+            add_caption(fig, lines, width)
         except BaseException:
             fig.clear()
             raise
-        return save_figure(fig, path)
+    return fig
+
+
+def group_columns(
+    data: pd.DataFrame, endpoint: str, group: str, groups: Sequence[str] | None, control: str | None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return the group order, the endpoint's values and each animal's group, checked.
+
+    Raises
+    ------
+    AssayInputError
+        When ``endpoint`` or ``group`` is not a column of ``data``.
+    """
+    for column in (group, endpoint):
+        if column not in data.columns:
+            raise AssayInputError(f"no column '{column}' in the data to plot", column=column)
+    order = [str(g) for g in groups] if groups is not None else _order(data, group, control)
+    values = pd.to_numeric(data[endpoint], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return order, values, data[group].astype(str).to_numpy()
+
+
+def lane_summary(spread: str, test: str, *, latency: bool = False) -> Summary:
+    """Choose the lanes' summary: median and IQR beside a rank test or a censored latency, else mean ± spread.
+
+    Raises
+    ------
+    AssayInputError
+        When ``spread`` is neither ``"sd"`` nor ``"sem"``.
+    """
+    if spread not in ("sd", "sem"):
+        raise AssayInputError(f"spread must be 'sd' or 'sem', got {spread!r}")
+    if latency or is_rank_test(test):
+        return "median_iqr"
+    return "mean_sd" if spread == "sd" else "mean_sem"
+
+
+def summary_text(
+    summary: Summary, test: str, lanes: Sequence[Lane], *, latency: bool = False, kaplan_meier: bool = False
+) -> str:
+    """Say what the centre line and the bar are (and, for a mean, that one animal has no bar)."""
+    if summary == "median_iqr":
+        if latency:
+            centre = "Kaplan-Meier median (plain median where none given)" if kaplan_meier else "median"
+            text = f"Line: {centre}; bar: IQR, censored animals at their censoring time"
+            if any(lane.not_reached for lane in lanes):
+                text += "; NR median not reached"
+            return text
+        return f"Line and bar: median and IQR ({name_of_test(test)} compares ranks)"
+    text = "Line and bar: mean ± SD" if summary == "mean_sd" else "Line and bar: mean ± SEM"
+    if any(lane.values.size == 1 for lane in lanes):
+        text += " (no bar for n = 1)"
+    return text
+
+
+def censored_label(lanes: Sequence[Lane], endpoint: str, censor_time: float | None) -> str:
+    """Write the legend of the open markers: ``did not enter (censored at 300 s)``."""
+    unit = unit_of(endpoint)
+    unit = f" {unit}" if unit and unit != "%" else unit
+    if censor_time is not None:
+        return f"did not enter (censored at {censor_time:g}{unit})"
+    times = np.concatenate([lane.values[lane.censored] for lane in lanes] or [np.array([])])
+    if not times.size:
+        return "did not enter (censored)"
+    low, high = float(times.min()), float(times.max())
+    at = f"{low:g}{unit}" if low == high else f"{low:g}-{high:g}{unit}"
+    return f"did not enter (censored at {at})"
+
+
+def legend_censored(fig: Figure, label: str) -> None:
+    """Explain the open markers in a legend above the axes."""
+    from matplotlib.lines import Line2D
+
+    handle = Line2D(
+        [], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="black", markersize=5
+    )
+    fig.legend([handle], [label], loc="outside upper center", frameon=False)
+
+
+def add_caption(fig: Figure, lines: Sequence[str], width: float) -> None:
+    """Write the non-empty caption lines under the figure, each wrapped to its width (gid ``caption``)."""
+    # about 17 characters of 6.5 pt text per inch: wrap rather than clip on narrow figures
+    text = "\n".join(textwrap.fill(line, int(width * 17)) for line in lines if line)
+    if text:
+        fig.supxlabel(text, fontsize=6.5, color=_CAPTION_GREY).set_gid("caption")
 
 
 def _order(data: pd.DataFrame, group: str, control: str | None) -> list[str]:
@@ -202,63 +301,20 @@ def _order(data: pd.DataFrame, group: str, control: str | None) -> list[str]:
     return ([control] if control in names else []) + [g for g in names if g != control]
 
 
-def _marks(
-    comparisons: pd.DataFrame | None, endpoint: str, order: list[str], control: str | None
-) -> tuple[dict[str, str], str]:
-    """Each group's mark from the headline adjusted p, and the headline test of the endpoint."""
-    if comparisons is None or comparisons.empty:
-        return {}, ""
-    rows = comparisons[comparisons["endpoint"] == endpoint]
+def _marks(rows: pd.DataFrame, order: list[str], control: str | None) -> dict[str, str]:
+    """Each group's mark from the headline adjusted p (``n.t.`` when it was not tested)."""
     marks = {}
     for row in rows.itertuples(index=False):
         name = str(row.group)
         if name == control or name not in order:
             continue
         marks[name] = significance_mark(float(row.p_adjusted)) or "n.t."
-    tests = [t for t in rows["test"].astype(str) if t]
-    return marks, tests[0] if tests else ""
+    return marks
 
 
-def _draw(
-    ax: Axes, order: list[str], samples: list[np.ndarray], control: str | None, marks: dict[str, str]
+def _draw_marks(
+    ax: Axes, order: list[str], marks: dict[str, str], tops: list[float], high: float, span: float
 ) -> None:
-    tops = []
-    colours = iter(_GROUP_COLOURS * (len(order) // len(_GROUP_COLOURS) + 1))
-    for i, (name, values) in enumerate(zip(order, samples, strict=True)):
-        colour = _CONTROL_COLOUR if name == control else next(colours)
-        if values.size:
-            ax.scatter(
-                i + jitter(values),
-                values,
-                s=20,
-                facecolor=colour,
-                edgecolor="white",
-                linewidth=0.5,
-                alpha=0.85,
-                zorder=4,  # every animal stays visible over the mean and its bar
-            )
-            mean = float(values.mean())
-            ax.hlines(mean, i - 0.28, i + 0.28, color="black", linewidth=1.6, zorder=3)
-            top = float(values.max())
-            if values.size > 1:
-                sem = float(values.std(ddof=1)) / math.sqrt(values.size)
-                ax.errorbar(
-                    i, mean, yerr=sem, fmt="none", ecolor="black", elinewidth=1.0, capsize=3, zorder=3
-                )
-                top = max(top, mean + sem)
-            tops.append(top)
-        else:
-            tops.append(math.nan)
-    finite = (
-        np.concatenate([s for s in samples if s.size])
-        if any(s.size for s in samples)
-        else np.array([0.0, 1.0])
-    )
-    low, high = float(np.min(finite)), float(np.nanmax([*tops, float(np.max(finite))]))
-    span = (high - min(low, 0.0)) or 1.0
-    bottom = 0.0 if low >= 0 else low - 0.05 * span
-    headroom = 0.14 if marks else 0.06
-    ax.set_ylim(bottom, high + headroom * span)
     for i, name in enumerate(order):
         mark = marks.get(name)
         if not mark:
@@ -272,11 +328,6 @@ def _draw(
             ha="center",
             va="bottom",
             fontsize=8 if small else 11,
-            color="#4D4D4D" if small else "black",
+            color=_CAPTION_GREY if small else "black",
+            gid=f"mark:{name}",
         )
-    ax.set_xlim(-0.6, len(order) - 0.4)
-    ax.set_xticks(
-        range(len(order)),
-        labels=[f"{textwrap.fill(name, 12)}\nn = {s.size}" for name, s in zip(order, samples, strict=True)],
-    )
-    ax.tick_params(axis="x", length=0)
