@@ -312,16 +312,20 @@ def value_limits(
 def group_ticks(ax: Axes, lanes: Sequence[Lane], *, counts: bool = True) -> None:
     """Name the lanes on the x axis, wrapped to stay readable with long names and many groups.
 
-    A name is wrapped at 12 characters (10 from five groups on, in smaller type) and no line runs into the
-    next lane; ``counts`` adds ``n = `` under each name.
+    Each name is wrapped to as many characters as fit in its lane at the figure's width (12 at most;
+    smaller type from five groups on), so no line runs into the next lane; ``counts`` adds ``n = `` under
+    each name.
     """
     many = len(lanes) >= 5
-    width = 10 if many else 12
+    size = 7.5 if many else 9.0
+    lane_inches = (ax.get_figure().get_figwidth() - 1.0) / (len(lanes) + 0.2)  # 1 in for the value axis
+    # a character of DejaVu Sans is at most about 0.65 em wide; keep a tenth of the lane free
+    width = max(6, min(12, int(0.9 * lane_inches * 72.0 / (0.65 * size))))
     labels = [
         textwrap.fill(lane.name, width) + (f"\nn = {lane.values.size}" if counts else "") for lane in lanes
     ]
     ax.set_xlim(-0.6, len(lanes) - 0.4)
-    ax.set_xticks(range(len(lanes)), labels=labels, fontsize=7.5 if many else 9.0)
+    ax.set_xticks(range(len(lanes)), labels=labels, fontsize=size)
     ax.tick_params(axis="x", length=0)
 
 
