@@ -216,11 +216,12 @@ def _difference_rows(comparisons: pd.DataFrame, endpoint: str, control: str) -> 
 
 
 def _draw_differences(ax: Axes, order: list[str], control: str, rows: pd.DataFrame) -> list[str]:
-    """Draw each group's difference and CI, the zero line; return the caption notes of untested groups."""
+    """Draw each group's difference and CI and the zero line; return the caption lines of untested groups."""
     ax.axhline(0.0, color=CONTROL_COLOUR, linewidth=0.9, linestyle="--", zorder=1).set_gid("zero")
     by_group = {str(row.group): row for row in rows.itertuples(index=False)}
     colours = iter(GROUP_COLOURS * (len(order) // len(GROUP_COLOURS) + 1))
-    notes, extent = [], [0.0]
+    notes: dict[tuple[str, str], list[str]] = {}  # one caption line per reason
+    extent = [0.0]
     for i, name in enumerate(order):
         if name == control:
             continue
@@ -235,7 +236,7 @@ def _draw_differences(ax: Axes, order: list[str], control: str, rows: pd.DataFra
             ax.text(
                 i, 0.0, "n.t.", ha="center", va="bottom", fontsize=8, color="#4D4D4D", gid=f"untested:{name}"
             )
-            notes.append(f"n.t. {name}: " + (reason or "not in the comparisons table"))
+            notes.setdefault(("n.t.", reason or "not in the comparisons table"), []).append(name)
             continue
         ax.plot([i], [difference], marker="o", markersize=6, color=colour, linestyle="none", zorder=4)[
             0
@@ -249,11 +250,11 @@ def _draw_differences(ax: Axes, order: list[str], control: str, rows: pd.DataFra
             ax.text(i + 0.1, difference, label, ha="left", va="center", fontsize=7, color="#4D4D4D").set_gid(
                 f"untested:{name}"
             )
-            notes.append(f"{label} {name}: " + (reason or "no interval in the comparisons table"))
+            notes.setdefault((label, reason or "no interval in the comparisons table"), []).append(name)
     low, high = min(extent), max(extent)
     pad = 0.1 * ((high - low) or max(abs(high), 1.0))
     ax.set_ylim(low - pad, high + pad)
-    return notes
+    return [f"{label} {', '.join(names)}: {reason}" for (label, reason), names in notes.items()]
 
 
 def _number(value: object) -> float:
