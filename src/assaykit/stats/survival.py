@@ -49,7 +49,7 @@ _FALSE = {"false", "0", "0.0", "no", "n", "f"}
 
 
 def is_latency(endpoint: str) -> bool:
-    """Whether an endpoint is a latency (a time to a first entry, possibly censored): its name starts ``latency_``.
+    """Tell whether an endpoint is a latency (a time to a first entry): its name starts ``latency_``.
 
     Examples
     --------
@@ -60,7 +60,7 @@ def is_latency(endpoint: str) -> bool:
 
 
 def entered_column(endpoint: str) -> str:
-    """The column that says whether the animal entered the zone of a latency endpoint.
+    """Name the column that says whether the animal entered the zone of a latency endpoint.
 
     ``latency_<zone>[_unit]`` -> ``<zone>_entered`` (``latency_open_s`` -> ``open_entered``, as written by
     ``assaykit epm``; ``latency_light_s`` -> ``light_entered``, as written by ``assaykit ldb``).
@@ -280,7 +280,9 @@ def _logrank_rows(endpoint: str, order: list[str], t: np.ndarray, e: np.ndarray,
     for name in order[1:]:
         pair = (g == control) | (g == name)
         row = _row(endpoint, "logrank", f"survdiff(Surv({endpoint}, entered) ~ group), {name} and {control}")
-        row.update(group=name, control=control, n_group=int((g == name).sum()), n_control=int((g == control).sum()))
+        row.update(
+            group=name, control=control, n_group=int((g == name).sum()), n_control=int((g == control).sum())
+        )
         row.update(df=1.0)
         if row["n_group"] == 0 or row["n_control"] == 0:
             row["note"] = "no animal with a latency in the group or the control"
@@ -310,12 +312,16 @@ def _cox_rows(
     rows = {}
     for name in order[1:]:
         row = _row(endpoint, "cox", model)
-        row.update(group=name, control=control, n_group=int((g == name).sum()), n_control=int((g == control).sum()))
+        row.update(
+            group=name, control=control, n_group=int((g == name).sum()), n_control=int((g == control).sum())
+        )
         row.update(scale="hazard_ratio")
         if row["n_group"] == 0:
             row["note"] = "no animal with a latency in the group"
         elif not e[g == name].any():
-            row["note"] = "no animal of the group entered: hazard ratio 0, not estimable (left out of the model)"
+            row["note"] = (
+                "no animal of the group entered: hazard ratio 0, not estimable (left out of the model)"
+            )
         rows[name] = row
     fitted = [n for n in order[1:] if rows[n]["note"] == ""]
     if not e[g == control].any():
@@ -348,7 +354,7 @@ def _cox_rows(
 def _fit_cox(
     t: np.ndarray, e: np.ndarray, g: np.ndarray, control: str, fitted: list[str]
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Fit ``PHReg`` (Efron ties) on the control and the ``fitted`` groups; the coefficients, SEs, a problem."""
+    """Fit ``PHReg`` (Efron ties) on the control and ``fitted`` groups: coefficients, SEs, a problem."""
     from statsmodels.duration.hazard_regression import PHReg
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
@@ -362,7 +368,9 @@ def _fit_cox(
             return np.array([]), np.array([]), "singular information matrix"
     coef = np.asarray(result.params, dtype=float)
     se = np.asarray(result.bse, dtype=float)
-    diverging = [n for n, b, s in zip(fitted, coef, se, strict=True) if not (abs(b) < _DIVERGING and np.isfinite(s))]
+    diverging = [
+        n for n, b, s in zip(fitted, coef, se, strict=True) if not (abs(b) < _DIVERGING and np.isfinite(s))
+    ]
     if diverging:
         return coef, se, f"coefficient of {', '.join(diverging)} diverges (monotone likelihood)"
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
@@ -371,7 +379,7 @@ def _fit_cox(
 
 
 def _row(endpoint: str, analysis: str, model: str) -> dict:
-    """A MODEL_COLUMNS row with nothing estimated yet."""
+    """Start a MODEL_COLUMNS row with nothing estimated yet."""
     row: dict[str, object] = dict.fromkeys(MODEL_COLUMNS, math.nan)
     row.update(endpoint=endpoint, analysis=analysis, model=model, stratum="", scale="")
     row.update(ci_type="per_comparison", adjustment="holm", note="")
@@ -392,7 +400,7 @@ def _unit_scale(endpoint: str) -> float:
 
 
 def _true_false(column: pd.Series, animals: pd.Series, name: str) -> pd.Series:
-    """Read a True/False column (blank = unknown, NaN); anything else is an AssayInputError naming the animal."""
+    """Read a True/False column (blank = unknown, NaN); other values raise an AssayInputError."""
     if column.dtype.kind == "b":
         return column.astype(object)
     out = pd.Series(np.nan, index=column.index, dtype=object)

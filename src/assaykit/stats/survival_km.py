@@ -33,13 +33,23 @@ KM_COLUMNS = (
 )
 #: Columns of ``LatencyResult.curves``: the step function of each group, with pointwise 95% limits
 #: (``conf.type = "log"``) and the number of animals censored at each time (the "+" marks of a plot).
-CURVE_COLUMNS = ("endpoint", "group", "time", "n_risk", "n_events", "n_censored", "survival", "ci_low", "ci_high")
+CURVE_COLUMNS = (
+    "endpoint",
+    "group",
+    "time",
+    "n_risk",
+    "n_events",
+    "n_censored",
+    "survival",
+    "ci_low",
+    "ci_high",
+)
 
 _TOLERANCE = math.sqrt(np.finfo(float).eps)  # R's .Machine$double.eps^0.5 in survmean
 
 
 def median_time(times: np.ndarray, curve: np.ndarray) -> float:
-    """The first time a decreasing curve is at or below 0.5, as ``survival:::survmean`` reads it.
+    """Find the first time a decreasing curve is at or below 0.5, as ``survival:::survmean`` does.
 
     The first time at which the curve is below ``0.5 + sqrt(eps)``; when it equals 0.5 there (within that
     tolerance) and drops lower later, the midpoint between that time and the time it drops (the median of a
@@ -75,12 +85,13 @@ def median_time(times: np.ndarray, curve: np.ndarray) -> float:
 def restricted_mean(
     times: np.ndarray, surv: np.ndarray, n_risk: np.ndarray, n_events: np.ndarray, tau: float
 ) -> tuple[float, float]:
-    """The restricted mean latency up to ``tau`` (area under the Kaplan-Meier curve) and its standard error.
+    """Compute the restricted mean latency up to ``tau`` (area under the Kaplan-Meier curve) and its SE.
 
     ``mu = integral from 0 to tau of S(t) dt``, with the curve held at its last value up to ``tau``; its
     variance ``sum over event times t_i <= tau of A_i^2 d_i / (n_i (n_i - d_i))``, ``A_i`` the area from
     ``t_i`` to ``tau`` (the Greenwood-type estimator; Klein & Moeschberger 2003, *Survival Analysis*, sec.
-    4.5; terms with ``n_i = d_i`` count 0), as R's ``print(survfit(...), rmean = tau)`` (``survival:::survmean``).
+    4.5; terms with ``n_i = d_i`` count 0), as R's ``print(survfit(...), rmean = tau)``
+    (``survival:::survmean``).
 
     Parameters
     ----------
@@ -107,7 +118,7 @@ def restricted_mean(
 def km_summary(
     endpoint: str, order: list[str], t: np.ndarray, e: np.ndarray, g: np.ndarray, tau: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The Kaplan-Meier summary and curves of each group.
+    """Summarise each group's Kaplan-Meier curve: median, interval, restricted mean, and the curve.
 
     Parameters
     ----------
@@ -127,7 +138,8 @@ def km_summary(
         (on the curve and on its pointwise ``conf.type = "log"`` limits ``S exp(-/+ 1.96 se(log S))``, capped
         at 1, Greenwood's ``se``), NaN when not reached; the restricted mean from :func:`restricted_mean`.
     curves : pandas.DataFrame
-        :data:`CURVE_COLUMNS`: a row at time 0, then one per distinct time (event or censoring) of each group.
+        :data:`CURVE_COLUMNS`: a row at time 0, then one per distinct time (event or censoring) of each
+        group.
     notes : list of str
         The groups whose median or its upper limit is not reached, and groups without animals.
     """
@@ -138,7 +150,9 @@ def km_summary(
         times, events = t[mine], e[mine]
         n = int(mine.sum())
         row: dict[str, object] = dict.fromkeys(KM_COLUMNS, math.nan)
-        row.update(endpoint=endpoint, group=name, n=n, n_events=int(events.sum()), n_censored=int(n - events.sum()))
+        row.update(
+            endpoint=endpoint, group=name, n=n, n_events=int(events.sum()), n_censored=int(n - events.sum())
+        )
         row.update(rmst_tau=tau, note="")
         if n == 0:
             row["note"] = "no animal with a latency"
@@ -155,7 +169,9 @@ def km_summary(
         )
         if math.isnan(row["median"]):
             row["note"] = "median not reached (the curve stays above 0.5)"
-            notes.append(f"{endpoint}: median latency of {name} not reached ({row['n_censored']} of {n} censored)")
+            notes.append(
+                f"{endpoint}: median latency of {name} not reached ({row['n_censored']} of {n} censored)"
+            )
         elif n == 1:
             row["note"] = "one animal: no interval"
         elif math.isnan(row["median_ci_high"]):
@@ -172,7 +188,7 @@ def km_summary(
 
 
 def _curve(times: np.ndarray, events: np.ndarray, z: float) -> pd.DataFrame:
-    """One group's Kaplan-Meier step table (statsmodels ``SurvfuncRight``) at time 0 and every distinct time."""
+    """Tabulate one group's Kaplan-Meier steps (statsmodels ``SurvfuncRight``) at 0 and each distinct time."""
     from statsmodels.duration.survfunc import SurvfuncRight
 
     grid = np.unique(times)
