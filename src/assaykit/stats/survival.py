@@ -112,19 +112,7 @@ def latency_events(
     """
     latency = numeric_endpoint(data, endpoint, None)
     known = latency.notna()
-    scale = _unit_scale(endpoint)
-    if session is not None:
-        if not (isinstance(session, int | float) and math.isfinite(session) and session > 0):
-            raise AssayInputError(f"the session length must be a positive number of seconds, got {session!r}")
-        length = pd.Series(float(session) * scale, index=data.index)
-    elif "session_s" in data.columns:
-        length = numeric_endpoint(data, "session_s", None) * scale
-    else:
-        raise AssayInputError(
-            f"latency endpoint '{endpoint}' needs the session length to tell who never entered: "
-            "a 'session_s' column or a session length",
-            column=endpoint,
-        )
+    length = _session_lengths(data, endpoint, session)
     animals = data["animal"].astype(str) if "animal" in data.columns else pd.Series(data.index.astype(str))
     animals.index = data.index
     for i in np.flatnonzero(known.to_numpy()):
@@ -143,7 +131,7 @@ def latency_events(
     entered = entered_column(endpoint)
     if entered in data.columns:
         flags = _true_false(data[entered], animals, entered)
-        event &= flags.ne(False)  # noqa: E712 (NaN = unknown: the latency decides)
+        event &= flags.ne(False)  # NaN (unknown): the latency decides
     time = latency.where(~at_end, length)
     return time[known].astype(float), event[known].astype(bool)
 
@@ -158,8 +146,11 @@ class LatencyResult:
         The latency column and the control group.
     groups
         The groups analysed, the control first.
+    session
+        The longest session of the animals analysed (the x limit of a plot), in the endpoint's unit.
     horizon
-        The time up to which the restricted means are taken: the shortest session of the animals analysed.
+        The time up to which the restricted means are taken: the shortest session of the animals analysed
+        (every animal was watched that long), in the endpoint's unit.
     km
         One row per group, :data:`~assaykit.stats.survival_km.KM_COLUMNS`: ``n, n_events, n_censored``, the
         Kaplan-Meier median latency with its 95% CI (NaN when not reached), and ``rmst``, ``rmst_se``: the
@@ -177,6 +168,7 @@ class LatencyResult:
     endpoint: str
     control: str
     groups: tuple[str, ...]
+    session: float
     horizon: float
     km: pd.DataFrame
     curves: pd.DataFrame
@@ -251,11 +243,8 @@ def latency_comparisons(
         notes.append(f"{endpoint}: {left_out} animal(s) without a latency or a group left out")
     if len(time) == 0:
         raise AssayInputError(f"no animal has a value of '{endpoint}'", column=endpoint)
-    horizon = float(
-        (numeric_endpoint(labelled.loc[time.index], "session_s", None) * _unit_scale(endpoint)).min()
-        if session is None
-        else session * _unit_scale(endpoint)
-    )
+    lengths = _session_lengths(labelled, endpoint, session)[time.index]
+    horizon, longest = float(lengths.min()), float(lengths.max())
     t = time.to_numpy(dtype=float)
     e = event.to_numpy(dtype=bool)
     g = labels.to_numpy(dtype=object)
@@ -268,7 +257,9 @@ def latency_comparisons(
     for analysis in ("logrank", "cox"):
         which = table["analysis"] == analysis
         table.loc[which, "p_adjusted"] = holm(table.loc[which, "p_value"].to_numpy(dtype=float))
-    return LatencyResult(endpoint, str(control), tuple(order), horizon, km, curves, table, tuple(notes))
+    return LatencyResult(
+        endpoint, str(control), tuple(order), longest, horizon, km, curves, table, tuple(notes)
+    )
 
 
 def _logrank_rows(endpoint: str, order: list[str], t: np.ndarray, e: np.ndarray, g: np.ndarray) -> list[dict]:
@@ -376,6 +367,22 @@ def _fit_cox(
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         return coef, se, "the fit did not converge"
     return coef, se, ""
+
+
+def _session_lengths(data: pd.DataFrame, endpoint: str, session: float | None) -> pd.Series:
+    """Each animal's session length in the endpoint's unit: ``session`` for all, else ``session_s``."""
+    scale = _unit_scale(endpoint)
+    if session is not None:
+        if not (isinstance(session, int | float) and math.isfinite(session) and session > 0):
+            raise AssayInputError(f"the session length must be a positive number of seconds, got {session!r}")
+        return pd.Series(float(session) * scale, index=data.index)
+    if "session_s" in data.columns:
+        return numeric_endpoint(data, "session_s", None) * scale
+    raise AssayInputError(
+        f"latency endpoint '{endpoint}' needs the session length to tell who never entered: "
+        "a 'session_s' column or a session length",
+        column=endpoint,
+    )
 
 
 def _row(endpoint: str, analysis: str, model: str) -> dict:
