@@ -190,7 +190,8 @@ def latency_comparisons(
       :func:`~assaykit.stats.survival_km.km_summary`), and the restricted mean latency up to the shortest
       session (R's ``print(survfit(...), rmean = tau)``).
     * ``comparisons``, ``analysis="logrank"``: the log-rank test of the group against the control on those
-      two groups alone (Mantel 1966; R's ``survdiff``), ``statistic`` the chi-square with ``df`` 1.
+      two groups alone (Mantel 1966, Cancer Chemother Rep 50:163-170; R's ``survdiff``), ``statistic`` the
+      chi-square with ``df`` 1; it estimates nothing (``scale`` empty, ``estimate``, ``se`` and CI NaN).
     * ``analysis="cox"``: the hazard ratio of entering, group vs control, from one Cox proportional-hazards
       model of all groups with the control as reference (R's ``coxph(Surv(time, entered) ~ group,
       ties = "efron")``; Cox 1972, J R Stat Soc B 34:187-220; Efron 1977, JASA 72:557-565), with the Wald
