@@ -1,0 +1,132 @@
+"""Kaplan-Meier plot of a latency: the share of animals not yet entered over the session, per group.
+
+Built like every assaykit plot: a :class:`matplotlib.figure.Figure` outside pyplot, in the house style,
+written atomically by :func:`assaykit.plotting.save_figure`; matplotlib is imported only when drawing.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assaykit.formatting import sig
+from assaykit.stats.plots import axis_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from assaykit.stats.survival import LatencyResult
+
+__all__ = ["latency_km_figure", "plot_latency_km"]
+
+_CONTROL_COLOUR = "#7F7F7F"
+
+
+def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Figure:
+    """Draw the Kaplan-Meier curves of "not yet entered" of each group of a latency analysis.
+
+    One step curve per group (the control first, in grey; the others in the house palette), starting at 1
+    at time 0 and held at its last value up to the end of the session; each censored animal (one that never
+    entered, or whose session ended first) is a ``+`` on its group's curve at its censoring time (one mark
+    per distinct time, as R's ``plot(survfit(...), mark.time = TRUE)``). The x axis runs from 0 to the
+    longest session (``result.session``). The legend gives each group's n and its log-rank p against the
+    control, Holm-adjusted over the groups (``p_adjusted`` of the ``logrank`` rows).
+
+    Parameters
+    ----------
+    result
+        From :func:`assaykit.stats.survival.latency_comparisons`.
+    title
+        A title; none when None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, outside pyplot. Each group's censoring marks are the line with ``gid``
+        ``"censored:<group>"``; its curve has ``gid`` ``"curve:<group>"``.
+    """
+    from assaykit.plotting import PALETTE, house_style, new_figure
+
+    curves, endpoint = result.curves, result.endpoint
+    logrank = result.comparisons[result.comparisons["analysis"] == "logrank"].set_index("group")
+    with house_style():
+        fig, ax = new_figure(width=6.2, height=3.4)
+        colours = iter(PALETTE * (len(result.groups) // len(PALETTE) + 1))
+        for name in result.groups:
+            colour = _CONTROL_COLOUR if name == result.control else next(colours)
+            rows = curves[curves["group"] == name]
+            n = int(result.km.loc[result.km["group"] == name, "n"].iloc[0])
+            label = f"{name} (n = {n})"
+            if name != result.control and name in logrank.index:
+                label += f", {_p_text(float(logrank.loc[name, 'p_adjusted']))}"
+            if rows.empty:
+                ax.plot([], [], color=colour, label=label + ", no data")
+                continue
+            time = rows["time"].to_numpy(dtype=float)
+            surv = rows["survival"].to_numpy(dtype=float)
+            end = max(result.session, float(time[-1]))
+            ax.step(np.r_[time, end], np.r_[surv, surv[-1]], where="post", color=colour, label=label)
+            ax.lines[-1].set_gid(f"curve:{name}")
+            marks = rows[rows["n_censored"] > 0]
+            ax.plot(
+                marks["time"].to_numpy(dtype=float),
+                marks["survival"].to_numpy(dtype=float),
+                linestyle="none",
+                marker="+",
+                markersize=7,
+                markeredgewidth=1.2,
+                color=colour,
+                clip_on=False,  # an animal censored at the end of the session sits on the x limit
+                gid=f"censored:{name}",
+            )
+        ax.set_xlim(0.0, result.session)
+        ax.set_ylim(-0.02, 1.04)  # a curve at 0 stays visible above the axis
+        ax.set_xlabel(axis_label(endpoint))
+        ax.set_ylabel("Not yet entered (proportion)")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over a curve
+        caption = (
+            f"Kaplan-Meier; + censored (not entered by the end of the session); "
+            f"p: log-rank vs {result.control}, Holm-adjusted"
+        )
+        fig.supxlabel(textwrap.fill(caption, 100), fontsize=6.5, color="#4D4D4D")
+    return fig
+
+
+def plot_latency_km(result: LatencyResult, path: str | Path, *, title: str | None = None) -> Path:
+    """Draw :func:`latency_km_figure` and write it, whole or not at all.
+
+    Parameters
+    ----------
+    result
+        From :func:`assaykit.stats.survival.latency_comparisons`.
+    path
+        Output file: ``.png`` (200 dpi), ``.pdf`` or ``.svg``, in an existing folder.
+    title
+        A title; none when None.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    AssayInputError
+        When the figure cannot be written (unknown extension, missing folder); no file is left behind.
+    """
+    from assaykit.plotting import save_figure
+
+    return save_figure(latency_km_figure(result, title=title), path)
+
+
+def _p_text(p: float) -> str:
+    """``p = 0.013``; ``p < 0.0001`` below that; ``not tested`` for NaN."""
+    if not math.isfinite(p):
+        return "not tested"
+    return "p < 0.0001" if p < 1e-4 else f"p = {sig(p, 2)}"
