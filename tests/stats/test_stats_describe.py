@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,3 +76,28 @@ def test_epm_postures_are_default_endpoints_only_when_measured() -> None:
     assert default_endpoints(table) == [*EPM_ENDPOINTS, "head_dips"]
     assert default_endpoints(table.drop(columns=["head_dips"])) == list(EPM_ENDPOINTS)
     assert default_endpoints(table.assign(head_dips=["", ""])) == list(EPM_ENDPOINTS)  # blanks read as text
+
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def test_prism_quartiles_are_r_type_6_and_the_default_type_7() -> None:
+    # tests/stats/reference/quantile_type6.R: R's quantile(type = 6) (Prism's rule) and type = 7
+    stored = json.loads((REFERENCE / "quantile_type6.json").read_text())["samples"]
+    for sample in stored:
+        values = np.asarray(sample["values"], dtype=float)
+        for rule, key in (("prism", "type6"), ("type7", "type7")):
+            out = describe(values, quartiles=rule)
+            got = [out["q1"], out["median"], out["q3"]]
+            np.testing.assert_allclose(got, sample[key], rtol=1e-13, atol=1e-13, err_msg=f"{rule} {values}")
+            assert out["iqr"] == pytest.approx(sample[key][2] - sample[key][0], rel=1e-12, abs=1e-12)
+    assert describe(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))["q1"] == 2.0  # the default stays type 7
+    assert describe(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), quartiles="prism")["q1"] == 1.5  # rank 0.25 * 6
+
+
+def test_describe_groups_passes_the_quartile_rule_and_rejects_unknown_ones() -> None:
+    data = pd.DataFrame({"group": ["a"] * 4, "x": [12.1, 3.4, 7.7, 9.0]})
+    table = describe_groups(data, ["x"], quartiles="prism")
+    assert table["q1"].iloc[0] == pytest.approx(4.475)  # R: quantile(c(12.1, 3.4, 7.7, 9), 0.25, type = 6)
+    with pytest.raises(ValueError, match="quartiles must be one of"):
+        describe(np.array([1.0, 2.0]), quartiles="type6")

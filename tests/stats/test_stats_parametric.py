@@ -9,20 +9,28 @@ and against an independent numerical integration of the multivariate t written h
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import optimize, special, stats
+from statsmodels.stats.oneway import anova_oneway
 
 from assaykit.stats.parametric import (
     dose_steps,
+    dunnett_t3_vs_control,
     dunnett_vs_control,
     linear_trend,
     one_way_anova,
     pooled_variance,
+    welch_anova,
     welch_t,
 )
+from assaykit.stats.simultaneous import max_modulus_sf
+
+REFERENCE = Path(__file__).parent / "reference"
 
 # Dunnett (1955), blood counts (millions of cells per cubic mm) of three groups of animals.
 CONTROL = np.array([7.40, 8.50, 7.20, 8.24, 9.84, 8.32])
@@ -183,3 +191,57 @@ def test_linear_trend_by_formula_and_two_groups_equal_pooled_t() -> None:
 
 def test_dose_steps_are_dense_ranks() -> None:
     np.testing.assert_array_equal(dose_steps([0, 10, 1, 3, 10]), [0, 3, 1, 2, 3])
+
+
+T3_SETS = ["spread_3", "unequal_4", "two", "large_effect"]
+
+
+def _t3_reference(name: str) -> dict:
+    return json.loads((REFERENCE / "t3_welch.json").read_text())["sets"][name]
+
+
+@pytest.mark.parametrize("name", T3_SETS)
+def test_welch_anova_against_r_oneway_test_and_statsmodels(name: str) -> None:
+    # tests/stats/reference/t3_welch.R: oneway.test(y ~ g, var.equal = FALSE)
+    ref = _t3_reference(name)
+    groups = [np.asarray(g, dtype=float) for g in ref["groups"]]
+    result = welch_anova(groups)
+    assert result.statistic == pytest.approx(ref["welch_f"], rel=1e-12)
+    assert result.df == ref["welch_df"]
+    assert result.df_error == pytest.approx(ref["welch_df_error"], rel=1e-12)
+    assert result.p_value == pytest.approx(ref["welch_p"], rel=1e-9, abs=1e-300)
+    other = anova_oneway(groups, use_var="unequal", welch_correction=True)
+    assert result.statistic == pytest.approx(other.statistic, rel=1e-12)
+    assert result.df_error == pytest.approx(other.df_denom, rel=1e-12)
+
+
+def test_welch_anova_with_a_constant_group_is_nan() -> None:
+    result = welch_anova([np.array([1.0, 2.0, 3.0]), np.array([4.0, 4.0, 4.0])])
+    assert math.isnan(result.statistic) and math.isnan(result.p_value) and result.df == 1
+    with pytest.raises(ValueError, match="at least 2"):
+        welch_anova([np.array([1.0, 2.0]), np.array([3.0])])
+
+
+@pytest.mark.parametrize("name", T3_SETS)
+def test_dunnett_t3_against_r(name: str) -> None:
+    # Welch t and df by hand in R; SMM tail E_S[1 - (1 - 2 pnorm(-c S))^m] by integrate(); c by uniroot()
+    ref = _t3_reference(name)
+    groups = [np.asarray(g, dtype=float) for g in ref["groups"]]
+    family = dunnett_t3_vs_control(groups[1:], groups[0])
+    np.testing.assert_allclose(family.statistic, ref["statistic"], rtol=1e-12)
+    np.testing.assert_allclose(family.df, ref["df"], rtol=1e-12)
+    np.testing.assert_allclose(family.p_value, ref["p_value"], rtol=1e-10)
+    np.testing.assert_allclose(family.p_adjusted, ref["p_adjusted"], atol=1e-8, rtol=1e-6)
+    np.testing.assert_allclose(family.critical_value, ref["critical"], rtol=1e-8)
+    np.testing.assert_allclose(family.ci_low, ref["ci_low"], rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(family.ci_high, ref["ci_high"], rtol=1e-8, atol=1e-8)
+    assert (family.ci_type, family.adjustment) == ("simultaneous", "dunnett_t3")
+
+
+@pytest.mark.parametrize("name", ["spread_3", "two", "large_effect"])
+def test_studentized_maximum_modulus_against_tvpack(name: str) -> None:
+    # the same tail at the rounded (integer) df by mvtnorm's TVPACK, for up to 3 statistics
+    ref = _t3_reference(name)
+    m = len(ref["groups"]) - 1
+    for t, df, p in zip(ref["statistic"], ref["df_rounded"], ref["p_tvpack_rounded_df"], strict=True):
+        assert max_modulus_sf(abs(t), np.zeros(m), df) == pytest.approx(p, abs=1e-10, rel=1e-6)

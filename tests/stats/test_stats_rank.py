@@ -1,16 +1,25 @@
-"""Rank tests against direct computations: U by counting pairs, exact enumerations, Dunn and JT by hand."""
+"""Rank tests against direct computations: U by counting pairs, exact enumerations, Dunn and JT by hand;
+Steel's many-to-one test against R (tests/stats/reference/steel.R) and a permutation simulation."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from assaykit.multiplicity import holm
-from assaykit.stats.rank import dunn_vs_control, jonckheere_terpstra, kruskal_wallis, mann_whitney
+from assaykit.stats.rank import (
+    dunn_vs_control,
+    jonckheere_terpstra,
+    kruskal_wallis,
+    mann_whitney,
+    steel_vs_control,
+)
 
 TIED = [
     np.array([3.0, 5.0, 5.0, 8.0, 2.0]),  # control
@@ -167,3 +176,68 @@ def test_jonckheere_terpstra_direction_and_degenerate() -> None:
     assert falling.z == pytest.approx(-rising.z)
     flat = jonckheere_terpstra([np.array([2.0, 2.0]), np.array([2.0, 2.0]), np.array([2.0, 2.0])])
     assert math.isnan(flat.p_value)
+
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def test_dunn_with_prisms_bonferroni_correction() -> None:
+    # GraphPad Prism multiplies each uncorrected Dunn p-value by the number of comparisons, capped at 1
+    holm_family = dunn_vs_control(TIED[1:], TIED[0])
+    family = dunn_vs_control(TIED[1:], TIED[0], adjust="bonferroni")
+    np.testing.assert_array_equal(family.statistic, holm_family.statistic)
+    np.testing.assert_allclose(family.p_adjusted, np.minimum(3 * holm_family.p_value, 1.0), rtol=1e-15)
+    assert family.p_adjusted[2] == 1.0  # z = -0.2: 3 p > 1, capped
+    assert (family.adjustment, holm_family.adjustment) == ("bonferroni", "holm")
+    with pytest.raises(ValueError, match="adjust must be one of"):
+        dunn_vs_control(TIED[1:], TIED[0], adjust="sidak")
+
+
+@pytest.mark.parametrize("name", ["untied_3", "unequal_4", "ties_2", "ties_5", "large_effect"])
+def test_steel_against_r(name: str) -> None:
+    # tests/stats/reference/steel.R: rank sums by rank(), tie-corrected z, p by pmvnorm (Miwa) and integrate()
+    ref = json.loads((REFERENCE / "steel.json").read_text())["sets"][name]
+    groups = [np.asarray(g, dtype=float) for g in ref["groups"]]
+    family = steel_vs_control(groups[1:], groups[0])
+    np.testing.assert_allclose(family.statistic, ref["statistic"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(family.p_value, ref["p_value"], rtol=1e-10)
+    np.testing.assert_allclose(family.p_adjusted, ref["p_integrate"], atol=1e-8, rtol=1e-6)
+    np.testing.assert_allclose(family.p_adjusted, ref["p_miwa"], atol=1e-8)
+    assert family.adjustment == "steel" and family.ci_low is None
+    # the rank sums agree with wilcox.test's W (= U) through U = W - n (n + 1) / 2, checked in the R script
+    np.testing.assert_array_equal(ref["u"], ref["u_wilcox_test"])
+
+
+def _null_correlation(groups: list[np.ndarray], draws: int, seed: int) -> float:
+    """Correlation of Steel's z_1 and z_2 over random relabellings of the pooled values (the null)."""
+    rng = np.random.default_rng(seed)
+    pooled = np.concatenate(groups)
+    cuts = np.cumsum([g.size for g in groups])[:-1]
+    z = np.empty((draws, 2))
+    for d in range(draws):
+        control, first, second = np.split(rng.permutation(pooled), cuts)
+        z[d] = steel_vs_control([first, second], control).statistic
+    return float(np.corrcoef(z.T)[0, 1])
+
+
+def test_steel_null_correlation_is_the_one_factor_correlation_by_permutation() -> None:
+    # Under the null, corr(z_1, z_2) = sqrt(n_1 n_2 / ((n_1 + n_0 + 1)(n_2 + n_0 + 1))) (Steel 1959).
+    # 3000 relabellings: the correlation's Monte Carlo SE is about (1 - rho**2) / sqrt(3000) = 0.015.
+    rng = np.random.default_rng(5)
+    sizes = (6, 8, 5)
+    expected = math.sqrt(8 * 5 / ((8 + 6 + 1) * (5 + 6 + 1)))  # 0.471
+    untied = [rng.normal(size=n) for n in sizes]
+    assert _null_correlation(untied, 3000, 1) == pytest.approx(expected, abs=0.05)
+    # heavy ties (scores 0-3): the variances are tie-corrected, the loadings are not; the correlation
+    # stays close (the covariance and the variances shrink together), within the same tolerance
+    tied = [rng.integers(0, 4, size=n).astype(float) for n in sizes]
+    assert _null_correlation(tied, 3000, 2) == pytest.approx(expected, abs=0.05)
+
+
+def test_steel_degenerate_comparison_is_nan_with_a_note() -> None:
+    control = np.array([1.0, 1.0, 1.0])
+    family = steel_vs_control([np.array([1.0, 1.0]), np.array([1.0, 2.0, 3.0])], control)
+    assert math.isnan(family.statistic[0]) and math.isnan(family.p_adjusted[0])
+    assert np.isfinite(family.p_adjusted[1]) and "group 1" in family.notes[0]
+    # one comparison left: its adjusted p is its own
+    assert family.p_adjusted[1] == pytest.approx(family.p_value[1], rel=1e-10)

@@ -1,4 +1,6 @@
-"""Tests on means: Welch's t, one-way ANOVA, Dunnett's comparisons with a control, a linear dose trend.
+"""Tests on means: Welch's t, one-way ANOVA, Dunnett's comparisons with a control (and T3), a dose trend.
+
+Fisher's and Welch's one-way ANOVA; Dunnett's test for equal variances and Dunnett's T3 for unequal ones.
 
 Each function takes the values of each group as 1-D arrays of finite numbers (missing values already
 dropped) and returns plain numbers: no tables, no files. Degenerate data (no variation within any group)
@@ -15,10 +17,7 @@ import numpy as np
 from scipy import stats
 
 from assaykit.stats.results import ControlFamily, TestResult, TrendResult, constant_groups_allowed
-
-#: Seed of the randomised quasi-Monte Carlo integration behind Dunnett's p-values and critical values
-#: (``scipy.stats.multivariate_t``), so that the same data always give the same numbers.
-DUNNETT_SEED = 20240611
+from assaykit.stats.simultaneous import max_modulus_quantile, max_modulus_sf
 
 
 def pooled_variance(samples: Sequence[np.ndarray]) -> tuple[float, int]:
@@ -113,22 +112,127 @@ def dunnett_vs_control(
     control: np.ndarray,
     *,
     confidence: float = 0.95,
-    seed: int = DUNNETT_SEED,
+    seed: int | None = None,
 ) -> ControlFamily:
     """Dunnett's many-to-one comparisons of group means with the control's, two-sided, single-step.
 
     For group i, ``t_i = (mean_i - mean_0) / (s sqrt(1/n_i + 1/n_0))`` with s**2 the pooled variance of all
-    groups, control included, on ``N - k`` df (Dunnett 1955, J Am Stat Assoc 50:1096-1121). The adjusted
-    p-value is ``P(max_j |T_j| >= |t_i|)`` under the multivariate t whose correlations are
-    ``sqrt(n_i n_j / ((n_i + n_0)(n_j + n_0)))``, and the simultaneous interval is ``difference +/- c s
-    sqrt(1/n_i + 1/n_0)`` with c its ``confidence`` quantile. Both come from ``scipy.stats.dunnett``, which
-    integrates the multivariate t by randomised quasi-Monte Carlo; the seed is fixed, so results are
-    reproducible, and they are accurate to about 1e-4 in p (scipy aims the interval's confidence level at
-    1% of alpha). The unadjusted p-value ``p_i`` of each comparison is the same t on ``N - k`` df without the
-    multiplicity adjustment. The adjusted p-value lies between ``p_i`` and Sidak's bound
-    ``1 - (1 - p_i)**(k - 1)`` (Sidak 1967, J Am Stat Assoc 62:626-633; 1968, Ann Math Stat 39:1425-1434);
-    where the integration error carries it outside, as it does for p below about 1e-4 (down to 0), it is
-    clipped to them.
+    groups, control included, on ``N - k`` df (Dunnett 1955, J Am Stat Assoc 50:1096-1121). Under the null
+    hypothesis the t_i are multivariate t with correlations ``lambda_i lambda_j``, ``lambda_i = sqrt(n_i /
+    (n_i + n_0))``. The adjusted p-value is ``P(max_j |T_j| >= |t_i|)`` and the simultaneous interval is
+    ``difference +/- d s sqrt(1/n_i + 1/n_0)`` with d the critical value ``P(max_j |T_j| >= d) = 1 -
+    confidence``, both by the deterministic quadrature of :mod:`assaykit.stats.simultaneous` (exact to about
+    1e-12 in p; small p keep their relative precision). This is R's ``summary(glht(aov(y ~ g), linfct =
+    mcp(g = "Dunnett")))`` with ``confint()``, without its Monte Carlo error. The unadjusted p-value of each
+    comparison is the same t on ``N - k`` df.
+
+    Parameters
+    ----------
+    samples
+        The values of each treated group (at least 1 value each; the pooled variance needs N > k).
+    control
+        The control group's values.
+    confidence
+        Joint confidence level of the simultaneous intervals.
+    seed
+        Ignored (deprecated): the p-values were once integrated by quasi-Monte Carlo with this seed.
+
+    Returns
+    -------
+    ControlFamily
+        One entry per group in ``samples``: t, unadjusted and Dunnett-adjusted p, ``df = N - k``, the
+        simultaneous interval of ``mean_i - mean_0`` (``ci_type="simultaneous"``) and its critical value d.
+        NaN numbers and a note when no group varies.
+    """
+    if seed is not None:
+        warnings.warn(
+            "dunnett_vs_control(seed=...) is ignored: the p-values are exact",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    arrays = [np.asarray(s, dtype=float) for s in samples]
+    reference = np.asarray(control, dtype=float)
+    variance, df = pooled_variance([reference, *arrays])
+    nan = np.full(len(arrays), np.nan)
+    if not variance > 0:
+        note = "no variation within any group: Dunnett's test undefined"
+        return ControlFamily(
+            nan, nan, nan, df=df, ci_low=nan, ci_high=nan, notes=(note,), ci_type="simultaneous",
+            adjustment="dunnett",
+        )  # fmt: skip
+    sizes = np.array([a.size for a in arrays], dtype=float)
+    difference = np.array([a.mean() for a in arrays]) - reference.mean()
+    se = np.sqrt(variance * (1.0 / sizes + 1.0 / reference.size))
+    statistic = difference / se
+    loadings = np.sqrt(sizes / (sizes + reference.size))
+    critical = max_modulus_quantile(1.0 - confidence, loadings, df)
+    return ControlFamily(
+        statistic,
+        2.0 * stats.t.sf(np.abs(statistic), df),
+        np.asarray(max_modulus_sf(np.abs(statistic), loadings, df), dtype=float),
+        df=df,
+        ci_low=difference - critical * se,
+        ci_high=difference + critical * se,
+        critical_value=critical,
+        ci_type="simultaneous",
+        adjustment="dunnett",
+    )
+
+
+def welch_anova(samples: Sequence[np.ndarray]) -> TestResult:
+    """Welch's heteroscedastic one-way ANOVA: a test of equal means without assuming equal variances.
+
+    With weights ``w_i = n_i / s_i**2``, ``W = sum w_i`` and the weighted mean ``m = sum w_i mean_i / W``,
+    ``Lambda = sum (1 - w_i / W)**2 / (n_i - 1)`` and
+
+    ``F = [sum w_i (mean_i - m)**2 / (k - 1)] / [1 + 2 (k - 2) Lambda / (k**2 - 1)]``
+
+    on ``k - 1`` and ``(k**2 - 1) / (3 Lambda)`` df (Welch 1951, Biometrika 38:330-336). This is R's
+    ``oneway.test(y ~ g, var.equal = FALSE)`` and statsmodels' ``anova_oneway(use_var="unequal")``; it is the
+    omnibus test of the family of :func:`dunnett_t3_vs_control`.
+
+    Parameters
+    ----------
+    samples
+        The values of each group (at least 2 groups, at least 2 values each).
+
+    Returns
+    -------
+    TestResult
+        F, its p-value, ``df = k - 1`` and the non-integer ``df_error``. NaN F, p and ``df_error`` when a
+        group has no variation (its weight is infinite).
+    """
+    arrays = [np.asarray(s, dtype=float) for s in samples]
+    k = len(arrays)
+    if k < 2 or any(a.size < 2 for a in arrays):
+        raise ValueError("Welch's ANOVA needs at least 2 groups of at least 2 values")
+    sizes = np.array([a.size for a in arrays], dtype=float)
+    variances = np.array([a.var(ddof=1) for a in arrays])
+    if not np.all(variances > 0):
+        return TestResult(math.nan, math.nan, df=k - 1)
+    weights = sizes / variances
+    means = np.array([a.mean() for a in arrays])
+    centre = float(weights @ means) / float(weights.sum())
+    spread = float((1.0 - weights / weights.sum()) ** 2 @ (1.0 / (sizes - 1.0)))
+    f = float(weights @ (means - centre) ** 2) / (k - 1) / (1.0 + 2.0 * (k - 2) * spread / (k**2 - 1))
+    df_error = (k**2 - 1) / (3.0 * spread)
+    return TestResult(f, float(stats.f.sf(f, k - 1, df_error)), df=k - 1, df_error=df_error)
+
+
+def dunnett_t3_vs_control(
+    samples: Sequence[np.ndarray], control: np.ndarray, *, confidence: float = 0.95
+) -> ControlFamily:
+    """Dunnett's T3 many-to-one comparisons for unequal variances, two-sided, single-step.
+
+    Each group is compared with the control by Welch's t, ``t_i = (mean_i - mean_0) / SE_i`` with ``SE_i =
+    sqrt(s_i**2/n_i + s_0**2/n_0)`` and its own Welch-Satterthwaite df ``nu_i`` (:func:`welch_t`). With m =
+    k - 1 comparisons, the adjusted p-value is ``P(M(m, nu_i) >= |t_i|)`` and the simultaneous interval
+    ``difference +/- |M|(1 - confidence; m, nu_i) SE_i``, M being the studentized maximum modulus of m
+    independent t statistics sharing nu_i df (:func:`~assaykit.stats.simultaneous.max_modulus_sf` with zero
+    loadings): Dunnett 1980, J Am Stat Assoc 75:796-800 (procedure T3, restricted to the comparisons with the
+    control); Hochberg & Tamhane 1987, Multiple Comparison Procedures, ch. 7. Ignoring the correlation the
+    shared control induces makes the test conservative by Sidak's inequality (Sidak 1967, J Am Stat Assoc
+    62:626-633). The unadjusted p-value is Welch's.
 
     Parameters
     ----------
@@ -138,42 +242,34 @@ def dunnett_vs_control(
         The control group's values (at least 2).
     confidence
         Joint confidence level of the simultaneous intervals.
-    seed
-        Seed of the quasi-Monte Carlo integration.
 
     Returns
     -------
     ControlFamily
-        One entry per group in ``samples``: t, unadjusted and Dunnett-adjusted p, df = N - k, and the
-        simultaneous confidence interval of ``mean_i - mean_0``. NaN when no group varies.
+        Welch's t, unadjusted and T3-adjusted p, ``df`` an array of the Welch df, the simultaneous intervals
+        (``ci_type="simultaneous"``) and ``critical_value`` an array (one per comparison). NaN for a
+        comparison where neither group varies, with a note.
     """
     arrays = [np.asarray(s, dtype=float) for s in samples]
     reference = np.asarray(control, dtype=float)
-    variance, df = pooled_variance([reference, *arrays])
-    nan = np.full(len(arrays), np.nan)
-    if not variance > 0:
-        return ControlFamily(nan, nan, nan, df=df, ci_low=nan, ci_high=nan)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
-        result = stats.dunnett(*arrays, control=reference, rng=seed)
-        ci = result.confidence_interval(confidence_level=confidence)
-    notes = tuple(" ".join(str(w.message).split()) for w in caught)
-    statistic = np.asarray(result.statistic, dtype=float)
-    raw = 2.0 * stats.t.sf(np.abs(statistic), df)
-    # The integration error (~1e-4) can exceed a tiny p, down to 0: keep p within its exact bounds.
-    with np.errstate(divide="ignore"):  # log1p(-1) = -inf gives the right bound, 1
-        sidak = -np.expm1(len(arrays) * np.log1p(-raw))
-    adjusted = np.clip(np.asarray(result.pvalue, dtype=float), raw, sidak)
+    m = len(arrays)
+    statistic, raw, adjusted, df, low, high, critical = (np.full(m, np.nan) for _ in range(7))
+    notes = []
+    for i, values in enumerate(arrays):
+        welch = welch_t(values, reference)
+        if math.isnan(welch.statistic):
+            notes.append(f"group {i + 1}: no variation in the group or the control: Welch's t undefined")
+            continue
+        se = math.sqrt(values.var(ddof=1) / values.size + reference.var(ddof=1) / reference.size)
+        difference = float(values.mean() - reference.mean())
+        statistic[i], raw[i], df[i] = welch.statistic, welch.p_value, welch.df
+        adjusted[i] = max_modulus_sf(abs(welch.statistic), np.zeros(m), welch.df)
+        critical[i] = max_modulus_quantile(1.0 - confidence, np.zeros(m), welch.df)
+        low[i], high[i] = difference - critical[i] * se, difference + critical[i] * se
     return ControlFamily(
-        statistic,
-        raw,
-        adjusted,
-        df=df,
-        ci_low=np.asarray(ci.low, dtype=float),
-        ci_high=np.asarray(ci.high, dtype=float),
-        notes=notes,
-    )
+        statistic, raw, adjusted, df=df, ci_low=low, ci_high=high, notes=tuple(notes),
+        critical_value=critical, ci_type="simultaneous", adjustment="dunnett_t3",
+    )  # fmt: skip
 
 
 def dose_steps(doses: Sequence[float]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Rank tests: Mann-Whitney U, Kruskal-Wallis, Dunn's comparisons with a control, Jonckheere-Terpstra.
+"""Rank tests: Mann-Whitney U, Kruskal-Wallis, Dunn's and Steel's tests of a control, Jonckheere-Terpstra.
 
 Each function takes the values of each group as 1-D arrays of finite numbers (missing values already
 dropped). Ties get mid-ranks and every variance is corrected for them. Data that are all equal give NaN
@@ -15,6 +15,10 @@ from scipy import stats
 
 from assaykit.multiplicity import holm
 from assaykit.stats.results import ControlFamily, TestResult, TrendResult, constant_groups_allowed
+from assaykit.stats.simultaneous import max_modulus_sf
+
+#: Adjustments of Dunn's p-values offered by :func:`dunn_vs_control`.
+DUNN_ADJUSTMENTS = ("holm", "bonferroni")
 
 
 def mann_whitney(group: np.ndarray, control: np.ndarray) -> TestResult:
@@ -72,16 +76,21 @@ def kruskal_wallis(samples: Sequence[np.ndarray]) -> TestResult:
     return TestResult(float(result.statistic), float(result.pvalue), df=df)
 
 
-def dunn_vs_control(samples: Sequence[np.ndarray], control: np.ndarray) -> ControlFamily:
-    """Dunn's test of each group against the control on the Kruskal-Wallis ranks, Holm-adjusted.
+def dunn_vs_control(
+    samples: Sequence[np.ndarray], control: np.ndarray, *, adjust: str = "holm"
+) -> ControlFamily:
+    """Dunn's test of each group against the control on the Kruskal-Wallis ranks, Holm or Bonferroni adjusted.
 
     All values (control and groups) are ranked together, ties getting mid-ranks. For group i,
     ``z_i = (Rbar_i - Rbar_0) / sqrt((N (N + 1) / 12 - sum_t (t**3 - t) / (12 (N - 1))) (1/n_i + 1/n_0))``,
     where ``Rbar`` are mean ranks, N is the total number of values and t runs over the sizes of the groups
     of tied values (Dunn 1964, Technometrics 6:241-252, with her correction for ties). The two-sided p is
-    ``2 (1 - Phi(|z_i|))``, and the k - 1 p-values of the comparisons with the control are adjusted by Holm's
-    method (:func:`assaykit.multiplicity.holm`). This is R's ``dunn.test(..., method = "holm")``
-    and scikit-posthocs' ``posthoc_dunn(p_adjust="holm")`` restricted to the comparisons with the control.
+    ``2 (1 - Phi(|z_i|))``, and the k - 1 p-values of the comparisons with the control are adjusted by
+    Holm's method (:func:`assaykit.multiplicity.holm`; R's ``dunn.test(..., method = "holm")`` and
+    scikit-posthocs' ``posthoc_dunn(p_adjust="holm")`` restricted to the comparisons with the control) or,
+    with ``adjust="bonferroni"``, multiplied by the number of comparisons and capped at 1, which is what
+    GraphPad Prism reports for Dunn's test (GraphPad Prism Statistics Guide, "How the Dunn method for
+    nonparametric comparisons works", step 3: the uncorrected p-value times the number of comparisons).
 
     Parameters
     ----------
@@ -89,24 +98,28 @@ def dunn_vs_control(samples: Sequence[np.ndarray], control: np.ndarray) -> Contr
         The values of each treated group.
     control
         The control group's values.
+    adjust
+        ``"holm"`` (default) or ``"bonferroni"`` (Prism's).
 
     Returns
     -------
     ControlFamily
-        z, raw and Holm-adjusted p of each group (``df`` NaN, no confidence interval). NaN when every
-        value is equal.
+        z, raw and adjusted p of each group (``df`` NaN, no confidence interval; ``adjustment`` names the
+        method). NaN when every value is equal.
     """
+    if adjust not in DUNN_ADJUSTMENTS:
+        raise ValueError(f"adjust must be one of {', '.join(DUNN_ADJUSTMENTS)}, got {adjust!r}")
     arrays = [np.asarray(s, dtype=float) for s in samples]
     reference = np.asarray(control, dtype=float)
     pooled = np.concatenate([reference, *arrays])
     n_total = pooled.size
     nan = np.full(len(arrays), np.nan)
     if np.ptp(pooled) == 0:
-        return ControlFamily(nan, nan, nan)
+        return ControlFamily(
+            nan, nan, nan, notes=("all values equal: Dunn's test undefined",), adjustment=adjust
+        )
     ranks = stats.rankdata(pooled)
-    _, ties = np.unique(pooled, return_counts=True)
-    ties = ties.astype(float)
-    unit = n_total * (n_total + 1) / 12.0 - float((ties**3 - ties).sum()) / (12.0 * (n_total - 1))
+    unit = n_total * (n_total + 1) / 12.0 - _tie_sum(pooled) / (12.0 * (n_total - 1))
     bounds = np.cumsum([reference.size, *(a.size for a in arrays)])
     mean_control = ranks[: bounds[0]].mean()
     z = np.array(
@@ -117,7 +130,75 @@ def dunn_vs_control(samples: Sequence[np.ndarray], control: np.ndarray) -> Contr
         ]
     )
     raw = 2.0 * stats.norm.sf(np.abs(z))
-    return ControlFamily(z, raw, holm(raw))
+    adjusted = holm(raw) if adjust == "holm" else np.minimum(raw * len(arrays), 1.0)
+    return ControlFamily(z, raw, adjusted, adjustment=adjust)
+
+
+def steel_vs_control(samples: Sequence[np.ndarray], control: np.ndarray) -> ControlFamily:
+    """Steel's many-to-one rank test: each group's Wilcoxon rank sum against the control, single-step.
+
+    Each group i is ranked jointly with the control only (mid-ranks for ties), and its rank sum W_i is
+    standardised with the tie-corrected null moments of the Wilcoxon statistic, ``E = n_i (N_i + 1) / 2``
+    and ``Var = n_i n_0 / 12 [(N_i + 1) - sum_t (t**3 - t) / (N_i (N_i - 1))]`` with ``N_i = n_i + n_0``
+    and t the sizes of the tied runs of that joint sample: ``z_i = (W_i - E) / sqrt(Var)`` (no continuity
+    correction). The statistics share the control, so under the null hypothesis they are asymptotically
+    multivariate normal with correlations ``lambda_i lambda_j``, ``lambda_i = sqrt(n_i / (n_i + n_0 + 1))``
+    (Steel 1959, Biometrics 15:560-572; Hochberg & Tamhane 1987, Multiple Comparison Procedures, ch. 9:
+    ``Cov(U_i, U_j) = n_i n_j n_0 / 12`` for the Mann-Whitney counts sharing the control, ``Var(U_i) = n_i
+    n_0 (N_i + 1) / 12``). The adjusted p-value is ``P(max_j |Z_j| >= |z_i|)`` by the quadrature of
+    :func:`~assaykit.stats.simultaneous.max_modulus_sf`; the unadjusted one is ``2 (1 - Phi(|z_i|))``, the
+    normal-approximation Wilcoxon test without continuity correction.
+
+    Ties: the variances are tie-corrected, the correlations are not. The covariance ``n_i n_j n_0 / 12``
+    holds for untied data; with ties both the covariance (its 1/12 becomes the variance of the control
+    values' mid-distribution function) and the variances shrink, and the loadings above are those of the
+    untied data. For the few ties of measured behaviour the difference is small (the test suite checks the
+    permutation correlation by simulation, with and without heavy ties); with very coarse scores (many
+    ties) the adjustment is approximate.
+
+    Parameters
+    ----------
+    samples
+        The values of each treated group (at least 1 value each).
+    control
+        The control group's values (at least 1).
+
+    Returns
+    -------
+    ControlFamily
+        z, raw and Steel-adjusted p of each group (``df`` NaN, no confidence interval,
+        ``adjustment="steel"``). NaN for a group whose joint sample with the control is all equal, with a
+        note; the others are then adjusted over the comparisons that have a statistic.
+    """
+    arrays = [np.asarray(s, dtype=float) for s in samples]
+    reference = np.asarray(control, dtype=float)
+    n0 = reference.size
+    z = np.full(len(arrays), np.nan)
+    notes = []
+    for i, values in enumerate(arrays):
+        joint = np.concatenate([values, reference])
+        n = joint.size
+        variance = values.size * n0 / 12.0 * ((n + 1) - _tie_sum(joint) / (n * (n - 1)))
+        if not variance > 0:
+            notes.append(f"group {i + 1}: all values equal to the control's: Steel's z undefined")
+            continue
+        rank_sum = float(stats.rankdata(joint)[: values.size].sum())
+        z[i] = (rank_sum - values.size * (n + 1) / 2.0) / math.sqrt(variance)
+    raw = 2.0 * stats.norm.sf(np.abs(z))
+    adjusted = np.full(z.shape, np.nan)
+    present = np.isfinite(z)
+    if present.any():
+        sizes = np.array([a.size for a in arrays], dtype=float)[present]
+        loadings = np.sqrt(sizes / (sizes + n0 + 1.0))
+        adjusted[present] = max_modulus_sf(np.abs(z[present]), loadings)
+    return ControlFamily(z, raw, adjusted, notes=tuple(notes), adjustment="steel")
+
+
+def _tie_sum(values: np.ndarray) -> float:
+    """``sum_t (t**3 - t)`` over the runs of tied values, t their sizes."""
+    _, counts = np.unique(values, return_counts=True)
+    t = counts.astype(float)
+    return float((t**3 - t).sum())
 
 
 def jonckheere_terpstra(samples: Sequence[np.ndarray]) -> TrendResult:

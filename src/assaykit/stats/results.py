@@ -47,27 +47,40 @@ class ControlFamily:
     Attributes
     ----------
     statistic
-        The statistic of each comparison (Dunnett's t, Dunn's z).
+        The statistic of each comparison (Dunnett's t, Welch's t for T3, Steel's or Dunn's z).
     p_value
         Each comparison's two-sided p-value before adjustment for multiplicity.
     p_adjusted
         The p-values adjusted over the family of comparisons with the control.
     df
-        Degrees of freedom of the statistics (NaN for z).
+        Degrees of freedom of the statistics: one number when they share it (Dunnett's N - k), an array
+        with one per comparison when they do not (Welch-Satterthwaite df of Dunnett's T3); NaN for z.
     ci_low, ci_high
-        Simultaneous 95% confidence interval of each difference from the control (NaN when the test gives
-        none).
+        Confidence interval of each difference from the control (NaN or None when the test gives none);
+        ``ci_type`` says whether they are simultaneous.
     notes
-        Anything the computation reported (e.g. a confidence level reached only approximately).
+        Anything the computation reported (degenerate data and the like).
+    critical_value
+        The two-sided critical value of the intervals: Dunnett's ``d`` (one number), or one per comparison
+        for T3 (an array); NaN when there are no intervals.
+    ci_type
+        ``"simultaneous"`` (joint coverage over the family), ``"per_comparison"``, or ``""`` without
+        intervals.
+    adjustment
+        The multiplicity adjustment of ``p_adjusted``: ``"dunnett"``, ``"dunnett_t3"``, ``"steel"``,
+        ``"holm"``, ``"bonferroni"``.
     """
 
     statistic: np.ndarray
     p_value: np.ndarray
     p_adjusted: np.ndarray
-    df: float = math.nan
+    df: float | np.ndarray = math.nan
     ci_low: np.ndarray | None = None
     ci_high: np.ndarray | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    critical_value: float | np.ndarray = math.nan
+    ci_type: str = ""
+    adjustment: str = ""
 
 
 @dataclass(frozen=True)
