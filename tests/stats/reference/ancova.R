@@ -19,14 +19,19 @@ fit_one <- function(y, x, g) {
   m <- lm(y ~ g + x, data = d)
   h <- glht(m, linfct = mcp(g = "Dunnett"))
   s <- summary(h, test = adjusted("single-step", algorithm = tight))
-  ci <- confint(h, level = 0.95, calpha = adjusted_calpha(algorithm = tight))
+  # qmvt finds the quantile to only ~1e-4 (uniroot's default tol): solve it tightly here.
+  cr <- cov2cor(vcov(h))
+  k <- nrow(cr)
+  crit <- uniroot(function(c) pmvt(-rep(c, k), rep(c, k), corr = cr, df = m$df.residual, algorithm = tight) -
+                    0.95, c(1.5, 4), tol = 1e-12)$root
+  ci <- confint(h, level = 0.95, calpha = crit)
   full <- anova(lm(y ~ g * x, data = d))
   cf <- summary(m)$coefficients
   list(data = list(group = as.character(g), y = y, x = x),
        estimate = unname(coef(h)), se = unname(s$test$sigma), statistic = unname(s$test$tstat),
        p_value = unname(cf[2:nlevels(g), 4]), p_adjusted = unname(as.numeric(s$test$pvalues)),
        ci_low = unname(ci$confint[, "lwr"]), ci_high = unname(ci$confint[, "upr"]),
-       crit = unname(attr(ci$confint, "calpha")), df = m$df.residual,
+       crit = crit, df = m$df.residual,
        slope = unname(cf["x", 1]), slope_se = unname(cf["x", 2]), slope_p = unname(cf["x", 4]),
        slope_ci = unname(confint(m)["x", ]),
        parallel_f = full["g:x", "F value"], parallel_df = full["g:x", "Df"],
