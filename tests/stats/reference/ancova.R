@@ -27,6 +27,7 @@ fit_one <- function(y, x, g) {
   ci <- confint(h, level = 0.95, calpha = crit)
   full <- anova(lm(y ~ g * x, data = d))
   cf <- summary(m)$coefficients
+  cov_anova <- anova(lm(x ~ g, data = d))
   list(data = list(group = as.character(g), y = y, x = x),
        estimate = unname(coef(h)), se = unname(s$test$sigma), statistic = unname(s$test$tstat),
        p_value = unname(cf[2:nlevels(g), 4]), p_adjusted = unname(as.numeric(s$test$pvalues)),
@@ -36,11 +37,15 @@ fit_one <- function(y, x, g) {
        slope_ci = unname(confint(m)["x", ]),
        parallel_f = full["g:x", "F value"], parallel_df = full["g:x", "Df"],
        parallel_df_error = full["Residuals", "Df"], parallel_p = full["g:x", "Pr(>F)"],
-       correlation = unname(cov2cor(vcov(h))))
+       correlation = unname(cov2cor(vcov(h))),
+       covariate_f = cov_anova["g", "F value"], covariate_p = cov_anova["g", "Pr(>F)"])
 }
 
 # Non-parallel slopes: the same distances, a steeper slope in the third group.
 y2 <- y + c(rep(0, 18), 0.05 * (x[19:27] - 1600), rep(0, 8))
-out <- list(parallel = fit_one(y, x, g), crossing = fit_one(y2, x, g), r_version = R.version.string,
+# The first three groups alone: two contrasts, whose correlation is always one-factor.
+first3 <- 1:27
+out <- list(parallel = fit_one(y, x, g), crossing = fit_one(y2, x, g),
+            three = fit_one(y[first3], x[first3], droplevels(g[first3])), r_version = R.version.string,
             multcomp = as.character(packageVersion("multcomp")))
 write_json(out, "tests/stats/reference/ancova.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
