@@ -21,7 +21,14 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats as sps
 
-from assaykit.stats.contrasts import control_contrasts, model_table, prepare_groups, treatment_design
+from assaykit.stats.contrasts import (
+    ControlContrasts,
+    control_contrasts,
+    left_out_note,
+    model_table,
+    prepare_groups,
+    treatment_design,
+)
 from assaykit.stats.inputs import numeric_endpoint
 
 __all__ = ["CovariateComparison", "covariate_comparisons"]
@@ -128,9 +135,7 @@ def covariate_comparisons(
     x_all = numeric_endpoint(table, covariate, source).to_numpy()
     keep = np.isfinite(y_all) & np.isfinite(x_all)
     notes: list[str] = []
-    if (~keep).sum():
-        count = int((~keep).sum())
-        notes.append(f"{count} animal{'s' if count > 1 else ''} without {endpoint} or {covariate} left out")
+    notes += left_out_note(int((~keep).sum()), f"without {endpoint} or {covariate}")
     y, x, labels = y_all[keep], x_all[keep], table[group].to_numpy()[keep]
     sizes = {g: int((labels == g).sum()) for g in order}
     fitted = [g for g in order if sizes[g] > 0]
@@ -241,7 +246,7 @@ def _rows(
     order: list[str],
     fitted: list[str],
     sizes: dict[str, int],
-    contrasts,
+    contrasts: ControlContrasts | None,
     notes: list[str],
     df: float,
 ) -> pd.DataFrame:

@@ -31,7 +31,17 @@ from assaykit.stats.simultaneous import (
     simultaneous_p,
 )
 
-__all__ = ["ControlContrasts", "control_contrasts", "model_table", "prepare_groups", "treatment_design"]
+__all__ = [
+    "ControlContrasts",
+    "animal_label",
+    "control_contrasts",
+    "empty_ratio_rows",
+    "left_out_note",
+    "model_table",
+    "prepare_groups",
+    "ratio_rows",
+    "treatment_design",
+]
 
 
 @dataclass(frozen=True)
@@ -226,3 +236,79 @@ def model_table(rows: list[dict[str, object]]) -> pd.DataFrame:
     for column in numeric:
         table[column] = table[column].astype(float)
     return table
+
+
+def left_out_note(count: int, why: str) -> list[str]:
+    """Say that ``count`` animals were left out and why (nothing when none were)."""
+    if count == 0:
+        return []
+    return [f"{count} animal{'s' if count > 1 else ''} {why} left out"]
+
+
+def empty_ratio_rows(
+    endpoint: str, analysis: str, model: str, order: list[str], sizes: dict[str, int], scale: str, why: str
+) -> pd.DataFrame:
+    """Build rows of NaN for every group, with ``why`` nothing was tested."""
+    contrasts = control_contrasts(np.full(len(order) - 1, np.nan), np.full((len(order) - 1,) * 2, np.nan))
+    return ratio_rows(
+        endpoint, analysis, model, order, [], sizes, contrasts, scale, [f"not tested: {why}"], {}
+    )
+
+
+def ratio_rows(
+    endpoint: str,
+    analysis: str,
+    model: str,
+    order: list[str],
+    fitted: list[str],
+    sizes: dict[str, int],
+    contrasts: ControlContrasts,
+    scale: str,
+    notes: list[str],
+    degenerate: dict[str, str],
+    df: float = math.inf,
+) -> pd.DataFrame:
+    """Build one row per group other than the control, ratios ``exp(b)``; groups outside the fit get NaN."""
+    control = order[0]
+    where = {g: i for i, g in enumerate(fitted[1:])}
+    rows = []
+    for g in order[1:]:
+        row_notes = list(notes)
+        i = where.get(g)
+        if g in degenerate:
+            row_notes.append(f"{g}: {degenerate[g]}; left out of the model")
+        elif sizes[g] == 0:
+            row_notes.append(f"{g}: no animal with a value")
+        if i is None:
+            values = dict.fromkeys(
+                ("estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"), math.nan
+            )
+        else:
+            values = {
+                "estimate": math.exp(contrasts.estimate[i]),
+                "se": contrasts.se[i],
+                "ci_low": math.exp(contrasts.ci_low[i]),
+                "ci_high": math.exp(contrasts.ci_high[i]),
+                "statistic": contrasts.statistic[i],
+                "p_value": contrasts.p_value[i],
+                "p_adjusted": contrasts.p_adjusted[i],
+            }
+        rows.append(
+            {
+                "endpoint": endpoint,
+                "analysis": analysis,
+                "model": f"{model}, {analysis.replace('_', ' ')}",
+                "stratum": "",
+                "group": g,
+                "control": control,
+                "n_group": sizes[g],
+                "n_control": sizes[control],
+                "scale": scale,
+                **values,
+                "ci_type": contrasts.ci_type,
+                "df": df,
+                "adjustment": contrasts.adjustment,
+                "note": "; ".join(row_notes),
+            }
+        )
+    return model_table(rows)

@@ -35,8 +35,10 @@ from assaykit.errors import AssayInputError
 from assaykit.stats.contrasts import (
     animal_label,
     control_contrasts,
-    model_table,
+    empty_ratio_rows,
+    left_out_note,
     prepare_groups,
+    ratio_rows,
     treatment_design,
 )
 from assaykit.stats.inputs import numeric_endpoint
@@ -109,7 +111,7 @@ def count_comparisons(
         raise ValueError(f"family must be 'poisson', 'negative_binomial' or 'auto', got {family!r}")
     table, order = prepare_groups(data, [endpoint], group=group, control=control)
     counts = _whole_numbers(table, endpoint)
-    notes = _left_out_note(int(counts.isna().sum()), f"without a value of {endpoint}")
+    notes = left_out_note(int(counts.isna().sum()), f"without a value of {endpoint}")
     keep = counts.notna().to_numpy()
     y, labels = counts.to_numpy()[keep], table[group].to_numpy()[keep]
     sizes = {g: int((labels == g).sum()) for g in order}
@@ -119,7 +121,7 @@ def count_comparisons(
     model_text = f"{endpoint} ~ group, log link"
     if sizes[control] == 0 or y[labels == control].sum() == 0:
         why = "no control animal with a value" if sizes[control] == 0 else "the control's counts are all 0"
-        return _empty_rows(endpoint, "poisson", model_text, order, sizes, "rate_ratio", why)
+        return empty_ratio_rows(endpoint, "poisson", model_text, order, sizes, "rate_ratio", why)
     inside = np.isin(labels, fitted)
     y, labels = y[inside], labels[inside]
     design = treatment_design(labels, fitted)
@@ -160,7 +162,7 @@ def count_comparisons(
                     tol=1e-12, maxiter=200
                 )
     contrasts = control_contrasts(fit.params[1:], fit.cov_params()[1:, 1:], confidence=confidence)
-    return _rows(
+    return ratio_rows(
         endpoint, chosen, model_text, order, fitted, sizes, contrasts, "rate_ratio", notes, degenerate
     )
 
@@ -228,8 +230,8 @@ def proportion_comparisons(
         )
     absent = (s_all.isna() | t_all.isna()).to_numpy()
     empty = (~absent) & (t_all == 0).to_numpy()
-    notes = _left_out_note(int(absent.sum()), f"without a value of {successes} or {total}")
-    notes += _left_out_note(int(empty.sum()), f"with {total} = 0 (no trials)")
+    notes = left_out_note(int(absent.sum()), f"without a value of {successes} or {total}")
+    notes += left_out_note(int(empty.sum()), f"with {total} = 0 (no trials)")
     keep = ~(absent | empty)
     s, t = s_all.to_numpy()[keep], t_all.to_numpy()[keep]
     labels = table[group].to_numpy()[keep]
@@ -247,7 +249,7 @@ def proportion_comparisons(
             if sizes[control] == 0
             else "the control's proportions are all 0 or 1"
         )
-        return _empty_rows(successes, "binomial", model_text, order, sizes, "odds_ratio", why)
+        return empty_ratio_rows(successes, "binomial", model_text, order, sizes, "odds_ratio", why)
     fitted = [g for g in order if sizes[g] > 0 and g not in degenerate]
     inside = np.isin(labels, fitted)
     endog = np.column_stack([s[inside], t[inside] - s[inside]])
@@ -265,7 +267,7 @@ def proportion_comparisons(
             f"overdispersed (chi2/df > {OVERDISPERSION}): the binomial SEs are too small; "
             "read the quasibinomial rows"
         )
-    rows = _rows(
+    rows = ratio_rows(
         successes, "binomial", model_text, order, fitted, sizes, contrasts, "odds_ratio", notes, degenerate
     )
     if not phi > OVERDISPERSION:
@@ -276,7 +278,7 @@ def proportion_comparisons(
     base.append(
         f"quasi-binomial: the binomial covariance times the dispersion {phi:.4g}, t on {df_resid:g} df"
     )
-    more = _rows(
+    more = ratio_rows(
         successes,
         "quasibinomial",
         model_text,
@@ -339,75 +341,3 @@ def _nb_alpha(y: np.ndarray, design: np.ndarray, poisson) -> tuple[float, float]
     if converged and a > 0 and abs(a - alpha) <= 1e-3 * alpha and refined.llf >= llf - 1e-9:
         return a, float(refined.llf)
     return alpha, llf
-
-
-def _left_out_note(count: int, why: str) -> list[str]:
-    if count == 0:
-        return []
-    return [f"{count} animal{'s' if count > 1 else ''} {why} left out"]
-
-
-def _empty_rows(
-    endpoint: str, analysis: str, model: str, order: list[str], sizes: dict[str, int], scale: str, why: str
-) -> pd.DataFrame:
-    contrasts = control_contrasts(np.full(len(order) - 1, np.nan), np.full((len(order) - 1,) * 2, np.nan))
-    return _rows(endpoint, analysis, model, order, [], sizes, contrasts, scale, [f"not tested: {why}"], {})
-
-
-def _rows(
-    endpoint: str,
-    analysis: str,
-    model: str,
-    order: list[str],
-    fitted: list[str],
-    sizes: dict[str, int],
-    contrasts,
-    scale: str,
-    notes: list[str],
-    degenerate: dict[str, str],
-    df: float = math.inf,
-) -> pd.DataFrame:
-    """One row per group other than the control; groups outside the fit get NaN and their reason."""
-    control = order[0]
-    where = {g: i for i, g in enumerate(fitted[1:])}
-    rows = []
-    for g in order[1:]:
-        row_notes = list(notes)
-        i = where.get(g)
-        if g in degenerate:
-            row_notes.append(f"{g}: {degenerate[g]}; left out of the model")
-        elif sizes[g] == 0:
-            row_notes.append(f"{g}: no animal with a value")
-        if i is None:
-            values = dict.fromkeys(
-                ("estimate", "se", "ci_low", "ci_high", "statistic", "p_value", "p_adjusted"), math.nan
-            )
-        else:
-            values = {
-                "estimate": math.exp(contrasts.estimate[i]),
-                "se": contrasts.se[i],
-                "ci_low": math.exp(contrasts.ci_low[i]),
-                "ci_high": math.exp(contrasts.ci_high[i]),
-                "statistic": contrasts.statistic[i],
-                "p_value": contrasts.p_value[i],
-                "p_adjusted": contrasts.p_adjusted[i],
-            }
-        rows.append(
-            {
-                "endpoint": endpoint,
-                "analysis": analysis,
-                "model": f"{model}, {analysis.replace('_', ' ')}",
-                "stratum": "",
-                "group": g,
-                "control": control,
-                "n_group": sizes[g],
-                "n_control": sizes[control],
-                "scale": scale,
-                **values,
-                "ci_type": contrasts.ci_type,
-                "df": df,
-                "adjustment": contrasts.adjustment,
-                "note": "; ".join(row_notes),
-            }
-        )
-    return model_table(rows)
