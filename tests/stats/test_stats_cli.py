@@ -59,10 +59,21 @@ def test_compare_the_example_study(tmp_path: Path) -> None:
     assert "m14 (AK-101 10 mg/kg) excluded by the design: fell off an open arm" in result.stderr
     assert "m24 (vehicle) has no value for any endpoint: unusable" in result.stderr
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["comparisons", "summary", "assumptions", "trend", "exclusions", "notes"]
+    assert list(sheets) == [
+        "comparisons",
+        "summary",
+        "assumptions",
+        "trend",
+        "models",
+        "anova",
+        "latency",
+        "anxiety_locomotion",
+        "exclusions",
+        "notes",
+    ]
     comparisons = sheets["comparisons"]
     assert len(comparisons) == len(EPM_ENDPOINTS) * 4
-    assert list(comparisons.columns) == [*COMPARISON_COLUMNS[:2], "dose_mg_kg", *COMPARISON_COLUMNS[2:]]
+    assert list(comparisons.columns) == [*COMPARISON_COLUMNS[:3], "dose_mg_kg", *COMPARISON_COLUMNS[3:]]
     assert set(sheets["exclusions"]["animal"]) == {"m14", "m24"}
     table = pd.read_csv(summary)
     vehicle = table[(table["endpoint"] == "open_time_pct") & (table["group"] == "vehicle")].iloc[0]
@@ -72,7 +83,9 @@ def test_compare_the_example_study(tmp_path: Path) -> None:
     chosen = design.loc[(design["group"] == "vehicle") & (design["excluded"] != "yes"), "animal"]
     assert vehicle["mean"] == pytest.approx(endpoints.set_index("animal").loc[chosen, "open_time_pct"].mean())
     pngs = sorted(p.name for p in plots.glob("*.png"))
-    assert pngs == sorted(f"groups_{e}.png" for e in EPM_ENDPOINTS)
+    # per endpoint a dot plot and an estimation plot; the censored latency also its Kaplan-Meier curves
+    expected = [f"{kind}_{e}.png" for e in EPM_ENDPOINTS for kind in ("groups", "estimation")]
+    assert pngs == sorted([*expected, "latency_latency_open_s.png"])
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".json", ".xlsx"])
@@ -199,8 +212,10 @@ def test_epm_with_design_compares_after_the_endpoints(tmp_path: Path) -> None:
     assert "veh-01" in result.stdout and "vehicle (control)" in result.stdout and "Welch t" in result.stdout
     table = pd.read_csv(stats)
     assert list(table["endpoint"]) == list(EPM_ENDPOINTS) and (table["group"] == "diazepam").all()
-    assert (table["n_group"] == 2).all() and (table["test"] == "welch_t").all()
-    assert table["test_choice"].str.contains("normality not checked").all()
+    latency = table["endpoint"] == "latency_open_s"  # censored at the session length: log-rank
+    assert (table["n_group"] == 2).all() and (table.loc[~latency, "test"] == "welch_t").all()
+    assert (table.loc[latency, "test"] == "logrank").all()
+    assert (table.loc[~latency, "test_choice"] == "parametric (pre-specified)").all()
     names = {p.name for p in plots.glob("*.png")}
     assert {"veh-01.png", "dzp-02.png", "groups_open_time_pct.png"} <= names
     # the numbers are the compare command's on the endpoints the epm command writes
@@ -234,7 +249,11 @@ def test_ldb_with_design(tmp_path: Path) -> None:
         "transitions",
         "distance_cm",
     ]
-    assert (table["test"] == "mann_whitney_u").all()
+    latency = table["endpoint"] == "latency_light_s"  # censored at the session length: log-rank
+    assert (table.loc[~latency, "test"] == "mann_whitney_u").all()
+    assert (table.loc[latency, "test"] == "logrank").all()
+    assert (table.loc[latency, "alternative_test"] == "mann_whitney_u").all()
+    table = table[~latency]
     # 2 vs 2 animals: the exact Mann-Whitney p cannot go below 2 / C(4, 2) = 1/3
     assert (table["p_adjusted"] >= 1 / 3 - 1e-12).all()
 

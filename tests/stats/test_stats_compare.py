@@ -46,7 +46,7 @@ def test_three_groups_table_matches_the_tests_called_directly() -> None:
     assert list(table.columns) == list(COMPARISON_COLUMNS)
     assert list(table["group"]) == ["low", "high"]
     assert (table["test"] == "dunnett").all() and (table["alternative_test"] == "dunn_holm").all()
-    assert table["test_choice"].str.startswith("auto: parametric").all()
+    assert (table["test_choice"] == "parametric (pre-specified)").all()
     dunnett = dunnett_vs_control([NORMAL["low"], NORMAL["high"]], NORMAL["vehicle"])
     np.testing.assert_allclose(table["statistic"], dunnett.statistic)
     np.testing.assert_allclose(table["p_adjusted"], dunnett.p_adjusted)
@@ -86,7 +86,7 @@ def test_two_groups_use_welch_and_mann_whitney() -> None:
 
 def test_headline_turns_nonparametric_when_a_group_is_not_normal() -> None:
     skewed = dict(NORMAL, low=np.array([11.0, 12.0, 12.5, 13.0, 12.2, 11.8, 12.9, 95.0]))
-    table = compare_groups(study(skewed), ["y"], control="vehicle").comparisons
+    table = compare_groups(study(skewed), ["y"], control="vehicle", test="auto").comparisons
     assert (table["test"] == "dunn_holm").all() and (table["alternative_test"] == "dunnett").all()
     assert table["test_choice"].str.contains("Shapiro-Wilk rejects normality in low").all()
 
@@ -94,26 +94,26 @@ def test_headline_turns_nonparametric_when_a_group_is_not_normal() -> None:
 def test_headline_turns_nonparametric_when_variances_differ_with_three_groups() -> None:
     rng = np.random.default_rng(5)
     spread = {"vehicle": rng.normal(20, 1, 15), "low": rng.normal(21, 1, 15), "high": rng.normal(25, 12, 15)}
-    result = compare_groups(study(spread), ["y"], control="vehicle")
+    result = compare_groups(study(spread), ["y"], control="vehicle", test="auto")
     assert not result.assumptions.loc[result.assumptions["check"] == "shapiro_wilk", "rejected"].any()
     assert result.comparisons["test_choice"].str.contains("Brown-Forsythe rejects equal variances").all()
     assert (result.comparisons["test"] == "dunn_holm").all()
     # with two groups Welch's t does not assume equal variances: still parametric
     two = compare_groups(
-        study({"vehicle": spread["vehicle"], "high": spread["high"]}), ["y"], control="vehicle"
+        study({"vehicle": spread["vehicle"], "high": spread["high"]}), ["y"], control="vehicle", test="auto"
     )
     assert two.comparisons.loc[0, "test"] == "welch_t"
 
 
 def test_a_constant_group_is_a_floor_or_ceiling() -> None:
     ceiling = dict(NORMAL, vehicle=np.full(6, 300.0))
-    row = compare_groups(study(ceiling), ["y"], control="vehicle").comparisons.iloc[0]
+    row = compare_groups(study(ceiling), ["y"], control="vehicle", test="auto").comparisons.iloc[0]
     assert row["test"] == "dunn_holm" and "all values equal in vehicle" in row["test_choice"]
 
 
 def test_with_two_animals_per_group_normality_is_not_checked() -> None:
     data = study({"vehicle": np.array([10.0, 12.0]), "drug": np.array([20.0, 23.0])})
-    result = compare_groups(data, ["y"], control="vehicle")
+    result = compare_groups(data, ["y"], control="vehicle", test="auto")
     row = result.comparisons.iloc[0]
     assert row["test"] == "welch_t"
     assert "normality not checked in vehicle, drug (n < 3)" in row["test_choice"]
@@ -124,7 +124,7 @@ def test_with_two_animals_per_group_normality_is_not_checked() -> None:
 def test_chosen_family(test: str, expected: str) -> None:
     skewed = dict(NORMAL, low=np.array([11.0, 12.0, 12.5, 13.0, 12.2, 11.8, 12.9, 95.0]))
     table = compare_groups(study(skewed), ["y"], control="vehicle", test=test).comparisons
-    assert (table["test"] == expected).all() and (table["test_choice"] == f"{test} (chosen)").all()
+    assert (table["test"] == expected).all() and (table["test_choice"] == f"{test} (pre-specified)").all()
 
 
 def test_a_group_with_one_animal_is_reported_and_the_others_still_run() -> None:
@@ -191,7 +191,7 @@ def test_dose_trend_per_compound_keeps_the_positive_control_out() -> None:
     # the contrast uses the ANOVA's error term over all five groups: 40 - 5 df
     assert trend.loc["linear_contrast", "df"] == 35
     assert any("trend for 'diazepam' not tested: 2 dose level(s)" in n for n in result.notes)
-    assert list(result.comparisons.columns[:3]) == ["endpoint", "group", "dose_mg_kg"]
+    assert list(result.comparisons.columns[:4]) == ["endpoint", "role", "group", "dose_mg_kg"]
 
 
 def test_default_endpoints() -> None:

@@ -54,18 +54,33 @@ def wrote(paths: Iterable[Path]) -> None:
 def echo_comparison(run: Any, quiet: bool, *, filed: bool) -> None:
     """Print a group comparison (``assaykit compare``, ``epm``/``ldb --design``).
 
-    With ``quiet``, only the warnings, and the comparisons table when it goes to no file (``filed``).
+    The comparisons, then the omnibus tests, the latencies (Kaplan-Meier), the model-based comparisons and
+    the trend. With ``quiet``, only the warnings, and the tables when the comparisons go to no file
+    (``filed``).
     """
-    from assaykit.stats.report import format_comparisons, format_trend
+    from assaykit.stats.report import (
+        format_comparisons,
+        format_latency,
+        format_locomotion,
+        format_models,
+        format_omnibus,
+        format_trend,
+    )
 
     warn(run.warnings)
     if quiet and filed:
         return
     click.echo(format_comparisons(run.comparison))
-    trend = format_trend(run.comparison)
-    if trend:
-        click.echo("")
-        click.echo(trend)
+    for table in (
+        format_omnibus(run.comparison),
+        format_latency(run.comparison),
+        format_models(run.comparison),
+        format_locomotion(run.comparison),
+        format_trend(run.comparison),
+    ):
+        if table:
+            click.echo("")
+            click.echo(table)
     if quiet:
         return
     for row in run.exclusions.itertuples(index=False):
@@ -79,6 +94,7 @@ def echo_comparison(run: Any, quiet: bool, *, filed: bool) -> None:
             click.echo(f"note: {row.animal} ({row.group}) has no value for {which}: {row.reason}", err=True)
     notes(run.comparison.notes)
     click.echo(
-        "note: the headline rule, the tests and every column are explained in docs/user-guide/compare.md",
+        "note: Dunnett's test is not gated on the ANOVA (a single-step test, it holds its error rate alone); "
+        "tests, rules and every column: docs/user-guide/compare.md",
         err=True,
     )

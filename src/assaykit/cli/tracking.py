@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
+from assaykit.cli.compare import PRIMARY_OPTION, TEST_OPTION, build_plan
 from assaykit.cli.options import CONTEXT, FILE, FILES, JOBS, QUIET, SHEET, output_option, plot_option, stacked
 
 #: Options shared by the tracking assays (``epm``, ``ldb``).
@@ -128,11 +129,8 @@ tracking_options = stacked(
         help="Design (animal, group, ...): compare the groups after the endpoints (see 'compare').",
     ),
     click.option("--control", help="With --design: the control group, e.g. vehicle."),
-    click.option(
-        "--test",
-        type=click.Choice(["auto", "parametric", "nonparametric"]),
-        help="With --design: the headline tests [auto].",
-    ),
+    TEST_OPTION,
+    PRIMARY_OPTION,
     click.option(
         "--stats",
         "stats_path",
@@ -161,11 +159,17 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     options["zone_kinds"] = parse_zone_kinds(options.pop("zone_kind")) or None
     design_path, control = options.pop("design_path"), options.pop("control")
     test, stats_path = options.pop("test"), options.pop("stats_path")
+    primary = options.pop("primary")
     design = None
     if design_path is None:
         given = [
             name
-            for name, value in (("--control", control), ("--test", test), ("--stats", stats_path))
+            for name, value in (
+                ("--control", control),
+                ("--test", test),
+                ("--primary", primary),
+                ("--stats", stats_path),
+            )
             if value
         ]
         if given:
@@ -181,6 +185,10 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
             from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
             check_outputs(outputs, stats_path, None, plot_dir, output_option="--stats")
+            # The protocol's [statistics] table is the analysis plan; read before the tracks, as the design.
+            plan = build_plan(
+                options["protocol"] or spec.default_preset, spec.assay, test=test, primary=primary
+            )
             design = load_design(design_path, control)  # before the tracks, so that a bad design fails fast
         with ProgressBar("animals" if len(files) == 1 else "files", enabled=not quiet) as bar:
             run = run_tracking(
@@ -205,7 +213,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
                 run.endpoints,
                 design,
                 control=control,
-                test=test or "auto",
+                plan=plan,
                 output=stats_path,
                 plot_dir=plot_dir,
                 outputs=outputs,

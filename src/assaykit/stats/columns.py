@@ -8,6 +8,7 @@ from __future__ import annotations
 #: Columns of ``GroupComparison.comparisons`` (the dose column, when given, follows ``group``).
 COMPARISON_COLUMNS = (
     "endpoint",
+    "role",
     "group",
     "control",
     "n_group",
@@ -17,14 +18,17 @@ COMPARISON_COLUMNS = (
     "difference",
     "difference_ci_low",
     "difference_ci_high",
+    "difference_ci_type",
     "test",
     "statistic",
     "df",
     "p_value",
     "p_adjusted",
+    "p_adjusted_endpoints",
     "hedges_g",
     "hedges_g_ci_low",
     "hedges_g_ci_high",
+    "hedges_g_ci_type",
     "omnibus_test",
     "omnibus_statistic",
     "omnibus_df",
@@ -41,6 +45,7 @@ COMPARISON_COLUMNS = (
     "alternative_omnibus_df_error",
     "alternative_omnibus_p",
     "test_choice",
+    "flags",
     "note",
 )
 

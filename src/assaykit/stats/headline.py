@@ -14,19 +14,29 @@ import numpy as np
 from assaykit.stats.assumptions import brown_forsythe, shapiro_wilk
 from assaykit.stats.results import TestResult
 
-#: Accepted values of ``test``.
-TESTS = ("auto", "parametric", "nonparametric")
+#: Accepted values of ``test`` (see :mod:`assaykit.stats.plan`).
+TESTS = ("parametric", "welch", "nonparametric", "steel", "auto")
+
+#: The family of each pre-specified ``test``: its tests sit in the parametric or in the rank family.
+FAMILY_OF = {
+    "parametric": "parametric",
+    "welch": "parametric",
+    "nonparametric": "nonparametric",
+    "steel": "nonparametric",
+}
 
 #: Significance level of the assumption checks behind ``test="auto"``.
 ALPHA = 0.05
 
-#: How ``test="auto"`` picks the headline family of an endpoint (also in docs/user-guide/compare.md).
+#: How ``test="auto"`` (exploratory, an explicit opt-in) picks the headline family of an endpoint (also in
+#: docs/user-guide/compare.md). Choosing the test from the same data inflates the error rate: a study
+#: pre-specifies its family instead (:class:`assaykit.stats.plan.StatisticsPlan`).
 HEADLINE_RULE = (
-    "parametric, unless a group with 3 or more values is constant (a floor or ceiling) or Shapiro-Wilk "
-    "rejects its normality at alpha 0.05, or, with 3 or more groups (where Dunnett's test pools the "
-    "variances), the Brown-Forsythe test rejects equal variances at alpha 0.05; then nonparametric. A "
-    "group with 2 values cannot be checked for normality and does not vote; when no group can be checked "
-    "the headline stays parametric and test_choice says so"
+    "exploratory: parametric, unless a group with 3 or more values is constant (a floor or ceiling) or "
+    "Shapiro-Wilk rejects its normality at alpha 0.05, or, with 3 or more groups (where Dunnett's test "
+    "pools the variances), the Brown-Forsythe test rejects equal variances at alpha 0.05; then "
+    "nonparametric. A group with 2 values cannot be checked for normality and does not vote; when no "
+    "group can be checked the headline stays parametric and test_choice says so"
 )
 
 
@@ -103,12 +113,12 @@ def choose_headline(
     Returns
     -------
     headline : str
-        ``"parametric"`` or ``"nonparametric"``.
+        ``"parametric"`` or ``"nonparametric"``: the family holding the headline tests.
     reason : str
         Why, for the ``test_choice`` column (empty when nothing is tested).
     """
     if test != "auto":
-        return test, f"{test} (chosen)"
+        return FAMILY_OF[test], f"{test} (pre-specified)"
     if not usable:
         return "parametric", ""
     checked = [g for g in usable if samples[g].size >= 3]
@@ -162,3 +172,53 @@ def _check(
 
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def assumption_warnings(
+    endpoint: str,
+    usable: list[str],
+    samples: dict[str, np.ndarray],
+    shapiro: dict[str, TestResult],
+    levene: TestResult,
+    alpha: float,
+    test: str,
+) -> list[str]:
+    """Say when the assumption checks cast doubt on a pre-specified parametric family (the test is kept).
+
+    The checks are diagnostics: a pre-specified test is not switched on their result (see
+    :mod:`assaykit.stats.plan`), but a reader should know that normality or equal variances look doubtful,
+    and which pre-specified alternative addresses it (``welch`` for unequal variances).
+
+    Parameters
+    ----------
+    endpoint
+        The endpoint, for the messages.
+    usable
+        The control and the groups tested.
+    samples, shapiro, levene, alpha
+        As for :func:`choose_headline`.
+    test
+        The pre-specified family; only ``parametric`` and ``welch`` get warnings.
+
+    Returns
+    -------
+    list of str
+        Warning sentences (empty when the checks raise no doubt).
+    """
+    if test not in ("parametric", "welch") or not usable:
+        return []
+    out = []
+    rejected = [g for g in usable if samples[g].size >= 3 and shapiro[g].p_value < alpha]
+    if rejected:
+        worst = min(rejected, key=lambda g: shapiro[g].p_value)
+        out.append(
+            f"{endpoint}: Shapiro-Wilk rejects normality in {', '.join(rejected)} "
+            f"({_p(shapiro[worst].p_value)}); the pre-specified {test} tests are kept (see the assumptions "
+            "table)"
+        )
+    if test == "parametric" and len(usable) >= 3 and levene.p_value < alpha:
+        out.append(
+            f"{endpoint}: Brown-Forsythe rejects equal variances ({_p(levene.p_value)}); Dunnett's test "
+            "pools the variances: pre-specify --test welch (Dunnett's T3) for unequal variances"
+        )
+    return out

@@ -70,6 +70,7 @@ OMNIBUS_NAMES: dict[str, tuple[str, str]] = {
     "anova": ("one-way ANOVA", "F"),
     "welch_anova": ("Welch ANOVA", "F"),
     "kruskal_wallis": ("Kruskal-Wallis", "H"),
+    "logrank": ("log-rank", "χ²"),
 }
 
 #: Rank-based tests of a group against the control (any other ``dunn_*`` name counts too).
@@ -149,18 +150,18 @@ def format_omnibus(test: str, statistic: float, df: float, df_error: float, p: f
     """Write an omnibus test as a reviewer reads it, e.g. ``one-way ANOVA F(3, 40) = 5.21, p = 0.004``.
 
     ``anova`` and ``welch_anova`` give ``F(df, df_error)`` (Welch's error df to one decimal), and
-    ``kruskal_wallis`` gives ``H(df)``; the reporting follows the APA style (statistic to two decimals,
-    p to three, exact below 0.001). A test that could not be computed (NaN statistic) is said to be
-    undefined; an empty ``test`` gives an empty string.
+    ``kruskal_wallis`` gives ``H(df)``, ``logrank`` gives ``χ²(df)``; the reporting follows the APA style
+    (statistic to two decimals, p to three, exact below 0.001). A test that could not be computed (NaN
+    statistic) is said to be undefined; an empty ``test`` gives an empty string.
     """
     if not test:
         return ""
     name, letter = OMNIBUS_NAMES.get(test, (test.replace("_", " "), "statistic"))
     if not math.isfinite(statistic):
-        return f"{name} undefined (no variation within groups)"
+        return f"{name} undefined" + (" (no variation within groups)" if test != "logrank" else "")
     dfs = (
         format_df(df)
-        if letter == "H" or not math.isfinite(df_error)
+        if letter in ("H", "χ²") or not math.isfinite(df_error)
         else f"{format_df(df)}, {format_df(df_error)}"
     )
     return f"{name} {letter}({dfs}) = {statistic:.2f}, {format_p(p)}"

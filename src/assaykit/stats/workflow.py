@@ -5,19 +5,15 @@ This module reads and writes files; the statistics it calls (:mod:`assaykit.stat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.outputs import OutputSet, run_outputs
-from assaykit.io.tables import find_column, read_raw_table
-from assaykit.io.tracks import MISSING_TOKENS
-from assaykit.stats.compare import DESIGN_INFO, GroupComparison, compare_groups
+from assaykit.stats.compare import GroupComparison, compare_groups
 from assaykit.stats.design import (
     EXCLUSION_COLUMNS,
     apply_design,
@@ -25,9 +21,8 @@ from assaykit.stats.design import (
     design_from_table,
     read_design,
 )
-
-#: A number written with a decimal comma (``1,5``; ``-0,25``; ``2,5e-3``).
-_DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
+from assaykit.stats.endpoint_table import read_endpoint_table
+from assaykit.stats.plan import StatisticsPlan
 
 #: File-name prefix of the group plots (they may share a folder with the trajectory plots).
 PLOT_PREFIX = "groups_"
@@ -42,47 +37,6 @@ class CompareRun:
     exclusions: pd.DataFrame
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def read_endpoint_table(path: str | Path) -> pd.DataFrame:
-    """Read a table of endpoints, one row per animal: CSV, TSV, XLSX (first sheet) or JSON records.
-
-    Parameters
-    ----------
-    path
-        The file: one written by ``assaykit epm``/``ldb`` or any tidy table with an ``animal`` column
-        (matched ignoring case). JSON must be a list of records, as ``-o file.json`` writes.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``animal`` (text) and the other columns: float64 where every cell is a number or empty (``NA``,
-        ``-`` and the like count as empty), text otherwise; in a semicolon-separated file a decimal comma
-        (``1,5``) is a decimal point, as in the count readers. Design columns (group, sex, cohort, ...)
-        stay text. ``attrs["source"]`` is the path.
-
-    Raises
-    ------
-    AssayInputError
-        For a file that cannot be read (see :func:`assaykit.io.tables.read_raw_table`), JSON that is not a
-        list of records, or no animal column.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".json":
-        table = _read_json(path)
-    else:
-        table = read_raw_table(path).reset_index(drop=True)
-    animal = find_column(table, ("animal",), path=path, what="animal")
-    decimal_comma = table.attrs.get("delimiter") == ";"  # a European spreadsheet's CSV: 1,5 is 1.5
-    table = table.rename(columns={animal: "animal"})
-    keep_text = {*DESIGN_INFO, "flags", "source"}
-    for column in table.columns:
-        if column in keep_text or str(column).lower() in keep_text:
-            table[column] = table[column].map(_cell)
-            continue
-        table[column] = _maybe_numeric(table[column], decimal_comma=decimal_comma)
-    table.attrs = {"source": str(path)}
-    return table
 
 
 def load_design(path: str | Path, control: str, *, group: str = "group") -> pd.DataFrame:
@@ -118,12 +72,13 @@ def run_compare(
     design: str | Path | None = None,
     control: str,
     endpoints: Sequence[str] | None = None,
-    test: str = "auto",
+    test: str | None = None,
     group: str = "group",
     output: str | Path | None = None,
     summary_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
     outputs: OutputSet | None = None,
+    plan: StatisticsPlan | None = None,
 ) -> CompareRun:
     """Run ``assaykit compare``: read the endpoints and the design, compare, write the outputs.
 
@@ -139,12 +94,13 @@ def run_compare(
     endpoints
         The endpoint columns; the assay's main ones, or every numeric column, when None or empty.
     test
-        ``"auto"``, ``"parametric"`` or ``"nonparametric"``: the headline family.
+        The headline family (:data:`~assaykit.stats.headline.TESTS`); None for the plan's (parametric by
+        default).
     group
         The name of the group column (in the design, or in the endpoint table without a design).
     output
         The comparisons table (.csv .tsv .json .xlsx); an ``.xlsx`` file also gets the sheets summary,
-        assumptions, trend, exclusions and notes.
+        assumptions, trend, models, anova, latency, exclusions and notes (see :func:`sheets`).
     summary_path
         The summary table (one row per endpoint x group).
     plot_dir
@@ -153,6 +109,9 @@ def run_compare(
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them; None to
         write them at the end of this job. Every output path is checked before any file is read, and the
         files are written all together or not at all.
+    plan
+        The study's plan (:class:`~assaykit.stats.plan.StatisticsPlan`): primary endpoint, factor, block,
+        covariate, count models, ...; ``test`` and ``endpoints`` override its fields.
 
     Returns
     -------
@@ -167,7 +126,9 @@ def run_compare(
     """
     with run_outputs(outputs, [path, design]) as out:
         check_outputs(out, output, summary_path, plot_dir)
-        run = _run_compare(path, design, control, endpoints, test, group, out, output, summary_path, plot_dir)
+        run = _run_compare(
+            path, design, control, endpoints, test, group, out, output, summary_path, plot_dir, plan
+        )
     return run
 
 
@@ -196,6 +157,7 @@ def _run_compare(
     output: str | Path | None,
     summary_path: str | Path | None,
     plot_dir: str | Path | None,
+    plan: StatisticsPlan | None,
 ) -> CompareRun:
     table = read_endpoint_table(path)
     if design is not None:
@@ -218,6 +180,7 @@ def _run_compare(
         summary_path=summary_path,
         plot_dir=plot_dir,
         outputs=out,
+        plan=plan,
     )
 
 
@@ -227,11 +190,12 @@ def compare_endpoint_table(
     *,
     control: str,
     endpoints: Sequence[str] | None = None,
-    test: str = "auto",
+    test: str | None = None,
     output: str | Path | None = None,
     summary_path: str | Path | None = None,
     plot_dir: str | Path | None = None,
     outputs: OutputSet | None = None,
+    plan: StatisticsPlan | None = None,
 ) -> CompareRun:
     """Compare the groups of an endpoint table in memory (what ``epm``/``ldb --design`` run) and write.
 
@@ -242,7 +206,7 @@ def compare_endpoint_table(
         endpoints are blank (unusable tracks) are listed in the exclusions with their flags.
     design
         From :func:`load_design` or :func:`assaykit.stats.design.design_from_table`.
-    control, endpoints, test, output, summary_path, plot_dir, outputs
+    control, endpoints, test, output, summary_path, plot_dir, outputs, plan
         As for :func:`run_compare`. With ``outputs``, the caller has added (and so checked) the output
         paths with :func:`check_outputs` before any work, and commits them.
 
@@ -253,26 +217,32 @@ def compare_endpoint_table(
     with run_outputs(outputs) as out:
         if outputs is None:
             check_outputs(out, output, summary_path, plot_dir)
-        run = _compare(table, design, control, endpoints, test)
+        run = _compare(table, design, control, endpoints, test, plan)
         _write(run, out, output, summary_path, plot_dir)
         run.written = out.staged
     return run
 
 
 def _compare(
-    table: pd.DataFrame, design: pd.DataFrame, control: str, endpoints: Sequence[str] | None, test: str
+    table: pd.DataFrame,
+    design: pd.DataFrame,
+    control: str,
+    endpoints: Sequence[str] | None,
+    test: str | None,
+    plan: StatisticsPlan | None,
 ) -> CompareRun:
     data, excluded = apply_design(table, design, control)
     dose = design.attrs.get("dose_column")
     compound = "compound" if "compound" in design.columns else None
     result = compare_groups(
-        data, endpoints, group="group", control=control, test=test, dose=dose, compound=compound
+        data, endpoints, group="group", control=control, test=test, dose=dose, compound=compound, plan=plan
     )
     frames = [f for f in (excluded, result.missing) if not f.empty]
     exclusions = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(EXCLUSION_COLUMNS))
     )
     run = CompareRun(result, data, exclusions)
+    run.warnings.extend(result.warnings)
     for row in excluded.itertuples(index=False):
         if not row.reason:
             run.warnings.append(
@@ -283,20 +253,43 @@ def _compare(
 
 
 def sheets(run: CompareRun) -> dict[str, pd.DataFrame]:
-    """Return the tables of a comparison by sheet name, as an .xlsx output holds them."""
+    """Return the tables of a comparison by sheet name, as an .xlsx output holds them.
+
+    ``comparisons``, ``summary``, ``assumptions``, ``trend``, ``models`` (model-based comparisons),
+    ``anova`` (factorial ANOVA tables), ``latency`` (Kaplan-Meier medians), ``anxiety_locomotion`` (the
+    anxiety and locomotor differences of each group side by side), ``exclusions``, ``notes`` (the
+    notes, then the plan's fields as ``plan: name = value``).
+    """
     result = run.comparison
     return {
         "comparisons": result.comparisons,
         "summary": result.summary,
         "assumptions": result.assumptions,
         "trend": result.trend,
+        "models": result.models,
+        "anova": result.anova,
+        "latency": result.latency,
+        "anxiety_locomotion": result.locomotion,
         "exclusions": run.exclusions,
-        "notes": pd.DataFrame({"note": result.notes}, dtype=object),
+        "notes": pd.DataFrame({"note": [*result.notes, *plan_lines(result.plan)]}, dtype=object),
     }
 
 
+def plan_lines(plan: StatisticsPlan) -> list[str]:
+    """Return the plan's fields as lines ``plan: name = value``, for the record of what was pre-specified."""
+    from dataclasses import fields
+
+    return [f"plan: {f.name} = {getattr(plan, f.name)!r}" for f in fields(plan)]
+
+
 def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet | None = None) -> list[Path]:
-    """Write one dot plot per endpoint (``groups_<endpoint>.png``) into ``directory`` (made if needed).
+    """Write the figures of each endpoint into ``directory`` (made if needed).
+
+    Per endpoint: the dot plot (``groups_<endpoint>.png``: every animal, mean ± SD or SEM as the plan
+    says, or median and IQR beside rank tests, the omnibus test and the marks of the tests against the
+    control), the estimation plot (``estimation_<endpoint>.png``: each group's difference from the control
+    with its 95% CI), and for a latency analysed as censored data the Kaplan-Meier curves
+    (``latency_<endpoint>.png``), censored animals marked.
 
     Parameters
     ----------
@@ -314,7 +307,9 @@ def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet
         The plot files.
     """
     from assaykit.plotting import safe_filename
+    from assaykit.stats.estimation_plot import plot_estimation
     from assaykit.stats.plots import plot_group_dots
+    from assaykit.stats.survival_plots import plot_latency_km
 
     directory = Path(directory)
     result = run.comparison
@@ -322,7 +317,11 @@ def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet
     with run_outputs(outputs) as out:
         out.add_folder(directory, "--plot")
         for endpoint in result.endpoints:
-            target = directory / f"{PLOT_PREFIX}{safe_filename(endpoint)}.png"
+            name = safe_filename(endpoint)
+            censored = result.censored.get(endpoint)
+            mask = None if censored is None else censored.reindex(run.data.index, fill_value=False)
+            censoring = {"censored": mask, "censor_time": result.session_s if mask is not None else None}
+            target = directory / f"{PLOT_PREFIX}{name}.png"
             with out.stage(target, into="--plot") as tmp:
                 plot_group_dots(
                     run.data,
@@ -331,9 +330,39 @@ def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet
                     groups=result.groups,
                     control=result.control,
                     comparisons=result.comparisons,
+                    spread=result.plan.spread,
+                    medians=_km_medians(result, endpoint) if mask is not None else None,
+                    **censoring,
                 )
             written.append(target)
+            target = directory / f"estimation_{name}.png"
+            with out.stage(target, into="--plot") as tmp:
+                plot_estimation(
+                    run.data,
+                    endpoint,
+                    tmp,
+                    groups=result.groups,
+                    control=result.control,
+                    comparisons=result.comparisons,
+                    spread=result.plan.spread,
+                    **censoring,
+                )
+            written.append(target)
+            if endpoint in result.survival:
+                target = directory / f"latency_{name}.png"
+                with out.stage(target, into="--plot") as tmp:
+                    plot_latency_km(result.survival[endpoint], tmp)
+                written.append(target)
     return written
+
+
+def _km_medians(result: GroupComparison, endpoint: str) -> dict[str, float]:
+    """Return the Kaplan-Meier median latency of each group (NaN when not reached)."""
+    km = result.latency
+    if km is None or km.empty:
+        return {}
+    rows = km[km["endpoint"] == endpoint]
+    return dict(zip(rows["group"].astype(str), rows["median"].astype(float), strict=True))
 
 
 def _write(
@@ -351,46 +380,3 @@ def _write(
         out.table(run.comparison.summary, summary_path)
     if plot_dir is not None:
         write_group_plots(run, plot_dir, out)
-
-
-def _read_json(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise AssayInputError("file not found", path=path)
-    try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AssayInputError(f"cannot read it as JSON ({exc})", path=path) from exc
-    if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
-        raise AssayInputError(
-            'expected a JSON list of records, one per animal: [{"animal": ..., ...}, ...]', path=path
-        )
-    return pd.DataFrame.from_records(records)
-
-
-def _cell(value: object) -> str:
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _maybe_numeric(column: pd.Series, *, decimal_comma: bool = False) -> pd.Series:
-    """Return the column as float64 when every non-empty cell is a number (not booleans), else as text.
-
-    With ``decimal_comma``, a cell such as ``1,5`` or ``-0,25`` is read as 1.5 or -0.25.
-    """
-    if column.dtype.kind in "iuf":
-        return column.astype(float)
-    cells = column.map(_cell)
-    blank = cells.str.lower().isin(MISSING_TOKENS)
-    if column.map(lambda v: isinstance(v, bool | np.bool_)).any():
-        return cells
-    numeric = cells.mask(blank)
-    if decimal_comma:
-        comma = numeric.str.fullmatch(_DECIMAL_COMMA, na=False)
-        numeric = numeric.where(~comma, numeric.str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(numeric, errors="coerce").astype(float)
-    if (numbers.isna() & ~blank).any() or blank.all():
-        return cells
-    return numbers

@@ -246,12 +246,14 @@ def load_tracking_protocol(protocol: str | Path, assay: str, **given: Any) -> Tr
     given_kinds = given.pop("zone_kinds", None)
     preset = load_preset(protocol, assay=assay)
     path = Path(preset["preset"]["path"])
-    unknown_tables = sorted(set(preset) - {"preset", "arena", "zones", "zone_kinds", *_SECTIONS})
+    # [statistics] is the study's analysis plan, read by the group comparison (assaykit.stats.plan).
+    known = {"preset", "arena", "zones", "zone_kinds", "statistics", *_SECTIONS}
+    unknown_tables = sorted(set(preset) - known)
     if unknown_tables:
         tables = ", ".join(unknown_tables)
         raise AssayInputError(
             f"unknown table(s) {tables}; expected preset, arena or zones, session, tracking, ethology, "
-            "zone_kinds",
+            "zone_kinds, statistics",
             path=path,
         )
     if "arena" in preset and "zones" in preset:
