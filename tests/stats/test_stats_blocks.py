@@ -1,4 +1,4 @@
-"""blocked_comparisons against R: lm(y ~ g + block) + multcomp::glht, and nlme::lme(y ~ g, random = ~1 | block).
+"""blocked_comparisons against R: lm(y ~ g + block) with multcomp::glht, and nlme::lme (random intercept).
 
 The data and the values come from tests/stats/reference/blocks.R (the single-step p-values and critical
 values by mvtnorm's TVPACK at 1e-12). The REML optimisers of statsmodels and nlme stop at slightly different
