@@ -22,9 +22,9 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from assaykit.stats.contrasts import (
-    ControlContrasts,
-    control_contrasts,
+    ManyToOne,
     left_out_note,
+    many_to_one,
     model_table,
     prepare_groups,
     treatment_design,
@@ -160,9 +160,7 @@ def covariate_comparisons(
             else:
                 k = len(fitted)
                 cov = fit.cov_params()
-                contrasts = control_contrasts(
-                    fit.params[1:k], cov[1:k, 1:k], fit.df_resid, confidence=confidence
-                )
+                contrasts = many_to_one(fit.params[1:k], cov[1:k, 1:k], fit.df_resid, confidence=confidence)
                 result |= _slope(fit, confidence)
                 result |= _parallel(y, x, labels, fitted, fit)
                 result |= _covariate_groups(x, labels, fitted)
@@ -246,7 +244,7 @@ def _rows(
     order: list[str],
     fitted: list[str],
     sizes: dict[str, int],
-    contrasts: ControlContrasts | None,
+    contrasts: ManyToOne | None,
     notes: list[str],
     df: float,
 ) -> pd.DataFrame:

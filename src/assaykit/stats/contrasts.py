@@ -1,13 +1,24 @@
-"""What the model-based comparisons with a control share: groups, treatment coding, contrasts, rows.
+"""Contrasts of a fitted model with the control, tested as a family; what the model-based comparisons share.
 
-The one-way GLMs (:mod:`assaykit.stats.glm`) and the ANCOVA (:mod:`assaykit.stats.ancova`) fit a model
-whose design has an intercept (the control), one 0/1 column per other group (treatment coding with the
-control as reference: R's default ``contr.treatment``) and, for the ANCOVA, the covariate. Building the
-design matrix here, from the group labels as they are, keeps arbitrary labels ("AK-101 10 mg/kg (i.p.)")
-out of formulas altogether. The coefficient of each group's column is its contrast with the control (a log
-rate ratio, log odds ratio or covariate-adjusted difference), and the family of those contrasts is tested
-single-step, as ``multcomp::glht(model, mcp(g = "Dunnett"))`` does (Hothorn, Bretz & Westfall 2008, Biom J
-50:346-363), with :mod:`assaykit.stats.simultaneous`.
+Given the estimates of the contrasts ``group_i - control`` of any model (a one-way GLM, an ANCOVA, a
+two-way ANOVA, a model with a blocking factor, a mixed model) and their covariance matrix,
+:func:`many_to_one` returns each contrast's t (z when the df are infinite), its unadjusted p-value, the
+single-step adjusted p-value ``P(max_j |T_j| >= |t_i|)`` and the simultaneous confidence intervals. This
+is the single-step "Dunnett" adjustment of R's ``multcomp::glht(model, linfct = mcp(group = "Dunnett"))``
+(Hothorn, Bretz & Westfall 2008, Biometrical Journal 50:346-363), which applies to the contrasts of any
+model whose estimates are jointly (asymptotically) normal.
+
+When those correlations have the one-factor form ``R_ij = lambda_i lambda_j`` (every one-way layout, a
+balanced two-way layout, the simple effects within one level of a factor) the probabilities are computed
+by deterministic quadrature (:func:`~assaykit.stats.simultaneous.max_modulus_sf`, ``adjustment =
+"dunnett"``); otherwise by randomised quasi-Monte Carlo integration with a fixed seed
+(:func:`~assaykit.stats.simultaneous.max_modulus_sf_general`, ``adjustment = "dunnett-qmc"``). A family of
+one contrast is its own test (``adjustment = "none"``).
+
+The one-way GLMs (:mod:`assaykit.stats.glm`) and the ANCOVA (:mod:`assaykit.stats.ancova`) also take from
+here their design in treatment coding with the control as reference (R's default ``contr.treatment``),
+built from the group labels as they are so that arbitrary labels ("AK-101 10 mg/kg (i.p.)") never enter a
+formula, and their rows of :data:`~assaykit.stats.columns.MODEL_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -32,35 +43,43 @@ from assaykit.stats.simultaneous import (
 )
 
 __all__ = [
-    "ControlContrasts",
+    "ManyToOne",
     "animal_label",
-    "control_contrasts",
     "empty_ratio_rows",
+    "estimable",
     "left_out_note",
+    "many_to_one",
     "model_table",
     "prepare_groups",
     "ratio_rows",
+    "simultaneous_critical_value",
     "treatment_design",
 ]
 
 
 @dataclass(frozen=True)
-class ControlContrasts:
-    """Each group's contrast with the control from one fitted model, tested as a family.
+class ManyToOne:
+    """Contrasts of several groups with one control, one entry per contrast in the order given.
 
     Attributes
     ----------
-    estimate, se, statistic, p_value, p_adjusted, ci_low, ci_high
-        One entry per contrast (NaN where it could not be estimated): the estimate, its standard error,
-        ``estimate / se``, the unadjusted two-sided p, the single-step adjusted p and the interval (on the
-        scale of ``estimate``; simultaneous when ``ci_type`` is ``"simultaneous"``).
-    critical
-        The critical value c of the intervals ``estimate +/- c se``.
+    estimate, se
+        The contrast estimates and their standard errors.
+    statistic
+        ``estimate / se``: t on ``df`` degrees of freedom, or z when ``df`` is infinite.
+    p_value
+        Two-sided unadjusted p-value of each contrast.
+    p_adjusted
+        Single-step adjusted p-value over the contrasts that could be tested.
+    ci_low, ci_high
+        Simultaneous confidence interval ``estimate +/- critical_value x se``.
+    df
+        Degrees of freedom of the t statistics (``math.inf`` for z).
+    critical_value
+        The two-sided simultaneous critical value at the requested confidence.
     adjustment
-        ``"dunnett"`` (one-factor correlations, exact quadrature), ``"dunnett-qmc"`` (other correlations,
-        quasi-Monte Carlo) or ``"none"`` (a single contrast).
-    ci_type
-        ``"simultaneous"`` or ``"per_comparison"``.
+        ``"dunnett"`` (exact quadrature, one-factor correlations), ``"dunnett-qmc"`` (quasi-Monte Carlo),
+        or ``"none"`` when one contrast or nothing could be tested.
     """
 
     estimate: np.ndarray
@@ -70,84 +89,148 @@ class ControlContrasts:
     p_adjusted: np.ndarray
     ci_low: np.ndarray
     ci_high: np.ndarray
-    critical: float
+    df: float
+    critical_value: float
     adjustment: str
-    ci_type: str
+
+    @property
+    def ci_type(self) -> str:
+        """``"simultaneous"`` for a family adjusted single-step, ``"per_comparison"`` for one contrast."""
+        return "per_comparison" if self.adjustment == "none" else "simultaneous"
 
 
-def control_contrasts(
-    estimates: np.ndarray, covariance: np.ndarray, df: float = math.inf, *, confidence: float = 0.95
-) -> ControlContrasts:
-    """Test a family of contrasts with the control single-step, from their estimates and covariance.
+def many_to_one(
+    estimates: np.ndarray | list[float],
+    covariance: np.ndarray,
+    df: float,
+    *,
+    confidence: float = 0.95,
+) -> ManyToOne:
+    """Single-step simultaneous tests and intervals of contrasts with a control (Dunnett for any model).
 
-    ``z_i = b_i / se_i`` (a t statistic on ``df`` when ``df`` is finite); the adjusted p is
-    ``P(max_j |T_j| >= |z_i|)`` under the multivariate normal (or t) with the correlations of the
-    estimates, and the simultaneous interval is ``b_i +/- c se_i`` with ``P(max_j |T_j| >= c) = 1 -
-    confidence`` (Hothorn, Bretz & Westfall 2008, Biom J 50:346-363; R ``summary(glht(...))`` with the
-    single-step method and ``confint(glht(...))``). One-factor correlations, as every one-way layout
-    gives, are integrated exactly (:func:`~assaykit.stats.simultaneous.max_modulus_sf`); other ones by
-    quasi-Monte Carlo (:func:`~assaykit.stats.simultaneous.max_modulus_sf_general`, ~1e-6).
+    ``t_i = estimate_i / se_i`` with ``se_i = sqrt(covariance_ii)``; the unadjusted p is ``2 P(T_df >=
+    |t_i|)`` (normal when ``df`` is infinite); the adjusted p is ``P(max_j |T_j| >= |t_i|)`` for T
+    multivariate t on ``df`` with the correlation matrix of the estimates; the simultaneous interval is
+    ``estimate_i +/- c se_i`` with ``P(max_j |T_j| >= c) = 1 - confidence``. These are the single-step
+    p-values and ``confint`` intervals of ``multcomp::glht`` (Hothorn, Bretz & Westfall 2008).
 
     Parameters
     ----------
     estimates
-        The contrasts (model coefficients), NaN for those that could not be estimated.
+        The contrast estimates (each group minus the control).
     covariance
-        Their covariance matrix (rows and columns of NaN estimates are ignored).
+        Their covariance matrix (``L V L^T`` for the contrast matrix L and the covariance V of the model's
+        coefficients).
     df
-        Degrees of freedom of the t statistics; ``math.inf`` for Wald z statistics.
+        Residual degrees of freedom of the model; ``math.inf`` for z statistics.
     confidence
         Joint confidence level of the intervals.
 
     Returns
     -------
-    ControlContrasts
-        The family's statistics, p-values and intervals.
+    ManyToOne
+        Every array has one entry per contrast. Contrasts whose estimate or standard error is not a finite
+        positive number (not estimable, no variation) are NaN and left out of the family; with ``df <= 0``
+        or nothing testable, everything is NaN and ``adjustment`` is ``"none"``.
     """
-    b = np.asarray(estimates, dtype=float)
-    cov = np.asarray(covariance, dtype=float).reshape(b.size, b.size)
-    k = b.size
-    se = np.full(k, np.nan)
+    est = np.asarray(estimates, dtype=float).ravel()
+    cov = np.atleast_2d(np.asarray(covariance, dtype=float))
+    k = est.size
+    if cov.shape != (k, k):
+        raise ValueError(f"covariance must be {k} x {k}, got {cov.shape}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    nan = np.full(k, np.nan)
     with np.errstate(invalid="ignore"):
-        diagonal = np.diag(cov).copy()
-    ok = np.isfinite(b) & np.isfinite(diagonal) & (diagonal > 0)
-    se[ok] = np.sqrt(diagonal[ok])
-    statistic = np.full(k, np.nan)
-    statistic[ok] = b[ok] / se[ok]
-    p_value = np.full(k, np.nan)
-    reference = sps.norm if math.isinf(df) else sps.t(df)
-    p_value[ok] = 2.0 * reference.sf(np.abs(statistic[ok]))
-    alpha = 1.0 - confidence
-    used = int(ok.sum())
-    p_adjusted = np.full(k, np.nan)
-    if used <= 1:
-        critical, adjustment, ci_type = float(reference.isf(alpha / 2)), "none", "per_comparison"
-        p_adjusted[ok] = p_value[ok]
-    else:
-        sub = cov[np.ix_(ok, ok)]
-        correlation = sub / np.outer(se[ok], se[ok])
-        p_adjusted[ok], method = simultaneous_p(statistic[ok], correlation, df)
-        ci_type = "simultaneous"
-        loadings = one_factor_loadings(correlation) if method == "quadrature" else None
-        if loadings is not None:
-            critical, adjustment = max_modulus_quantile(alpha, loadings, df), "dunnett"
-        else:
-            critical, adjustment = _general_quantile(alpha, correlation, df), "dunnett-qmc"
-    ci_low = np.where(ok, b - critical * se, np.nan)
-    ci_high = np.where(ok, b + critical * se, np.nan)
-    return ControlContrasts(
-        b.copy(), se, statistic, p_value, p_adjusted, ci_low, ci_high, critical, adjustment, ci_type
+        se = np.sqrt(np.diag(cov))
+    ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    if not (df > 0) or not ok.any():
+        blank = [nan.copy() for _ in range(5)]
+        return ManyToOne(est, se, *blank, df=float(df), critical_value=math.nan, adjustment="none")
+    t = np.where(ok, est / np.where(ok, se, 1.0), np.nan)
+    tail = (lambda x: sps.t.sf(x, df)) if math.isfinite(df) else sps.norm.sf
+    raw = np.where(ok, 2.0 * tail(np.abs(np.nan_to_num(t))), np.nan)
+    sub = cov[np.ix_(ok, ok)]
+    corr = sub / np.outer(se[ok], se[ok])
+    np.fill_diagonal(corr, 1.0)
+    adjusted = nan.copy()
+    adjusted[ok], method = simultaneous_p(t[ok], corr, df)
+    critical = simultaneous_critical_value(corr, df, 1.0 - confidence)
+    return ManyToOne(
+        estimate=np.where(ok, est, np.nan),
+        se=np.where(ok, se, np.nan),
+        statistic=t,
+        p_value=raw,
+        p_adjusted=adjusted,
+        ci_low=np.where(ok, est - critical * se, np.nan),
+        ci_high=np.where(ok, est + critical * se, np.nan),
+        df=float(df),
+        critical_value=critical,
+        adjustment="none" if ok.sum() == 1 else "dunnett" if method == "quadrature" else "dunnett-qmc",
     )
 
 
-def _general_quantile(probability: float, correlation: np.ndarray, df: float) -> float:
-    """Critical value c with ``P(max |T_i| >= c) = probability`` for any correlations (QMC, to ~1e-6)."""
+def simultaneous_critical_value(correlation: np.ndarray, df: float, alpha: float) -> float:
+    """Return the c with ``P(max_i |T_i| >= c) = alpha`` for statistics with this correlation matrix.
+
+    Parameters
+    ----------
+    correlation
+        Correlation matrix of the statistics.
+    df
+        Degrees of freedom (``math.inf`` for the multivariate normal).
+    alpha
+        Upper tail probability (1 - the joint confidence level).
+
+    Returns
+    -------
+    float
+        By :func:`~assaykit.stats.simultaneous.max_modulus_quantile` when the correlations are one-factor,
+        else by Brent's root-finding on the quasi-Monte Carlo
+        :func:`~assaykit.stats.simultaneous.max_modulus_sf_general` (to about 1e-6), between the
+        single-comparison and the Bonferroni critical values.
+    """
+    lam = one_factor_loadings(correlation)
+    if lam is not None:
+        return max_modulus_quantile(alpha, lam, df)
     k = correlation.shape[0]
-    reference = sps.norm if math.isinf(df) else sps.t(df)
-    low = float(reference.isf(probability / 2))
-    high = float(reference.isf(probability / (2 * k)))
-    f = lambda c: max_modulus_sf_general(c, correlation, df) - probability  # noqa: E731
-    return float(optimize.brentq(f, low * (1 - 1e-9), high * (1 + 1e-9), xtol=1e-9))
+    dist = sps.t(df) if math.isfinite(df) else sps.norm()
+    low, high = dist.isf(alpha / 2), dist.isf(alpha / (2 * k))
+    f = lambda c: max_modulus_sf_general(c, correlation, df) - alpha  # noqa: E731
+    if f(low) <= 0:
+        return float(low)
+    if f(high) >= 0:
+        return float(high)
+    return float(optimize.brentq(f, low, high, xtol=1e-7))
+
+
+def estimable(design: np.ndarray, contrasts: np.ndarray, *, tol: float = 1e-8) -> np.ndarray:
+    """Whether each row of ``contrasts`` is an estimable function of a (possibly rank-deficient) design.
+
+    ``L beta`` is estimable when L lies in the row space of X, i.e. ``L (I - X^+ X) = 0`` (Searle 1971,
+    Linear Models, section 5.4); an empty cell of a two-way layout, or a group seen in one block only,
+    makes some contrasts inestimable, and a pseudo-inverse fit would still print a number for them.
+
+    Parameters
+    ----------
+    design
+        The model matrix X (n x p).
+    contrasts
+        The contrast matrix L (m x p).
+    tol
+        Tolerance relative to the size of each row of L.
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per row of L.
+    """
+    x = np.asarray(design, dtype=float)
+    rows = np.atleast_2d(np.asarray(contrasts, dtype=float))
+    projector = np.eye(x.shape[1]) - np.linalg.pinv(x) @ x
+    residual = np.abs(rows @ projector).max(axis=1)
+    scale = np.maximum(np.abs(rows).max(axis=1), 1.0)
+    return residual <= tol * scale
 
 
 def prepare_groups(
@@ -249,7 +332,7 @@ def empty_ratio_rows(
     endpoint: str, analysis: str, model: str, order: list[str], sizes: dict[str, int], scale: str, why: str
 ) -> pd.DataFrame:
     """Build rows of NaN for every group, with ``why`` nothing was tested."""
-    contrasts = control_contrasts(np.full(len(order) - 1, np.nan), np.full((len(order) - 1,) * 2, np.nan))
+    contrasts = many_to_one(np.full(len(order) - 1, np.nan), np.full((len(order) - 1,) * 2, np.nan), math.inf)
     return ratio_rows(
         endpoint, analysis, model, order, [], sizes, contrasts, scale, [f"not tested: {why}"], {}
     )
@@ -262,7 +345,7 @@ def ratio_rows(
     order: list[str],
     fitted: list[str],
     sizes: dict[str, int],
-    contrasts: ControlContrasts,
+    contrasts: ManyToOne,
     scale: str,
     notes: list[str],
     degenerate: dict[str, str],

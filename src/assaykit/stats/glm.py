@@ -13,7 +13,7 @@ ed., ch. 4 and 6; Agresti 2013, Categorical Data Analysis, 3rd ed., ch. 4-5 and 
 
 The contrasts are tested as a many-to-one family by Wald z statistics from the model's covariance, single
 step, as ``multcomp::glht(model, mcp(g = "Dunnett"))`` does (:func:`~assaykit.stats.contrasts.
-control_contrasts`: exact, as their correlations are one-factor, all sharing the control's coefficient).
+many_to_one`: exact, as their correlations are one-factor, all sharing the control's coefficient).
 Both functions return rows with :data:`~assaykit.stats.columns.MODEL_COLUMNS`: ``estimate`` and its
 interval on the ratio scale, ``se`` of the log ratio, ``statistic`` the Wald z (``df`` infinite) or, for
 the quasi-binomial, a t on the residual df.
@@ -34,9 +34,9 @@ from scipy import stats as sps
 from assaykit.errors import AssayInputError
 from assaykit.stats.contrasts import (
     animal_label,
-    control_contrasts,
     empty_ratio_rows,
     left_out_note,
+    many_to_one,
     prepare_groups,
     ratio_rows,
     treatment_design,
@@ -161,7 +161,7 @@ def count_comparisons(
                 fit = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
                     tol=1e-12, maxiter=200
                 )
-    contrasts = control_contrasts(fit.params[1:], fit.cov_params()[1:, 1:], confidence=confidence)
+    contrasts = many_to_one(fit.params[1:], fit.cov_params()[1:, 1:], math.inf, confidence=confidence)
     return ratio_rows(
         endpoint, chosen, model_text, order, fitted, sizes, contrasts, "rate_ratio", notes, degenerate
     )
@@ -260,7 +260,9 @@ def proportion_comparisons(
     df_resid = float(binomial.df_resid)
     phi = binomial.pearson_chi2 / df_resid if df_resid > 0 else math.nan
     notes.append(f"binomial Pearson chi2/df = {phi:.3g}")
-    contrasts = control_contrasts(binomial.params[1:], binomial.cov_params()[1:, 1:], confidence=confidence)
+    contrasts = many_to_one(
+        binomial.params[1:], binomial.cov_params()[1:, 1:], math.inf, confidence=confidence
+    )
     base = list(notes)
     if phi > OVERDISPERSION:
         notes.append(
@@ -272,7 +274,7 @@ def proportion_comparisons(
     )
     if not phi > OVERDISPERSION:
         return rows
-    quasi = control_contrasts(
+    quasi = many_to_one(
         binomial.params[1:], phi * binomial.cov_params()[1:, 1:], df_resid, confidence=confidence
     )
     base.append(
