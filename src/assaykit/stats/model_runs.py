@@ -146,7 +146,7 @@ def run_models(
             )
             frames.append(result.comparisons)
             anova.append(result.anova)
-            runs.decisions.append(f"{endpoint}: {result.decision}")
+            runs.decisions.append(result.decision)
             runs.notes.extend(result.notes)
         elif plan.block is not None:
             from assaykit.stats.blocks import blocked_comparisons
@@ -161,7 +161,7 @@ def run_models(
                 min_random_levels=plan.min_random_levels,
             )
             frames.append(result.comparisons)
-            runs.decisions.append(f"{endpoint}: {result.decision}")
+            runs.decisions.append(result.decision)
             runs.notes.extend(result.notes)
         if plan.covariate is not None and endpoint != plan.covariate:
             from assaykit.stats.ancova import covariate_comparisons
