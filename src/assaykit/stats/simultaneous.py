@@ -258,8 +258,10 @@ def max_modulus_sf_general(c: float, correlation: np.ndarray, df: float = math.i
         dist = sps.multivariate_t(loc=np.zeros(k), shape=r, df=df, seed=rng)
         inside = dist.cdf(upper, lower_limit=-upper, maxpts=200_000 * k, random_state=rng)
     else:
-        dist = sps.multivariate_normal(mean=np.zeros(k), cov=r, seed=rng)
-        inside = dist.cdf(upper, lower_limit=-upper, abseps=QMC_ABSEPS, releps=0, maxpts=200_000 * k)
+        dist = sps.multivariate_normal(
+            mean=np.zeros(k), cov=r, seed=rng, maxpts=200_000 * k, abseps=QMC_ABSEPS, releps=0
+        )
+        inside = dist.cdf(upper, lower_limit=-upper, rng=rng)
     return min(max(1.0 - float(inside), 0.0), 1.0)
 
 
