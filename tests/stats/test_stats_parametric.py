@@ -115,9 +115,11 @@ def test_dunnett_blood_count_against_r_and_independent_integration(blood: object
     np.testing.assert_allclose(blood.p_adjusted, exact_p, atol=1e-9)
     np.testing.assert_allclose(blood.p_adjusted, R_P_TWO_SIDED, atol=1e-7)  # R's 7 printed digits
     assert blood.critical_value == pytest.approx(critical, abs=1e-7)
-    # scipy's record of multcomp's confint: its critical value (qmvt, a stochastic root) is off by ~3e-6
-    np.testing.assert_allclose(blood.ci_low, R_CI_LOW, atol=1e-5)
-    np.testing.assert_allclose(blood.ci_high, R_CI_HIGH, atol=1e-5)
+    # scipy's record of multcomp's confint with its default qmvt (GenzBretz abseps 1e-3, a stochastic root
+    # search): its critical value is 1.5e-4 above the exact one, so its limits are 1.1e-4 wider
+    np.testing.assert_allclose(blood.ci_low, R_CI_LOW, atol=2e-4)
+    np.testing.assert_allclose(blood.ci_high, R_CI_HIGH, atol=2e-4)
+    assert np.all(blood.ci_low > R_CI_LOW) and np.all(blood.ci_high < R_CI_HIGH)
     se = np.sqrt(pooled_variance([CONTROL, DRUG_A, DRUG_B])[0] * (1 / np.array([4, 5]) + 1 / 6))
     np.testing.assert_allclose((blood.ci_high - blood.ci_low) / (2 * se), blood.critical_value, rtol=1e-12)
     assert (blood.ci_type, blood.adjustment) == ("simultaneous", "dunnett")
@@ -160,10 +162,11 @@ def test_dunnett_against_r_multcomp_and_r_quadrature(name: str) -> None:
     estimate, se = np.asarray(ref["estimate"]), np.asarray(ref["se"])
     np.testing.assert_allclose(family.ci_low, estimate - ref["critical_integrate"] * se, atol=1e-8)
     np.testing.assert_allclose(family.ci_high, estimate + ref["critical_integrate"] * se, atol=1e-8)
-    # multcomp's confint: its critical value comes from qmvt's stochastic root search (see the R script)
-    assert family.critical_value == pytest.approx(ref["critical_multcomp"], abs=1e-5)
-    np.testing.assert_allclose(family.ci_low, ref["ci_low_multcomp"], atol=1e-5 * max(1.0, se.max()))
-    np.testing.assert_allclose(family.ci_high, ref["ci_high_multcomp"], atol=1e-5 * max(1.0, se.max()))
+    # multcomp's confint: its critical value comes from qmvt's stochastic root search at abseps 1e-5 and
+    # ptol 1e-4 (tighter settings did not finish; see the R script), good to a few 1e-5 in d
+    assert family.critical_value == pytest.approx(ref["critical_multcomp"], abs=2e-4)
+    np.testing.assert_allclose(family.ci_low, ref["ci_low_multcomp"], atol=2e-4 * se.max())
+    np.testing.assert_allclose(family.ci_high, ref["ci_high_multcomp"], atol=2e-4 * se.max())
 
 
 def test_dunnett_large_effect_reaches_p_near_1e_9() -> None:
