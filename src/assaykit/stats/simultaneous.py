@@ -262,7 +262,7 @@ def max_modulus_sf_general(c: float, correlation: np.ndarray, df: float = math.i
         dist = sps.multivariate_normal(
             mean=np.zeros(k), cov=r, seed=rng, maxpts=200_000 * k, abseps=QMC_ABSEPS, releps=0
         )
-        inside = dist.cdf(upper, lower_limit=-upper)
+        inside = dist.cdf(upper, lower_limit=-upper, rng=rng)
     return min(max(1.0 - float(inside), 0.0), 1.0)
 
 
