@@ -155,6 +155,11 @@ CURATED: list[tuple[str, list[str]]] = [
     ("compare-endpoint", [*_CMP, "--endpoint", "open_time_pct", "--test", "parametric", "-o", "s.json"]),
     ("compare-nonparametric", [*_CMP, "--test", "nonparametric", "-o", "s.csv"]),
     ("compare-no-design", ["compare", "examples/design/epm_endpoints.csv", "--control", "vehicle"]),
+    # issue 17: the analysis plan of the example study (primary, sex, cohort, covariate, count models)
+    ("compare-plan", [*_CMP, "--protocol", "examples/design/study_plan.toml", "-o", "plan.xlsx"]),
+    ("compare-welch", [*_CMP, "--test", "welch", "--primary", "open_time_pct", "-o", "w.csv"]),
+    ("compare-steel", [*_CMP, "--test", "steel", "--dunn-adjust", "bonferroni", "--quartiles", "prism"]),
+    ("compare-random-cohort", [*_CMP, "--block", "cohort", "--block-model", "random", "--spread", "sem"]),
     # tests/data: the vendor and pose-estimation files
     ("data-anymaze", ["epm", _T + "anymaze_test.csv", "-o", "e.csv"]),
     ("data-ethovision", ["epm", _T + "ethovision_2014.txt", _T + "ethovision_unicode.txt", "-o", "e.csv"]),
