@@ -267,16 +267,7 @@ def _rows(mf, groups, family, endpoint, text, notes, ok=None) -> list[dict]:
                 "n_group": mf.count(g=f"g{g}"),
                 "n_control": mf.count(g="g0"),
                 "scale": "difference",
-                "estimate": family.estimate[i],
-                "se": family.se[i],
-                "ci_low": family.ci_low[i],
-                "ci_high": family.ci_high[i],
-                "ci_type": "simultaneous",
-                "statistic": family.statistic[i],
-                "df": family.df,
-                "p_value": family.p_value[i],
-                "p_adjusted": family.p_adjusted[i],
-                "adjustment": family.adjustment,
+                **family.row_values(i),
                 "note": note,
             }
         )

@@ -98,6 +98,25 @@ class ManyToOne:
         """``"simultaneous"`` for a family adjusted single-step, ``"per_comparison"`` for one contrast."""
         return "per_comparison" if self.adjustment == "none" else "simultaneous"
 
+    def row_values(self, i: int) -> dict[str, object]:
+        """Return contrast ``i`` as the numeric columns of a ``MODEL_COLUMNS`` row.
+
+        ``estimate, se, ci_low, ci_high, ci_type, statistic, df, p_value, p_adjusted, adjustment``, on the
+        scale of the estimates (a model on the log scale turns its estimate and interval into ratios).
+        """
+        return {
+            "estimate": self.estimate[i],
+            "se": self.se[i],
+            "ci_low": self.ci_low[i],
+            "ci_high": self.ci_high[i],
+            "ci_type": self.ci_type,
+            "statistic": self.statistic[i],
+            "df": self.df,
+            "p_value": self.p_value[i],
+            "p_adjusted": self.p_adjusted[i],
+            "adjustment": self.adjustment,
+        }
+
 
 def many_to_one(
     estimates: np.ndarray | list[float],

@@ -359,16 +359,7 @@ def _comparisons(
                 "n_group": mf.count(g=f"g{g}", **at),
                 "n_control": n_control,
                 "scale": "difference",
-                "estimate": family.estimate[i],
-                "se": family.se[i],
-                "ci_low": family.ci_low[i],
-                "ci_high": family.ci_high[i],
-                "ci_type": "simultaneous",
-                "statistic": family.statistic[i],
-                "df": family.df,
-                "p_value": family.p_value[i],
-                "p_adjusted": family.p_adjusted[i],
-                "adjustment": family.adjustment,
+                **family.row_values(i),
                 "note": note,
             }
         )
