@@ -12,7 +12,6 @@ suppressPackageStartupMessages({library(mvtnorm); library(jsonlite)})
 
 # ---- the one-factor integral, by nested adaptive quadrature --------------------------------------------
 source("tests/stats/reference/one_factor.R")  # sf_integrate(), sf_mvtnorm()
-}
 
 # ---- the grid ----------------------------------------------------------------------------------------------
 loading_sets <- list(
