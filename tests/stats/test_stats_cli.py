@@ -303,3 +303,63 @@ def test_a_semicolon_file_with_decimal_commas_reads_as_its_decimal_point_twin(tm
     assert row["difference"] == pytest.approx(np.mean(drug) - np.mean(vehicle))
     welch = stats.ttest_ind(drug, vehicle, equal_var=False)
     assert row["p_value"] == pytest.approx(welch.pvalue, rel=1e-9)
+
+
+def test_compare_follows_the_analysis_plan_of_a_protocol_file(tmp_path: Path) -> None:
+    out = tmp_path / "plan.xlsx"
+    plan = DESIGN_DIR / "study_plan.toml"
+    result = run(
+        "compare", STUDY, "--design", STUDY_DESIGN, "--control", "vehicle", "--protocol", plan, "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "open_time_pct (primary)" in result.stdout and "distance_cm (secondary)" in result.stdout
+    assert "omnibus: endpoint" in result.stdout and "one-way ANOVA F(4, 39)" in result.stdout
+    assert "latency: endpoint" in result.stdout and "anxiety vs locomotion: group" in result.stdout
+    assert "group x sex interaction" in result.stderr  # the factorial rule, said in words
+    sheets = pd.read_excel(out, sheet_name=None)
+    models = sheets["models"]
+    assert {"factorial", "ancova", "logrank", "cox"} <= set(models["analysis"])
+    assert set(sheets["anova"]["ss_type"]) == {2, 3}
+    notes = list(sheets["notes"]["note"])
+    assert "plan: primary = 'open_time_pct'" in notes and "plan: factor = 'sex'" in notes
+    comparisons = sheets["comparisons"]
+    assert set(comparisons["role"]) == {"primary", "secondary"}
+
+
+def test_an_option_overrides_the_plan_and_a_bad_plan_is_one_line(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[statistics]\ntest = "steel"\nprimary = "open_time_pct"\n', encoding="utf-8")
+    table = tmp_path / "s.csv"
+    args = ["compare", STUDY, "--design", STUDY_DESIGN, "--control", "vehicle", *ONE, "--protocol", plan]
+    assert run(*args, "-o", table, "-q").exit_code == 0
+    assert set(pd.read_csv(table)["test"]) == {"steel"}
+    assert run(*args, "--test", "welch", "-o", table, "-q").exit_code == 0
+    assert set(pd.read_csv(table)["test"]) == {"dunnett_t3"}
+    plan.write_text("[statistics]\nfactor = 3\n", encoding="utf-8")
+    assert_user_error(run(*args), "plan.toml", "[statistics] factor = 3 is not a str")
+    assert_user_error(
+        run(*args[:-2], "--factor", "sx"), "no column 'sx' for the factor (--factor)", "did you mean 'sex'?"
+    )
+
+
+def test_epm_with_design_reads_the_statistics_table_of_its_preset(tmp_path: Path) -> None:
+    preset = tmp_path / "maze.toml"
+    text = (ROOT / "protocols" / "epm-mouse.toml").read_text(encoding="utf-8")
+    preset.write_text(text + '\n[statistics]\ntest = "nonparametric"\n', encoding="utf-8")
+    stats = tmp_path / "stats.csv"
+    result = run(
+        "epm",
+        EPM_TRACKS,
+        "--protocol",
+        preset,
+        "--design",
+        MICE_DESIGN,
+        "--control",
+        "vehicle",
+        "--stats",
+        stats,
+        "-q",
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(stats)
+    assert set(table.loc[table["endpoint"] != "latency_open_s", "test"]) == {"mann_whitney_u"}
