@@ -256,11 +256,11 @@ def max_modulus_sf_general(c: float, correlation: np.ndarray, df: float = math.i
     rng = np.random.default_rng(QMC_SEED)
     if math.isfinite(df):
         dist = sps.multivariate_t(loc=np.zeros(k), shape=r, df=df, seed=rng)
-        inside = dist.cdf(upper, lower_limit=-upper, maxpts=200_000 * k, random_state=rng)
+        inside = dist.cdf(upper, lower_limit=-upper, maxpts=100_000 * k, random_state=rng)
     else:
         # the frozen distribution takes the tolerances when it is made; its cdf() does not accept them
         dist = sps.multivariate_normal(
-            mean=np.zeros(k), cov=r, seed=rng, maxpts=200_000 * k, abseps=QMC_ABSEPS, releps=0
+            mean=np.zeros(k), cov=r, seed=rng, maxpts=100_000 * k, abseps=QMC_ABSEPS, releps=0
         )
         inside = dist.cdf(upper, lower_limit=-upper, rng=rng)
     return min(max(1.0 - float(inside), 0.0), 1.0)
