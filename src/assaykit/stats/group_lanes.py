@@ -313,8 +313,8 @@ def group_ticks(ax: Axes, lanes: Sequence[Lane], *, counts: bool = True) -> None
     """Name the lanes on the x axis, wrapped to stay readable with long names and many groups.
 
     Each name is wrapped to as many characters as fit in its lane at the figure's width (12 at most;
-    smaller type from five groups on), so no line runs into the next lane; ``counts`` adds ``n = `` under
-    each name.
+    smaller type from five groups on), so no line runs into the next lane; ``counts`` adds the number of
+    animals (``n = 8``) under each name.
     """
     many = len(lanes) >= 5
     size = 7.5 if many else 9.0

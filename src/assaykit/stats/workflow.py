@@ -100,11 +100,14 @@ def run_compare(
         The name of the group column (in the design, or in the endpoint table without a design).
     output
         The comparisons table (.csv .tsv .json .xlsx); an ``.xlsx`` file also gets the sheets summary,
-        assumptions, trend, models, anova, latency, exclusions and notes (see :func:`sheets`).
+        assumptions, trend, models, anova, latency, anxiety_locomotion, exclusions and notes (see
+        :func:`sheets`).
     summary_path
         The summary table (one row per endpoint x group).
     plot_dir
-        Folder for one PNG per endpoint (``groups_<endpoint>.png``); created if needed.
+        Folder for the figures of each endpoint (``groups_<endpoint>.png``, ``estimation_<endpoint>.png``
+        and, for a censored latency, ``latency_<endpoint>.png``; see :func:`write_group_plots`); created if
+        needed.
     outputs
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them; None to
         write them at the end of this job. Every output path is checked before any file is read, and the
