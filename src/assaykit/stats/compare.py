@@ -326,7 +326,7 @@ def compare_groups(
         models=models.models,
         anova=models.anova,
         latency=models.latency,
-        locomotion=_locomotion(comparisons, chosen),
+        locomotion=_locomotion(comparisons, [e for e in chosen if e not in models.censoring]),
         notes=list(dict.fromkeys(notes)),
         warnings=list(dict.fromkeys(doubts)),
         plan=plan,
@@ -344,6 +344,7 @@ def _locomotion(comparisons: pd.DataFrame, endpoints: list[str]) -> pd.DataFrame
     """Return the anxiety-beside-locomotion table when both kinds of endpoint were analysed."""
     from assaykit.stats.locomotion import ANXIETY_ENDPOINTS, LOCOMOTOR_ENDPOINTS, anxiety_locomotion_table
 
+    comparisons = comparisons[comparisons["endpoint"].isin(endpoints)]
     if comparisons.empty or not (
         set(endpoints) & set(ANXIETY_ENDPOINTS) and set(endpoints) & set(LOCOMOTOR_ENDPOINTS)
     ):

@@ -120,6 +120,11 @@ def run_models(
     runs = ModelRuns(_empty(), pd.DataFrame(), pd.DataFrame())
     session = _session(table, plan)
     runs.session_s = session
+    if plan.factor is not None and plan.block is not None and plan.block_model == "random":
+        runs.notes.append(
+            f"with a factor ({plan.factor}), the block {plan.block} enters the factorial model as a fixed "
+            "term; a random block is fitted without a factor only"
+        )
     for endpoint in endpoints:
         if is_latency(endpoint) and session is not None:
             result = latency_comparisons(
@@ -132,6 +137,14 @@ def run_models(
             _, event = latency_events(table, endpoint, session=plan.session_s)
             censored = ~event.astype(bool)
             runs.censoring[endpoint] = censored.reindex(table.index, fill_value=False)
+        if endpoint in runs.censoring:
+            # A censored latency is analysed as such; linear models of its recorded values are not fitted.
+            if plan.factor is not None or plan.block is not None or plan.covariate is not None:
+                runs.notes.append(
+                    f"{endpoint}: censored at the session length, so no linear model (factor, block or "
+                    "covariate) is fitted to it; see the log-rank and Cox rows"
+                )
+            continue
         if plan.factor is not None:
             from assaykit.stats.factorial import factorial_comparisons
 

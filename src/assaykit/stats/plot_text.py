@@ -63,6 +63,7 @@ TEST_NAMES: dict[str, str] = {
     "steel": "Steel",
     "dunn_holm": "Dunn (Holm)",
     "dunn_bonferroni": "Dunn (Bonferroni)",
+    "logrank": "log-rank",
 }
 
 #: The omnibus tests, as the ``omnibus_test`` column names them: the words and the statistic's letter.

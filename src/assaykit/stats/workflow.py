@@ -261,7 +261,7 @@ def sheets(run: CompareRun) -> dict[str, pd.DataFrame]:
     ``comparisons``, ``summary``, ``assumptions``, ``trend``, ``models`` (model-based comparisons),
     ``anova`` (factorial ANOVA tables), ``latency`` (Kaplan-Meier medians), ``anxiety_locomotion`` (the
     anxiety and locomotor differences of each group side by side), ``exclusions``, ``notes`` (the
-    notes, then the plan's fields as ``plan: name = value``).
+    warnings as ``warning: ...``, the notes, then the plan's fields as ``plan: name = value``).
     """
     result = run.comparison
     return {
@@ -274,7 +274,10 @@ def sheets(run: CompareRun) -> dict[str, pd.DataFrame]:
         "latency": result.latency,
         "anxiety_locomotion": result.locomotion,
         "exclusions": run.exclusions,
-        "notes": pd.DataFrame({"note": [*result.notes, *plan_lines(result.plan)]}, dtype=object),
+        "notes": pd.DataFrame(
+            {"note": [*(f"warning: {w}" for w in run.warnings), *result.notes, *plan_lines(result.plan)]},
+            dtype=object,
+        ),
     }
 
 
