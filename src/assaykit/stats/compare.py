@@ -32,7 +32,7 @@ are in :mod:`assaykit.stats.columns`. The names of those modules used elsewhere 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -307,6 +307,9 @@ def compare_groups(
         censored = tuple(f"{e}:" for e in models.censoring)
         doubts = [d for d in doubts if not d.startswith(censored)]
         trends = [t for t in trends if t["endpoint"] not in models.censoring]
+    models.survival = {  # the figures draw the groups in the study's order (by dose), as the tables
+        e: replace(r, groups=tuple(g for g in order if g in r.groups)) for e, r in models.survival.items()
+    }
     models.models = _in_order(models.models, chosen, order)
     models.latency = _in_order(models.latency, chosen, order)
     role, across = adjust_across_endpoints(comparisons, plan.primary, plan.secondary_adjust)
