@@ -389,3 +389,18 @@ def test_long_group_names_stay_readable(tmp_path: Path, k: int) -> None:
         figure_box = fig.bbox
         assert all(figure_box.x0 <= b.x0 and b.x1 <= figure_box.x1 for b in boxes)
     assert plot_group_dots(table, "open_time_pct", tmp_path / "long.pdf", control=names[0]).exists()
+
+
+def test_the_iqr_bars_follow_the_chosen_quartiles() -> None:
+    """With quartiles="prism" the bars beside a rank test end at Prism's (type 6) quartiles, as the table."""
+    from assaykit.stats.plots import group_dots_figure
+
+    values = {"vehicle": [1.0, 2.0, 4.0, 7.0, 11.0], "drug": [3.0, 5.0, 6.0, 10.0, 15.0, 21.0]}
+    data = pd.DataFrame([{"group": g, "y": v} for g, vs in values.items() for v in vs])
+    rows = pd.DataFrame({"endpoint": ["y"], "group": ["drug"], "test": ["dunn_holm"], "p_adjusted": [0.2]})
+    for quartiles, method in (("type7", "linear"), ("prism", "weibull")):
+        fig = group_dots_figure(data, "y", control="vehicle", comparisons=rows, quartiles=quartiles)
+        bar = next(a for a in fig.findobj() if getattr(a, "get_gid", lambda: None)() == "spread:drug")
+        ends = sorted(np.asarray(bar.get_segments()[0])[:, 1]) if hasattr(bar, "get_segments") else None
+        expected = np.percentile(values["drug"], [25, 75], method=method)
+        assert ends is not None and np.allclose(ends, expected, rtol=1e-12)

@@ -142,6 +142,7 @@ def build_lanes(
     censored: np.ndarray | None = None,
     censor_time: float | None = None,
     medians: Mapping[str, float] | None = None,
+    quartiles: str = "type7",
 ) -> list[Lane]:
     """Split the values by group and summarise each group.
 
@@ -161,6 +162,9 @@ def build_lanes(
     medians
         The Kaplan-Meier median of each group (from the survival analysis), used as the centre of a
         ``median_iqr`` lane instead of the plain median; a group it does not name gets the plain one.
+    quartiles
+        ``type7`` or ``prism``: the quartiles of a ``median_iqr`` lane, as the summary table's
+        (:func:`~assaykit.stats.describe.describe`).
 
     Returns
     -------
@@ -189,7 +193,7 @@ def build_lanes(
             )
         keep = in_group & np.isfinite(values)
         given = None if medians is None else medians.get(name)
-        centre, low, high = summarise(values[keep], summary, median=given)
+        centre, low, high = summarise(values[keep], summary, median=given, quartiles=quartiles)
         lanes.append(
             Lane(
                 name=name,
@@ -205,17 +209,17 @@ def build_lanes(
 
 
 def summarise(
-    values: np.ndarray, summary: Summary, *, median: float | None = None
+    values: np.ndarray, summary: Summary, *, median: float | None = None, quartiles: str = "type7"
 ) -> tuple[float, float, float]:
     """Return a group's centre and the ends of its bar.
 
     ``mean_sd``: mean and mean -/+ SD (sample SD, divisor n - 1); ``mean_sem``: mean -/+ SD / sqrt(n);
     ``median_iqr``: the median (or ``median`` when given: a Kaplan-Meier median, NaN when not reached) and
-    the quartiles (numpy's linear interpolation, Hyndman & Fan 1996 type 7, as in
-    :func:`~assaykit.stats.describe.describe`). The bar is NaN with fewer than two values for a mean and
-    with none for the quartiles.
+    the quartiles (numpy's linear interpolation, Hyndman & Fan 1996 type 7, or GraphPad Prism's type 6 with
+    ``quartiles="prism"``, as in :func:`~assaykit.stats.describe.describe`). The bar is NaN with fewer than
+    two values for a mean and with none for the quartiles.
     """
-    d = describe(values)
+    d = describe(values, quartiles=quartiles)
     if d["n"] == 0:
         return math.nan, math.nan, math.nan
     if summary == "median_iqr":

@@ -84,6 +84,7 @@ def plot_group_dots(
     censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
     censor_time: float | None = None,
     medians: Mapping[str, float] | None = None,
+    quartiles: str = "type7",
 ) -> Path:
     """Plot one endpoint per group: every animal as a dot, a centre and spread, marks against the control.
 
@@ -123,6 +124,9 @@ def plot_group_dots(
         The Kaplan-Meier median latency of each group (e.g. from the survival analysis) for the centre
         line when ``censored`` is given; a non-finite median is marked ``NR`` (not reached). Groups it
         does not name get the plain median.
+    quartiles
+        ``type7`` (R, numpy) or ``prism`` (GraphPad Prism, type 6): the IQR bars beside rank tests, as the
+        summary table computes them.
 
     Returns
     -------
@@ -149,6 +153,7 @@ def plot_group_dots(
         censored=censored,
         censor_time=censor_time,
         medians=medians,
+        quartiles=quartiles,
     )
     return save_figure(fig, path)
 
@@ -166,6 +171,7 @@ def group_dots_figure(
     censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
     censor_time: float | None = None,
     medians: Mapping[str, float] | None = None,
+    quartiles: str = "type7",
 ) -> Figure:
     """Draw the figure of :func:`plot_group_dots` without writing it (same parameters, no ``path``).
 
@@ -184,7 +190,14 @@ def group_dots_figure(
     test = headline_test(rows)
     summary = lane_summary(spread, test, latency=censored is not None)
     lanes = build_lanes(
-        values, labels, order, summary, censored=mask, censor_time=censor_time, medians=medians
+        values,
+        labels,
+        order,
+        summary,
+        censored=mask,
+        censor_time=censor_time,
+        medians=medians,
+        quartiles=quartiles,
     )
     marks = _marks(rows, order, control)
     with house_style():

@@ -337,6 +337,7 @@ def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet
                     control=result.control,
                     comparisons=result.comparisons,
                     spread=result.plan.spread,
+                    quartiles=result.plan.quartiles,
                     medians=_km_medians(result, endpoint) if mask is not None else None,
                     **censoring,
                 )
