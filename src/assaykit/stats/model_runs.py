@@ -23,9 +23,10 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.tables import closest_name
+from assaykit.stats.censoring import is_latency, latency_events
 from assaykit.stats.columns import MODEL_COLUMNS
 from assaykit.stats.plan import StatisticsPlan
-from assaykit.stats.survival import LatencyResult, is_latency, latency_comparisons, latency_events
+from assaykit.stats.survival import LatencyResult, latency_comparisons
 
 #: Endpoints that count events (entries, transitions, head dips): the count models apply to them.
 COUNT_ENDPOINTS = (
