@@ -168,9 +168,7 @@ def format_latency(result: GroupComparison) -> str:
             median = f"{sig(row.median, 3)} ({low}, {high})"
         logrank = tests.get((str(row.endpoint), "logrank", str(row.group)))
         cox = tests.get((str(row.endpoint), "cox", str(row.group)))
-        hazard = ""
-        if cox is not None and not math.isnan(cox.estimate):
-            hazard = f"{sig(cox.estimate, 3)} ({sig(cox.ci_low, 3)}, {sig(cox.ci_high, 3)})"
+        hazard = "" if cox is None else _with_ci(cox.estimate, cox.ci_low, cox.ci_high)
         label = f"{row.group} (control)" if row.group == result.control else str(row.group)
         cells = [str(row.endpoint), label, f"{row.n:.0f}", f"{row.n_censored:.0f}", median]
         cells.append("" if logrank is None else _p_with_mark(logrank.p_adjusted))
@@ -227,10 +225,7 @@ def format_models(result: GroupComparison) -> str:
         return ""
     lines = []
     for row in models.itertuples(index=False):
-        ci = ""
-        if not (math.isnan(row.ci_low) or math.isnan(row.ci_high)):
-            ci = f" ({sig(row.ci_low, 3)}, {sig(row.ci_high, 3)})"
-        estimate = "" if math.isnan(row.estimate) else f"{sig(row.estimate, 3)}{ci}"
+        estimate = _with_ci(row.estimate, row.ci_low, row.ci_high)
         lines.append(
             [
                 str(row.endpoint),
@@ -291,6 +286,14 @@ def _centre(stats: pd.Series, spread: str) -> str:
     value = stats[spread]
     shown = "" if math.isnan(value) else f" ± {sig(value, 2)}"
     return f"{sig(stats['mean'], 3)}{shown}"
+
+
+def _with_ci(estimate: float, low: float, high: float) -> str:
+    """Write ``estimate (low, high)`` to 3 significant digits; no interval when a limit is NaN."""
+    if math.isnan(estimate):
+        return ""
+    ci = "" if math.isnan(low) or math.isnan(high) else f" ({sig(low, 3)}, {sig(high, 3)})"
+    return f"{sig(estimate, 3)}{ci}"
 
 
 def _signed(value: float) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -326,39 +327,35 @@ def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet
             name = safe_filename(endpoint)
             censored = result.censored.get(endpoint)
             mask = None if censored is None else censored.reindex(run.data.index, fill_value=False)
-            censoring = {"censored": mask, "censor_time": result.session_s if mask is not None else None}
-            target = directory / f"{PLOT_PREFIX}{name}.png"
-            with out.stage(target, into="--plot") as tmp:
-                plot_group_dots(
-                    run.data,
-                    endpoint,
-                    tmp,
-                    groups=result.groups,
-                    control=result.control,
-                    comparisons=result.comparisons,
-                    spread=result.plan.spread,
-                    quartiles=result.plan.quartiles,
-                    medians=_km_medians(result, endpoint) if mask is not None else None,
-                    **censoring,
-                )
-            written.append(target)
-            target = directory / f"estimation_{name}.png"
-            with out.stage(target, into="--plot") as tmp:
-                plot_estimation(
-                    run.data,
-                    endpoint,
-                    tmp,
-                    groups=result.groups,
-                    control=result.control,
-                    comparisons=result.comparisons,
-                    spread=result.plan.spread,
-                    **censoring,
-                )
-            written.append(target)
+            shared = {
+                "groups": result.groups,
+                "control": result.control,
+                "comparisons": result.comparisons,
+                "spread": result.plan.spread,
+                "censored": mask,
+                "censor_time": result.session_s if mask is not None else None,
+            }
+            medians = _km_medians(result, endpoint) if mask is not None else None
+            figures = [
+                (
+                    f"{PLOT_PREFIX}{name}.png",
+                    partial(
+                        plot_group_dots,
+                        run.data,
+                        endpoint,
+                        quartiles=result.plan.quartiles,
+                        medians=medians,
+                        **shared,
+                    ),
+                ),
+                (f"estimation_{name}.png", partial(plot_estimation, run.data, endpoint, **shared)),
+            ]
             if endpoint in result.survival:
-                target = directory / f"latency_{name}.png"
+                figures.append((f"latency_{name}.png", partial(plot_latency_km, result.survival[endpoint])))
+            for filename, draw in figures:
+                target = directory / filename
                 with out.stage(target, into="--plot") as tmp:
-                    plot_latency_km(result.survival[endpoint], tmp)
+                    draw(tmp)
                 written.append(target)
     return written
 
