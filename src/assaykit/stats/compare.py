@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import closest_name
 from assaykit.stats.columns import ASSUMPTION_COLUMNS, COMPARISON_COLUMNS, MISSING_COLUMNS, TREND_COLUMNS
 from assaykit.stats.comparison_rows import analyse_endpoint
 from assaykit.stats.describe import describe_groups
@@ -49,8 +48,10 @@ from assaykit.stats.inputs import (
     EPM_ENDPOINTS,
     LDB_ENDPOINTS,
     default_endpoints,
+    group_labels,
     group_order,
     missing_values,
+    not_found,
     numeric_endpoint,
 )
 from assaykit.stats.latency_headline import censored_headline
@@ -231,14 +232,11 @@ def compare_groups(
     source = data.attrs.get("source")
     if group not in data.columns:
         raise AssayInputError(f"no '{group}' column to take the groups from", path=source)
-    labels = data[group].map(lambda v: "" if pd.api.types.is_scalar(v) and pd.isna(v) else str(v).strip())
+    labels = group_labels(data[group])
     groups_present = [g for g in pd.unique(labels) if g]
     if control not in groups_present:
-        message = f"no group named '{control}' (the control); the groups are {', '.join(groups_present)}"
-        suggestion = closest_name(groups_present, [control])
-        if suggestion is not None:
-            message += f"; did you mean '{suggestion[0]}'?"
-        raise AssayInputError(message, path=source)
+        head = f"no group named '{control}' (the control)"
+        raise AssayInputError(not_found(head, control, groups_present, "groups"), path=source)
     table = data.assign(**{group: labels})
     table = table[table[group] != ""]
     named = list(endpoints) if endpoints else list(plan.endpoints)
@@ -246,13 +244,8 @@ def compare_groups(
     if plan.primary is not None and plan.primary not in chosen:
         if plan.primary not in table.columns:
             names = [str(c) for c in table.columns]
-            message = (
-                f"no column '{plan.primary}' for the primary endpoint; the columns are {', '.join(names)}"
-            )
-            suggestion = closest_name(names, [plan.primary])
-            if suggestion is not None:
-                message += f"; did you mean '{suggestion[0]}'?"
-            raise AssayInputError(message, path=source)
+            head = f"no column '{plan.primary}' for the primary endpoint"
+            raise AssayInputError(not_found(head, plan.primary, names), path=source)
         chosen.insert(0, plan.primary)
     check_plan_columns(table, plan, source)
     if not chosen:

@@ -31,9 +31,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import closest_name
 from assaykit.stats.columns import MODEL_COLUMNS
-from assaykit.stats.inputs import group_order
+from assaykit.stats.inputs import group_labels, group_order, not_found
 from assaykit.stats.simultaneous import (
     max_modulus_quantile,
     max_modulus_sf,
@@ -295,21 +294,14 @@ def prepare_groups(
     for column in columns:
         if column not in data.columns:
             names = [str(c) for c in data.columns]
-            message = f"no column '{column}'; the columns are {', '.join(names)}"
-            suggestion = closest_name(names, [column])
-            if suggestion is not None:
-                message += f"; did you mean '{suggestion[0]}'?"
-            raise AssayInputError(message, path=source)
-    labels = data[group].map(lambda v: "" if pd.api.types.is_scalar(v) and pd.isna(v) else str(v).strip())
+            raise AssayInputError(not_found(f"no column '{column}'", column, names), path=source)
+    labels = group_labels(data[group])
     table = data.assign(**{group: labels})
     table = table[table[group] != ""].copy()
     present = [str(g) for g in pd.unique(table[group])]
     if control not in present:
-        message = f"no group named '{control}' (the control); the groups are {', '.join(present)}"
-        suggestion = closest_name(present, [control])
-        if suggestion is not None:
-            message += f"; did you mean '{suggestion[0]}'?"
-        raise AssayInputError(message, path=source, column=group)
+        head = f"no group named '{control}' (the control)"
+        raise AssayInputError(not_found(head, control, present, "groups"), path=source, column=group)
     return table, group_order(table, control, group=group)
 
 

@@ -8,6 +8,7 @@ table of animals without a value (:data:`~assaykit.stats.columns.MISSING_COLUMNS
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,39 @@ def group_order(
     return [control, *others]
 
 
+def not_found(head: str, name: str, known: Sequence[str], noun: str = "columns") -> str:
+    """Write a missing-name message: ``head``, the names there are, and the closest one.
+
+    ``no column 'sx' for the factor (--factor); the columns are animal, group, sex; did you mean 'sex'?``
+
+    Parameters
+    ----------
+    head
+        What is missing, e.g. ``no endpoint column 'x'``.
+    name
+        The name that was asked for (its closest match among ``known`` is suggested).
+    known
+        The names there are.
+    noun
+        What they are called in the message (``columns``, ``groups``).
+
+    Returns
+    -------
+    str
+        The message, for an :class:`~assaykit.errors.AssayInputError`.
+    """
+    message = f"{head}; the {noun} are {', '.join(known)}"
+    suggestion = closest_name(known, [name])
+    if suggestion is not None:
+        message += f"; did you mean '{suggestion[0]}'?"
+    return message
+
+
+def group_labels(column: pd.Series) -> pd.Series:
+    """Return a group column as stripped text, empty where a cell is empty (no group)."""
+    return column.map(lambda v: "" if pd.api.types.is_scalar(v) and pd.isna(v) else str(v).strip())
+
+
 def numeric_endpoint(table: pd.DataFrame, column: str, source: object) -> pd.Series:
     """Read an endpoint column as numbers.
 
@@ -146,11 +180,7 @@ def numeric_endpoint(table: pd.DataFrame, column: str, source: object) -> pd.Ser
     """
     if column not in table.columns:
         names = [str(c) for c in table.columns]
-        message = f"no endpoint column '{column}'; the columns are {', '.join(names)}"
-        suggestion = closest_name(names, [column])
-        if suggestion is not None:
-            message += f"; did you mean '{suggestion[0]}'?"
-        raise AssayInputError(message, path=source)
+        raise AssayInputError(not_found(f"no endpoint column '{column}'", column, names), path=source)
     values = table[column]
     if values.dtype.kind == "b":
         raise AssayInputError("true/false values are not an endpoint to average", path=source, column=column)

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.tables import closest_name
-from assaykit.stats.censoring import is_latency, latency_events
+from assaykit.stats.censoring import is_latency
 from assaykit.stats.columns import MODEL_COLUMNS
+from assaykit.stats.inputs import not_found
 from assaykit.stats.plan import StatisticsPlan
 from assaykit.stats.survival import LatencyResult, latency_comparisons
 
@@ -83,11 +83,8 @@ def check_plan_columns(table: pd.DataFrame, plan: StatisticsPlan, source: object
     for option, column in (("factor", plan.factor), ("block", plan.block), ("covariate", plan.covariate)):
         if column is None or column in columns:
             continue
-        message = f"no column '{column}' for the {option} (--{option}); the columns are {', '.join(columns)}"
-        suggestion = closest_name(columns, [column])
-        if suggestion is not None:
-            message += f"; did you mean '{suggestion[0]}'?"
-        raise AssayInputError(message, path=source)
+        head = f"no column '{column}' for the {option} (--{option})"
+        raise AssayInputError(not_found(head, column, columns), path=source)
 
 
 def run_models(
@@ -135,9 +132,7 @@ def run_models(
             frames.append(result.comparisons)
             latency.append(result.km)
             runs.notes.extend(result.notes)
-            _, event = latency_events(table, endpoint, session=plan.session_s)
-            censored = ~event.astype(bool)
-            runs.censoring[endpoint] = censored.reindex(table.index, fill_value=False)
+            runs.censoring[endpoint] = result.censored.reindex(table.index, fill_value=False)
         if endpoint in runs.censoring:
             # A censored latency is analysed as such; linear models of its recorded values are not fitted.
             if plan.factor is not None or plan.block is not None or plan.covariate is not None:

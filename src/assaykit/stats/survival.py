@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,9 @@ class LatencyResult:
         against the control, in the order of ``groups``.
     notes
         What the numbers cannot show: animals left out, curves not reaching 0.5, estimates not made.
+    censored
+        True for each animal analysed (index of ``data``) whose latency is censored, by
+        :func:`~assaykit.stats.censoring.latency_events`.
     """
 
     endpoint: str
@@ -87,6 +90,7 @@ class LatencyResult:
     curves: pd.DataFrame
     comparisons: pd.DataFrame
     notes: tuple[str, ...]
+    censored: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
 
 
 def latency_comparisons(
@@ -172,7 +176,16 @@ def latency_comparisons(
         which = table["analysis"] == analysis
         table.loc[which, "p_adjusted"] = holm(table.loc[which, "p_value"].to_numpy(dtype=float))
     return LatencyResult(
-        endpoint, str(control), tuple(order), longest, horizon, km, curves, table, tuple(notes)
+        endpoint,
+        str(control),
+        tuple(order),
+        longest,
+        horizon,
+        km,
+        curves,
+        table,
+        tuple(notes),
+        ~event.astype(bool),
     )
 
 
