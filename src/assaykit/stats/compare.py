@@ -42,7 +42,7 @@ from assaykit.stats.columns import ASSUMPTION_COLUMNS, COMPARISON_COLUMNS, MISSI
 from assaykit.stats.comparison_rows import analyse_endpoint
 from assaykit.stats.describe import describe_groups
 from assaykit.stats.endpoint_family import adjust_across_endpoints
-from assaykit.stats.headline import ALPHA, HEADLINE_RULE, TESTS
+from assaykit.stats.headline import ALPHA, HEADLINE_RULE
 from assaykit.stats.inputs import (
     DESIGN_INFO,
     EPM_ENDPOINTS,
@@ -56,7 +56,7 @@ from assaykit.stats.inputs import (
 )
 from assaykit.stats.latency_headline import censored_headline
 from assaykit.stats.model_runs import check_plan_columns, run_models
-from assaykit.stats.plan import StatisticsPlan
+from assaykit.stats.plan import TESTS, StatisticsPlan
 from assaykit.stats.trend import trend_rows
 
 __all__ = [
@@ -185,7 +185,7 @@ def compare_groups(
     control
         The control group.
     test
-        The headline family (:data:`~assaykit.stats.headline.TESTS`); overrides the plan's (whose default
+        The headline family (:data:`~assaykit.stats.plan.TESTS`); overrides the plan's (whose default
         is ``"parametric"``). ``"auto"`` chooses per endpoint by
         :data:`~assaykit.stats.headline.HEADLINE_RULE`: exploratory only.
     dose
@@ -213,7 +213,7 @@ def compare_groups(
         value that is not a finite number.
         So is a primary endpoint, factor, block or covariate column that is not in the table.
     ValueError
-        When ``test`` is not one of :data:`~assaykit.stats.headline.TESTS` or ``dose``/``compound`` is not a
+        When ``test`` is not one of :data:`~assaykit.stats.plan.TESTS` or ``dose``/``compound`` is not a
         column.
 
     Notes

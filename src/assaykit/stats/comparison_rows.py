@@ -105,7 +105,7 @@ def analyse_endpoint(
     control
         The control group.
     test
-        The family of tests (:data:`~assaykit.stats.headline.TESTS`): ``parametric``, ``welch``,
+        The family of tests (:data:`~assaykit.stats.plan.TESTS`): ``parametric``, ``welch``,
         ``nonparametric``, ``steel`` or the exploratory ``auto``.
     alpha
         Significance level of the assumption checks.

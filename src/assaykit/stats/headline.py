@@ -14,9 +14,6 @@ import numpy as np
 from assaykit.stats.assumptions import brown_forsythe, shapiro_wilk
 from assaykit.stats.results import TestResult
 
-#: Accepted values of ``test`` (see :mod:`assaykit.stats.plan`).
-TESTS = ("parametric", "welch", "nonparametric", "steel", "auto")
-
 #: The family of each pre-specified ``test``: its tests sit in the parametric or in the rank family.
 FAMILY_OF = {
     "parametric": "parametric",

@@ -24,6 +24,7 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.stats.censoring import is_latency
 from assaykit.stats.columns import MODEL_COLUMNS
+from assaykit.stats.contrasts import model_table
 from assaykit.stats.inputs import not_found
 from assaykit.stats.plan import StatisticsPlan
 from assaykit.stats.survival import LatencyResult, latency_comparisons
@@ -115,7 +116,7 @@ def run_models(
     frames: list[pd.DataFrame] = []
     anova: list[pd.DataFrame] = []
     latency: list[pd.DataFrame] = []
-    runs = ModelRuns(_empty(), pd.DataFrame(), pd.DataFrame())
+    runs = ModelRuns(model_table([]), pd.DataFrame(), pd.DataFrame())
     session = _session(table, plan)
     runs.session_s = session
     if plan.factor is not None and plan.block is not None and plan.block_model == "random":
@@ -213,22 +214,5 @@ def _session(table: pd.DataFrame, plan: StatisticsPlan) -> float | None:
             return float(np.nanmax(values))
     return None
 
-
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c in _NUMERIC else object) for c in MODEL_COLUMNS})
-
-
-_NUMERIC = {
-    "n_group",
-    "n_control",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "statistic",
-    "df",
-    "p_value",
-    "p_adjusted",
-}
 
 __all__ = ["COUNT_ENDPOINTS", "ModelRuns", "check_plan_columns", "is_count", "is_latency", "run_models"]

@@ -95,7 +95,7 @@ def run_compare(
     endpoints
         The endpoint columns; the assay's main ones, or every numeric column, when None or empty.
     test
-        The headline family (:data:`~assaykit.stats.headline.TESTS`); None for the plan's (parametric by
+        The headline family (:data:`~assaykit.stats.plan.TESTS`); None for the plan's (parametric by
         default).
     group
         The name of the group column (in the design, or in the endpoint table without a design).
