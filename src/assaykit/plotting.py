@@ -9,6 +9,7 @@ this module (and the command line) stays fast.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import re
 import sys
 import unicodedata
@@ -72,6 +73,9 @@ HOUSE_STYLE: dict[str, Any] = {
 #: Resolution of saved raster figures, dots per inch.
 DPI = 200
 
+#: The resolution :func:`save_figure` uses in this context (None: :data:`DPI`); set with :func:`figure_dpi`.
+_DPI: contextvars.ContextVar[int | None] = contextvars.ContextVar("assaykit_figure_dpi", default=None)
+
 #: Figure formats :func:`save_figure` writes, chosen by the file extension.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -109,6 +113,21 @@ def house_style() -> Iterator[None]:
     # matplotlib >= 3.10 types rc keys as a Literal of every known name; plain str keys are fine at run time.
     with mpl.rc_context(rc):  # type: ignore[arg-type,unused-ignore]
         yield
+
+
+@contextlib.contextmanager
+def figure_dpi(dpi: int | None) -> Iterator[None]:
+    """Save raster figures at ``dpi`` dots per inch inside the block (None keeps :data:`DPI`).
+
+    Report thumbnails use it: a figure drawn for a page on screen needs fewer pixels than one for print.
+    """
+    if dpi is not None and not (isinstance(dpi, int) and dpi > 0):
+        raise ValueError(f"dpi must be a positive whole number, got {dpi!r}")
+    token = _DPI.set(dpi)
+    try:
+        yield
+    finally:
+        _DPI.reset(token)
 
 
 def new_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
@@ -157,7 +176,8 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     fig
         The figure to write, usually from :func:`new_figure`.
     path
-        Output file; ``.png`` (200 dpi), ``.pdf`` or ``.svg``. Its folder must exist.
+        Output file; ``.png`` (200 dpi, or as set by :func:`figure_dpi`), ``.pdf`` or ``.svg``. Its
+        folder must exist.
 
     Returns
     -------
@@ -185,7 +205,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
             )
         with atomic_path(path) as tmp:
             try:
-                fig.savefig(tmp, format=suffix[1:], dpi=DPI, facecolor="white")
+                fig.savefig(tmp, format=suffix[1:], dpi=_DPI.get() or DPI, facecolor="white")
             except OSError as exc:
                 message = f"could not write the figure ({exc.strerror or exc})"
                 raise AssayInputError(message, path=path) from exc

@@ -1,0 +1,133 @@
+"""Many figures drawn at once: a figure as a picklable job, drawn over every usable core.
+
+A per-curve or per-animal figure is a pure function of its data, so a batch of them is a map. A
+:class:`FigureJob` holds a module-level plot function and its arguments; :func:`draw_figures` calls them in
+a process pool (:func:`assaykit.parallel.map_ordered`: the same files the plain loop writes, errors and
+warnings as the loop raises them) with a progress callback; :func:`stage_figures` does it for the staged
+files of a run's :class:`~assaykit.io.outputs.OutputSet`, so that the figures are written with the run's
+other outputs, all or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assaykit.parallel import map_ordered
+from assaykit.plotting import figure_dpi
+
+if TYPE_CHECKING:
+    from assaykit.io.outputs import OutputSet
+
+__all__ = ["FigureJob", "draw_figures", "stage_figures"]
+
+#: Modules imported before a pool starts, so that forked workers share them instead of importing each.
+_PRELOAD = ("matplotlib.figure", "matplotlib.backends.backend_agg")
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure to draw: ``func(*args, path=<file>, **kwargs)``.
+
+    Parameters
+    ----------
+    func
+        A module-level plot function that writes the figure to its ``path`` argument (the extension
+        chooses the format) and returns the path, such as
+        :func:`assaykit.binding.plots.plot_competition`. It must pickle (workers receive it by name).
+    args, kwargs
+        Its other arguments; they must pickle.
+    """
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def draw(self, path: str | Path) -> Path:
+        """Draw the figure into ``path`` (in this process) and return the path."""
+        self.func(*self.args, path=Path(path), **self.kwargs)
+        return Path(path)
+
+
+def _draw(item: tuple[FigureJob, Path, int | None]) -> Path:
+    job, path, dpi = item
+    with figure_dpi(dpi):
+        return job.draw(path)
+
+
+def draw_figures(
+    jobs: Sequence[FigureJob],
+    paths: Sequence[str | Path],
+    *,
+    dpi: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Draw ``jobs[i]`` into ``paths[i]`` for every i, over every usable core.
+
+    Parameters
+    ----------
+    jobs, paths
+        The figures and their files, the same length; each folder must exist.
+    dpi
+        Resolution of raster figures; None for the house default (:data:`assaykit.plotting.DPI`).
+    workers
+        Worker processes; default :func:`assaykit.parallel.worker_count` (``ASSAYKIT_WORKERS``).
+    progress
+        Called as ``progress(done, total)``: first ``(0, total)``, then as figures are finished.
+
+    Returns
+    -------
+    list of Path
+        ``paths``, in order.
+
+    Raises
+    ------
+    ValueError
+        When ``jobs`` and ``paths`` differ in length.
+    Exception
+        What a plot function raised for the first figure (in order) that failed.
+    """
+    if len(jobs) != len(paths):
+        raise ValueError(f"{len(jobs)} figure jobs but {len(paths)} paths")
+    total = len(jobs)
+    if progress is not None:
+        progress(0, total)
+    items = [(job, Path(path), dpi) for job, path in zip(jobs, paths, strict=True)]
+    report = None if progress is None else (lambda done: progress(done, total))
+    return map_ordered(_draw, items, progress=report, workers=workers, preload=_PRELOAD)
+
+
+def stage_figures(
+    outputs: OutputSet,
+    figures: Sequence[tuple[Path, FigureJob]],
+    *,
+    into: str = "--plot",
+    dpi: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Draw figures into staged files of ``outputs``; they are written when the run is committed.
+
+    Parameters
+    ----------
+    outputs
+        The run's outputs; the folder of every target must have been added with
+        :meth:`~assaykit.io.outputs.OutputSet.add_folder` under the option ``into``.
+    figures
+        ``(target file, job)`` pairs.
+    into, dpi, workers, progress
+        The folder's option, and as for :func:`draw_figures`.
+
+    Returns
+    -------
+    list of Path
+        The target files, in order.
+    """
+    with contextlib.ExitStack() as stack:
+        staged = [stack.enter_context(outputs.stage(target, into=into)) for target, _ in figures]
+        draw_figures([job for _, job in figures], staged, dpi=dpi, workers=workers, progress=progress)
+    return [target for target, _ in figures]
