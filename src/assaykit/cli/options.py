@@ -65,3 +65,16 @@ JOBS = click.option(
     help="Files analysed at once, each in its own process; 0 or auto: one per core. The results are "
     "the same as with 1 [1].",
 )
+PLOT_FORMAT = click.option(
+    "--plot-format",
+    type=click.Choice(["png", "svg", "pdf"]),
+    default="png",
+    show_default=True,
+    help="File format of the --plot figures (svg and pdf are vector, for a journal's figure files).",
+)
+REPORT = click.option(
+    "--report",
+    "report_path",
+    type=FILE,
+    help="Write one self-contained HTML report (results, flags, figures, methods, provenance).",
+)
