@@ -89,5 +89,6 @@ def main() -> None:
       assaykit ldb tracks.csv --protocol ldb-mouse
       assaykit epm tracks.csv --design design.csv --control vehicle --stats stats.xlsx
       assaykit compare endpoints.csv --design design.csv --control vehicle --plot plots/
+      assaykit report study.toml -o report.html
       assaykit protocols
     """
