@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROTOCOLS = {"binding", "saturation", "epm", "ldb", "stats"}
 ENGINES = {"fitting", "tracking"}
+#: The report: above the protocols (it reads their runs), below the command line.
+REPORT = {"report"}
 #: Top-level modules every layer may import; they import only each other.
 BASE = {
     "assaykit", "errors", "units", "plausible", "planar", "multiplicity", "parallel", "distinct",
@@ -61,6 +63,8 @@ def broken_rules(edges: dict[str, set[str]]) -> list[str]:
                 found.append(f"{where}: a protocol imports no other protocol")
             if g in BASE and t not in BASE:
                 found.append(f"{where}: base modules import only base modules")
+            if t in REPORT and g not in REPORT | {"cli", "__main__"}:
+                found.append(f"{where}: only the command line imports the report")
     return found
 
 
@@ -70,7 +74,7 @@ def test_the_source_keeps_the_import_rules() -> None:
 
 def test_every_package_and_top_level_module_has_a_layer() -> None:
     groups = {TOOL.group(m) for m in TOOL.graph()}
-    known = PROTOCOLS | ENGINES | BASE | {"io", "cli", "plotting", "__main__"}
+    known = PROTOCOLS | ENGINES | BASE | REPORT | {"io", "cli", "plotting", "__main__"}
     assert groups - known == set(), (
         "a new package or module: give it a layer here and in docs/architecture.md"
     )
@@ -86,6 +90,7 @@ def test_every_package_and_top_level_module_has_a_layer() -> None:
         ({"assaykit.tracking.t": {"assaykit.epm.e"}, "assaykit.epm.e": set()}, "an engine imports no"),
         ({"assaykit.epm.e": {"assaykit.binding.c"}, "assaykit.binding.c": set()}, "no other protocol"),
         ({"assaykit.units": {"assaykit.io.t"}, "assaykit.io.t": set()}, "base modules"),
+        ({"assaykit.binding.w": {"assaykit.report.r"}, "assaykit.report.r": set()}, "imports the report"),
     ],
 )
 def test_each_rule_catches_what_it_forbids(edges: dict[str, set[str]], rule: str) -> None:

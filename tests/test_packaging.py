@@ -26,3 +26,6 @@ def test_wheel_contains_every_preset_and_the_package(tmp_path: Path) -> None:
         assert f"assaykit/presets/{preset.name}" in names
     for module in ("cli/__init__.py", "fitting/engine.py", "binding/competition.py", "io/counts/__init__.py"):
         assert f"assaykit/{module}" in names
+    # the report's Jinja2 template and style sheet are package data, loaded at run time
+    for template in ("report/templates/report.html.j2", "report/templates/report.css"):
+        assert f"assaykit/{template}" in names
