@@ -14,6 +14,7 @@ import click
 from assaykit.cli import echo
 from assaykit.cli.compare import PRIMARY_OPTION, TEST_OPTION, build_plan
 from assaykit.cli.options import CONTEXT, FILE, FILES, JOBS, QUIET, SHEET, output_option, plot_option, stacked
+from assaykit.cli.options import REPORT as REPORT_OPTION
 
 #: Options shared by the tracking assays (``epm``, ``ldb``).
 tracking_options = stacked(
@@ -138,6 +139,7 @@ tracking_options = stacked(
         help="With --design: write the comparisons (.csv .tsv .json; .xlsx gets every table).",
     ),
     JOBS,
+    REPORT_OPTION,
     QUIET,
 )
 
@@ -180,7 +182,11 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     from assaykit.progress import ProgressBar
 
     output, plot_dir = options.pop("output"), options.pop("plot_dir")
+    report_path = options.pop("report_path")
     with OutputSet([design_path]) as outputs:
+        from assaykit.report.render import add_report
+
+        report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         if design_path is not None:  # scipy.stats is imported only when the groups are compared
             from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
@@ -218,6 +224,13 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
                 plot_dir=plot_dir,
                 outputs=outputs,
             )
+        if report_path is not None:
+            from assaykit.report.command import run_title, stage_run_report
+            from assaykit.report.sections.tracking import tracking_section
+
+            with ProgressBar("figures", enabled=not quiet) as bar:
+                section = tracking_section(run, assay, compare=stats_run, progress=bar)
+            stage_run_report(outputs, report_path, [section], title=run_title(assay, files))
         written = outputs.commit()
     echo.warn(run.warnings)
     if not quiet or output is None:  # -q still prints the results that go to no file
