@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CONTEXT, FILE, QUIET, output_option, plot_option, stacked
+from assaykit.cli.options import CONTEXT, FILE, PLOT_FORMAT, QUIET, output_option, plot_option, stacked
 
 #: The families of tests (``assaykit.stats.plan.TESTS``; written out so that --help does not import scipy).
 TEST_CHOICES = ("parametric", "welch", "nonparametric", "steel", "auto")
@@ -159,6 +159,7 @@ def build_plan(protocol: str | None, assay: str | None = None, **given: Any) -> 
     help="Write n, mean, SD, SEM, median and IQR per group here.",
 )
 @plot_option("Write the figures of each endpoint here (dots, estimation plot, latency curves).")
+@PLOT_FORMAT
 @QUIET
 def compare(
     endpoints_file: Path,
@@ -170,6 +171,7 @@ def compare(
     output: Path | None,
     summary_path: Path | None,
     plot_dir: Path | None,
+    plot_format: str,
     quiet: bool,
     **plan_options: Any,
 ) -> None:
@@ -195,11 +197,12 @@ def compare(
       assaykit compare scores.csv --control saline --endpoint immobility_s --test nonparametric
     """
     from assaykit.io.outputs import OutputSet
+    from assaykit.progress import ProgressBar
     from assaykit.stats.workflow import run_compare
 
     names = [n.strip() for item in endpoint_names for n in item.split(",") if n.strip()]
     plan = build_plan(protocol, **{name: plan_options[name] for name in PLAN_FIELDS})
-    with OutputSet() as outputs:
+    with OutputSet() as outputs, ProgressBar("comparisons", enabled=not quiet) as bar:
         run = run_compare(
             endpoints_file,
             design=design_path,
@@ -209,6 +212,8 @@ def compare(
             output=output,
             summary_path=summary_path,
             plot_dir=plot_dir,
+            plot_format=plot_format,
+            progress=bar,
             outputs=outputs,
             plan=plan,
         )
