@@ -24,7 +24,9 @@ __all__ = [
     "MethodsText",
     "Reference",
     "Sentence",
+    "assaykit_version",
     "compose",
+    "count",
     "explain_flags",
     "join_words",
     "number",
@@ -269,6 +271,21 @@ def compose(sentences: Iterable[Sentence | None]) -> MethodsText:
         if rendered:
             texts.append(rendered)
     return MethodsText(" ".join(texts), tuple(REFERENCES[k].full for k in keys))
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """Write a count with its noun: ``1 curve``, ``3 curves`` (``plural`` for irregular nouns)."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def assaykit_version() -> str:
+    """Return the installed assaykit version, for the paragraph's first sentence."""
+    import assaykit
+
+    try:
+        return str(assaykit.__version__)
+    except AttributeError:  # pragma: no cover - installed without its metadata
+        return "(version unknown)"
 
 
 def join_words(items: Iterable[str], conjunction: str = "and") -> str:

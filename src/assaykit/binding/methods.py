@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from assaykit.methods import MethodsText, Sentence, compose, join_words, number, percent
+from assaykit.methods import (
+    MethodsText,
+    Sentence,
+    assaykit_version,
+    compose,
+    count,
+    join_words,
+    number,
+    percent,
+)
 
 if TYPE_CHECKING:
     from assaykit.binding.workflow import BindingRun
@@ -59,17 +68,13 @@ def _plateau(value: Any, name: str, control: str, unit: str) -> str:
     return f"{name} was fixed at {number(value)} {unit}"
 
 
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
 def _data_sentence(results: pd.DataFrame, plates: pd.DataFrame, version: str) -> Sentence:
     n_curves = len(results)
     n_compounds = results["compound"].nunique() if n_curves else 0
     n_plates = len(plates)
     return Sentence(
-        f"Competition binding was analysed with assaykit {version}: {_count(n_curves, 'curve')} "
-        f"({_count(n_compounds, 'compound')} on {_count(n_plates, 'plate')}; a curve is one compound on one "
+        f"Competition binding was analysed with assaykit {version}: {count(n_curves, 'curve')} "
+        f"({count(n_compounds, 'compound')} on {count(n_plates, 'plate')}; a curve is one compound on one "
         "plate, each replicate tube a point)"
     )
 
@@ -97,13 +102,13 @@ def _activity_sentence(opts: dict[str, Any], results: pd.DataFrame) -> Sentence 
     if least > 0:
         rule += f" and a fall of at least {number(least)}% of the plate's specific window"
     outcome = (
-        f"the {_count(inactive, 'curve')} called inactive were not fitted (IC50 reported as above the "
+        f"the {count(inactive, 'curve')} called inactive were not fitted (IC50 reported as above the "
         "highest concentration tested)"
         if inactive
         else "none was called inactive"
     )
     return Sentence(
-        f"Before fitting, each of the {_count(tested, 'curve')} was tested for displacement (the best "
+        f"Before fitting, each of the {count(tested, 'curve')} was tested for displacement (the best "
         "falling sigmoid against a horizontal line, with a p-value from the simulated null distribution of "
         f"the curve's design); curves with {rule} were called active and fitted, and {outcome} {{cite}}",
         ("benjamini1995", "bayer2023"),
@@ -145,7 +150,7 @@ def _outlier_sentence(opts: dict[str, Any], results: pd.DataFrame) -> Sentence |
     return Sentence(
         f"Outliers were identified by ROUT with Q = {number(opts['rout_q'])}% (a robust fit, then a "
         "false-discovery-rate test of its residuals) and excluded before the final fit; "
-        f"{_count(n_removed, 'tube')} were excluded in all",
+        f"{count(n_removed, 'tube')} were excluded in all",
         ("motulsky2006",),
     )
 
@@ -208,7 +213,7 @@ def _compare_sentence(opts: dict[str, Any], comparisons: pd.DataFrame) -> Senten
         return None
     n = comparisons[["compound", "plate"]].drop_duplicates().shape[0] if len(comparisons) else 0
     return Sentence(
-        f"For each of {_count(n, 'curve')}, one site (Hill slope -1) was compared with two sites and with a "
+        f"For each of {count(n, 'curve')}, one site (Hill slope -1) was compared with two sites and with a "
         "free Hill slope on the same points by the extra-sum-of-squares F test (the more complex model "
         "preferred at P < 0.05) and by AICc",
         ("motulsky2004",),
@@ -222,7 +227,7 @@ def _potency_sentence(opts: dict[str, Any], potency: pd.DataFrame) -> Sentence |
     return Sentence(
         f"Potency relative to {reference} is the ratio of IC50s of curves on the same plate, with a "
         f"{percent(opts['level'])} confidence interval from SE(log ratio) = sqrt(SE1^2 + SE2^2) and "
-        f"Welch-Satterthwaite degrees of freedom ({_count(len(potency), 'ratio')})"
+        f"Welch-Satterthwaite degrees of freedom ({count(len(potency), 'ratio')})"
     )
 
 
@@ -232,18 +237,9 @@ def _not_fitted_sentence(results: pd.DataFrame) -> Sentence | None:
     if not failed:
         return None
     return Sentence(
-        f"{_count(failed, 'curve')} could not be fitted or did not converge "
+        f"{count(failed, 'curve')} could not be fitted or did not converge "
         f"({'it has' if failed == 1 else 'they have'} no estimates; see the flags)"
     )
-
-
-def _version() -> str:
-    import assaykit
-
-    try:
-        return str(assaykit.__version__)
-    except AttributeError:  # pragma: no cover - the package is always installed with its metadata
-        return "(version unknown)"
 
 
 def competition_methods(run: BindingRun) -> MethodsText:
@@ -267,7 +263,7 @@ def competition_methods(run: BindingRun) -> MethodsText:
     analysis = run.analysis
     results = analysis.results
     unit = str(results.attrs.get("signal_unit", "cpm"))
-    version = _version()
+    version = assaykit_version()
     sentences = [
         _data_sentence(results, analysis.plates, version),
         _plate_sentence(analysis.plates),
