@@ -205,6 +205,12 @@ REFERENCES: dict[str, Reference] = {
         "Bourin M, Hascoët M (2003). The mouse light/dark box test. Eur J Pharmacol 463(1-3):55-65. "
         "doi:10.1016/S0014-2999(03)01274-3",
     ),
+    "crawley1980": _ref(
+        "Crawley & Goodwin 1980",
+        "Crawley J, Goodwin FK (1980). Preliminary report of a simple animal behavior model for the "
+        "anxiolytic effects of benzodiazepines. Pharmacol Biochem Behav 13(2):167-170. "
+        "doi:10.1016/0091-3057(80)90067-2",
+    ),
     "savitzky1964": _ref(
         "Savitzky & Golay 1964",
         "Savitzky A, Golay MJE (1964). Smoothing and differentiation of data by simplified least squares "
