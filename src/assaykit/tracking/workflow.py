@@ -54,6 +54,8 @@ class TrackingRun:
     unit: str = "cm"
     image_coordinates: bool = False
     spec: AssaySpec | None = None
+    pose: bool = False  # some file held pose-estimation keypoints (cleaned, and read by the entry rule)
+    formats: tuple[str, ...] = ()  # the track files' formats, in the order first met
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
@@ -216,6 +218,8 @@ def combine_track_files(spec: AssaySpec, proto: TrackingProtocol, files: Sequenc
         unit="cm" if scale is not None else "px",
         image_coordinates=any(f.space_unit == "px" for f in positioned),
         spec=spec,
+        pose=any(f.pose for f in files),
+        formats=tuple(dict.fromkeys(f.format for f in files if f.format)),
     )
     zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
     run.warnings.extend(row_warnings(endpoints, spec, results, arena, run.unit, zones))
