@@ -288,6 +288,7 @@ def run_binding(
     kd_dataset: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
+    keep_points: bool = False,
     **options: Any,
 ) -> BindingRun:
     """Run a competition-binding job from files to written results.
@@ -319,6 +320,9 @@ def run_binding(
         those of other jobs; None to write them at the end of this job. Either way every output path is
         checked before any file is read (not an input, no two the same, the folder there), and the files
         are written all together or not at all.
+    keep_points
+        Keep the per-tube table in ``analysis.points`` even when no output needs it (for figures drawn
+        after the run, e.g. by a report).
     **options
         The keys of :data:`BINDING_DEFAULTS` (``kd_nM``, ``radioligand_nM``, ``model``, ``top``, ``bottom``,
         ``ci``, ``level``, ``kd_lo_nM``, ``kd_se_nM``, ``weights``, ``outliers``, ``rout_q``, ``compare``,
@@ -356,7 +360,9 @@ def run_binding(
         plot_dir = out.add_folder(plot_dir, "--plot")
         # the per-tube table is built only when written (or for a caller who asks for no file at all):
         # without it the counts leave memory before the curves are fitted
-        keep_points = output is None or output.suffix.lower() == ".xlsx" or points_path or plot_dir
+        keep_points = (
+            keep_points or output is None or output.suffix.lower() == ".xlsx" or points_path or plot_dir
+        )
         run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, sheet, compound, progress, keep_points)
         analysis, results = run.analysis, run.analysis.results
         extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILE, FILES, OUTPUT, POINTS, QUIET, SHEET, plot_option
+from assaykit.cli.options import CI, CONTEXT, FILE, FILES, OUTPUT, POINTS, QUIET, REPORT, SHEET, plot_option
 
 
 @click.command(context_settings=CONTEXT)
@@ -84,6 +84,7 @@ from assaykit.cli.options import CI, CONTEXT, FILE, FILES, OUTPUT, POINTS, QUIET
 @OUTPUT
 @plot_option("Write one PNG per curve here.")
 @POINTS
+@REPORT
 @QUIET
 def binding(
     files: tuple[Path, ...],
@@ -92,6 +93,7 @@ def binding(
     kd_lo: float | None,
     kd_se: float | None,
     compare_path: str | None,
+    report_path: Path | None,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -116,8 +118,10 @@ def binding(
     from assaykit.binding.workflow import run_binding
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
+    from assaykit.report.render import add_report
 
     with OutputSet() as outputs, ProgressBar("curves", enabled=not quiet) as bar:
+        report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         run = run_binding(
             files,
             kd_nM=kd,
@@ -128,8 +132,15 @@ def binding(
             compare_path=None if compare_path in (None, "-") else compare_path,
             progress=bar,
             outputs=outputs,
+            keep_points=report_path is not None,
             **options,
         )
+        if report_path is not None:
+            from assaykit.report.command import run_title, stage_run_report
+            from assaykit.report.sections.binding import binding_section
+
+            section = binding_section(run, progress=bar)
+            stage_run_report(outputs, report_path, [section], title=run_title("binding", files))
         bar.stage("writing")
         written = outputs.commit()
     echo.warn(run.warnings)

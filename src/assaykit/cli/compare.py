@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CONTEXT, FILE, QUIET, output_option, plot_option, stacked
+from assaykit.cli.options import CONTEXT, FILE, PLOT_FORMAT, QUIET, output_option, plot_option, stacked
+from assaykit.cli.options import REPORT as REPORT_OPTION
 
 #: The families of tests (``assaykit.stats.plan.TESTS``; written out so that --help does not import scipy).
 TEST_CHOICES = ("parametric", "welch", "nonparametric", "steel", "auto")
@@ -159,6 +160,8 @@ def build_plan(protocol: str | None, assay: str | None = None, **given: Any) -> 
     help="Write n, mean, SD, SEM, median and IQR per group here.",
 )
 @plot_option("Write the figures of each endpoint here (dots, estimation plot, latency curves).")
+@PLOT_FORMAT
+@REPORT_OPTION
 @QUIET
 def compare(
     endpoints_file: Path,
@@ -170,6 +173,8 @@ def compare(
     output: Path | None,
     summary_path: Path | None,
     plot_dir: Path | None,
+    plot_format: str,
+    report_path: Path | None,
     quiet: bool,
     **plan_options: Any,
 ) -> None:
@@ -195,11 +200,14 @@ def compare(
       assaykit compare scores.csv --control saline --endpoint immobility_s --test nonparametric
     """
     from assaykit.io.outputs import OutputSet
+    from assaykit.progress import ProgressBar
+    from assaykit.report.render import add_report
     from assaykit.stats.workflow import run_compare
 
     names = [n.strip() for item in endpoint_names for n in item.split(",") if n.strip()]
     plan = build_plan(protocol, **{name: plan_options[name] for name in PLAN_FIELDS})
-    with OutputSet() as outputs:
+    with OutputSet() as outputs, ProgressBar("comparisons", enabled=not quiet) as bar:
+        report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         run = run_compare(
             endpoints_file,
             design=design_path,
@@ -209,9 +217,17 @@ def compare(
             output=output,
             summary_path=summary_path,
             plot_dir=plot_dir,
+            plot_format=plot_format,
+            progress=bar,
             outputs=outputs,
             plan=plan,
         )
+        if report_path is not None:
+            from assaykit.report.command import run_title, stage_run_report
+            from assaykit.report.sections.compare import compare_section
+
+            section = compare_section(run, progress=bar)
+            stage_run_report(outputs, report_path, [section], title=run_title("compare", [endpoints_file]))
         written = outputs.commit()
     echo.echo_comparison(run, quiet, filed=output is not None)
     if not quiet:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, SHEET, plot_option
+from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, REPORT, SHEET, plot_option
 
 
 @click.command(context_settings=CONTEXT)
@@ -33,6 +33,7 @@ from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, SHEE
 @OUTPUT
 @POINTS
 @plot_option("Write one PNG per data set (curves and Scatchard plot) here.")
+@REPORT
 @QUIET
 def saturation(
     files: tuple[Path, ...],
@@ -48,6 +49,7 @@ def saturation(
     output: Path | None,
     points_path: Path | None,
     plot_dir: Path | None,
+    report_path: Path | None,
     quiet: bool,
 ) -> None:
     """Fit saturation binding: total and nonspecific counts -> Kd and Bmax.
@@ -66,12 +68,14 @@ def saturation(
     """
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
+    from assaykit.report.render import add_report
     from assaykit.saturation.report import format_saturation
     from assaykit.saturation.workflow import run_saturation
 
     if protein_mg is not None and cells is not None:
         raise click.UsageError("give --protein-mg or --cells, not both")
     with OutputSet() as outputs, ProgressBar("data sets", enabled=not quiet) as bar:
+        report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         run = run_saturation(
             files,
             model=model,
@@ -89,6 +93,12 @@ def saturation(
             progress=bar,
             outputs=outputs,
         )
+        if report_path is not None:
+            from assaykit.report.command import run_title, stage_run_report
+            from assaykit.report.sections.saturation import saturation_section
+
+            section = saturation_section(run, progress=bar)
+            stage_run_report(outputs, report_path, [section], title=run_title("saturation", files))
         written = outputs.commit()
     echo.warn(run.warnings)
     analysis = run.analysis

@@ -13,7 +13,19 @@ import click
 
 from assaykit.cli import echo
 from assaykit.cli.compare import PRIMARY_OPTION, TEST_OPTION, build_plan
-from assaykit.cli.options import CONTEXT, FILE, FILES, JOBS, QUIET, SHEET, output_option, plot_option, stacked
+from assaykit.cli.options import (
+    CONTEXT,
+    FILE,
+    FILES,
+    JOBS,
+    PLOT_FORMAT,
+    QUIET,
+    SHEET,
+    output_option,
+    plot_option,
+    stacked,
+)
+from assaykit.cli.options import REPORT as REPORT_OPTION
 
 #: Options shared by the tracking assays (``epm``, ``ldb``).
 tracking_options = stacked(
@@ -121,7 +133,10 @@ tracking_options = stacked(
         type=FILE,
         help="Write one row per zone visit here.",
     ),
-    plot_option("Write one PNG per animal here (trajectory and heatmap)."),
+    plot_option(
+        "Write one figure per animal here (trajectory and heatmap; with --design, the group figures)."
+    ),
+    PLOT_FORMAT,
     click.option(
         "--design",
         "design_path",
@@ -138,6 +153,7 @@ tracking_options = stacked(
         help="With --design: write the comparisons (.csv .tsv .json; .xlsx gets every table).",
     ),
     JOBS,
+    REPORT_OPTION,
     QUIET,
 )
 
@@ -180,7 +196,12 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
     from assaykit.progress import ProgressBar
 
     output, plot_dir = options.pop("output"), options.pop("plot_dir")
+    plot_format = options.pop("plot_format")
+    report_path = options.pop("report_path")
     with OutputSet([design_path]) as outputs:
+        from assaykit.report.render import add_report
+
+        report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         if design_path is not None:  # scipy.stats is imported only when the groups are compared
             from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
@@ -202,22 +223,31 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
                 episodes_path=options.pop("episodes_path"),
                 postures_path=options.pop("postures_path", None),
                 plot_dir=plot_dir,
+                plot_format=plot_format,
                 progress=bar,
                 outputs=outputs,
                 **options,
             )
-        stats_run = None
-        if design is not None:
-            assert control is not None
-            stats_run = compare_endpoint_table(
-                run.endpoints,
-                design,
-                control=control,
-                plan=plan,
-                output=stats_path,
-                plot_dir=plot_dir,
-                outputs=outputs,
-            )
+            stats_run = None
+            if design is not None:
+                assert control is not None
+                stats_run = compare_endpoint_table(
+                    run.endpoints,
+                    design,
+                    control=control,
+                    plan=plan,
+                    output=stats_path,
+                    plot_dir=plot_dir,
+                    plot_format=plot_format,
+                    progress=bar,
+                    outputs=outputs,
+                )
+            if report_path is not None:
+                from assaykit.report.command import run_title, stage_run_report
+                from assaykit.report.sections.tracking import tracking_section
+
+                section = tracking_section(run, assay, compare=stats_run, progress=bar)
+                stage_run_report(outputs, report_path, [section], title=run_title(assay, files))
         written = outputs.commit()
     echo.warn(run.warnings)
     if not quiet or output is None:  # -q still prints the results that go to no file

@@ -302,6 +302,11 @@ class OutputSet:
     # -- the end ----------------------------------------------------------------------------------------
 
     @property
+    def inputs(self) -> list[Path]:
+        """The run's input files, in the order they were added (for a report's provenance)."""
+        return list(self._inputs)
+
+    @property
     def staged(self) -> list[Path]:
         """The files staged so far, in order (written at :meth:`commit`)."""
         return [target for _, target in self._staged]

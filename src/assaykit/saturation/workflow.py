@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assaykit.errors import AssayInputError
 from assaykit.io.outputs import OutputSet, run_outputs
@@ -23,6 +24,7 @@ class SaturationRun:
     analysis: SaturationAnalysis
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # the options the analysis ran with
 
 
 def plot_names(datasets: Sequence[str]) -> list[str]:
@@ -163,6 +165,17 @@ def run_saturation(
                 progress=progress,
             )
         run = SaturationRun(analysis=analysis)
+        run.options = {
+            "model": analysis.results["model"].iloc[0] if len(analysis.results) else model,
+            "ci": ci or "asymptotic",
+            "level": level,
+            "specific": specific,
+            "efficiency": efficiency,
+            "specific_activity_Ci_mmol": specific_activity_Ci_mmol,
+            "protein_mg": protein_mg,
+            "cells": cells,
+            "volume_ml": volume_ml,
+        }
         run.warnings = [
             " ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)
         ]

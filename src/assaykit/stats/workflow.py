@@ -5,10 +5,10 @@ This module reads and writes files; the statistics it calls (:mod:`assaykit.stat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,10 +23,11 @@ from assaykit.stats.design import (
     read_design,
 )
 from assaykit.stats.endpoint_table import read_endpoint_table
+from assaykit.stats.group_figures import PLOT_PREFIX as PLOT_PREFIX  # the group plots' file-name prefix
+from assaykit.stats.group_figures import check_plot_format
+from assaykit.stats.group_figures import plot_jobs as plot_jobs  # the run's figures, as jobs
+from assaykit.stats.group_figures import write_group_plots as write_group_plots
 from assaykit.stats.plan import StatisticsPlan
-
-#: File-name prefix of the group plots (they may share a folder with the trajectory plots).
-PLOT_PREFIX = "groups_"
 
 
 @dataclass
@@ -80,6 +81,8 @@ def run_compare(
     plot_dir: str | Path | None = None,
     outputs: OutputSet | None = None,
     plan: StatisticsPlan | None = None,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
 ) -> CompareRun:
     """Run ``assaykit compare``: read the endpoints and the design, compare, write the outputs.
 
@@ -116,6 +119,11 @@ def run_compare(
     plan
         The study's plan (:class:`~assaykit.stats.plan.StatisticsPlan`): primary endpoint, factor, block,
         covariate, count models, ...; ``test`` and ``endpoints`` override its fields.
+    plot_format
+        The figures' file format: ``png`` (200 dpi), ``svg`` or ``pdf``.
+    progress
+        Called as ``progress(done, total)`` as the figures are drawn (a stage of its own,
+        ``group figures``).
 
     Returns
     -------
@@ -128,10 +136,23 @@ def run_compare(
         endpoint, and outputs that clash with an input or another output or cannot be written (nothing
         is written then).
     """
+    plot_format = check_plot_format(plot_format)
     with run_outputs(outputs, [path, design]) as out:
         check_outputs(out, output, summary_path, plot_dir)
         run = _run_compare(
-            path, design, control, endpoints, test, group, out, output, summary_path, plot_dir, plan
+            path,
+            design,
+            control,
+            endpoints,
+            test,
+            group,
+            out,
+            output,
+            summary_path,
+            plot_dir,
+            plan,
+            plot_format=plot_format,
+            progress=progress,
         )
     return run
 
@@ -162,6 +183,7 @@ def _run_compare(
     summary_path: str | Path | None,
     plot_dir: str | Path | None,
     plan: StatisticsPlan | None,
+    **figures: Any,
 ) -> CompareRun:
     table = read_endpoint_table(path)
     if design is not None:
@@ -185,6 +207,7 @@ def _run_compare(
         plot_dir=plot_dir,
         outputs=out,
         plan=plan,
+        **figures,
     )
 
 
@@ -200,6 +223,8 @@ def compare_endpoint_table(
     plot_dir: str | Path | None = None,
     outputs: OutputSet | None = None,
     plan: StatisticsPlan | None = None,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
 ) -> CompareRun:
     """Compare the groups of an endpoint table in memory (what ``epm``/``ldb --design`` run) and write.
 
@@ -210,7 +235,7 @@ def compare_endpoint_table(
         endpoints are blank (unusable tracks) are listed in the exclusions with their flags.
     design
         From :func:`load_design` or :func:`assaykit.stats.design.design_from_table`.
-    control, endpoints, test, output, summary_path, plot_dir, outputs, plan
+    control, endpoints, test, output, summary_path, plot_dir, outputs, plan, plot_format, progress
         As for :func:`run_compare`. With ``outputs``, the caller has added (and so checked) the output
         paths with :func:`check_outputs` before any work, and commits them.
 
@@ -218,11 +243,12 @@ def compare_endpoint_table(
     -------
     CompareRun
     """
+    plot_format = check_plot_format(plot_format)
     with run_outputs(outputs) as out:
         if outputs is None:
             check_outputs(out, output, summary_path, plot_dir)
         run = _compare(table, design, control, endpoints, test, plan)
-        _write(run, out, output, summary_path, plot_dir)
+        _write(run, out, output, summary_path, plot_dir, plot_format=plot_format, progress=progress)
         run.written = out.staged
     return run
 
@@ -289,92 +315,15 @@ def plan_lines(plan: StatisticsPlan) -> list[str]:
     return [f"plan: {f.name} = {getattr(plan, f.name)!r}" for f in fields(plan)]
 
 
-def write_group_plots(run: CompareRun, directory: str | Path, outputs: OutputSet | None = None) -> list[Path]:
-    """Write the figures of each endpoint into ``directory`` (made if needed).
-
-    Per endpoint: the dot plot (``groups_<endpoint>.png``: every animal, mean ± SD or SEM as the plan
-    says, or median and IQR beside rank tests, the omnibus test and the marks of the tests against the
-    control), the estimation plot (``estimation_<endpoint>.png``: each group's difference from the control
-    with its 95% CI), and for a latency analysed as censored data the Kaplan-Meier curves
-    (``latency_<endpoint>.png``), censored animals marked.
-
-    Parameters
-    ----------
-    run
-        The comparison to draw.
-    directory
-        The folder.
-    outputs
-        The run's outputs, to stage the plots in (written when it is committed); None to write them now,
-        all or none.
-
-    Returns
-    -------
-    list of Path
-        The plot files.
-    """
-    from assaykit.plotting import safe_filename
-    from assaykit.stats.estimation_plot import plot_estimation
-    from assaykit.stats.plots import plot_group_dots
-    from assaykit.stats.survival_plots import plot_latency_km
-
-    directory = Path(directory)
-    result = run.comparison
-    written = []
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        for endpoint in result.endpoints:
-            name = safe_filename(endpoint)
-            censored = result.censored.get(endpoint)
-            mask = None if censored is None else censored.reindex(run.data.index, fill_value=False)
-            shared = {
-                "groups": result.groups,
-                "control": result.control,
-                "comparisons": result.comparisons,
-                "spread": result.plan.spread,
-                "censored": mask,
-                "censor_time": result.session_s if mask is not None else None,
-            }
-            medians = _km_medians(result, endpoint) if mask is not None else None
-            figures = [
-                (
-                    f"{PLOT_PREFIX}{name}.png",
-                    partial(
-                        plot_group_dots,
-                        run.data,
-                        endpoint,
-                        quartiles=result.plan.quartiles,
-                        medians=medians,
-                        **shared,
-                    ),
-                ),
-                (f"estimation_{name}.png", partial(plot_estimation, run.data, endpoint, **shared)),
-            ]
-            if endpoint in result.survival:
-                figures.append((f"latency_{name}.png", partial(plot_latency_km, result.survival[endpoint])))
-            for filename, draw in figures:
-                target = directory / filename
-                with out.stage(target, into="--plot") as tmp:
-                    draw(tmp)
-                written.append(target)
-    return written
-
-
-def _km_medians(result: GroupComparison, endpoint: str) -> dict[str, float]:
-    """Return the Kaplan-Meier median latency of each group (NaN when not reached)."""
-    km = result.latency
-    if km is None or km.empty:
-        return {}
-    rows = km[km["endpoint"] == endpoint]
-    return dict(zip(rows["group"].astype(str), rows["median"].astype(float), strict=True))
-
-
 def _write(
     run: CompareRun,
     out: OutputSet,
     output: str | Path | None,
     summary_path: str | Path | None,
     plot_dir: str | Path | None,
+    *,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     if output is not None:
         output = Path(output)
@@ -383,4 +332,4 @@ def _write(
     if summary_path is not None:
         out.table(run.comparison.summary, summary_path)
     if plot_dir is not None:
-        write_group_plots(run, plot_dir, out)
+        write_group_plots(run, plot_dir, out, plot_format=plot_format, progress=progress)

@@ -9,36 +9,33 @@ matplotlib is imported only when a figure is drawn.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assaykit.tracking.geometry import Arena
+from assaykit.tracking.track_style import (
+    HEAT_CMAP,
+    OTHER_FILL,
+    PATH_COLOUR,
+    ZONE_FILLS,
+    draw_postures,
+    heat_norm,
+    log_colorbar_ticks,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Fill of each zone kind in the trajectory panel: pale warm tints for the aversive, lit compartments, greys
-#: for the sheltered ones (readable in greyscale and with colour-vision deficiency).
-ZONE_FILLS: dict[str, str] = {
-    "open": "#FBE3BF",  # pale orange (Okabe-Ito orange, lightened)
-    "light": "#FBE3BF",
-    "closed": "#B5B5B5",  # mid grey
-    "dark": "#B5B5B5",
-    "center": "#ECECEC",  # very pale grey
-}
-
 #: Order of the zone kinds in the legend.
 _KIND_ORDER = ("open", "closed", "center", "light", "dark")
-_OTHER_FILL = "#DDDDDD"  # a kind a preset may define that the table above does not know
 _OUTLINE = "#4D4D4D"
 _HEAT_OUTLINE = "#7F7F7F"
-_PATH_COLOUR = "#1A1A1A"
 _START_COLOUR = "#009E73"  # bluish green
 _END_COLOUR = "#D55E00"  # vermillion
-_HEAT_CMAP = "magma_r"
 
 _PAD_FRACTION = 0.05  # margin around the arena, as a fraction of its larger side
 _MAX_MARGIN_FRACTION = 0.25  # the view never reaches further than this fraction of the arena's size
@@ -58,14 +55,18 @@ def plot_track(
     bin_cm: float = 1.0,
     unit: str = "cm",
     y_down: bool = False,
+    postures: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Path:
     """Draw one animal's trajectory and occupancy heatmap over its arena and write the figure atomically.
 
     The left panel shows the arena's zones filled by kind (``open``/``closed``/``center`` for the plus
-    maze, ``light``/``dark`` for the light-dark box) with the path drawn over them as a thin line, broken
-    where positions are missing, and the first and last tracked positions marked. The right panel shows the
-    time spent in each ``bin_cm`` x ``bin_cm`` bin over the same view, with the zone outlines on top; empty
-    bins are left white.
+    maze, ``light``/``dark`` for the light-dark box) in pale tints, with the path drawn over them as a
+    dark blue line that contrasts with every fill (:mod:`assaykit.tracking.track_style`), broken where
+    positions are missing, the first and last tracked positions marked, and the posture events (head dips,
+    stretched-attend postures) marked where they happened. The right panel shows the time spent in each
+    ``bin_cm`` x ``bin_cm`` bin over the same view on a logarithmic colour scale
+    (:func:`~assaykit.tracking.track_style.heat_norm`), with the zone outlines on top; empty bins are left
+    white.
 
     Parameters
     ----------
@@ -89,6 +90,10 @@ def plot_track(
     y_down
         Draw y downwards, as in an image: for positions in (or scaled from) the pixels of a video frame,
         so that the plot looks like the video.
+    postures
+        Posture events to mark on the trajectory: ``{posture: (x, y)}`` of each event's position
+        (:func:`assaykit.tracking.figures.posture_positions`), each posture (``head_dip``,
+        ``stretched_attend``) with its own marker and a legend entry with its count.
 
     Returns
     -------
@@ -131,7 +136,16 @@ def plot_track(
     from assaykit.plotting import save_figure
 
     fig = _draw_track(
-        arena, x, y, weights, title=title, subtitle=subtitle, bin_cm=bin_cm, unit=unit, y_down=y_down
+        arena,
+        x,
+        y,
+        weights,
+        title=title,
+        subtitle=subtitle,
+        bin_cm=bin_cm,
+        unit=unit,
+        y_down=y_down,
+        postures=postures,
     )
     return save_figure(fig, path)
 
@@ -147,6 +161,7 @@ def _draw_track(
     bin_cm: float = 1.0,
     unit: str = "cm",
     y_down: bool = False,
+    postures: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Figure:
     """Validate the inputs and build the figure of :func:`plot_track`, without writing or closing it."""
     x, y, weights = _check_inputs(x, y, weights, bin_cm)
@@ -168,7 +183,7 @@ def _draw_track(
             ax_path.set_label("trajectory")
             ax_heat.set_label("occupancy")
             limits = (x_edges[0], x_edges[-1], y_edges[0], y_edges[-1])
-            _draw_trajectory(ax_path, arena, x, y, present, limits)
+            _draw_trajectory(ax_path, arena, x, y, present, limits, postures)
             _draw_heatmap(fig, ax_heat, arena, x[present], y[present], weights[present], x_edges, y_edges)
             ax_heat.set_title(f"occupancy ({_format_cm(bin_cm)} {unit} bins)")
             for ax in (ax_path, ax_heat):
@@ -248,13 +263,14 @@ def _draw_trajectory(
     y: np.ndarray,
     present: np.ndarray,
     limits: tuple[float, float, float, float],
+    postures: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> None:
-    """Draw the zones filled by kind, the path (NaN breaks it), start and end markers, and the legend."""
+    """Draw the zones filled by kind, the path (NaN breaks it), start, end and posture marks, a legend."""
     from matplotlib.patches import Patch, Polygon
 
     kinds: list[str] = []
     for zone in arena.zones:
-        fill = ZONE_FILLS.get(zone.kind, _OTHER_FILL)
+        fill = ZONE_FILLS.get(zone.kind, OTHER_FILL)
         ax.add_patch(
             Polygon(
                 zone.polygon,
@@ -271,11 +287,13 @@ def _draw_trajectory(
     order = {kind: i for i, kind in enumerate(_KIND_ORDER)}
     kinds.sort(key=lambda kind: order.get(kind, len(order)))
     handles: list = [
-        Patch(facecolor=ZONE_FILLS.get(kind, _OTHER_FILL), edgecolor=_OUTLINE, linewidth=0.6, label=kind)
+        Patch(facecolor=ZONE_FILLS.get(kind, OTHER_FILL), edgecolor=_OUTLINE, linewidth=0.6, label=kind)
         for kind in kinds
     ]
 
-    ax.plot(x, y, "-", color=_PATH_COLOUR, linewidth=0.6, alpha=0.85, zorder=2, label="path")
+    (line,) = ax.plot(x, y, "-", color=PATH_COLOUR, linewidth=0.8, zorder=2, label="path")
+    line.set_gid("path")
+    handles.append(line)
     tracked = np.flatnonzero(present)
     if tracked.size:
         first, last = tracked[0], tracked[-1]
@@ -294,6 +312,7 @@ def _draw_trajectory(
             [x[last]], [y[last]], "s", ms=5.0, mfc=_END_COLOUR, mec="white", mew=0.6, zorder=5, label="end"
         )
         handles += [start, end]
+    handles += draw_postures(ax, postures)
 
     xlo, xhi, ylo, yhi = limits
     outside = int(
@@ -325,21 +344,14 @@ def _draw_heatmap(
     x_edges: np.ndarray,
     y_edges: np.ndarray,
 ) -> None:
-    """Draw the time per bin (empty bins transparent), the zone outlines on top, and a colorbar."""
+    """Draw the time per bin (log scale, empty bins transparent), the zone outlines on top, a colorbar."""
+    from matplotlib.colors import LogNorm
     from matplotlib.patches import Polygon
 
     time_per_bin, _, _ = np.histogram2d(x, y, bins=(x_edges, y_edges), weights=weights)
     grid = np.ma.masked_equal(time_per_bin.T, 0.0)  # rows along y, as pcolormesh expects
-    top = float(time_per_bin.max()) if time_per_bin.size else 0.0
     mesh = ax.pcolormesh(
-        x_edges,
-        y_edges,
-        grid,
-        cmap=_HEAT_CMAP,
-        vmin=0.0,
-        vmax=top if top > 0 else 1.0,
-        shading="flat",
-        zorder=1,
+        x_edges, y_edges, grid, cmap=HEAT_CMAP, norm=heat_norm(time_per_bin), shading="flat", zorder=1
     )
     for zone in arena.zones:
         ax.add_patch(
@@ -348,7 +360,9 @@ def _draw_heatmap(
     _frame(ax, (x_edges[0], x_edges[-1], y_edges[0], y_edges[-1]))
     # An inset colorbar follows the axes' box after the equal aspect shrank it: as tall as the map.
     cax = ax.inset_axes((1.04, 0.0, 0.045, 1.0))
-    fig.colorbar(mesh, cax=cax, label="time (s)")
+    colorbar = fig.colorbar(mesh, cax=cax, label="time (s), log scale")
+    if isinstance(mesh.norm, LogNorm):
+        log_colorbar_ticks(colorbar)
 
 
 def _frame(ax: Axes, limits: tuple[float, float, float, float]) -> None:

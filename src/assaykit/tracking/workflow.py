@@ -21,6 +21,9 @@ from assaykit.io.input_files import distinct_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.parallel import map_files, resolve_jobs
 from assaykit.tracking.batch import AnimalResult, AssaySpec
+from assaykit.tracking.figures import check_plot_format
+from assaykit.tracking.figures import plot_jobs as plot_jobs  # the run's figures, as jobs
+from assaykit.tracking.figures import write_plots as write_plots
 from assaykit.tracking.files import TrackFile, analyze_track_file, track_arena, track_scale
 from assaykit.tracking.geometry import Arena
 from assaykit.tracking.placement import placement_warning
@@ -37,7 +40,8 @@ class TrackingRun:
     (printed as ``note:``, hidden by ``--quiet``). ``unit`` is the unit of the arena and of the analyses'
     positions: ``"cm"``, or ``"px"`` (the track's own units) when the run had no scale.
     ``image_coordinates`` is true when the positions came from pixels of a video frame, whose y axis
-    points down (plots then draw y downwards too, so that they look like the video).
+    points down (plots then draw y downwards too, so that they look like the video). ``spec`` is the
+    assay the run analysed (for the figures' subtitles).
     """
 
     endpoints: pd.DataFrame
@@ -49,6 +53,9 @@ class TrackingRun:
     notes: list[str] = field(default_factory=list)
     unit: str = "cm"
     image_coordinates: bool = False
+    spec: AssaySpec | None = None
+    pose: bool = False  # some file held pose-estimation keypoints (cleaned, and read by the entry rule)
+    formats: tuple[str, ...] = ()  # the track files' formats, in the order first met
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
@@ -75,6 +82,7 @@ def run_tracking(
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
     jobs: int | str = 1,
+    plot_format: str = "png",
     **options: Any,
 ) -> TrackingRun:
     """Run a tracking assay from files to written results.
@@ -94,7 +102,7 @@ def run_tracking(
     episodes_path
         Zone-episode table to write (one row per visit).
     plot_dir
-        Folder for one PNG per animal (trajectory over the apparatus, and an occupancy heatmap).
+        Folder for one figure per animal (trajectory over the apparatus, and an occupancy heatmap).
     postures_path
         Posture-event table to write (plus maze, pose files: one row per head dip or stretched-attend
         posture); an ``.xlsx`` output also gets it as a ``postures`` sheet.
@@ -103,7 +111,9 @@ def run_tracking(
         ``(total, total)`` before the tables are written. With one file it counts that file's animals:
         first ``(0, total)`` once the file is read, then as each batch of animals
         (:data:`assaykit.tracking.batch.CHUNK_FRAMES` frames or so) is done. With several it counts files
-        (``total`` = the number of files), as they are finished, across all workers.
+        (``total`` = the number of files), as they are finished, across all workers. With ``plot_dir``
+        the figures are a stage of their own (``figures``, :func:`assaykit.progress.start_stage`), counted
+        as they are drawn.
     outputs
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them with those
         of other jobs (``epm --design`` adds the statistics); None to write them at the end of this job.
@@ -114,6 +124,8 @@ def run_tracking(
         ``0`` or ``"auto"`` for one per core). Every file is analysed by the same pure function
         (:func:`assaykit.tracking.files.analyze_track_file`) whatever ``jobs`` is, so the results, warnings
         and errors are the same as with 1.
+    plot_format
+        The figures' file format: ``png`` (200 dpi), ``svg`` or ``pdf``.
     **options
         Keys of :data:`assaykit.tracking.protocol.TRACKING_DEFAULTS`; None means "not given".
 
@@ -129,6 +141,7 @@ def run_tracking(
         be analysed (the first reason is given). No output is written then.
     """
     distinct_files(paths)
+    plot_format = check_plot_format(plot_format)
     workers = resolve_jobs(jobs)
     proto = load_tracking_protocol(protocol or spec.default_preset, spec.assay, **options)
     with run_outputs(outputs, [*paths, proto.path, proto.options.get("zones")]) as out:
@@ -141,7 +154,7 @@ def run_tracking(
         # each file by itself (in ``workers`` processes), then what needs every file at once
         files = _analyze_files(spec, paths, proto, format, sheet, progress, workers)
         run = combine_track_files(spec, proto, files)
-        _write(run, spec, out, **targets)
+        _write(run, spec, out, **targets, plot_format=plot_format, progress=progress)
         run.written = out.staged
     return run
 
@@ -204,6 +217,9 @@ def combine_track_files(spec: AssaySpec, proto: TrackingProtocol, files: Sequenc
         notes=notes,
         unit="cm" if scale is not None else "px",
         image_coordinates=any(f.space_unit == "px" for f in positioned),
+        spec=spec,
+        pose=any(f.pose for f in files),
+        formats=tuple(dict.fromkeys(f.format for f in files if f.format)),
     )
     zones = proto.options.get("zones") or (proto.path if proto.zone_tables else None)
     run.warnings.extend(row_warnings(endpoints, spec, results, arena, run.unit, zones))
@@ -274,6 +290,8 @@ def _write(
     episodes_path: Path | None,
     plot_dir: Path | None,
     postures_path: Path | None,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Stage the run's tables and plots in ``out``."""
     postures = run.postures
@@ -297,59 +315,4 @@ def _write(
     if postures_path is not None and postures is not None:
         out.table(postures, postures_path)
     if plot_dir is not None:
-        write_plots(run, spec, plot_dir, out)
-
-
-def write_plots(
-    run: TrackingRun, spec: AssaySpec, directory: str | Path, outputs: OutputSet | None = None
-) -> list[Path]:
-    """Write one PNG per animal with positions: its trajectory over the apparatus and an occupancy heatmap.
-
-    Parameters
-    ----------
-    run
-        The tracking run to draw.
-    spec
-        The assay.
-    directory
-        The folder; made if needed (and only if there is a plot to write).
-    outputs
-        The run's outputs, to stage the plots in (written when it is committed); None to write them now,
-        all or none.
-
-    Returns
-    -------
-    list of Path
-        The plot files.
-    """
-    from assaykit.plotting import safe_filename
-    from assaykit.tracking.plots import plot_track
-
-    directory = Path(directory)
-    rows = run.endpoints.set_index("animal")
-    written = []
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        for result in run.results:
-            analysis = result.analysis
-            if analysis is None or run.arena is None or len(analysis.x) == 0:
-                continue
-            subtitle = spec.summary(rows.loc[result.animal]) if spec.summary else None
-            target = directory / f"{safe_filename(result.animal)}.png"
-            with out.stage(target, into="--plot") as tmp:
-                plot_track(
-                    run.arena,
-                    analysis.x,
-                    analysis.y,
-                    analysis.durations,
-                    tmp,
-                    title=result.animal,
-                    subtitle=subtitle,
-                    unit=run.unit,
-                    bin_cm=1.0 if run.unit == "cm" else 5.0,  # 5 px: about a cm on a typical video
-                    y_down=run.image_coordinates,
-                )
-            written.append(target)
-    if not written and any(r.analysis is not None for r in run.results):
-        run.warnings.append("no plots: the tracks hold zone labels, not positions")
-    return written
+        write_plots(run, spec, plot_dir, out, plot_format=plot_format, progress=progress)

@@ -1,14 +1,29 @@
 """The report sections: one module per kind, each building a :class:`~assaykit.report.document.Section`.
 
 :func:`binding_section`, :func:`saturation_section`, :func:`tracking_section` (EPM, LDB, with the group
-comparison of ``--design``) and :func:`compare_section`.
+comparison of ``--design``) and :func:`compare_section`. Each is imported when first used, so that a
+binding report does not import the statistics (scipy, statsmodels).
 """
 
 from __future__ import annotations
 
-from assaykit.report.sections.binding import binding_section
-from assaykit.report.sections.compare import compare_section
-from assaykit.report.sections.saturation import saturation_section
-from assaykit.report.sections.tracking import tracking_section
+import importlib
+from typing import Any
 
 __all__ = ["binding_section", "compare_section", "saturation_section", "tracking_section"]
+
+_MODULES = {
+    "binding_section": "binding",
+    "compare_section": "compare",
+    "saturation_section": "saturation",
+    "tracking_section": "tracking",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a section builder on first use (PEP 562)."""
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)
+    globals()[name] = value
+    return value

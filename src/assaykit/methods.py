@@ -1,0 +1,381 @@
+"""Methods paragraphs written from what a run did, and the references they cite.
+
+Each protocol's ``methods`` module (:func:`assaykit.binding.methods.competition_methods`,
+:func:`assaykit.saturation.methods.saturation_methods`, :func:`assaykit.tracking.methods.tracking_methods`,
+:func:`assaykit.stats.methods.statistics_methods`) builds its sentences from the run's resolved options and
+results, each :class:`Sentence` naming the references it rests on by their keys in :data:`REFERENCES`;
+:func:`compose` joins them into a :class:`MethodsText`: one paragraph with author-year citations, and the
+full citations of the references cited, in order of first citation. Every reference is written once, here.
+
+This module also reads the ``flags`` cell of a results table (:func:`explain_flags`): codes joined by ``;``,
+a code optionally followed by ``: <detail>`` (``not_converged: stopped: ...``), each explained by a
+protocol's ``FLAG_MEANINGS`` (code -> one plain sentence), kept beside its flag codes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "REFERENCES",
+    "MethodsText",
+    "Reference",
+    "Sentence",
+    "assaykit_version",
+    "compose",
+    "count",
+    "explain_flags",
+    "join_words",
+    "number",
+    "percent",
+    "split_flags",
+]
+
+
+@dataclass(frozen=True)
+class MethodsText:
+    """A methods paragraph and the references it cites.
+
+    Attributes
+    ----------
+    paragraph
+        The sentences, with author-year citations, e.g. ``"... (Cheng & Prusoff 1973)."``.
+    references
+        The full citation of each reference cited, in order of first citation, each once.
+    """
+
+    paragraph: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One work the methods cite: its author-year short form and its full citation."""
+
+    short: str
+    full: str
+
+
+def _ref(short: str, full: str) -> Reference:
+    return Reference(short, full)
+
+
+#: Every work a methods paragraph may cite, by key: the short (author-year) form and the full citation
+#: (authors, year, title, journal or publisher, volume, pages, DOI where one exists).
+REFERENCES: dict[str, Reference] = {
+    "cheng1973": _ref(
+        "Cheng & Prusoff 1973",
+        "Cheng Y, Prusoff WH (1973). Relationship between the inhibition constant (K1) and the concentration "
+        "of inhibitor which causes 50 per cent inhibition (I50) of an enzymatic reaction. Biochem Pharmacol "
+        "22(23):3099-3108. doi:10.1016/0006-2952(73)90196-2",
+    ),
+    "motulsky2004": _ref(
+        "Motulsky & Christopoulos 2004",
+        "Motulsky H, Christopoulos A (2004). Fitting Models to Biological Data Using Linear and Nonlinear "
+        "Regression: A Practical Guide to Curve Fitting. Oxford University Press, New York. "
+        "ISBN 978-0-19-517180-8",
+    ),
+    "marquardt1963": _ref(
+        "Marquardt 1963",
+        "Marquardt DW (1963). An algorithm for least-squares estimation of nonlinear parameters. J Soc Ind "
+        "Appl Math 11(2):431-441. doi:10.1137/0111030",
+    ),
+    "motulsky2006": _ref(
+        "Motulsky & Brown 2006",
+        "Motulsky HJ, Brown RE (2006). Detecting outliers when fitting data with nonlinear regression - a "
+        "new method based on robust nonlinear regression and the false discovery rate. BMC Bioinformatics "
+        "7:123. doi:10.1186/1471-2105-7-123",
+    ),
+    "venzon1988": _ref(
+        "Venzon & Moolgavkar 1988",
+        "Venzon DJ, Moolgavkar SH (1988). A method for computing profile-likelihood-based confidence "
+        "intervals. J R Stat Soc Ser C Appl Stat 37(1):87-94. doi:10.2307/2347496",
+    ),
+    "zhang1999": _ref(
+        "Zhang et al. 1999",
+        "Zhang JH, Chung TDY, Oldenburg KR (1999). A simple statistical parameter for use in evaluation and "
+        "validation of high throughput screening assays. J Biomol Screen 4(2):67-73. "
+        "doi:10.1177/108705719900400206",
+    ),
+    "benjamini1995": _ref(
+        "Benjamini & Hochberg 1995",
+        "Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate: a practical and powerful "
+        "approach to multiple testing. J R Stat Soc Ser B 57(1):289-300. "
+        "doi:10.1111/j.2517-6161.1995.tb02031.x",
+    ),
+    "bayer2023": _ref(
+        "Bayer et al. 2023",
+        "Bayer FP, Gander M, Kuster B, The M (2023). CurveCurator: a recalibrated F-statistic to assess, "
+        "classify, and explore significance of dose-response curves. Nat Commun 14:7902. "
+        "doi:10.1038/s41467-023-43696-z",
+    ),
+    "deblasi1989": _ref(
+        "DeBlasi et al. 1989",
+        "DeBlasi A, O'Reilly K, Motulsky HJ (1989). Calculating receptor number from binding experiments "
+        "using same compound as radioligand and competitor. Trends Pharmacol Sci 10(6):227-229. "
+        "doi:10.1016/0165-6147(89)90266-6",
+    ),
+    "dunnett1955": _ref(
+        "Dunnett 1955",
+        "Dunnett CW (1955). A multiple comparison procedure for comparing several treatments with a control. "
+        "J Am Stat Assoc 50(272):1096-1121. doi:10.1080/01621459.1955.10501294",
+    ),
+    "dunnett1980": _ref(
+        "Dunnett 1980",
+        "Dunnett CW (1980). Pairwise multiple comparisons in the unequal variance case. J Am Stat Assoc "
+        "75(372):796-800. doi:10.1080/01621459.1980.10477552",
+    ),
+    "welch1951": _ref(
+        "Welch 1951",
+        "Welch BL (1951). On the comparison of several mean values: an alternative approach. Biometrika "
+        "38(3/4):330-336. doi:10.1093/biomet/38.3-4.330",
+    ),
+    "kruskal1952": _ref(
+        "Kruskal & Wallis 1952",
+        "Kruskal WH, Wallis WA (1952). Use of ranks in one-criterion variance analysis. J Am Stat Assoc "
+        "47(260):583-621. doi:10.1080/01621459.1952.10483441",
+    ),
+    "dunn1964": _ref(
+        "Dunn 1964",
+        "Dunn OJ (1964). Multiple comparisons using rank sums. Technometrics 6(3):241-252. "
+        "doi:10.1080/00401706.1964.10490181",
+    ),
+    "steel1959": _ref(
+        "Steel 1959",
+        "Steel RGD (1959). A multiple comparison rank sum test: treatments versus control. Biometrics "
+        "15(4):560-572. doi:10.2307/2527654",
+    ),
+    "holm1979": _ref(
+        "Holm 1979",
+        "Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat 6(2):65-70",
+    ),
+    "kaplan1958": _ref(
+        "Kaplan & Meier 1958",
+        "Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations. J Am Stat Assoc "
+        "53(282):457-481. doi:10.1080/01621459.1958.10501452",
+    ),
+    "mantel1966": _ref(
+        "Mantel 1966",
+        "Mantel N (1966). Evaluation of survival data and two new rank order statistics arising in its "
+        "consideration. Cancer Chemother Rep 50(3):163-170",
+    ),
+    "cox1972": _ref(
+        "Cox 1972",
+        "Cox DR (1972). Regression models and life-tables. J R Stat Soc Ser B 34(2):187-220. "
+        "doi:10.1111/j.2517-6161.1972.tb00899.x",
+    ),
+    "hedges1981": _ref(
+        "Hedges 1981",
+        "Hedges LV (1981). Distribution theory for Glass's estimator of effect size and related estimators. "
+        "J Educ Stat 6(2):107-128. doi:10.3102/10769986006002107",
+    ),
+    "steiger1997": _ref(
+        "Steiger & Fouladi 1997",
+        "Steiger JH, Fouladi RT (1997). Noncentrality interval estimation and the evaluation of statistical "
+        "models. In: Harlow LL, Mulaik SA, Steiger JH (eds) What If There Were No Significance Tests? "
+        "Lawrence Erlbaum, Mahwah NJ, pp 221-257",
+    ),
+    "pinheiro2000": _ref(
+        "Pinheiro & Bates 2000",
+        "Pinheiro JC, Bates DM (2000). Mixed-Effects Models in S and S-PLUS. Springer, New York. "
+        "doi:10.1007/b98882",
+    ),
+    "pellow1985": _ref(
+        "Pellow et al. 1985",
+        "Pellow S, Chopin P, File SE, Briley M (1985). Validation of open:closed arm entries in an elevated "
+        "plus-maze as a measure of anxiety in the rat. J Neurosci Methods 14(3):149-167. "
+        "doi:10.1016/0165-0270(85)90031-7",
+    ),
+    "walf2007": _ref(
+        "Walf & Frye 2007",
+        "Walf AA, Frye CA (2007). The use of the elevated plus maze as an assay of anxiety-related behavior "
+        "in rodents. Nat Protoc 2(2):322-328. doi:10.1038/nprot.2007.44",
+    ),
+    "rodgers1995": _ref(
+        "Rodgers & Johnson 1995",
+        "Rodgers RJ, Johnson NJT (1995). Factor analysis of spatiotemporal and ethological measures in the "
+        "murine elevated plus-maze test of anxiety. Pharmacol Biochem Behav 52(2):297-303. "
+        "doi:10.1016/0091-3057(95)00138-M",
+    ),
+    "bourin2003": _ref(
+        "Bourin & Hascoët 2003",
+        "Bourin M, Hascoët M (2003). The mouse light/dark box test. Eur J Pharmacol 463(1-3):55-65. "
+        "doi:10.1016/S0014-2999(03)01274-3",
+    ),
+    "crawley1980": _ref(
+        "Crawley & Goodwin 1980",
+        "Crawley J, Goodwin FK (1980). Preliminary report of a simple animal behavior model for the "
+        "anxiolytic effects of benzodiazepines. Pharmacol Biochem Behav 13(2):167-170. "
+        "doi:10.1016/0091-3057(80)90067-2",
+    ),
+    "savitzky1964": _ref(
+        "Savitzky & Golay 1964",
+        "Savitzky A, Golay MJE (1964). Smoothing and differentiation of data by simplified least squares "
+        "procedures. Anal Chem 36(8):1627-1639. doi:10.1021/ac60214a047",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a methods paragraph and the keys of :data:`REFERENCES` it cites.
+
+    The citation goes where the text has ``{cite}``, else at the end of the sentence, before its full stop.
+    """
+
+    text: str
+    cites: tuple[str, ...] = ()
+
+
+def _in_text(keys: Iterable[str]) -> str:
+    return "(" + "; ".join(REFERENCES[k].short for k in keys) + ")"
+
+
+def _render(sentence: Sentence) -> str:
+    text = sentence.text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    if sentence.cites:
+        cite = _in_text(sentence.cites)
+        text = text.replace("{cite}", cite) if "{cite}" in text else f"{text.rstrip('.')} {cite}"
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def compose(sentences: Iterable[Sentence | None]) -> MethodsText:
+    """Join sentences into a paragraph, and list the references they cite.
+
+    Parameters
+    ----------
+    sentences
+        The sentences in order; None (a sentence that does not apply) is skipped.
+
+    Returns
+    -------
+    MethodsText
+        The paragraph (each sentence capitalised and ending in a full stop) and the full citations of its
+        references, in order of first citation, each once.
+
+    Raises
+    ------
+    KeyError
+        For a citation key that is not in :data:`REFERENCES`.
+    """
+    texts: list[str] = []
+    keys: dict[str, None] = {}
+    for sentence in sentences:
+        if sentence is None:
+            continue
+        for key in sentence.cites:
+            if key not in REFERENCES:
+                raise KeyError(f"no reference '{key}' in assaykit.methods.REFERENCES")
+            keys[key] = None
+        rendered = _render(sentence)
+        if rendered:
+            texts.append(rendered)
+    return MethodsText(" ".join(texts), tuple(REFERENCES[k].full for k in keys))
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """Write a count with its noun: ``1 curve``, ``3 curves`` (``plural`` for irregular nouns)."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def assaykit_version() -> str:
+    """Return the installed assaykit version, for the paragraph's first sentence."""
+    import assaykit
+
+    try:
+        return str(assaykit.__version__)
+    except AttributeError:  # pragma: no cover - installed without its metadata
+        return "(version unknown)"
+
+
+def join_words(items: Iterable[str], conjunction: str = "and") -> str:
+    """Join words as prose: ``a``, ``a and b``, ``a, b and c``."""
+    words = [str(i) for i in items if str(i)]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def number(value: float, digits: int = 4) -> str:
+    """Write a setting's value as a paragraph does: ``1``, ``1.5``, ``0.05`` (at most ``digits`` figures)."""
+    value = float(value)
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.{digits}g}"
+
+
+def percent(fraction: float) -> str:
+    """Write a fraction as a percentage: ``0.95`` -> ``95%``."""
+    return f"{number(100.0 * float(fraction))}%"
+
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+
+
+def split_flags(cell: object, known: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Split a ``flags`` cell into ``(code, detail)`` pairs.
+
+    Codes are joined by ``;``; a code may carry a detail after ``": "`` (``not_converged: stopped: ...``).
+    A part that is not a code (free text with a ``;`` of its own inside a detail) belongs to the detail of
+    the code before it.
+
+    Parameters
+    ----------
+    cell
+        The cell: a string, or empty/None/NaN for no flags.
+    known
+        Codes to take as codes even when a detail follows (the keys of a ``FLAG_MEANINGS``).
+
+    Returns
+    -------
+    list of tuple
+        ``(code, detail)`` in the cell's order; ``detail`` is ``""`` when the code has none.
+    """
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return []
+    known = set(known)
+    pairs: list[tuple[str, str]] = []
+    for part in str(cell).split(";"):
+        code, sep, detail = part.strip().partition(":")
+        code = code.strip()
+        looks_like_code = _CODE.match(code) is not None
+        inside_detail = bool(pairs) and bool(pairs[-1][1]) and code not in known
+        if pairs and (not looks_like_code or inside_detail):
+            last_code, last_detail = pairs[-1]
+            pairs[-1] = (last_code, f"{last_detail}; {part.strip()}".strip("; "))
+            continue
+        if code:
+            pairs.append((code, detail.strip()))
+    return pairs
+
+
+def explain_flags(cell: object, meanings: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Explain each code of a ``flags`` cell in words.
+
+    Parameters
+    ----------
+    cell
+        A ``flags`` cell, e.g. ``"ambiguous;not_converged: stopped: log IC50 beyond the range"``.
+    meanings
+        Code -> one plain sentence (a protocol's ``FLAG_MEANINGS``).
+
+    Returns
+    -------
+    list of tuple
+        ``(code, explanation)`` per code, in the cell's order: the code's meaning, followed by the cell's
+        detail for that code (``"... Reason given: stopped: ..."``); a code without a meaning is said to be
+        unknown rather than dropped.
+    """
+    explained = []
+    for code, detail in split_flags(cell, meanings):
+        text = meanings.get(code, f"Flag '{code}' has no recorded explanation.")
+        if detail:
+            text = f"{text.rstrip('.')}. Reason given: {detail}."
+        explained.append((code, text))
+    return explained
