@@ -54,26 +54,44 @@ BAD_STUDIES = [
     (BINDING.replace("kd = 1.5", "kd = true"), ["[[binding]] #1, kd: must be a number, not True"]),
     (BINDING + "model = '5pl'\n", ["[[binding]] #1, model: must be one of 4pl, one-site"]),
     (BINDING + "compare = 'yes'\n", ["[[binding]] #1, compare: must be true or false"]),
-    (BINDING + BINDING.replace("counts.csv", "missing.csv"), ["[[binding]] #2, files: ../binding/missing.csv"]),
-    (BINDING.replace("../binding/counts.csv", "../binding"), ["[[binding]] #1, files: ../binding: is a folder"]),
+    (
+        BINDING + BINDING.replace("counts.csv", "missing.csv"),
+        ["[[binding]] #2, files: ../binding/missing.csv"],
+    ),
+    (
+        BINDING.replace("../binding/counts.csv", "../binding"),
+        ["[[binding]] #1, files: ../binding: is a folder"],
+    ),
     ("[[binding]]\nkd = 1.5\n", ["[[binding]] #1: no files"]),
     (BINDING + "protocol = 'no-such-preset'\n", ["[[binding]] #1: unknown protocol preset 'no-such-preset'"]),
-    (BINDING + "protocol = 'presets/mine.toml'\n", ["[[binding]] #1, protocol: presets/mine.toml: not found"]),
+    (
+        BINDING + "protocol = 'presets/mine.toml'\n",
+        ["[[binding]] #1, protocol: presets/mine.toml: not found"],
+    ),
     (BINDING + "rout-q = 5\n", ["[[binding]] #1: --rout-q is ROUT's Q: it needs --outliers rout"]),
     ("[[saturation]]\nfiles = '../saturation/sat.csv'\nspecific = 1\n", ["[[saturation]] #1, specific:"]),
     (
         "[[saturation]]\nfiles = '../saturation/sat.csv'\nprotein-mg = 0.1\ncells = 1e5\n",
         ["[[saturation]] #1: give protein-mg or cells, not both"],
     ),
-    ("[[epm]]\nfiles = '../epm/tracks.csv'\nmax-gap = 2.5\n", ["[[epm]] #1, max-gap: must be a whole number"]),
+    (
+        "[[epm]]\nfiles = '../epm/tracks.csv'\nmax-gap = 2.5\n",
+        ["[[epm]] #1, max-gap: must be a whole number"],
+    ),
     ("[[epm]]\nfiles = '../epm/tracks.csv'\nfps = 5000\n", ["[[epm]] #1: --fps (fps) 5000 is not a video"]),
-    ("[[epm]]\nfiles = '../epm/tracks.csv'\nzone-kind = 'a=open'\n", ["[[epm]] #1, zone-kind: must be a table"]),
+    (
+        "[[epm]]\nfiles = '../epm/tracks.csv'\nzone-kind = 'a=open'\n",
+        ["[[epm]] #1, zone-kind: must be a table"],
+    ),
     ("[[epm]]\nfiles = '../epm/tracks.csv'\ncontrol = 'vehicle'\n", ["[[epm]] #1: 'control' need(s) design"]),
     (
         "[[epm]]\nfiles = '../epm/tracks.csv'\ndesign = '../design/design.csv'\n",
         ["[[epm]] #1: design needs control"],
     ),
-    ("[[ldb]]\nfiles = '../epm/tracks.csv'\nhead-dip-min-s = 1\n", ["[[ldb]] #1: unknown key 'head-dip-min-s'"]),
+    (
+        "[[ldb]]\nfiles = '../epm/tracks.csv'\nhead-dip-min-s = 1\n",
+        ["[[ldb]] #1: unknown key 'head-dip-min-s'"],
+    ),
     ("[[compare]]\nfiles = '../design/epm_endpoints.csv'\n", ["[[compare]] #1: no control"]),
     (
         "[[compare]]\nfiles = ['../design/epm_endpoints.csv', '../design/design.csv']\ncontrol = 'vehicle'\n",

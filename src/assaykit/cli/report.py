@@ -25,8 +25,15 @@ from assaykit.cli.options import CONTEXT, FILE, QUIET
     type=click.Path(file_okay=False, path_type=Path),
     help="Write each part's table into this folder (binding-1.csv, epm-1.csv, ...) [the study's tables].",
 )
+@click.option(
+    "--table-format",
+    type=click.Choice(["csv", "tsv", "json", "xlsx"]),
+    help="Format of the tables (xlsx: every sheet of each part) [the study's table-format, else csv].",
+)
 @QUIET
-def report(study_file: Path, output: Path, tables_dir: Path | None, quiet: bool) -> None:
+def report(
+    study_file: Path, output: Path, tables_dir: Path | None, table_format: str | None, quiet: bool
+) -> None:
     """Run a whole study declared in one file and write one report with a section per part.
 
     STUDY is a TOML file: a [study] table (title, tables folder) and one [[binding]], [[saturation]],
@@ -38,7 +45,7 @@ def report(study_file: Path, output: Path, tables_dir: Path | None, quiet: bool)
     \b
     Examples:
       assaykit report examples/study/study.toml -o report.html
-      assaykit report study.toml -o report.html --tables tables/
+      assaykit report study.toml -o report.html --tables tables/ --table-format xlsx
     """
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
@@ -47,7 +54,9 @@ def report(study_file: Path, output: Path, tables_dir: Path | None, quiet: bool)
 
     study = read_study(study_file)
     with OutputSet() as outputs, ProgressBar("parts", enabled=not quiet) as bar:
-        run = run_study(study, output, tables=tables_dir, outputs=outputs, progress=bar)
+        run = run_study(
+            study, output, tables=tables_dir, table_format=table_format, outputs=outputs, progress=bar
+        )
         bar.stage("writing")
         written = outputs.commit()
     echo.warn(run.warnings)

@@ -12,7 +12,7 @@ nothing. A part that fails stops the study: its error is one line naming the stu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ def run_study(
     report_path: str | Path,
     *,
     tables: str | Path | None = None,
+    table_format: str | None = None,
     outputs: OutputSet | None = None,
     progress: Progress | None = None,
     command: str | None = None,
@@ -74,6 +75,9 @@ def run_study(
     tables
         A folder for each part's table (``binding-1.csv``, ...); None for the study's ``tables`` (or no
         tables). It is made when missing, and removed again when the study fails.
+    table_format
+        ``csv``, ``tsv``, ``json`` or ``xlsx`` (every sheet of each part's ``-o`` table); None for the
+        study's ``table-format``.
     outputs
         The run's outputs, when the caller commits them; None to write them at the end of the study.
     progress
@@ -93,14 +97,15 @@ def run_study(
         that fails (named: ``[[binding]] #2: ...``). Nothing is written then.
     """
     folder = Path(tables) if tables is not None else study.tables
-    with run_outputs(outputs, study.inputs) as out, _folder_for_the_run(folder):
+    fmt = table_format or study.table_format
+    with run_outputs(outputs, study.inputs) as out, _folder_for_the_run(folder, out):
         report_path = add_report(out, report_path, "-o")
         if folder is not None:
             out.add_folder(folder, "tables")
         parts = []
         for part in study.parts:
             try:
-                parts.append(_run_part(part, out, folder, study.table_format, _PartProgress(progress, part)))
+                parts.append(_run_part(part, out, folder, fmt, _PartProgress(progress, part)))
             except AssayInputError as exc:
                 raise AssayInputError(f"{part.label}: {exc}", path=study.path) from exc
         record = provenance(study.inputs[1:], command=command, study=study.path)
@@ -112,11 +117,12 @@ def run_study(
 
 
 @contextlib.contextmanager
-def _folder_for_the_run(folder: Path | None):  # noqa: ANN202 - a context manager
+def _folder_for_the_run(folder: Path | None, out: OutputSet) -> Iterator[None]:
     """Make the tables folder (and its missing parents) for the run; remove them if the run fails.
 
     The workflows check that an output's folder exists before any work, so the folder must be there
-    before the first part runs; a study that fails leaves no trace of it (when nothing else was put in it).
+    before the first part runs. A study that fails drops what it staged (``out`` is not committed then)
+    and leaves no trace of the folders it made (unless something else was put in them meanwhile).
     """
     made: list[Path] = []
     if folder is not None and not folder.exists():
@@ -131,6 +137,7 @@ def _folder_for_the_run(folder: Path | None):  # noqa: ANN202 - a context manage
     try:
         yield
     except BaseException:
+        out.discard()
         for path in made:  # deepest first
             with contextlib.suppress(OSError):
                 path.rmdir()
