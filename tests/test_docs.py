@@ -60,7 +60,7 @@ def redirect_outputs(args: list[str], tmp_path: Path) -> list[str]:
     """Send the command's outputs to the test's folder, not into the repository."""
     return [
         str(tmp_path / Path(a).name)
-        if a.endswith(("/", ".csv", ".xlsx")) and not a.startswith("examples")
+        if a.endswith(("/", ".csv", ".xlsx", ".html")) and not a.startswith("examples")
         else a
         for a in args
     ]

@@ -1,16 +1,18 @@
 """The study file of ``assaykit report``: its schema, its paths, and a study that fails writes nothing.
 
-The report's content (sections equal to the separate commands', provenance) is checked in
-``test_study_report.py``.
+The study's report has the tables of the separate commands' reports (built once, ``conftest.py``) and
+lists every input with its SHA-256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import click
 import pytest
+from _reports import STUDY_PARTS, page_tables
 from click.testing import CliRunner
 
 from assaykit.cli import main
@@ -176,3 +178,73 @@ def test_every_key_of_a_part_is_an_option_of_its_command_with_the_same_choices(k
             assert tuple(key.choices) == tuple(choice.choices), name
         else:
             assert not isinstance(choice, click.Choice), f"{name}: the command has choices, the key none"
+
+
+# --- running a study ------------------------------------------------------------------------------------
+
+
+def test_a_failing_part_stops_the_study_and_nothing_is_written(data: Path) -> None:
+    (data / "epm" / "broken.csv").write_text("animal,time_s,x_cm,y_cm\nm1,0,zero,1\n", encoding="utf-8")
+    study = write_study(
+        data,
+        "[study]\ntables = '../out/tables'\n"  # a folder (and its parent) the study would make
+        + "[[epm]]\nfiles = '../epm/tracks.csv'\n"  # runs, and stages its table
+        + "[[epm]]\nfiles = '../epm/broken.csv'\n",
+    )
+    report = data / "report.html"
+    result = CliRunner().invoke(main, ["report", str(study), "-o", str(report)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {study}: [[epm]] #2: "), result.output
+    assert "broken.csv" in lines[0]
+    assert not report.exists()
+    assert not (data / "out").exists()  # the tables folder made for the run is gone again
+    assert sorted(p.name for p in (data / "study").iterdir()) == ["study.toml"]  # no temporary file left
+
+
+def test_a_study_refuses_an_output_over_one_of_its_inputs(data: Path) -> None:
+    tables_over_the_data = "[study]\ntables = '../binding'\n"
+    study = write_study(data, tables_over_the_data + BINDING.replace("counts.csv", "binding-1.csv"))
+    shutil.copy(data / "binding" / "counts.csv", data / "binding" / "binding-1.csv")
+    before = (data / "binding" / "binding-1.csv").read_bytes()
+    result = CliRunner().invoke(main, ["report", str(study), "-o", str(data / "report.html")])
+    assert result.exit_code == 2
+    assert "would overwrite an input file" in result.output and "[[binding]] #1" in result.output
+    assert (data / "binding" / "binding-1.csv").read_bytes() == before
+    assert not (data / "report.html").exists()
+
+
+def _parts(html: Path) -> dict[str, list[str]]:
+    """The table keys of each part of a study's page, by the part's stem."""
+    found: dict[str, list[str]] = {}
+    for key in page_tables(html):
+        stem, _, inner = key.partition(".")
+        if inner:
+            found.setdefault(stem, []).append(inner)
+    return found
+
+
+def test_the_study_report_has_the_tables_of_the_separate_commands_reports(example_reports) -> None:
+    study = page_tables(example_reports["study"].html)
+    assert list(_parts(example_reports["study"].html)) == list(STUDY_PARTS)  # a section per part, in order
+    for stem, command in STUDY_PARTS.items():
+        alone = page_tables(example_reports[command].html)
+        keys = [k for k in alone if not k.startswith("provenance")]
+        assert keys, command
+        assert _parts(example_reports["study"].html)[stem] == keys, stem
+        for key in keys:
+            assert study[f"{stem}.{key}"] == alone[key], f"{stem}: {key} differs from 'assaykit {command}'"
+
+
+def test_the_study_report_lists_every_input_with_its_sha256(example_reports) -> None:
+    html = example_reports["study"].html
+    inputs = page_tables(html)["provenance-inputs"]
+    listed = {Path(row[0]).resolve(): row[1] for row in inputs[1]}
+    study = read_study(EXAMPLES / "study" / "study.toml")
+    expected = [p.resolve() for p in study.inputs]
+    assert list(listed) == expected  # the study file first, then each part's files, each once
+    assert len(expected) >= 9
+    for path, digest in listed.items():
+        assert digest == hashlib.sha256(path.read_bytes()).hexdigest(), path
+    text = html.read_text(encoding="utf-8")
+    assert "kd = 1.5" in text and "[[ldb]]" in text  # the study file itself, as written
