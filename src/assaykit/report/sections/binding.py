@@ -118,9 +118,8 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
                 "binding-potency", f"Potency relative to {run.options['potency_vs']}", analysis.potency
             )
         )
-    jobs = plot_jobs(analysis)
-    stems = _curve_stems(results)
-    thumbnails, figures = run_figures(jobs, dict(zip(stems, subjects, strict=True)), progress)
+    # one figure per curve in the order of the results, then one overlay per plate
+    thumbnails, figures = run_figures(plot_jobs(analysis), subjects, progress)
     return Section(
         kind="binding",
         title="Competition binding",
@@ -132,10 +131,3 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         methods=competition_methods(run),
         notes=run_notes(run.warnings, analysis.notes),
     )
-
-
-def _curve_stems(results: pd.DataFrame) -> list[str]:
-    """Return the file stem of each curve's figure, as the binding workflow names them."""
-    from assaykit.binding.workflow import _plot_names
-
-    return _plot_names(results)

@@ -106,7 +106,7 @@ def comparison_figures(run: CompareRun, progress: Callable[[int, int], None] | N
     """Draw the group figures of every endpoint (dots with the tests, estimation plot, latency curves)."""
     from assaykit.stats.workflow import plot_jobs
 
-    _, figures = run_figures(plot_jobs(run), {}, progress)
+    _, figures = run_figures(plot_jobs(run), [], progress)
     return figures
 
 

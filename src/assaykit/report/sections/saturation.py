@@ -65,7 +65,7 @@ def saturation_section(run: SaturationRun, *, progress: Callable[[int, int], Non
     """
     from assaykit.saturation.flags import FLAG_MEANINGS
     from assaykit.saturation.methods import saturation_methods
-    from assaykit.saturation.workflow import plot_jobs, plot_names
+    from assaykit.saturation.workflow import plot_jobs
 
     analysis = run.analysis
     results = analysis.results
@@ -76,8 +76,7 @@ def saturation_section(run: SaturationRun, *, progress: Callable[[int, int], Non
     summary += [_dataset_line(row, unit) for _, row in results.iterrows()]
     flagged = int((results["flags"].fillna("") != "").sum())
     summary.append(f"{flagged} data set(s) flagged.")
-    titles = dict(zip(plot_names(subjects), subjects, strict=True))
-    thumbnails, figures = run_figures(plot_jobs(analysis), titles, progress)
+    thumbnails, figures = run_figures(plot_jobs(analysis), subjects, progress)
     return Section(
         kind="saturation",
         title="Saturation binding",

@@ -91,10 +91,9 @@ def tracking_section(
         f"{flagged} animal(s) flagged.",
     ]
     tables = [ReportTable(f"{assay}-endpoints", "Endpoints: one row per animal", endpoints)]
-    from assaykit.plotting import safe_filename
-
-    titles = {safe_filename(a): a for a in animals}
-    thumbnails, figures = run_figures(plot_jobs(run), titles, progress)
+    jobs = plot_jobs(run)  # one per animal with positions
+    titles = [str(job.kwargs.get("title", stem)) for stem, job in jobs]
+    thumbnails, figures = run_figures(jobs, titles, progress)
     methods = tracking_methods(run)
     notes = run_notes(run.warnings, run.notes)
     if compare is not None:
