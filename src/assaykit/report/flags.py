@@ -13,7 +13,38 @@ import pandas as pd
 
 from assaykit.report.document import Flag
 
-__all__ = ["table_flags"]
+__all__ = ["flag_meanings", "table_flags"]
+
+#: Where each kind of section finds its protocol's ``FLAG_MEANINGS`` (code -> one plain sentence): the
+#: first of these modules that has it.
+_MEANINGS = {
+    "binding": ("assaykit.binding.flags", "assaykit.binding.methods"),
+    "saturation": ("assaykit.saturation.flags", "assaykit.saturation.methods"),
+    "epm": ("assaykit.epm", "assaykit.tracking.flags", "assaykit.tracking.methods"),
+    "ldb": ("assaykit.ldb", "assaykit.tracking.flags", "assaykit.tracking.methods"),
+    "compare": ("assaykit.stats.flags", "assaykit.stats.methods", "assaykit.stats.columns"),
+}
+
+
+def flag_meanings(kind: str) -> Mapping[str, str]:
+    """Return the flag meanings of a kind of section (``binding``, ``saturation``, ``epm``, ``ldb``, ...).
+
+    Raises
+    ------
+    LookupError
+        When the protocol has no ``FLAG_MEANINGS`` (a flag would be listed without its meaning).
+    """
+    import importlib
+
+    for name in _MEANINGS[kind]:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        meanings = getattr(module, "FLAG_MEANINGS", None)
+        if meanings is not None:
+            return meanings
+    raise LookupError(f"no FLAG_MEANINGS for {kind} in {', '.join(_MEANINGS[kind])}")
 
 
 def table_flags(

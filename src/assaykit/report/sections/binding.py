@@ -9,7 +9,7 @@ import pandas as pd
 from assaykit.binding.workflow import BindingRun
 from assaykit.formatting import sig
 from assaykit.report.document import ReportTable, Section
-from assaykit.report.flags import table_flags
+from assaykit.report.flags import flag_meanings, table_flags
 from assaykit.report.sections.common import run_figures, run_notes
 
 __all__ = ["binding_section", "curve_subjects"]
@@ -96,7 +96,6 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         plates tables (and the model comparisons and potency ratios when the run has them), a thumbnail
         per curve, the plate figures, the methods paragraph, and the run's warnings and notes.
     """
-    from assaykit.binding.flags import FLAG_MEANINGS
     from assaykit.binding.methods import competition_methods
     from assaykit.binding.workflow import plot_jobs
 
@@ -105,7 +104,9 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
     subjects = curve_subjects(results)
     order = results.get("activity", pd.Series("", index=results.index)).eq("inactive").to_numpy()
     flagged = [*(~order).nonzero()[0], *order.nonzero()[0]]  # fitted curves' flags first
-    flags = table_flags(results["flags"].iloc[flagged], [subjects[i] for i in flagged], FLAG_MEANINGS)
+    flags = table_flags(
+        results["flags"].iloc[flagged], [subjects[i] for i in flagged], flag_meanings("binding")
+    )
     tables = [
         ReportTable("binding-results", "Results: one row per curve", results),
         ReportTable("binding-plates", "Plates", analysis.plates),
