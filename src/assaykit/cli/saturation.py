@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, SHEET, plot_option
+from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, PLOT_FORMAT, POINTS, QUIET, SHEET, plot_option
 
 
 @click.command(context_settings=CONTEXT)
@@ -32,7 +32,8 @@ from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, SHEE
 @SHEET
 @OUTPUT
 @POINTS
-@plot_option("Write one PNG per data set (curves and Scatchard plot) here.")
+@plot_option("Write one figure per data set (curves and Scatchard plot) here.")
+@PLOT_FORMAT
 @QUIET
 def saturation(
     files: tuple[Path, ...],
@@ -48,6 +49,7 @@ def saturation(
     output: Path | None,
     points_path: Path | None,
     plot_dir: Path | None,
+    plot_format: str,
     quiet: bool,
 ) -> None:
     """Fit saturation binding: total and nonspecific counts -> Kd and Bmax.
@@ -80,6 +82,7 @@ def saturation(
             sheet=sheet,
             output=output,
             plot_dir=plot_dir,
+            plot_format=plot_format,
             points_path=points_path,
             efficiency=efficiency,
             specific_activity_Ci_mmol=specific_activity,
