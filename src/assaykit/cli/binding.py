@@ -161,7 +161,7 @@ def binding(
             from assaykit.report.command import run_title, stage_run_report
             from assaykit.report.sections.binding import binding_section
 
-            section = binding_section(run, progress=bar)
+            section = binding_section(run, progress=bar, y_axis=options.get("plot_y") or "bound")
             stage_run_report(outputs, report_path, [section], title=run_title("binding", files))
         bar.stage("writing")
         written = outputs.commit()

@@ -77,7 +77,9 @@ def _summary(run: BindingRun, subjects: list[str]) -> list[str]:
     return lines
 
 
-def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | None = None) -> Section:
+def binding_section(
+    run: BindingRun, *, progress: Callable[[int, int], None] | None = None, y_axis: str = "bound"
+) -> Section:
     """Build the report section of a competition-binding run.
 
     Parameters
@@ -87,6 +89,9 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         figures (a run with ``keep_points``).
     progress
         Called as ``progress(done, total)`` while the figures are drawn.
+    y_axis
+        The figures' y axis: ``"bound"`` (the counts) or ``"percent"`` (% specific binding), as
+        ``--plot-y``.
 
     Returns
     -------
@@ -120,7 +125,7 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
             )
         )
     # one figure per curve in the order of the results, then one overlay per plate
-    thumbnails, figures = run_figures(plot_jobs(analysis), subjects, progress)
+    thumbnails, figures = run_figures(plot_jobs(analysis, y_axis=y_axis), subjects, progress)
     return Section(
         kind="binding",
         title="Competition binding",
