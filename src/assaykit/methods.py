@@ -183,6 +183,41 @@ REFERENCES: dict[str, Reference] = {
         "Pinheiro JC, Bates DM (2000). Mixed-Effects Models in S and S-PLUS. Springer, New York. "
         "doi:10.1007/b98882",
     ),
+    "welch1947": _ref(
+        "Welch 1947",
+        "Welch BL (1947). The generalization of 'Student's' problem when several different population "
+        "variances are involved. Biometrika 34(1/2):28-35. doi:10.1093/biomet/34.1-2.28",
+    ),
+    "mann1947": _ref(
+        "Mann & Whitney 1947",
+        "Mann HB, Whitney DR (1947). On a test of whether one of two random variables is stochastically "
+        "larger than the other. Ann Math Stat 18(1):50-60. doi:10.1214/aoms/1177730491",
+    ),
+    "marcus1976": _ref(
+        "Marcus et al. 1976",
+        "Marcus R, Peritz E, Gabriel KR (1976). On closed testing procedures with special reference to "
+        "ordered analysis of variance. Biometrika 63(3):655-660. doi:10.1093/biomet/63.3.655",
+    ),
+    "jonckheere1954": _ref(
+        "Jonckheere 1954",
+        "Jonckheere AR (1954). A distribution-free k-sample test against ordered alternatives. Biometrika "
+        "41(1/2):133-145. doi:10.1093/biomet/41.1-2.133",
+    ),
+    "shapiro1965": _ref(
+        "Shapiro & Wilk 1965",
+        "Shapiro SS, Wilk MB (1965). An analysis of variance test for normality (complete samples). "
+        "Biometrika 52(3/4):591-611. doi:10.1093/biomet/52.3-4.591",
+    ),
+    "brown1974": _ref(
+        "Brown & Forsythe 1974",
+        "Brown MB, Forsythe AB (1974). Robust tests for the equality of variances. J Am Stat Assoc "
+        "69(346):364-367. doi:10.1080/01621459.1974.10482955",
+    ),
+    "mccullagh1989": _ref(
+        "McCullagh & Nelder 1989",
+        "McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd edn. Chapman and Hall, London. "
+        "doi:10.1007/978-1-4899-3242-6",
+    ),
     "pellow1985": _ref(
         "Pellow et al. 1985",
         "Pellow S, Chopin P, File SE, Briley M (1985). Validation of open:closed arm entries in an elevated "
