@@ -3,8 +3,9 @@
 A ``flags`` cell is the codes that apply, joined by ``;``; a code may carry a detail after ``": "``
 (``not_converged: stopped: log IC50 beyond the range``). Each protocol keeps a ``FLAG_MEANINGS`` mapping
 (code -> one plain sentence) beside its codes (:mod:`assaykit.binding.flags`,
-:mod:`assaykit.saturation.flags`, :mod:`assaykit.tracking.tables`, :mod:`assaykit.epm.endpoints`, :mod:`assaykit.ldb.endpoints`,
-:mod:`assaykit.stats.comparison_rows`); :func:`explain_flags` pairs each code of a cell with its sentence.
+:mod:`assaykit.saturation.flags`, :mod:`assaykit.tracking.tables`, :mod:`assaykit.epm.endpoints`,
+:mod:`assaykit.ldb.endpoints`, :mod:`assaykit.stats.comparison_rows`); :func:`explain_flags` pairs each
+code of a cell with its sentence.
 """
 
 from __future__ import annotations
