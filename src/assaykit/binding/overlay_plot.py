@@ -127,12 +127,32 @@ def plot_overlay(
             _draw(ax, curves, scale, signal_unit, (total_mean, nsb_mean))
             if title:
                 ax.set_title(title)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, ncols=columns)
+            handles, labels = ax.get_legend_handles_labels()
+            if handles:
+                # the compounds first: matplotlib lists the errorbar containers after the lines
+                order = sorted(range(len(labels)), key=lambda i: not _is_compound(handles[i]))
+                ax.legend(
+                    [handles[i] for i in order],
+                    [labels[i] for i in order],
+                    title="mean ± SD of replicates, fit",
+                    title_fontsize=7.5,
+                    alignment="left",
+                    loc="upper left",
+                    bbox_to_anchor=(1.02, 1.0),
+                    borderaxespad=0.0,
+                    ncols=columns,
+                )
         except BaseException:
             fig.clear()
             raise
         return save_figure(fig, path)
+
+
+def _is_compound(handle: Any) -> bool:
+    """Return whether a legend handle is a compound's (its means), not a control line."""
+    from matplotlib.lines import Line2D
+
+    return not (isinstance(handle, Line2D) and handle.get_gid() in ("total", "nsb"))
 
 
 def _draw(ax: Any, curves: Sequence[OverlayCurve], scale: Any, unit: str, controls: tuple[Any, Any]) -> None:

@@ -133,9 +133,13 @@ def draw_means(ax: Axes, stats: pd.DataFrame, colour: str, label: str | None, **
 
 
 def mark_sites(
-    ax: Axes, sites: Sequence[tuple[str, float, float]], x_lo: float, x_hi: float, colour: str
+    ax: Axes,
+    sites: Sequence[tuple[str, float, float]],
+    x_range: tuple[float, float],
+    colour: str,
+    falling: bool = True,
 ) -> list[str]:
-    """Mark each site's IC50 on the x axis: a drop line from the curve, a marker and a label at its foot.
+    """Mark each site's IC50 as the one-site IC50 is marked: a drop line to the x axis, a marker, a label.
 
     Parameters
     ----------
@@ -143,10 +147,13 @@ def mark_sites(
         The axes, with its y limits set.
     sites
         ``(label, log10 M, y of the curve there)`` of each site.
-    x_lo, x_hi
+    x_range
         The drawn range of log10 M; a site outside it is not marked.
     colour
         Colour of the markers.
+    falling
+        Whether the curve falls (the label goes below left of its marker, where a falling curve leaves
+        room; below right for a rising one).
 
     Returns
     -------
@@ -156,7 +163,7 @@ def mark_sites(
     bottom = ax.get_ylim()[0]
     outside = []
     for label, log_x, y in sites:
-        if not (math.isfinite(log_x) and x_lo <= log_x <= x_hi and math.isfinite(y)):
+        if not (math.isfinite(log_x) and x_range[0] <= log_x <= x_range[1] and math.isfinite(y)):
             outside.append(label)
             continue
         x = 10.0**log_x
@@ -164,12 +171,11 @@ def mark_sites(
         ax.plot([x], [y], "D", color=colour, ms=4.5, zorder=5, gid="site-mark")
         ax.annotate(
             label,
-            xy=(x, bottom),
-            xytext=(2, 3),
+            xy=(x, y),
+            xytext=(-6, -6) if falling else (6, -6),
             textcoords="offset points",
-            rotation=90,
-            ha="left",
-            va="bottom",
+            ha="right" if falling else "left",
+            va="top",
             fontsize=7.5,
             gid="site-label",
         )

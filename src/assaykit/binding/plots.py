@@ -284,7 +284,8 @@ def _draw(
     elif fit_ok:
         first = next(iter(curves.values()))
         sites = [(label, v, float(first(np.array([v]))[0])) for label, v in p["marks"].items()]
-        outside = mark_sites(ax, sites, x_lo, x_hi, _OUTLIER_COLOUR)
+        falling = bool(first(np.array([x_lo]))[0] >= first(np.array([x_hi]))[0])
+        outside = mark_sites(ax, sites, (x_lo, x_hi), _OUTLIER_COLOUR, falling)
         note = p["annotation"] or ""
         if outside:
             note += f"\n({', '.join(outside)} outside the tested range)"
