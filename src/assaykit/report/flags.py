@@ -15,36 +15,32 @@ from assaykit.report.document import Flag
 
 __all__ = ["flag_meanings", "table_flags"]
 
-#: Where each kind of section finds its protocol's ``FLAG_MEANINGS`` (code -> one plain sentence): the
-#: first of these modules that has it.
+#: The module holding each kind of section's ``FLAG_MEANINGS`` (code -> one plain sentence).
 _MEANINGS = {
-    "binding": ("assaykit.binding.flags", "assaykit.binding.methods"),
-    "saturation": ("assaykit.saturation.flags", "assaykit.saturation.methods"),
-    "epm": ("assaykit.epm", "assaykit.tracking.flags", "assaykit.tracking.methods"),
-    "ldb": ("assaykit.ldb", "assaykit.tracking.flags", "assaykit.tracking.methods"),
-    "compare": ("assaykit.stats.flags", "assaykit.stats.methods", "assaykit.stats.columns"),
+    "binding": "assaykit.binding.flags",
+    "saturation": "assaykit.saturation.flags",
+    "epm": "assaykit.epm.endpoints",
+    "ldb": "assaykit.ldb.endpoints",
+    "compare": "assaykit.stats.comparison_rows",
 }
 
 
 def flag_meanings(kind: str) -> Mapping[str, str]:
     """Return the flag meanings of a kind of section (``binding``, ``saturation``, ``epm``, ``ldb``, ...).
 
-    Raises
-    ------
-    LookupError
-        When the protocol has no ``FLAG_MEANINGS`` (a flag would be listed without its meaning).
+    Parameters
+    ----------
+    kind
+        A key of the section kinds.
+
+    Returns
+    -------
+    Mapping
+        The protocol's ``FLAG_MEANINGS``.
     """
     import importlib
 
-    for name in _MEANINGS[kind]:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        meanings = getattr(module, "FLAG_MEANINGS", None)
-        if meanings is not None:
-            return meanings
-    raise LookupError(f"no FLAG_MEANINGS for {kind} in {', '.join(_MEANINGS[kind])}")
+    return importlib.import_module(_MEANINGS[kind]).FLAG_MEANINGS
 
 
 def table_flags(
