@@ -161,7 +161,8 @@ def test_plots_and_points(tmp_path: Path) -> None:
     result = run("binding", EXAMPLE, *KI, "--plot", plots, "--points", points)
     assert result.exit_code == 0, result.output
     pngs = sorted(p.name for p in plots.glob("*.png"))
-    assert pngs == ["chlordiazepoxide.png", "clonazepam.png", "diazepam.png"]
+    curves = ["chlordiazepoxide.png", "clonazepam.png", "diazepam.png"]
+    assert pngs == [*curves, "plate-1_overlay.png", "plate-2_overlay.png"]  # one overlay per plate
     for png in plots.glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(points)

@@ -7,17 +7,17 @@ results, each :class:`Sentence` naming the references it rests on by their keys 
 :func:`compose` joins them into a :class:`MethodsText`: one paragraph with author-year citations, and the
 full citations of the references cited, in order of first citation. Every reference is written once, here.
 
-This module also reads the ``flags`` cell of a results table (:func:`explain_flags`): codes joined by ``;``,
-a code optionally followed by ``: <detail>`` (``not_converged: stopped: ...``), each explained by a
-protocol's ``FLAG_MEANINGS`` (code -> one plain sentence), kept beside its flag codes.
+:func:`explain_flags` and :func:`split_flags` (from :mod:`assaykit.flag_text`) read a ``flags`` cell of a
+results table and explain each code by a protocol's ``FLAG_MEANINGS``.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from assaykit.flag_text import explain_flags, split_flags
 
 __all__ = [
     "REFERENCES",
@@ -183,6 +183,41 @@ REFERENCES: dict[str, Reference] = {
         "Pinheiro JC, Bates DM (2000). Mixed-Effects Models in S and S-PLUS. Springer, New York. "
         "doi:10.1007/b98882",
     ),
+    "welch1947": _ref(
+        "Welch 1947",
+        "Welch BL (1947). The generalization of 'Student's' problem when several different population "
+        "variances are involved. Biometrika 34(1/2):28-35. doi:10.1093/biomet/34.1-2.28",
+    ),
+    "mann1947": _ref(
+        "Mann & Whitney 1947",
+        "Mann HB, Whitney DR (1947). On a test of whether one of two random variables is stochastically "
+        "larger than the other. Ann Math Stat 18(1):50-60. doi:10.1214/aoms/1177730491",
+    ),
+    "marcus1976": _ref(
+        "Marcus et al. 1976",
+        "Marcus R, Peritz E, Gabriel KR (1976). On closed testing procedures with special reference to "
+        "ordered analysis of variance. Biometrika 63(3):655-660. doi:10.1093/biomet/63.3.655",
+    ),
+    "jonckheere1954": _ref(
+        "Jonckheere 1954",
+        "Jonckheere AR (1954). A distribution-free k-sample test against ordered alternatives. Biometrika "
+        "41(1/2):133-145. doi:10.1093/biomet/41.1-2.133",
+    ),
+    "shapiro1965": _ref(
+        "Shapiro & Wilk 1965",
+        "Shapiro SS, Wilk MB (1965). An analysis of variance test for normality (complete samples). "
+        "Biometrika 52(3/4):591-611. doi:10.1093/biomet/52.3-4.591",
+    ),
+    "brown1974": _ref(
+        "Brown & Forsythe 1974",
+        "Brown MB, Forsythe AB (1974). Robust tests for the equality of variances. J Am Stat Assoc "
+        "69(346):364-367. doi:10.1080/01621459.1974.10482955",
+    ),
+    "mccullagh1989": _ref(
+        "McCullagh & Nelder 1989",
+        "McCullagh P, Nelder JA (1989). Generalized Linear Models, 2nd edn. Chapman and Hall, London. "
+        "doi:10.1007/978-1-4899-3242-6",
+    ),
     "pellow1985": _ref(
         "Pellow et al. 1985",
         "Pellow S, Chopin P, File SE, Briley M (1985). Validation of open:closed arm entries in an elevated "
@@ -313,69 +348,3 @@ def number(value: float, digits: int = 4) -> str:
 def percent(fraction: float) -> str:
     """Write a fraction as a percentage: ``0.95`` -> ``95%``."""
     return f"{number(100.0 * float(fraction))}%"
-
-
-_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
-
-
-def split_flags(cell: object, known: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """Split a ``flags`` cell into ``(code, detail)`` pairs.
-
-    Codes are joined by ``;``; a code may carry a detail after ``": "`` (``not_converged: stopped: ...``).
-    A part that is not a code (free text with a ``;`` of its own inside a detail) belongs to the detail of
-    the code before it.
-
-    Parameters
-    ----------
-    cell
-        The cell: a string, or empty/None/NaN for no flags.
-    known
-        Codes to take as codes even when a detail follows (the keys of a ``FLAG_MEANINGS``).
-
-    Returns
-    -------
-    list of tuple
-        ``(code, detail)`` in the cell's order; ``detail`` is ``""`` when the code has none.
-    """
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        return []
-    known = set(known)
-    pairs: list[tuple[str, str]] = []
-    for part in str(cell).split(";"):
-        code, sep, detail = part.strip().partition(":")
-        code = code.strip()
-        looks_like_code = _CODE.match(code) is not None
-        inside_detail = bool(pairs) and bool(pairs[-1][1]) and code not in known
-        if pairs and (not looks_like_code or inside_detail):
-            last_code, last_detail = pairs[-1]
-            pairs[-1] = (last_code, f"{last_detail}; {part.strip()}".strip("; "))
-            continue
-        if code:
-            pairs.append((code, detail.strip()))
-    return pairs
-
-
-def explain_flags(cell: object, meanings: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Explain each code of a ``flags`` cell in words.
-
-    Parameters
-    ----------
-    cell
-        A ``flags`` cell, e.g. ``"ambiguous;not_converged: stopped: log IC50 beyond the range"``.
-    meanings
-        Code -> one plain sentence (a protocol's ``FLAG_MEANINGS``).
-
-    Returns
-    -------
-    list of tuple
-        ``(code, explanation)`` per code, in the cell's order: the code's meaning, followed by the cell's
-        detail for that code (``"... Reason given: stopped: ..."``); a code without a meaning is said to be
-        unknown rather than dropped.
-    """
-    explained = []
-    for code, detail in split_flags(cell, meanings):
-        text = meanings.get(code, f"Flag '{code}' has no recorded explanation.")
-        if detail:
-            text = f"{text.rstrip('.')}. Reason given: {detail}."
-        explained.append((code, text))
-    return explained

@@ -180,7 +180,7 @@ def test_legend_lists_each_kind_once_with_start_and_end(assay: str, epm: Arena, 
     legend = axes_named(fig, "trajectory").get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
     kinds = ["open", "closed", "center"] if assay == "epm" else ["light", "dark"]
-    assert labels == [*kinds, "start", "end"]
+    assert labels == [*kinds, "path", "start", "end"]
     # placed below the axes, not over the maze
     assert legend.get_bbox_to_anchor().transformed(axes_named(fig, "trajectory").transAxes.inverted()).y1 < 0
 
@@ -241,8 +241,9 @@ def test_colorbar_and_titles(epm: Arena) -> None:
     assert note.get_fontsize() < fig._suptitle.get_fontsize()
     colorbar = heat_mesh(fig).colorbar
     assert colorbar is not None
-    assert colorbar.ax.get_ylabel() == "time (s)"
-    assert colorbar.mappable.get_clim() == pytest.approx((0.0, heat_grid(fig)[0].max()))
+    assert colorbar.ax.get_ylabel() == "time (s), log scale"
+    grid = heat_grid(fig)[0]
+    assert colorbar.mappable.get_clim() == pytest.approx((grid[grid > 0].min(), grid.max()))
     fig.canvas.draw()  # the layout and the subtitle's anchor resolve at draw time
     assert note.get_window_extent().y1 <= fig._suptitle.get_window_extent().y1 + 1
 

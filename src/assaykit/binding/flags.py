@@ -67,6 +67,60 @@ MAX_BOTTOM_NSB_FRACTION = 0.10
 #: Two-sided level of the test of Bottom against NSB (``bottom_vs_nsb``).
 BOTTOM_NSB_ALPHA = 0.01
 
+#: Each code of the table above in one plain sentence, for reports (:func:`assaykit.methods.explain_flags`).
+FLAG_MEANINGS: dict[str, str] = {
+    "not_fitted": (
+        "The curve was not fitted (too few concentrations, or controls or concentrations that forbid it); "
+        "its estimates are empty."
+    ),
+    "no_displacement": (
+        "The compound did not displace the radioligand significantly at the chosen FDR, so it was called "
+        "inactive and not fitted; its IC50 lies above the highest concentration tested."
+    ),
+    "weak_displacement": (
+        "The fall was significant but smaller than the minimum displacement asked for, so the compound was "
+        "called inactive and not fitted."
+    ),
+    "not_converged": (
+        "The fit did not converge, or was stopped as its estimates ran beyond meaningful limits; do not "
+        "report its numbers."
+    ),
+    "ambiguous": (
+        "The data do not define every parameter (a dependency above 0.9999): the estimates are unreliable."
+    ),
+    "ic50_outside_range": "The IC50 lies outside the concentrations tested, so it is an extrapolation.",
+    "log_ic50_se_gt_0.5": (
+        "The standard error of log IC50 is above 0.5 log unit: the potency is poorly determined."
+    ),
+    "bottom_vs_nsb": (
+        "The fitted Bottom differs clearly from the plate's NSB: a plateau is poorly defined or the NSB "
+        "tubes are off; consider fixing Bottom at NSB."
+    ),
+    "hill_slope_out_of_range": (
+        "The Hill slope lies outside -1.5 to -0.5, which may mean more than one site, cooperativity or an "
+        "assay not at equilibrium."
+    ),
+    "ic50_ci_open": (
+        "A profile-likelihood limit of log IC50 was not reached within 12 log units: the interval is open."
+    ),
+    "fraction_hi_outside_0_1": (
+        "The fitted fraction of high-affinity sites is below 0 or above 1: the two-site model does not "
+        "describe these data."
+    ),
+    "kd_ci_open": (
+        "A profile-likelihood limit of log Kd was not reached within 12 log units: the interval is open."
+    ),
+    "log_kd_se_gt_0.5": (
+        "The standard error of log Kd is above 0.5 log unit; the hot concentration may be far above Kd."
+    ),
+    "outliers_excluded": "ROUT removed outlying tubes before the final fit (see n_outliers).",
+    "rout_not_converged": "ROUT's robust fit did not settle, so its outlier calls rest on its last iterate.",
+    "signal_outside_controls": (
+        "The curve's tubes lie far outside the plate's TOTAL-NSB window: they may belong to another plate "
+        "or counting."
+    ),
+}
+
 #: One IC50 (or Kd) per site: ``(log value, SE, (CI low, CI high))``, each an array with one value per curve.
 Site = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]
 

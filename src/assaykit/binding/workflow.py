@@ -12,19 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.competition import CompetitionAnalysis, fit_prepared
+from assaykit.binding.figures import Y_AXES, plot_jobs, write_plots
 from assaykit.binding.prepare import prepare_competition
 from assaykit.errors import AssayInputError
-from assaykit.formatting import sig
 from assaykit.io.counts import read_counts_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
 from assaykit.io.tables import find_column, read_raw_table
 from assaykit.plausible import Kind, check_nM_value
 from assaykit.progress import start_stage
+
+__all__ = [
+    "BINDING_DEFAULTS",
+    "BindingRun",
+    "plot_jobs",
+    "read_kd_table",
+    "resolve_options",
+    "run_binding",
+    "write_plots",
+]
 
 #: Options a binding preset may set, with their defaults when neither preset nor command line gives them.
 BINDING_DEFAULTS: dict[str, Any] = {
@@ -206,74 +214,6 @@ def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, 
     return values[0], values[1]
 
 
-def _plot_names(results: pd.DataFrame) -> list[str]:
-    from assaykit.plotting import safe_filename
-
-    repeated = results["compound"].duplicated(keep=False)
-    return [
-        safe_filename(f"{c}_plate-{p}" if rep else str(c))
-        for c, p, rep in zip(results["compound"], results["plate"], repeated, strict=True)
-    ]
-
-
-def write_plots(
-    analysis: CompetitionAnalysis, directory: str | Path, outputs: OutputSet | None = None
-) -> list[Path]:
-    """Write one PNG per curve (points, fitted curve, IC50 or Kd, plate controls) into ``directory``.
-
-    Parameters
-    ----------
-    analysis
-        The analysis to draw.
-    directory
-        The folder; made if needed.
-    outputs
-        The run's outputs, to stage the plots in (they are written when it is committed); None to write
-        them now, all or none.
-
-    Returns
-    -------
-    list of Path
-        The plot files.
-    """
-    from assaykit.binding.plots import plot_competition, plot_fit
-
-    directory = Path(directory)
-    results, points = analysis.results, analysis.points
-    unit = results.attrs.get("signal_unit", "cpm")
-    plates = analysis.plates.set_index("plate")
-    written = []
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        for (_, row), name in zip(results.iterrows(), _plot_names(results), strict=True):
-            tubes = points[(points["compound"] == row["compound"]) & (points["plate"] == row["plate"])]
-            tubes = tubes[tubes["role"] == "competitor"].rename(columns={unit: "signal"})
-            fit = plot_fit(row, analysis.fits.get((row["compound"], row["plate"])), unit)
-            target = directory / f"{name}.png"
-            with out.stage(target, into="--plot") as tmp:
-                plot_competition(
-                    tubes,
-                    fit,
-                    tmp,
-                    title=str(row["compound"]),
-                    signal_unit=unit,
-                    total_mean=plates.at[row["plate"], f"total_mean_{unit}"],
-                    nsb_mean=plates.at[row["plate"], f"nsb_mean_{unit}"],
-                    unfitted=_unfitted(row),
-                )
-            written.append(target)
-    return written
-
-
-def _unfitted(row: pd.Series) -> str:
-    """Return what the plot of a curve without a fit says: inactive (with its IC50 bound), or why not."""
-    if row.get("activity") == "inactive":
-        return f"inactive: IC50 > {sig(row['ic50_above_nM'])} nM"
-    if str(row["flags"]).startswith("not_converged"):
-        return "not converged"
-    return "fit failed"
-
-
 def run_binding(
     paths: Sequence[str | Path],
     *,
@@ -286,6 +226,8 @@ def run_binding(
     compare_path: str | Path | None = None,
     kd_from: str | Path | None = None,
     kd_dataset: str | None = None,
+    plot_format: str = "png",
+    plot_y: str = "bound",
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
     keep_points: bool = False,
@@ -304,7 +246,8 @@ def run_binding(
     output
         Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the plate and point sheets).
     plot_dir
-        Folder for one PNG per curve.
+        Folder for the figures (:func:`~assaykit.binding.figures.plot_jobs`): one per curve and one
+        overlay of the compounds of each plate.
     points_path
         Per-tube table to write (specific binding, % specific, fitted, residual, outlier).
     compare_path
@@ -312,9 +255,14 @@ def run_binding(
     kd_from, kd_dataset
         A table with ``kd_nM`` and ``kd_se_nM`` (e.g. a saturation analysis) to take Kd and its SE from, and
         the row to use (see :func:`read_kd_table`); not together with ``kd_nM`` or ``kd_se_nM``.
+    plot_format
+        File format of the figures: ``png``, ``svg`` or ``pdf``.
+    plot_y
+        Their y axis: ``bound`` (the signal as counted) or ``percent`` (% specific binding, 0% at the
+        plate's NSB mean, 100% at its TOTAL mean).
     progress
-        Called as ``progress(done, total)`` as curves are finished (e.g. a
-        :class:`assaykit.progress.ProgressBar`).
+        Called as ``progress(done, total)`` as curves, then figures, are finished (e.g. a
+        :class:`assaykit.progress.ProgressBar`, which gets a stage per step).
     outputs
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`), when the caller commits them with
         those of other jobs; None to write them at the end of this job. Either way every output path is
@@ -342,6 +290,8 @@ def run_binding(
         For any input problem, an output that clashes with an input or another output or cannot be
         written, and when no curve at all could be fitted. No output is written then.
     """
+    if plot_y not in Y_AXES:
+        raise AssayInputError(f"--plot-y must be one of {', '.join(Y_AXES)}, not '{plot_y}'")
     if kd_dataset is not None and kd_from is None:
         raise AssayInputError("--kd-dataset chooses a row of the --kd-from table; give --kd-from")
     if kd_from is not None and (options.get("kd_nM") is not None or options.get("kd_se_nM") is not None):
@@ -381,7 +331,7 @@ def run_binding(
         if points_path is not None:
             out.table(analysis.points, points_path)
         if plot_dir is not None:
-            write_plots(analysis, plot_dir, out)
+            write_plots(analysis, plot_dir, out, y_axis=plot_y, plot_format=plot_format, progress=progress)
         run.written = out.staged
     return run
 

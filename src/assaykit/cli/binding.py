@@ -8,7 +8,19 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILE, FILES, OUTPUT, POINTS, QUIET, REPORT, SHEET, plot_option
+from assaykit.cli.options import (
+    CI,
+    CONTEXT,
+    FILE,
+    FILES,
+    OUTPUT,
+    PLOT_FORMAT,
+    POINTS,
+    QUIET,
+    SHEET,
+    plot_option,
+)
+from assaykit.cli.options import REPORT as REPORT_OPTION
 
 
 @click.command(context_settings=CONTEXT)
@@ -82,9 +94,18 @@ from assaykit.cli.options import CI, CONTEXT, FILE, FILES, OUTPUT, POINTS, QUIET
 @SHEET
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
 @OUTPUT
-@plot_option("Write one PNG per curve here.")
+@plot_option("Write the figures here: one per curve and an overlay of each plate's compounds.")
+@PLOT_FORMAT
+@click.option(
+    "--plot-y",
+    type=click.Choice(["bound", "percent"]),
+    default="bound",
+    show_default=True,
+    help="y axis of the figures: bound (the counts as measured) or percent (% specific binding: 0% = the "
+    "plate's NSB mean, 100% = its TOTAL mean, as the --points column specific_pct).",
+)
 @POINTS
-@REPORT
+@REPORT_OPTION
 @QUIET
 def binding(
     files: tuple[Path, ...],
@@ -108,6 +129,7 @@ def binding(
       assaykit binding counts.csv --kd 1.5 --radioligand 1
       assaykit binding counts.csv --kd 1.5 --radioligand 1 --model fit-ki --ci profile
       assaykit binding counts.csv --bottom nsb -o results.csv --points points.csv --plot plots/
+      assaykit binding counts.csv --kd 1.5 --radioligand 1 --plot figs/ --plot-y percent --plot-format svg
       assaykit binding counts.csv --kd 1.5 --radioligand 1 --compare comparison.csv --outliers rout
       assaykit binding counts.csv --model two-site-ki --kd 1.5 --radioligand 1 --weights poisson
       assaykit binding counts.csv --kd-from saturation.csv --radioligand 1 --potency-vs diazepam
@@ -139,7 +161,7 @@ def binding(
             from assaykit.report.command import run_title, stage_run_report
             from assaykit.report.sections.binding import binding_section
 
-            section = binding_section(run, progress=bar)
+            section = binding_section(run, progress=bar, y_axis=options.get("plot_y") or "bound")
             stage_run_report(outputs, report_path, [section], title=run_title("binding", files))
         bar.stage("writing")
         written = outputs.commit()

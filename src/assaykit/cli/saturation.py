@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, REPORT, SHEET, plot_option
+from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, PLOT_FORMAT, POINTS, QUIET, SHEET, plot_option
+from assaykit.cli.options import REPORT as REPORT_OPTION
 
 
 @click.command(context_settings=CONTEXT)
@@ -32,8 +33,9 @@ from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, POINTS, QUIET, REPO
 @SHEET
 @OUTPUT
 @POINTS
-@plot_option("Write one PNG per data set (curves and Scatchard plot) here.")
-@REPORT
+@plot_option("Write one figure per data set (curves and Scatchard plot) here.")
+@PLOT_FORMAT
+@REPORT_OPTION
 @QUIET
 def saturation(
     files: tuple[Path, ...],
@@ -49,6 +51,7 @@ def saturation(
     output: Path | None,
     points_path: Path | None,
     plot_dir: Path | None,
+    plot_format: str,
     report_path: Path | None,
     quiet: bool,
 ) -> None:
@@ -84,6 +87,7 @@ def saturation(
             sheet=sheet,
             output=output,
             plot_dir=plot_dir,
+            plot_format=plot_format,
             points_path=points_path,
             efficiency=efficiency,
             specific_activity_Ci_mmol=specific_activity,

@@ -22,8 +22,15 @@ from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, plus_maze
 from assaykit.tracking.pose import HEAD_NAMES, TAIL_BASE_NAMES, PoseWindow, find_keypoint
 from assaykit.tracking.protocol import TrackingProtocol
+from assaykit.tracking.tables import FLAG_MEANINGS as TRACKING_FLAG_MEANINGS
 
 KINDS = ("open", "closed", "center")
+
+#: The flags of a plus-maze endpoint table, each in one plain sentence (the tracking ones and the EPM's own).
+FLAG_MEANINGS: dict[str, str] = {
+    **TRACKING_FLAG_MEANINGS,
+    "no_arm_entry": "The animal entered no arm, so the percentage of open-arm entries is undefined.",
+}
 
 #: Posture columns, from pose-estimation keypoints (blank for tracks of one point; see :func:`epm_postures`).
 ETHOLOGY_COLUMNS = (

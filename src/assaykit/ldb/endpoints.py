@@ -19,8 +19,15 @@ from assaykit.tracking.assay_parts import arena_placement, check_arena_keys, per
 from assaykit.tracking.batch import AssaySpec
 from assaykit.tracking.geometry import Arena, light_dark_box
 from assaykit.tracking.protocol import TrackingProtocol
+from assaykit.tracking.tables import FLAG_MEANINGS as TRACKING_FLAG_MEANINGS
 
 KINDS = ("light", "dark")
+
+#: The flags of a light-dark box endpoint table, each in one plain sentence (the tracking ones and its own).
+FLAG_MEANINGS: dict[str, str] = {
+    **TRACKING_FLAG_MEANINGS,
+    "no_light_entry": "The animal never entered the light compartment; its latency is the session length.",
+}
 
 #: The endpoint columns, in order (the shared tracking columns follow them).
 LDB_COLUMNS = (

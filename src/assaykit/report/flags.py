@@ -13,7 +13,34 @@ import pandas as pd
 
 from assaykit.report.document import Flag
 
-__all__ = ["table_flags"]
+__all__ = ["flag_meanings", "table_flags"]
+
+#: The module holding each kind of section's ``FLAG_MEANINGS`` (code -> one plain sentence).
+_MEANINGS = {
+    "binding": "assaykit.binding.flags",
+    "saturation": "assaykit.saturation.flags",
+    "epm": "assaykit.epm.endpoints",
+    "ldb": "assaykit.ldb.endpoints",
+    "compare": "assaykit.stats.comparison_rows",
+}
+
+
+def flag_meanings(kind: str) -> Mapping[str, str]:
+    """Return the flag meanings of a kind of section (``binding``, ``saturation``, ``epm``, ``ldb``, ...).
+
+    Parameters
+    ----------
+    kind
+        A key of the section kinds.
+
+    Returns
+    -------
+    Mapping
+        The protocol's ``FLAG_MEANINGS``.
+    """
+    import importlib
+
+    return importlib.import_module(_MEANINGS[kind]).FLAG_MEANINGS
 
 
 def table_flags(

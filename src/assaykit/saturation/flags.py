@@ -32,6 +32,28 @@ from assaykit.saturation.units import MAX_FRACTION_BOUND
 #: ``bmax_extrapolated`` when the highest concentration is below this multiple of Kd (X/(Kd+X) < 91%).
 SATURATING_MULTIPLE = 10.0
 
+#: Each code of the table above in one plain sentence, for reports (:func:`assaykit.methods.explain_flags`).
+FLAG_MEANINGS: dict[str, str] = {
+    "not_fitted": (
+        "The data set was not fitted (e.g. no total tubes, or NSB not below total); its numbers are empty."
+    ),
+    "not_converged": "The fit did not converge; do not report its numbers.",
+    "ambiguous": (
+        "The data do not define every parameter (a dependency above 0.9999): the estimates are unreliable."
+    ),
+    "negative_bmax": "A fitted Bmax is zero or negative: the model does not describe the data.",
+    "bmax_extrapolated": (
+        "The highest concentration is below 10 times Kd, so the plateau was not reached and Bmax is "
+        "extrapolated."
+    ),
+    "kd_outside_range": "Kd lies outside the concentrations tested, so it is an extrapolation.",
+    "kd_ci_open": "A profile-likelihood limit of Kd was not reached: the interval is open.",
+    "depletion": (
+        "More than 10% of the added radioligand was bound at some concentration, so free ligand is below "
+        "added and Kd is overestimated."
+    ),
+}
+
 _TWO_SITE = ("kd_hi_nM", "kd_lo_nM")
 
 

@@ -207,19 +207,39 @@ def _draw_curves(
         ax.legend(loc="upper left", fontsize=7.5)
 
 
+#: The converted Bmax the terminal table shows (the first one the run has), and its unit.
+_CONVERTED = (("bmax_fmol_per_mg", "fmol/mg"), ("sites_per_cell", "sites/cell"), ("bmax_fmol", "fmol"))
+
+
 def _annotation(params: Mapping[str, float], fit: Mapping[str, Any], unit: str) -> str:
+    """Return Kd and Bmax as the terminal table rounds them (:mod:`assaykit.saturation.report`).
+
+    Bmax is the table's ``bmax_<unit>`` when ``fit`` is a result row (for two sites, BmaxHi + BmaxLo),
+    and the converted Bmax the table shows follows it in brackets.
+    """
+    from assaykit.saturation.columns import column_name
+    from assaykit.saturation.report import BMAX_DIGITS, KD_DIGITS
+
     lowered = {str(k).lower(): v for k, v in fit.items()}
+
+    def kd(value: float) -> str:
+        return _rounded(value, KD_DIGITS)
+
     if "kd_nM" in params:
-        lines = [f"K$_d$ = {_sig3(params['kd_nM'])} nM", f"B$_{{max}}$ = {_sig3(params['bmax'])} {unit}"]
+        kds = f"K$_d$ = {kd(params['kd_nM'])} nM"
+        bmax = params["bmax"]
     else:
-        lines = [
-            f"K$_{{d,hi}}$ = {_sig3(params['kd_hi_nM'])} nM, K$_{{d,lo}}$ = {_sig3(params['kd_lo_nM'])} nM",
-            f"B$_{{max}}$ = {_sig3(params['bmax_hi'] + params['bmax_lo'])} {unit}",
-        ]
-    per_mg = _as_float(lowered.get("bmax_fmol_per_mg"))
-    if math.isfinite(per_mg):
-        lines[-1] += f" ({_sig3(per_mg)} fmol/mg)"
-    return "\n".join(lines)
+        kds = f"K$_{{d,hi}}$ = {kd(params['kd_hi_nM'])} nM, K$_{{d,lo}}$ = {kd(params['kd_lo_nM'])} nM"
+        bmax = params["bmax_hi"] + params["bmax_lo"]
+    table_bmax = _as_float(lowered.get(column_name("bmax_{u}", unit).lower()))
+    bmax = table_bmax if math.isfinite(table_bmax) else bmax
+    line = f"B$_{{max}}$ = {_rounded(bmax, BMAX_DIGITS)} {unit}"
+    for column, converted_unit in _CONVERTED:
+        converted = _as_float(lowered.get(column))
+        if math.isfinite(converted):
+            line += f" ({_rounded(converted, BMAX_DIGITS)} {converted_unit})"
+            break
+    return f"{kds}\n{line}"
 
 
 def _draw_scatchard(
@@ -257,8 +277,8 @@ def _draw_scatchard(
         ax.legend(loc="upper right", fontsize=7.5)
 
 
-def _sig3(value: float) -> str:
-    """Format a number to three significant figures."""
+def _rounded(value: float, digits: int) -> str:
+    """Format a number as the terminal table does (:func:`assaykit.formatting.sig`); "n/a" if not finite."""
     from assaykit.formatting import sig
 
-    return sig(value, 3) if math.isfinite(value) else "n/a"
+    return sig(value, digits) if math.isfinite(value) else "n/a"

@@ -8,6 +8,10 @@ import pandas as pd
 
 from assaykit.formatting import sig
 
+#: Significant figures of Kd and of Bmax (in counts and converted) in the terminal table and the figures.
+KD_DIGITS = 3
+BMAX_DIGITS = 4
+
 
 def _interval(low: object, high: object) -> str:
     lo, hi = sig(low), sig(high)
@@ -49,12 +53,12 @@ def format_saturation(results: pd.DataFrame) -> str:
     columns: dict[str, object] = {"dataset": results["dataset"]}
     sites = ("kd_hi", "kd_lo") if "kd_hi_nM" in results else ("kd",)
     for prefix in sites:
-        columns[f"{prefix}_nM"] = results[f"{prefix}_nM"].map(sig)
+        columns[f"{prefix}_nM"] = results[f"{prefix}_nM"].map(lambda v: sig(v, KD_DIGITS))
         columns[f"{prefix}_ci_nM"] = [
             _interval(a, b)
             for a, b in zip(results[f"{prefix}_ci_low_nM"], results[f"{prefix}_ci_high_nM"], strict=True)
         ]
-    columns[f"bmax_{unit}"] = results[f"bmax_{unit}"].map(lambda v: sig(v, 4))
+    columns[f"bmax_{unit}"] = results[f"bmax_{unit}"].map(lambda v: sig(v, BMAX_DIGITS))
     columns[f"bmax_ci_{unit}"] = [
         _interval(a, b)
         for a, b in zip(results[f"bmax_ci_low_{unit}"], results[f"bmax_ci_high_{unit}"], strict=True)
@@ -63,7 +67,7 @@ def format_saturation(results: pd.DataFrame) -> str:
     if converted is not None:
         column, se_column = converted
         columns[column] = [
-            f"{sig(v, 4)} ± {sig(s, 2)}" if math.isfinite(s) else sig(v, 4)
+            f"{sig(v, BMAX_DIGITS)} ± {sig(s, 2)}" if math.isfinite(s) else sig(v, BMAX_DIGITS)
             for v, s in zip(results[column], results[se_column], strict=True)
         ]
     for name in ("fraction_hi", "hill"):

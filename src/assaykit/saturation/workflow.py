@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
+from assaykit.figure_jobs import FigureJob, stage_figures
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
+from assaykit.progress import start_stage
 from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation
 
 
@@ -28,24 +30,71 @@ class SaturationRun:
 
 
 def plot_names(datasets: Sequence[str]) -> list[str]:
-    """Return one distinct, portable file stem per data set (``_2``, ``_3`` ... where stems collide)."""
+    """Return one distinct, portable file stem per data set (``_2``, ``_3`` ... where stems collide).
+
+    Stems that differ only in case collide too: they would be one file on macOS and Windows.
+    """
     from assaykit.plotting import safe_filename
 
     names: list[str] = []
+    seen: set[str] = set()
     for dataset in datasets:
         stem = base = safe_filename(str(dataset))
         n = 1
-        while stem in names:
+        while stem.casefold() in seen:
             n += 1
             stem = f"{base}_{n}"
+        seen.add(stem.casefold())
         names.append(stem)
     return names
 
 
+def plot_jobs(analysis: SaturationAnalysis) -> list[tuple[str, FigureJob]]:
+    """Return the figures of ``analysis``: one per data set (binding curves and Scatchard plot).
+
+    Parameters
+    ----------
+    analysis
+        The analysis to draw.
+
+    Returns
+    -------
+    list of (str, FigureJob)
+        A distinct, portable file stem per data set (:func:`plot_names`, no extension) and the job
+        drawing it with :func:`~assaykit.saturation.plots.plot_saturation`, in the order of the results.
+    """
+    from assaykit.saturation.plots import plot_saturation
+
+    results, points = analysis.results, analysis.points
+    unit = results.attrs.get("signal_unit", "cpm")
+    label = unit or "signal"
+    by_dataset = dict(tuple(points.groupby("dataset", sort=False)))
+    columns = ["kind", "conc_nM", label, f"specific_{label}"]
+    jobs = []
+    for (_, row), name in zip(results.iterrows(), plot_names(list(results["dataset"])), strict=True):
+        tubes = by_dataset.get(row["dataset"], points.iloc[:0])
+        tubes = tubes[columns].rename(columns={label: "signal", f"specific_{label}": "specific"})
+        fit = row.to_dict()
+        job = FigureJob(
+            plot_saturation,
+            (tubes.reset_index(drop=True), fit),
+            {"title": str(row["dataset"]), "signal_unit": label},
+        )
+        jobs.append((name, job))
+    return jobs
+
+
 def write_saturation_plots(
-    analysis: SaturationAnalysis, directory: str | Path, outputs: OutputSet | None = None
+    analysis: SaturationAnalysis,
+    directory: str | Path,
+    outputs: OutputSet | None = None,
+    *,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
-    """Write one PNG per data set (binding curves and Scatchard plot) into ``directory``.
+    """Write one figure per data set (binding curves and Scatchard plot) into ``directory``.
+
+    The figures are drawn over every usable core (:func:`assaykit.figure_jobs.stage_figures`).
 
     Parameters
     ----------
@@ -56,29 +105,29 @@ def write_saturation_plots(
     outputs
         The run's outputs, to stage the plots in (written when it is committed); None to write them now,
         all or none.
+    plot_format
+        ``png``, ``svg`` or ``pdf``: the files' format and extension.
+    progress
+        Called as ``progress(done, total)`` as figures are finished, in a stage labelled ``figures``.
 
     Returns
     -------
     list of Path
         The plot files.
     """
-    from assaykit.saturation.plots import plot_saturation
+    from assaykit.plotting import FIGURE_SUFFIXES
 
+    suffix = f".{str(plot_format).lower().lstrip('.')}"
+    if suffix not in FIGURE_SUFFIXES:
+        expected = ", ".join(s[1:] for s in FIGURE_SUFFIXES)
+        raise AssayInputError(f"unknown figure format '{plot_format}'; expected one of {expected}")
     directory = Path(directory)
-    results, points = analysis.results, analysis.points
-    unit = results.attrs.get("signal_unit", "cpm")
-    label = unit or "signal"
-    written = []
+    jobs = plot_jobs(analysis)
     with run_outputs(outputs) as out:
         out.add_folder(directory, "--plot")
-        for (_, row), name in zip(results.iterrows(), plot_names(list(results["dataset"])), strict=True):
-            tubes = points[points["dataset"] == row["dataset"]]
-            tubes = tubes.rename(columns={label: "signal", f"specific_{label}": "specific"})
-            target = directory / f"{name}.png"
-            with out.stage(target, into="--plot") as tmp:
-                plot_saturation(tubes, row, tmp, title=str(row["dataset"]), signal_unit=unit or "signal")
-            written.append(target)
-    return written
+        start_stage(progress, "figures")
+        figures = [(directory / f"{stem}{suffix}", job) for stem, job in jobs]
+        return stage_figures(out, figures, progress=progress)
 
 
 def run_saturation(
@@ -97,6 +146,7 @@ def run_saturation(
     protein_mg: float | None = None,
     cells: float | None = None,
     volume_ml: float | None = None,
+    plot_format: str = "png",
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
 ) -> SaturationRun:
@@ -121,13 +171,15 @@ def run_saturation(
     output
         Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the points sheet).
     plot_dir
-        Folder for one PNG per data set.
+        Folder for one figure per data set.
     points_path
         Per-tube table to write (nonspecific, specific, fitted, residual).
     efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml
         Unit options, as in :func:`~assaykit.saturation.analysis.analyze_saturation`.
+    plot_format
+        File format of the figures: ``png``, ``svg`` or ``pdf``.
     progress
-        Called as ``progress(done, total)`` as data sets are finished.
+        Called as ``progress(done, total)`` as data sets, then figures, are finished.
     outputs
         The run's outputs (:class:`assaykit.io.outputs.OutputSet`) when the caller commits them; None to
         write them at the end of this job. Every output path is checked before any file is read, and the
@@ -196,6 +248,6 @@ def run_saturation(
         if points_path is not None:
             out.table(analysis.points, points_path)
         if plot_dir is not None:
-            write_saturation_plots(analysis, plot_dir, out)
+            write_saturation_plots(analysis, plot_dir, out, plot_format=plot_format, progress=progress)
         run.written = out.staged
     return run

@@ -41,6 +41,16 @@ CI_TYPES = {
 #: Flag of a comparison whose group or control has no variation: Hedges' g is not reported.
 ZERO_VARIANCE = "zero_variance"
 
+#: The flags of a comparisons table, each in one plain sentence, for reports
+#: (:func:`assaykit.methods.explain_flags`); ``censored`` is set by :mod:`assaykit.stats.latency_headline`.
+FLAG_MEANINGS: dict[str, str] = {
+    ZERO_VARIANCE: "The group or the control has no variation, so Hedges' g is not reported.",
+    "censored": (
+        "Some latencies are censored at the session length: the log-rank test is the headline, and the mean "
+        "and Hedges' g are not results."
+    ),
+}
+
 
 @dataclass
 class _Family:

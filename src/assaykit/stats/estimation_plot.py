@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,21 +24,21 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.stats.group_lanes import (
     CONTROL_COLOUR,
-    GROUP_COLOURS,
     Spread,
     build_lanes,
     censor_mask,
     draw_lanes,
-    figure_width,
     group_ticks,
     value_limits,
 )
+from assaykit.stats.group_layout import GroupLayout, draw_blocks, group_layout
 from assaykit.stats.plot_text import axis_label, ci_label, endpoint_rows, omnibus_text, unit_of
 from assaykit.stats.plots import (
     add_caption,
     censored_label,
     group_columns,
     lane_summary,
+    layout_width,
     legend_censored,
     summary_text,
 )
@@ -64,6 +64,8 @@ def plot_estimation(
     censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
     censor_time: float | None = None,
     title: str | None = None,
+    test: str = "",
+    compounds: Mapping[str, str] | None = None,
 ) -> Path:
     """Draw a Cumming estimation plot of one endpoint and write it.
 
@@ -89,15 +91,23 @@ def plot_estimation(
     group
         The group column.
     spread
-        ``"sd"`` (the default) or ``"sem"``: the bar around each group's mean in the upper panel.
+        ``"sd"`` (the default) or ``"sem"``: the bar around each group's mean in the upper panel. Not
+        used when the upper panel shows the median and IQR: when ``test`` is rank-based (Mann-Whitney U,
+        Dunn, Steel) or ``censored`` is given, as on the dot plot.
     censored
         For a latency endpoint: True for each animal that never entered (right-censored), aligned with
-        the rows of ``data``; drawn as open circles at ``censor_time``, with a legend. The means and the
-        differences still count them at that time, which the caption says.
+        the rows of ``data``; drawn as open circles at ``censor_time``, with a legend. The differences of
+        means still count them at that time, which the caption says.
     censor_time
         The session length at which latencies are censored; None: censored animals at their values.
     title
         A title above the upper panel; none when None.
+    test
+        The endpoint's headline test (the ``test`` of its headline comparisons, e.g. ``dunn_holm``;
+        ``""`` when unknown): a rank-based one makes the upper panel show the median and IQR.
+    compounds
+        The compound of each group: a positive control is set apart from the dose series as on the dot
+        plot (:func:`~assaykit.stats.plots.plot_group_dots`).
 
     Returns
     -------
@@ -123,6 +133,8 @@ def plot_estimation(
         censored=censored,
         censor_time=censor_time,
         title=title,
+        test=test,
+        compounds=compounds,
     )
     return save_figure(fig, path)
 
@@ -139,6 +151,8 @@ def estimation_figure(
     censored: Sequence[bool] | np.ndarray | pd.Series | None = None,
     censor_time: float | None = None,
     title: str | None = None,
+    test: str = "",
+    compounds: Mapping[str, str] | None = None,
 ) -> Figure:
     """Draw the figure of :func:`plot_estimation` without writing it (same parameters, no ``path``).
 
@@ -156,22 +170,25 @@ def estimation_figure(
         raise AssayInputError(f"the control '{control}' is not one of the groups {order}", column=group)
     rows = _difference_rows(comparisons, endpoint, control)
     mask = censor_mask(censored, data)
-    summary = lane_summary(spread, "")
+    latency = censored is not None
+    summary = lane_summary(spread, test, latency=latency)
     lanes = build_lanes(values, labels, order, summary, censored=mask, censor_time=censor_time)
+    layout = group_layout(order, control, compounds)
     with house_style():
-        width = figure_width(len(order))
+        width = layout_width(layout)
         fig, _ = new_figure(width=width, height=5.0)
         try:
             fig.clear()
             upper, lower = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-            tops = draw_lanes(upper, lanes, control)
+            tops = draw_lanes(upper, lanes, control, layout)
+            draw_blocks(upper, layout)
             value_limits(upper, lanes, tops, 0.06)
             upper.set_ylabel(textwrap.fill(axis_label(endpoint), 26), fontsize=9)
             upper.tick_params(axis="x", labelbottom=False, length=0)
             if title:
                 upper.set_title(title)
-            untested = _draw_differences(lower, order, control, rows)
-            group_ticks(lower, lanes)
+            untested = _draw_differences(lower, order, control, rows, layout)
+            group_ticks(lower, lanes, positions=layout.positions)
             unit = unit_of(endpoint)
             difference = f"Difference from {control}" + (f" ({unit})" if unit else "")
             lower.set_ylabel(textwrap.fill(difference, 18), fontsize=9)
@@ -181,12 +198,11 @@ def estimation_figure(
             kind = ci_label(rows)
             lines = [
                 omnibus_text(rows),
-                "Upper: each animal; "
-                + summary_text(summary, "", lanes).replace("Line and bar", "line and bar"),
+                "Upper: each animal; " + _lower_first(summary_text(summary, test, lanes, latency=latency)),
                 f"Lower: difference of means from {control} with its 95% CI" + (f", {kind}" if kind else ""),
                 *untested,
-                "Censored animals enter the means at their censoring time: the means of groups with censored "
-                "animals are lower bounds; see the Kaplan-Meier analysis"
+                "Censored animals enter the means at their censoring time: the differences of groups with "
+                "censored animals are bounds; see the Kaplan-Meier analysis"
                 if mask.any()
                 else "",
             ]
@@ -215,17 +231,23 @@ def _difference_rows(comparisons: pd.DataFrame, endpoint: str, control: str) -> 
     return rows
 
 
-def _draw_differences(ax: Axes, order: list[str], control: str, rows: pd.DataFrame) -> list[str]:
+def _lower_first(text: str) -> str:
+    """``Line and bar: ...`` -> ``line and bar: ...`` (the caption's sentence goes on after a semicolon)."""
+    return text[:1].lower() + text[1:]
+
+
+def _draw_differences(
+    ax: Axes, order: list[str], control: str, rows: pd.DataFrame, layout: GroupLayout
+) -> list[str]:
     """Draw each group's difference and CI and the zero line; return the caption lines of untested groups."""
     ax.axhline(0.0, color=CONTROL_COLOUR, linewidth=0.9, linestyle="--", zorder=1).set_gid("zero")
     by_group = {str(row.group): row for row in rows.itertuples(index=False)}
-    colours = iter(GROUP_COLOURS * (len(order) // len(GROUP_COLOURS) + 1))
     notes: dict[tuple[str, str], list[str]] = {}  # one caption line per reason
     extent = [0.0]
     for i, name in enumerate(order):
         if name == control:
             continue
-        colour = next(colours)
+        colour, x = layout.colours[i], layout.positions[i]
         row = by_group.get(name)
         difference = _number(getattr(row, "difference", math.nan))
         low = _number(getattr(row, "difference_ci_low", math.nan))
@@ -234,20 +256,20 @@ def _draw_differences(ax: Axes, order: list[str], control: str, rows: pd.DataFra
         tested = row is not None and bool(str(getattr(row, "test", "") or "").strip())
         if not math.isfinite(difference):
             ax.text(
-                i, 0.0, "n.t.", ha="center", va="bottom", fontsize=8, color="#4D4D4D", gid=f"untested:{name}"
+                x, 0.0, "n.t.", ha="center", va="bottom", fontsize=8, color="#4D4D4D", gid=f"untested:{name}"
             )
             notes.setdefault(("n.t.", reason or "not in the comparisons table"), []).append(name)
             continue
-        ax.plot([i], [difference], marker="o", markersize=6, color=colour, linestyle="none", zorder=4)[
+        ax.plot([x], [difference], marker="o", markersize=6, color=colour, linestyle="none", zorder=4)[
             0
         ].set_gid(f"difference:{name}")
         extent.append(difference)
         if math.isfinite(low) and math.isfinite(high):
-            ax.vlines(i, low, high, color=colour, linewidth=1.6, zorder=3).set_gid(f"ci:{name}")
+            ax.vlines(x, low, high, color=colour, linewidth=1.6, zorder=3).set_gid(f"ci:{name}")
             extent += [low, high]
         else:
             label = "no CI" if tested else "n.t."
-            ax.text(i + 0.1, difference, label, ha="left", va="center", fontsize=7, color="#4D4D4D").set_gid(
+            ax.text(x + 0.1, difference, label, ha="left", va="center", fontsize=7, color="#4D4D4D").set_gid(
                 f"untested:{name}"
             )
             notes.setdefault((label, reason or "no interval in the comparisons table"), []).append(name)

@@ -67,6 +67,7 @@ def plot_jobs(run: CompareRun) -> list[tuple[str, FigureJob]]:
     from assaykit.stats.survival_plots import plot_latency_km
 
     result = run.comparison
+    compounds = _compounds(run)
     jobs: list[tuple[str, FigureJob]] = []
     for endpoint in result.endpoints:
         name = safe_filename(endpoint)
@@ -80,6 +81,8 @@ def plot_jobs(run: CompareRun) -> list[tuple[str, FigureJob]]:
             "censored": mask,
             "censor_time": result.session_s if mask is not None else None,
         }
+        if compounds:
+            shared["compounds"] = compounds
         dots = {
             "quartiles": result.plan.quartiles,
             "medians": _km_medians(result, endpoint) if mask is not None else None,
@@ -87,9 +90,11 @@ def plot_jobs(run: CompareRun) -> list[tuple[str, FigureJob]]:
         jobs.append(
             (f"{PLOT_PREFIX}{name}", FigureJob(plot_group_dots, (run.data, endpoint), {**shared, **dots}))
         )
-        jobs.append((f"estimation_{name}", FigureJob(plot_estimation, (run.data, endpoint), shared)))
+        estimation = {**shared, "test": _headline(result, endpoint)}
+        jobs.append((f"estimation_{name}", FigureJob(plot_estimation, (run.data, endpoint), estimation)))
         if endpoint in result.survival:
-            jobs.append((f"latency_{name}", FigureJob(plot_latency_km, (result.survival[endpoint],))))
+            km = {"compounds": compounds} if compounds else {}
+            jobs.append((f"latency_{name}", FigureJob(plot_latency_km, (result.survival[endpoint],), km)))
     return jobs
 
 

@@ -23,6 +23,8 @@ from assaykit.stats.describe import describe
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from assaykit.stats.group_layout import GroupLayout
+
 #: The spread drawn around a mean: the standard deviation (description) or the standard error.
 Spread = Literal["sd", "sem"]
 
@@ -284,8 +286,20 @@ def draw_lane(ax: Axes, x: float, lane: Lane, colour: str) -> float:
     return top
 
 
-def draw_lanes(ax: Axes, lanes: Sequence[Lane], control: str | None) -> list[float]:
-    """Draw every lane (the control in grey, the others in the Okabe-Ito colours); return their tops."""
+def draw_lanes(
+    ax: Axes, lanes: Sequence[Lane], control: str | None, layout: GroupLayout | None = None
+) -> list[float]:
+    """Draw every lane; return their tops.
+
+    Without a ``layout`` the lanes stand at 0, 1, 2, ..., the control in grey and the others in the
+    Okabe-Ito colours; with one (:func:`assaykit.stats.group_layout.group_layout`) at its positions in its
+    colours.
+    """
+    if layout is not None:
+        return [
+            draw_lane(ax, x, lane, colour)
+            for x, lane, colour in zip(layout.positions, lanes, layout.colours, strict=True)
+        ]
     colours = iter(GROUP_COLOURS * (len(lanes) // len(GROUP_COLOURS) + 1))
     return [
         draw_lane(ax, i, lane, CONTROL_COLOUR if lane.name == control else next(colours))
@@ -313,12 +327,14 @@ def value_limits(
     return high, span
 
 
-def group_ticks(ax: Axes, lanes: Sequence[Lane], *, counts: bool = True) -> None:
+def group_ticks(
+    ax: Axes, lanes: Sequence[Lane], *, counts: bool = True, positions: Sequence[float] | None = None
+) -> None:
     """Name the lanes on the x axis, wrapped to stay readable with long names and many groups.
 
     Each name is wrapped to as many characters as fit in its lane at the figure's width (12 at most;
     smaller type from five groups on), so no line runs into the next lane; ``counts`` adds the number of
-    animals (``n = 8``) under each name.
+    animals (``n = 8``) under each name. ``positions`` are the lanes' x (0, 1, 2, ... when None).
     """
     many = len(lanes) >= 5
     size = 7.5 if many else 9.0
@@ -328,8 +344,9 @@ def group_ticks(ax: Axes, lanes: Sequence[Lane], *, counts: bool = True) -> None
     labels = [
         textwrap.fill(lane.name, width) + (f"\nn = {lane.values.size}" if counts else "") for lane in lanes
     ]
-    ax.set_xlim(-0.6, len(lanes) - 0.4)
-    ax.set_xticks(range(len(lanes)), labels=labels, fontsize=size)
+    where = list(positions) if positions is not None else list(range(len(lanes)))
+    ax.set_xlim(-0.6, (where[-1] if where else -1) + 0.6)
+    ax.set_xticks(where, labels=labels, fontsize=size)
     ax.tick_params(axis="x", length=0)
 
 

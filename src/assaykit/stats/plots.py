@@ -36,6 +36,7 @@ from assaykit.stats.group_lanes import (
     jitter,
     value_limits,
 )
+from assaykit.stats.group_layout import GroupLayout, draw_blocks, group_layout
 from assaykit.stats.plot_text import (
     ENDPOINT_LABELS,
     MARKS,
@@ -85,6 +86,7 @@ def plot_group_dots(
     censor_time: float | None = None,
     medians: Mapping[str, float] | None = None,
     quartiles: str = "type7",
+    compounds: Mapping[str, str] | None = None,
 ) -> Path:
     """Plot one endpoint per group: every animal as a dot, a centre and spread, marks against the control.
 
@@ -127,6 +129,11 @@ def plot_group_dots(
     quartiles
         ``type7`` (R, numpy) or ``prism`` (GraphPad Prism, type 6): the IQR bars beside rank tests, as the
         summary table computes them.
+    compounds
+        The compound of each group (the design's ``compound`` column). With more than one, the dose
+        series (the compound with the most groups) stands beside the control in blues that darken with
+        the dose, and every other compound (a positive control) after a gap and a dotted separator, in
+        its own colour, each block named above the axes (:mod:`assaykit.stats.group_layout`).
 
     Returns
     -------
@@ -154,6 +161,7 @@ def plot_group_dots(
         censor_time=censor_time,
         medians=medians,
         quartiles=quartiles,
+        compounds=compounds,
     )
     return save_figure(fig, path)
 
@@ -172,6 +180,7 @@ def group_dots_figure(
     censor_time: float | None = None,
     medians: Mapping[str, float] | None = None,
     quartiles: str = "type7",
+    compounds: Mapping[str, str] | None = None,
 ) -> Figure:
     """Draw the figure of :func:`plot_group_dots` without writing it (same parameters, no ``path``).
 
@@ -180,7 +189,8 @@ def group_dots_figure(
     matplotlib.figure.Figure
         The figure, outside pyplot; write it with :func:`assaykit.plotting.save_figure`. Its artists
         carry gids: ``dots:<group>``, ``censored:<group>``, ``centre:<group>``, ``spread:<group>``,
-        ``mark:<group>`` and ``caption``.
+        ``mark:<group>`` and ``caption``; with compounds, ``separator:<compound>`` and
+        ``compound:<compound>``.
     """
     from assaykit.plotting import house_style, new_figure
 
@@ -200,14 +210,16 @@ def group_dots_figure(
         quartiles=quartiles,
     )
     marks = _marks(rows, order, control)
+    layout = group_layout(order, control, compounds)
     with house_style():
-        width = figure_width(len(order))
+        width = layout_width(layout)
         fig, ax = new_figure(width=width, height=3.6)
         try:
-            tops = draw_lanes(ax, lanes, control)
+            tops = draw_lanes(ax, lanes, control, layout)
             high, span = value_limits(ax, lanes, tops, 0.14 if marks else 0.06)
-            _draw_marks(ax, order, marks, tops, high, span)
-            group_ticks(ax, lanes)
+            _draw_marks(ax, order, marks, tops, high, span, layout.positions)
+            group_ticks(ax, lanes, positions=layout.positions)
+            draw_blocks(ax, layout)
             ax.set_ylabel(axis_label(endpoint))
             if title:
                 ax.set_title(title)
@@ -325,8 +337,20 @@ def _marks(rows: pd.DataFrame, order: list[str], control: str | None) -> dict[st
     return marks
 
 
+def layout_width(layout: GroupLayout) -> float:
+    """Return a group figure's width in inches for its layout (the gaps before other compounds count)."""
+    extent = layout.positions[-1] + 1.0 if layout.positions else 0.0
+    return figure_width(math.ceil(extent - 1e-9))
+
+
 def _draw_marks(
-    ax: Axes, order: list[str], marks: dict[str, str], tops: list[float], high: float, span: float
+    ax: Axes,
+    order: list[str],
+    marks: dict[str, str],
+    tops: list[float],
+    high: float,
+    span: float,
+    positions: Sequence[float],
 ) -> None:
     for i, name in enumerate(order):
         mark = marks.get(name)
@@ -335,7 +359,7 @@ def _draw_marks(
         y = (tops[i] if math.isfinite(tops[i]) else high) + 0.03 * span
         small = mark in ("ns", "n.t.")
         ax.text(
-            i,
+            positions[i],
             y,
             mark,
             ha="center",

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assaykit.formatting import sig
+from assaykit.stats.group_layout import group_layout
+from assaykit.stats.plot_text import unit_of
 from assaykit.stats.plots import axis_label
 
 if TYPE_CHECKING:
@@ -23,18 +26,20 @@ if TYPE_CHECKING:
 
 __all__ = ["latency_km_figure", "plot_latency_km"]
 
-_CONTROL_COLOUR = "#7F7F7F"
 
-
-def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Figure:
+def latency_km_figure(
+    result: LatencyResult, *, title: str | None = None, compounds: Mapping[str, str] | None = None
+) -> Figure:
     """Draw the Kaplan-Meier curves of "not yet entered" of each group of a latency analysis.
 
-    One step curve per group (the control first, in grey; the others in the house palette), starting at 1
-    at time 0 and held at its last value up to the end of the session; each censored animal (one that never
-    entered, or whose session ended first) is a ``+`` on its group's curve at its censoring time (one mark
-    per distinct time, as R's ``plot(survfit(...), mark.time = TRUE)``). The x axis runs from 0 to the
-    longest session (``result.session``). The legend gives each group's n and its log-rank p against the
-    control, Holm-adjusted over the groups (``p_adjusted`` of the ``logrank`` rows).
+    One step curve per group (the control first, in grey; the others in the colours of the dot plot),
+    starting at 1 at time 0 and held at its last value up to the end of the session; each censored animal
+    (one that never entered, or whose session ended first) is a ``+`` on its group's curve at its
+    censoring time (one mark per distinct time, as R's ``plot(survfit(...), mark.time = TRUE)``), which
+    the legend explains. With ``compounds`` naming more than one, the groups of another compound than the
+    dose series (a positive control) are dashed, in their own colour, and named with their compound. The
+    x axis runs from 0 to the longest session (``result.session``). The legend gives each group's n and its
+    log-rank p against the control, Holm-adjusted over the groups (``p_adjusted`` of the ``logrank`` rows).
 
     Parameters
     ----------
@@ -42,6 +47,9 @@ def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Fig
         From :func:`assaykit.stats.survival.latency_comparisons`.
     title
         A title; none when None.
+    compounds
+        The compound of each group (the design's ``compound`` column), as for
+        :func:`assaykit.stats.plots.plot_group_dots`.
 
     Returns
     -------
@@ -49,29 +57,43 @@ def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Fig
         The figure, outside pyplot. Each group's censoring marks are the line with ``gid``
         ``"censored:<group>"``; its curve has ``gid`` ``"curve:<group>"``.
     """
-    from assaykit.plotting import PALETTE, house_style, new_figure
+    from matplotlib.lines import Line2D
+
+    from assaykit.plotting import house_style, new_figure
 
     curves, endpoint = result.curves, result.endpoint
     logrank = result.comparisons[result.comparisons["analysis"] == "logrank"].set_index("group")
+    layout = group_layout(list(result.groups), result.control, compounds)
+    censored_any = False
     with house_style():
         fig, ax = new_figure(width=6.2, height=3.4)
-        colours = iter(PALETTE * (len(result.groups) // len(PALETTE) + 1))
-        for name in result.groups:
-            colour = _CONTROL_COLOUR if name == result.control else next(colours)
+        for index, name in enumerate(result.groups):
+            colour = layout.colours[index]
+            style = "--" if layout.is_apart(index) else "-"
             rows = curves[curves["group"] == name]
             n = int(result.km.loc[result.km["group"] == name, "n"].iloc[0])
             label = f"{name} (n = {n})"
+            if layout.is_apart(index) and layout.compounds[index] not in name:
+                label = f"{layout.compounds[index]}: {label}"
             if name != result.control and name in logrank.index:
                 label += f", {_p_text(float(logrank.loc[name, 'p_adjusted']))}"
             if rows.empty:
-                ax.plot([], [], color=colour, label=label + ", no data")
+                ax.plot([], [], color=colour, linestyle=style, label=label + ", no data")
                 continue
             time = rows["time"].to_numpy(dtype=float)
             surv = rows["survival"].to_numpy(dtype=float)
             end = max(result.session, float(time[-1]))
-            ax.step(np.r_[time, end], np.r_[surv, surv[-1]], where="post", color=colour, label=label)
+            ax.step(
+                np.r_[time, end],
+                np.r_[surv, surv[-1]],
+                where="post",
+                color=colour,
+                linestyle=style,
+                label=label,
+            )
             ax.lines[-1].set_gid(f"curve:{name}")
             marks = rows[rows["n_censored"] > 0]
+            censored_any = censored_any or not marks.empty
             ax.plot(
                 marks["time"].to_numpy(dtype=float),
                 marks["survival"].to_numpy(dtype=float),
@@ -89,7 +111,14 @@ def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Fig
         ax.set_ylabel("Not yet entered (proportion)")
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over a curve
+        handles, labels = ax.get_legend_handles_labels()
+        if censored_any:
+            handles.append(Line2D([], [], color="black", linestyle="none", marker="+", markersize=7))
+            unit = unit_of(endpoint)
+            labels.append(f"censored: not entered by {result.session:g}{' ' + unit if unit else ''}")
+        ax.legend(
+            handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0)
+        )  # outside: never over a curve
         caption = (
             f"Kaplan-Meier; + censored (not entered by the end of the session); "
             f"p: log-rank vs {result.control}, Holm-adjusted"
@@ -98,7 +127,13 @@ def latency_km_figure(result: LatencyResult, *, title: str | None = None) -> Fig
     return fig
 
 
-def plot_latency_km(result: LatencyResult, path: str | Path, *, title: str | None = None) -> Path:
+def plot_latency_km(
+    result: LatencyResult,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    compounds: Mapping[str, str] | None = None,
+) -> Path:
     """Draw :func:`latency_km_figure` and write it, whole or not at all.
 
     Parameters
@@ -109,6 +144,8 @@ def plot_latency_km(result: LatencyResult, path: str | Path, *, title: str | Non
         Output file: ``.png`` (200 dpi), ``.pdf`` or ``.svg``, in an existing folder.
     title
         A title; none when None.
+    compounds
+        The compound of each group, as for :func:`latency_km_figure`.
 
     Returns
     -------
@@ -122,7 +159,7 @@ def plot_latency_km(result: LatencyResult, path: str | Path, *, title: str | Non
     """
     from assaykit.plotting import save_figure
 
-    return save_figure(latency_km_figure(result, title=title), path)
+    return save_figure(latency_km_figure(result, title=title, compounds=compounds), path)
 
 
 def _p_text(p: float) -> str:

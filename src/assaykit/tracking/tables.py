@@ -19,6 +19,19 @@ from assaykit.tracking.protocol import TrackingProtocol
 from assaykit.tracking.results import EPISODE_COLUMNS, TrackAnalysis
 from assaykit.tracking.segments import concat_ranges
 
+#: The flags every tracking assay's endpoint table may carry, each in one plain sentence, for reports
+#: (:func:`assaykit.methods.explain_flags`); ``start_not_*`` stands for ``start_not_<zone kind>``. The
+#: assays add their own (``FLAG_MEANINGS`` of :mod:`assaykit.epm.endpoints`, :mod:`assaykit.ldb.endpoints`).
+FLAG_MEANINGS: dict[str, str] = {
+    "error": "The animal could not be analysed; the reason follows.",
+    "unusable": (
+        "The track was lost for more than the allowed share of the session, so the endpoints are left blank."
+    ),
+    "start_not_*": "The animal's first zone was not the start zone the protocol names.",
+    "off_arena": "The animal's position was off the arena for a notable part of the session.",
+    "short_session": "The track ends before the session window does, so the session is shorter than asked.",
+}
+
 
 def endpoint_table(
     results: Sequence[AnimalResult], spec: AssaySpec, protocol: TrackingProtocol

@@ -9,7 +9,7 @@ import pandas as pd
 from assaykit.binding.workflow import BindingRun
 from assaykit.formatting import sig
 from assaykit.report.document import ReportTable, Section
-from assaykit.report.flags import table_flags
+from assaykit.report.flags import flag_meanings, table_flags
 from assaykit.report.sections.common import run_figures, run_notes
 
 __all__ = ["binding_section", "curve_subjects"]
@@ -77,7 +77,9 @@ def _summary(run: BindingRun, subjects: list[str]) -> list[str]:
     return lines
 
 
-def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | None = None) -> Section:
+def binding_section(
+    run: BindingRun, *, progress: Callable[[int, int], None] | None = None, y_axis: str = "bound"
+) -> Section:
     """Build the report section of a competition-binding run.
 
     Parameters
@@ -87,6 +89,9 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         figures (a run with ``keep_points``).
     progress
         Called as ``progress(done, total)`` while the figures are drawn.
+    y_axis
+        The figures' y axis: ``"bound"`` (the counts) or ``"percent"`` (% specific binding), as
+        ``--plot-y``.
 
     Returns
     -------
@@ -96,7 +101,6 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         plates tables (and the model comparisons and potency ratios when the run has them), a thumbnail
         per curve, the plate figures, the methods paragraph, and the run's warnings and notes.
     """
-    from assaykit.binding.flags import FLAG_MEANINGS
     from assaykit.binding.methods import competition_methods
     from assaykit.binding.workflow import plot_jobs
 
@@ -105,7 +109,9 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
     subjects = curve_subjects(results)
     order = results.get("activity", pd.Series("", index=results.index)).eq("inactive").to_numpy()
     flagged = [*(~order).nonzero()[0], *order.nonzero()[0]]  # fitted curves' flags first
-    flags = table_flags(results["flags"].iloc[flagged], [subjects[i] for i in flagged], FLAG_MEANINGS)
+    flags = table_flags(
+        results["flags"].iloc[flagged], [subjects[i] for i in flagged], flag_meanings("binding")
+    )
     tables = [
         ReportTable("binding-results", "Results: one row per curve", results),
         ReportTable("binding-plates", "Plates", analysis.plates),
@@ -118,9 +124,8 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
                 "binding-potency", f"Potency relative to {run.options['potency_vs']}", analysis.potency
             )
         )
-    jobs = plot_jobs(analysis)
-    stems = _curve_stems(results)
-    thumbnails, figures = run_figures(jobs, dict(zip(stems, subjects, strict=True)), progress)
+    # one figure per curve in the order of the results, then one overlay per plate
+    thumbnails, figures = run_figures(plot_jobs(analysis, y_axis=y_axis), subjects, progress)
     return Section(
         kind="binding",
         title="Competition binding",
@@ -132,10 +137,3 @@ def binding_section(run: BindingRun, *, progress: Callable[[int, int], None] | N
         methods=competition_methods(run),
         notes=run_notes(run.warnings, analysis.notes),
     )
-
-
-def _curve_stems(results: pd.DataFrame) -> list[str]:
-    """Return the file stem of each curve's figure, as the binding workflow names them."""
-    from assaykit.binding.workflow import _plot_names
-
-    return _plot_names(results)

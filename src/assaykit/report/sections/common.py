@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from assaykit.figure_jobs import FigureJob
@@ -17,24 +17,28 @@ Progress = Callable[[int, int], None] | None
 
 def run_figures(
     jobs: Sequence[tuple[str, FigureJob]],
-    titles: Mapping[str, str],
+    titles: Sequence[str],
     progress: Progress,
 ) -> tuple[list[ReportFigure], list[ReportFigure]]:
     """Draw a run's figures: thumbnails of each curve or animal, and its other figures at full size.
 
-    A figure whose stem is in ``titles`` is a curve's or an animal's; the rest (plate overlays, group
-    figures) are drawn larger.
+    Parameters
+    ----------
+    jobs
+        The run's figures (``plot_jobs``): those of its curves or animals first, then the others (plate
+        overlays, group figures).
+    titles
+        The title of each thumbnail: the first ``len(titles)`` jobs are thumbnails.
+    progress
+        As for :func:`~assaykit.report.figures.draw_report_figures`.
 
     Returns
     -------
     tuple of list
-        The thumbnails, titled from ``titles``, and the other figures, titled by :func:`figure_title`.
+        The thumbnails and the other figures, titled by :func:`figure_title`.
     """
-    small = [(stem, job) for stem, job in jobs if stem in titles]
-    large = [(stem, job) for stem, job in jobs if stem not in titles]
-    thumbnails = draw_report_figures(
-        small, titles=[titles[stem] for stem, _ in small], dpi=THUMBNAIL_DPI, progress=progress
-    )
+    small, large = list(jobs[: len(titles)]), list(jobs[len(titles) :])
+    thumbnails = draw_report_figures(small, titles=list(titles), dpi=THUMBNAIL_DPI, progress=progress)
     figures = draw_report_figures(
         large,
         titles=[figure_title(stem) for stem, _ in large],
@@ -50,8 +54,6 @@ _KINDS = (
     ("groups_", "Groups: "),
     ("estimation_", "Estimation plot: "),
     ("latency_", "Latency (Kaplan-Meier): "),
-    ("overlay_", "All curves: "),
-    ("plate_", "Plate "),
 )
 
 
@@ -60,6 +62,8 @@ def figure_title(stem: str) -> str:
     for prefix, words in _KINDS:
         if stem.startswith(prefix):
             return words + stem.removeprefix(prefix)
+    if stem.startswith("plate-") and stem.endswith("_overlay"):
+        return f"Plate {stem.removeprefix('plate-').removesuffix('_overlay')}: every compound"
     return stem
 
 

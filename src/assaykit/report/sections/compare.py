@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from assaykit.formatting import sig
 from assaykit.report.document import Flag, ReportFigure, ReportTable, Section
-from assaykit.report.flags import table_flags
+from assaykit.report.flags import flag_meanings, table_flags
 from assaykit.report.sections.common import run_figures, run_notes
 from assaykit.stats.workflow import CompareRun
 
@@ -79,15 +79,13 @@ def comparison_lines(run: CompareRun) -> list[str]:
 
 def comparison_flags(run: CompareRun) -> list[Flag]:
     """Return the flags of the comparisons (``zero_variance``, ...), each explained."""
-    from assaykit.stats.flags import FLAG_MEANINGS
-
     rows = run.comparison.comparisons
     if "flags" not in rows:
         return []
     subjects = [
         f"{e}: {g} vs {c}" for e, g, c in zip(rows["endpoint"], rows["group"], rows["control"], strict=True)
     ]
-    return table_flags(rows["flags"], subjects, FLAG_MEANINGS)
+    return table_flags(rows["flags"], subjects, flag_meanings("compare"))
 
 
 def comparison_tables(run: CompareRun, prefix: str = "compare") -> list[ReportTable]:
@@ -106,7 +104,7 @@ def comparison_figures(run: CompareRun, progress: Callable[[int, int], None] | N
     """Draw the group figures of every endpoint (dots with the tests, estimation plot, latency curves)."""
     from assaykit.stats.workflow import plot_jobs
 
-    _, figures = run_figures(plot_jobs(run), {}, progress)
+    _, figures = run_figures(plot_jobs(run), [], progress)
     return figures
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from assaykit.formatting import sig
 from assaykit.report.document import ReportTable, Section
-from assaykit.report.flags import table_flags
+from assaykit.report.flags import flag_meanings, table_flags
 from assaykit.report.sections.common import run_figures, run_notes
 from assaykit.saturation.workflow import SaturationRun
 
@@ -63,9 +63,8 @@ def saturation_section(run: SaturationRun, *, progress: Callable[[int, int], Non
         explained, the results table, a figure per data set (curves and Scatchard plot), the methods
         paragraph, and the run's warnings and notes.
     """
-    from assaykit.saturation.flags import FLAG_MEANINGS
     from assaykit.saturation.methods import saturation_methods
-    from assaykit.saturation.workflow import plot_jobs, plot_names
+    from assaykit.saturation.workflow import plot_jobs
 
     analysis = run.analysis
     results = analysis.results
@@ -76,13 +75,12 @@ def saturation_section(run: SaturationRun, *, progress: Callable[[int, int], Non
     summary += [_dataset_line(row, unit) for _, row in results.iterrows()]
     flagged = int((results["flags"].fillna("") != "").sum())
     summary.append(f"{flagged} data set(s) flagged.")
-    titles = dict(zip(plot_names(subjects), subjects, strict=True))
-    thumbnails, figures = run_figures(plot_jobs(analysis), titles, progress)
+    thumbnails, figures = run_figures(plot_jobs(analysis), subjects, progress)
     return Section(
         kind="saturation",
         title="Saturation binding",
         summary=summary,
-        flags=table_flags(results["flags"], subjects, FLAG_MEANINGS),
+        flags=table_flags(results["flags"], subjects, flag_meanings("saturation")),
         tables=[ReportTable("saturation-results", "Results: one row per data set", results)],
         thumbnails=thumbnails,
         figures=figures,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from assaykit.formatting import sig
 from assaykit.report.document import ReportTable, Section
-from assaykit.report.flags import table_flags
+from assaykit.report.flags import flag_meanings, table_flags
 from assaykit.report.sections.common import joined_methods, run_figures, run_notes
 from assaykit.report.sections.compare import (
     comparison_figures,
@@ -74,7 +74,6 @@ def tracking_section(
         comparison's tables), a thumbnail per animal (track and occupancy), the group figures, the methods
         paragraph (tracking, cleaning and entry criterion; the tests and multiplicity), warnings and notes.
     """
-    from assaykit.tracking.flags import FLAG_MEANINGS
     from assaykit.tracking.methods import tracking_methods
     from assaykit.tracking.workflow import plot_jobs
 
@@ -83,7 +82,7 @@ def tracking_section(
     title, described = _ASSAYS[assay]
     endpoints = run.endpoints
     animals = [str(a) for a in endpoints["animal"]]
-    flags = table_flags(endpoints["flags"], animals, FLAG_MEANINGS) if "flags" in endpoints else []
+    flags = table_flags(endpoints["flags"], animals, flag_meanings(assay)) if "flags" in endpoints else []
     flagged = len({f.subject for f in flags})
     summary = [
         f"{len(animals)} animal(s), protocol {run.protocol.name}; positions in {run.unit}.",
@@ -91,10 +90,9 @@ def tracking_section(
         f"{flagged} animal(s) flagged.",
     ]
     tables = [ReportTable(f"{assay}-endpoints", "Endpoints: one row per animal", endpoints)]
-    from assaykit.plotting import safe_filename
-
-    titles = {safe_filename(a): a for a in animals}
-    thumbnails, figures = run_figures(plot_jobs(run), titles, progress)
+    jobs = plot_jobs(run)  # one per animal with positions
+    titles = [str(job.kwargs.get("title", stem)) for stem, job in jobs]
+    thumbnails, figures = run_figures(jobs, titles, progress)
     methods = tracking_methods(run)
     notes = run_notes(run.warnings, run.notes)
     if compare is not None:
