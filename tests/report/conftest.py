@@ -8,14 +8,22 @@ study's sections with the separate commands'.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from _reports import COMMANDS, EX, Built, invoke
+from _reports import COMMANDS, EX, ROOT, Built, invoke
 
 
 @pytest.fixture(scope="session")
 def example_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     """Build every example report (and the whole study) once, with its ``-o`` workbooks."""
     folder = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        return _build(folder)
+
+
+def _build(folder: Path) -> dict[str, Built]:
     built: dict[str, Built] = {}
     for name, (args, grouped) in COMMANDS.items():
         report = Built(folder / f"{name}.html", folder / f"{name}.xlsx")

@@ -239,7 +239,7 @@ def test_the_study_report_has_the_tables_of_the_separate_commands_reports(exampl
 def test_the_study_report_lists_every_input_with_its_sha256(example_reports) -> None:
     html = example_reports["study"].html
     inputs = page_tables(html)["provenance-inputs"]
-    listed = {Path(row[0]).resolve(): row[1] for row in inputs[1]}
+    listed = {(ROOT / row[0]).resolve(): row[1] for row in inputs[1]}  # as named, from the project root
     study = read_study(EXAMPLES / "study" / "study.toml")
     expected = [p.resolve() for p in study.inputs]
     assert list(listed) == expected  # the study file first, then each part's files, each once

@@ -60,6 +60,7 @@ _BINDING = {
     "engine": Key("engine", "text", ("auto", "batch", "lmfit")),
     "fdr": Key("fdr", "number"),
     "min-displacement": Key("min_displacement_pct", "number"),
+    "plot-y": Key("plot_y", "text", ("bound", "percent")),
 }
 _SATURATION = {
     "model": Key("model", "text", ("one-site-total", "one-site", "hill", "two-site", "two-site-total")),

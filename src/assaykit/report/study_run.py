@@ -176,10 +176,17 @@ def _run_part(
         from assaykit.report.sections import binding_section
 
         compare_path = _table(folder, part, "_comparison", fmt) if options.get("compare") else None
+        y_axis = options.pop("plot_y", "bound")
         run = run_binding(
-            files, output=output, compare_path=compare_path, progress=progress, outputs=out, **options
+            files,
+            output=output,
+            compare_path=compare_path,
+            progress=progress,
+            outputs=out,
+            keep_points=True,  # the section draws each curve's tubes
+            **options,
         )
-        section = binding_section(run, progress=progress)
+        section = binding_section(run, progress=progress, y_axis=y_axis)
     elif part.kind == "saturation":
         from assaykit.report.sections import saturation_section
         from assaykit.saturation.workflow import run_saturation
