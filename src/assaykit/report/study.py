@@ -3,9 +3,10 @@
 ``assaykit report STUDY.toml -o report.html`` runs every part of the study and writes one report with a
 section per part (:mod:`assaykit.report.study_run`). This module reads the file; it runs nothing.
 
-**The file.** Every path is relative to the folder of the study file. The keys of a part are the long options of the
-matching command without the dashes (``kd``, ``radioligand``, ``px-per-cm``, ``potency-vs``; ``_`` may
-stand for ``-``), with TOML values: numbers, strings, ``true``/``false``, lists::
+**The file.** Every path is relative to the folder of the study file. The keys of a part are the long
+options of the matching command without the dashes (``kd``, ``radioligand``, ``px-per-cm``,
+``potency-vs``; ``_`` may stand for ``-``), with TOML values: numbers, strings, ``true``/``false``,
+lists::
 
     [study]
     title = "AK-101: binding and anxiolytic-like behaviour"  # the report's title [Study report]
