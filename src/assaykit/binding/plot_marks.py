@@ -74,6 +74,20 @@ def as_float(value: Any) -> float:
         return math.nan
 
 
+def sig3(value: float) -> str:
+    """Format a number to three significant figures, in plain notation between 1e-3 and 1e6."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 6:
+        decimals = max(2 - exponent, 0)
+        return f"{round(value, 2 - exponent):.{decimals}f}"
+    mantissa, power = f"{value:.2e}".split("e")
+    return f"{mantissa}$\\times$10$^{{{int(power)}}}$"
+
+
 def scaled_curve(curve: Callable[[np.ndarray], np.ndarray], scale: Scale) -> Callable[[np.ndarray], Any]:
     """Return ``curve`` with its values on ``scale``."""
     return lambda grid: scale(curve(grid))
