@@ -22,6 +22,7 @@ from assaykit.binding.plot_marks import (
     place_text_box,
     replicate_stats,
     scaled_curve,
+    sig3,
 )
 from assaykit.plotting import zero_based_limits
 
@@ -331,20 +332,6 @@ def _mark_ic50(ax: Axes, p: Mapping[str, Any], x_lo: float, x_hi: float) -> None
         va="top",
         fontsize=8,
     )
-
-
-def sig3(value: float) -> str:
-    """Format a number to three significant figures, in plain notation between 1e-3 and 1e6."""
-    if not math.isfinite(value):
-        return "n/a"
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    if -3 <= exponent < 6:
-        decimals = max(2 - exponent, 0)
-        return f"{round(value, 2 - exponent):.{decimals}f}"
-    mantissa, power = f"{value:.2e}".split("e")
-    return f"{mantissa}$\\times$10$^{{{int(power)}}}$"
 
 
 def _at_hot(fit: CurveFit, hot_nM: float, grid: np.ndarray) -> np.ndarray:  # noqa: N803 - the unit
