@@ -170,6 +170,32 @@ def test_plots_and_points(tmp_path: Path) -> None:
     assert len(table) == len(pd.read_csv(EXAMPLE))
 
 
+def test_plots_on_a_percent_axis_in_svg(tmp_path: Path) -> None:
+    plots = tmp_path / "plots"
+    result = run(
+        "binding", EXAMPLE, *KI, "--plot", plots, "--plot-y", "percent", "--plot-format", "svg", "-q"
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in plots.iterdir())
+    assert names == sorted(
+        [
+            "chlordiazepoxide.svg",
+            "clonazepam.svg",
+            "diazepam.svg",
+            "plate-1_overlay.svg",
+            "plate-2_overlay.svg",
+        ]
+    )
+    svg = (plots / "diazepam.svg").read_text()
+    assert svg.startswith("<?xml") and "Specific binding (%)" in svg  # svg.fonttype none: text stays text
+
+
+def test_an_unknown_plot_axis_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("binding", EXAMPLE, *KI, "--plot", tmp_path / "p", "--plot-y", "fraction")
+    assert result.exit_code == 2 and "--plot-y" in result.output
+    assert not (tmp_path / "p").exists()
+
+
 def test_without_kd_the_ki_columns_are_empty_and_the_output_says_why(tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
     result = run("binding", EXAMPLE, "-o", out)

@@ -228,6 +228,7 @@ def test_a_disk_that_fills_up_at_the_last_plot_changes_no_file(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(DRAWERS[command], full_disk)
+    monkeypatch.setenv("ASSAYKIT_WORKERS", "1")  # figures drawn in this process, where the drawer is patched
     options = COMMANDS[command]["file_options"]
     args = [*COMMANDS[command]["args"], "--plot", "new/plots"]
     for n, option in enumerate(options):  # every table output, the first one over an earlier result

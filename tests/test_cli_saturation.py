@@ -120,6 +120,14 @@ def test_points_and_plots(tmp_path: Path) -> None:
     assert f"wrote {plots / 'rat_1.png'}" in result.stderr
 
 
+def test_plots_in_pdf(tmp_path: Path) -> None:
+    plots = tmp_path / "plots"
+    result = run("saturation", EXAMPLE, "--plot", plots, "--plot-format", "pdf", "-q")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in plots.iterdir()] == ["sat.pdf"]
+    assert (plots / "sat.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_models_specific_data_and_profile_intervals(tmp_path: Path) -> None:
     path = write(tmp_path, "kind,replicate,conc_nM,cpm\n" + tubes_csv())
     out = tmp_path / "r.csv"

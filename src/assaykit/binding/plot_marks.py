@@ -16,20 +16,9 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
-    from matplotlib.transforms import Bbox
 
-#: Where :func:`place_text_box` tries a text box, in order of preference: (x, y, ha, va), axes fraction.
-ANCHORS: tuple[tuple[float, float, str, str], ...] = (
-    (0.03, 0.04, "left", "bottom"),
-    (0.97, 0.04, "right", "bottom"),
-    (0.97, 0.96, "right", "top"),
-    (0.03, 0.96, "left", "top"),
-    (0.5, 0.04, "center", "bottom"),
-    (0.5, 0.96, "center", "top"),
-    (0.03, 0.5, "left", "center"),
-    (0.97, 0.5, "right", "center"),
-    (0.5, 0.5, "center", "center"),
-)
+#: Places :func:`place_text_box` tries along each axis (from one edge of the axes to the other).
+GRID_STEPS = 11
 #: Clearance around a text box, in display pixels at 100 dpi (scaled with the figure's dpi).
 _CLEARANCE_PX = 3.0
 
@@ -186,46 +175,52 @@ def place_text_box(ax: Axes, text: str, *, gid: str = "annotation", **style: Any
     """Write ``text`` inside ``ax`` where it overlaps the least of what is drawn, preferring no overlap.
 
     The figure is laid out first (:meth:`~matplotlib.figure.Figure.draw_without_rendering`), so the text's
-    rendered extent is the one saved. Each place of :data:`ANCHORS` is scored by what falls within a few
-    pixels of the text's extent: drawn line segments (curves, the TOTAL and NSB lines, drop lines) and
-    error bars that cross it, markers inside it, other texts it overlaps; a place that leaves the axes
-    scores worst. The first place with the lowest score is kept. Draw the legend afterwards: its ``"best"``
+    rendered extent is the one saved. Places on a :data:`GRID_STEPS` x :data:`GRID_STEPS` grid spanning
+    the axes (the box wholly inside them) are scored by what falls within a few pixels of the box: drawn
+    line segments (curves, the TOTAL and NSB lines, drop lines) and error bars that cross it, markers
+    inside it, other texts it overlaps. The lowest score wins; among equals the place nearest a corner
+    of the axes, as a reader expects a legend-like box. Draw the legend afterwards: its ``"best"``
     placement avoids the text.
 
     Returns
     -------
     matplotlib.text.Text
-        The text, with ``gid`` set (tests find it by it).
+        The text, with ``gid`` set (tests find it by it), justified toward the side it is on.
     """
+    from matplotlib.transforms import Bbox
+
     fig = ax.get_figure()
     fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     obstacles = _obstacles(ax, renderer)
-    artist = ax.text(0.0, 0.0, text, transform=ax.transAxes, gid=gid, **{"fontsize": 8, **style})
+    artist = ax.text(0.0, 0.0, text, transform=ax.transAxes, ha="left", va="bottom", gid=gid, **style)
+    if "fontsize" not in style:
+        artist.set_fontsize(8)
+    size = artist.get_window_extent(renderer)
     frame = ax.get_window_extent(renderer)
     pad = _CLEARANCE_PX * fig.dpi / 100.0
-    best: tuple[float, int] | None = None
-    for i, (x, y, ha, va) in enumerate(ANCHORS):
-        artist.set_position((x, y))
-        artist.set_horizontalalignment(ha)
-        artist.set_verticalalignment(va)
-        box = artist.get_window_extent(renderer)
-        score = _overlap(box.padded(pad), obstacles)
-        if not _inside(box, frame):
-            score += 1e6
-        if best is None or score < best[0]:
-            best = (score, i)
-        if score == 0:
-            break
+    margin = 2.0 * pad
+    free_x = max(frame.width - size.width - 2 * margin, 0.0)
+    free_y = max(frame.height - size.height - 2 * margin, 0.0)
+    steps = np.linspace(0.0, 1.0, GRID_STEPS)
+    best: tuple[float, float, float, float] | None = None
+    for fx in steps:
+        for fy in steps:
+            x0, y0 = frame.x0 + margin + fx * free_x, frame.y0 + margin + fy * free_y
+            box = Bbox.from_bounds(x0, y0, size.width, size.height)
+            corner = min(abs(fx - 0.5), abs(fy - 0.5))  # 0.5 at a corner, 0 on the middle lines
+            key = (_overlap(box.padded(pad), obstacles), -corner - 0.1 * max(abs(fx - 0.5), abs(fy - 0.5)))
+            if best is None or key < best[:2]:
+                best = (*key, fx, fy)
     assert best is not None
-    x, y, ha, va = ANCHORS[best[1]]
-    artist.set_position((x, y))
-    artist.set_horizontalalignment(ha)
-    artist.set_verticalalignment(va)
+    fx, fy = best[2], best[3]
+    x0, y0 = frame.x0 + margin + fx * free_x, frame.y0 + margin + fy * free_y
+    artist.set_position(ax.transAxes.inverted().transform((x0, y0)))
+    artist.set_multialignment("right" if fx > 0.6 else "center" if fx >= 0.4 else "left")
     return artist
 
 
-def _obstacles(ax: Axes, renderer: Any) -> tuple[list[Any], np.ndarray, list[Bbox]]:
+def _obstacles(ax: Axes, renderer: Any) -> tuple[list[Any], np.ndarray, list[Any]]:
     """Return what a text box should not cover, in display coordinates: lines, markers, texts."""
     from matplotlib.collections import LineCollection
 
@@ -247,13 +242,9 @@ def _obstacles(ax: Axes, renderer: Any) -> tuple[list[Any], np.ndarray, list[Bbo
     return paths, points[np.isfinite(points).all(axis=1)], boxes
 
 
-def _overlap(box: Bbox, obstacles: tuple[list[Any], np.ndarray, list[Bbox]]) -> float:
+def _overlap(box: Any, obstacles: tuple[list[Any], np.ndarray, list[Any]]) -> float:
     paths, points, boxes = obstacles
     score = float(sum(path.intersects_bbox(box, filled=False) for path in paths))
     score += float(box.count_contains(points)) if len(points) else 0.0
     score += float(box.count_overlaps(boxes)) if boxes else 0.0
     return score
-
-
-def _inside(box: Bbox, frame: Bbox) -> bool:
-    return box.x0 >= frame.x0 and box.y0 >= frame.y0 and box.x1 <= frame.x1 and box.y1 <= frame.y1

@@ -117,17 +117,13 @@ def group_layout(
 
 
 def _shades(n: int) -> list[str]:
-    """``n`` blues of the series, spread over :data:`SERIES_COLOURS` from light to dark."""
-    if n <= 0:
-        return []
+    """``n`` blues of the series, spread over :data:`SERIES_COLOURS` from light to dark (cycled past 5)."""
+    last = len(SERIES_COLOURS) - 1
     if n == 1:
         return [SERIES_COLOURS[2]]
-    last = len(SERIES_COLOURS) - 1
-    return [SERIES_COLOURS[round(i * last / (n - 1))] for i in range(n)] if n <= 5 else _cycled(n)
-
-
-def _cycled(n: int) -> list[str]:
-    return [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(n)]
+    if n > last + 1:
+        return [SERIES_COLOURS[i % (last + 1)] for i in range(n)]
+    return [SERIES_COLOURS[round(i * last / (n - 1))] for i in range(n)]
 
 
 def draw_blocks(ax: Axes, layout: GroupLayout) -> None:
@@ -146,7 +142,6 @@ def draw_blocks(ax: Axes, layout: GroupLayout) -> None:
             ax.axvline(
                 first - 0.5 - GAP / 2, color=_SEPARATOR, linewidth=0.8, linestyle=":", zorder=1
             ).set_gid(f"separator:{compound}")
-        apart = compound != layout.series
         ax.text(
             (first + last) / 2,
             1.01,
@@ -155,7 +150,7 @@ def draw_blocks(ax: Axes, layout: GroupLayout) -> None:
             ha="center",
             va="bottom",
             fontsize=8,
-            fontstyle="italic" if apart else "normal",
+            fontstyle="italic" if compound != layout.series else "normal",
             color="#333333",
             gid=f"compound:{compound}",
         )

@@ -271,17 +271,10 @@ def _draw_trajectory(
     kinds: list[str] = []
     for zone in arena.zones:
         fill = ZONE_FILLS.get(zone.kind, OTHER_FILL)
-        ax.add_patch(
-            Polygon(
-                zone.polygon,
-                closed=True,
-                facecolor=fill,
-                edgecolor=_OUTLINE,
-                linewidth=0.6,
-                fill=True,
-                zorder=1,
-            )
+        patch = Polygon(
+            zone.polygon, closed=True, facecolor=fill, edgecolor=_OUTLINE, linewidth=0.6, zorder=1
         )
+        ax.add_patch(patch)
         if zone.kind not in kinds:
             kinds.append(zone.kind)
     order = {kind: i for i, kind in enumerate(_KIND_ORDER)}
@@ -366,12 +359,10 @@ def _draw_heatmap(
 
 
 def _frame(ax: Axes, limits: tuple[float, float, float, float]) -> None:
-    """Set the view limits, equal aspect and axis labels shared by both panels."""
+    """Set the view limits and the equal aspect shared by both panels (the labels name the unit later)."""
     ax.set_xlim(limits[0], limits[1])
     ax.set_ylim(limits[2], limits[3])
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("x (cm)")
-    ax.set_ylabel("y (cm)")
 
 
 def _add_titles(fig: Figure, title: str, subtitle: str | None) -> None:
