@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import os
 import re
 import sys
 import unicodedata
@@ -216,7 +217,7 @@ def fit_layout(fig: Figure) -> None:
         else:
             text.set_position((band["left"] / width, y))
         box = text.get_window_extent(renderer)
-        band[edge] += (box.width if edge == "left" else box.height) + pad
+        band[edge] += (box.width if edge == "left" else box.height) + 2 * pad
     from matplotlib.transforms import Bbox
 
     for legend in fig.legends:
@@ -319,16 +320,22 @@ def _layout_engine() -> type:
 
 
 @functools.cache
-def _shared_mathtext() -> Any:
+def shared_mathtext() -> Any:
     """Return one mathtext parser for every figure of this process, so that they share its cache."""
     from matplotlib.mathtext import MathTextParser
 
     return MathTextParser("path")
 
 
+if hasattr(os, "register_at_fork"):
+    # Parsed labels hold the parent's FreeType fonts, which matplotlib drops in a forked child (they are not
+    # fork-safe): a worker starts with a parser of its own (the grammar, shared by the class, is kept).
+    os.register_at_fork(after_in_child=shared_mathtext.cache_clear)
+
+
 @functools.cache
 def _canvas_class() -> type:
-    """Return an Agg canvas class whose renderers share :func:`_shared_mathtext` (made on first use)."""
+    """Return an Agg canvas class whose renderers share :func:`shared_mathtext` (made on first use)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     class SharedMathCanvas(FigureCanvasAgg):
@@ -336,7 +343,7 @@ def _canvas_class() -> type:
 
         def get_renderer(self) -> Any:
             renderer = super().get_renderer()
-            renderer.mathtext_parser = _shared_mathtext()
+            renderer.mathtext_parser = shared_mathtext()
             return renderer
 
     return SharedMathCanvas
