@@ -5,27 +5,49 @@ A per-curve or per-animal figure is a pure function of its data, so a batch of t
 a process pool (:func:`assaykit.parallel.map_ordered`: the same files the plain loop writes, errors and
 warnings as the loop raises them) with a progress callback; :func:`stage_figures` does it for the staged
 files of a run's :class:`~assaykit.io.outputs.OutputSet`, so that the figures are written with the run's
-other outputs, all or none.
+other outputs, all or none. :func:`figure_bytes` and :func:`figures_bytes` draw figures into memory for
+a report (small thumbnails: a lower resolution and a palette PNG).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assaykit.parallel import map_ordered
+from assaykit.parallel import MIN_ITEMS, map_ordered
 from assaykit.plotting import figure_dpi
 
 if TYPE_CHECKING:
     from assaykit.io.outputs import OutputSet
 
-__all__ = ["FigureJob", "draw_figures", "stage_figures"]
+__all__ = ["FigureJob", "draw_figures", "figure_bytes", "figures_bytes", "small_png", "stage_figures"]
+
+#: Resolution of report thumbnails, dots per inch: a 4.5-inch figure is 450 pixels wide.
+THUMBNAIL_DPI = 100
+#: Colours of a palette PNG made by :func:`small_png`.
+PALETTE_COLOURS = 256
 
 #: Modules imported before a pool starts, so that forked workers share them instead of importing each.
-_PRELOAD = ("matplotlib.figure", "matplotlib.backends.backend_agg")
+_PRELOAD = (
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.mathtext",
+    "PIL.PngImagePlugin",
+)
+
+
+def _warm_up(n_items: int) -> None:
+    """Before a pool forks, load the fonts and build the mathtext grammar once here, not in every worker."""
+    if n_items < MIN_ITEMS:
+        return
+    from assaykit.plotting import shared_mathtext
+
+    shared_mathtext().parse("$10^{-9}$", 100)
 
 
 @dataclass(frozen=True)
@@ -98,6 +120,7 @@ def draw_figures(
         progress(0, total)
     items = [(job, Path(path), dpi) for job, path in zip(jobs, paths, strict=True)]
     report = None if progress is None else (lambda done: progress(done, total))
+    _warm_up(total)
     return map_ordered(_draw, items, progress=report, workers=workers, preload=_PRELOAD)
 
 
@@ -131,3 +154,77 @@ def stage_figures(
         staged = [stack.enter_context(outputs.stage(target, into=into)) for target, _ in figures]
         draw_figures([job for _, job in figures], staged, dpi=dpi, workers=workers, progress=progress)
     return [target for target, _ in figures]
+
+
+def small_png(data: bytes, colours: int = PALETTE_COLOURS) -> bytes:
+    """Return a PNG re-encoded with a palette of at most ``colours`` colours (about a third of the bytes).
+
+    A plot has few colours besides the shades its anti-aliased edges blend, so a palette of 256 keeps
+    its look (each pixel moves by a few levels at most); the figure's white background has no
+    transparency to lose. The resolution recorded in the file is kept.
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        dpi = image.info.get("dpi")
+        rgb = image.convert("RGB")
+    palette = rgb.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
+    return out.getvalue()
+
+
+def figure_bytes(
+    job: FigureJob, fmt: str = "png", *, dpi: int | None = THUMBNAIL_DPI, small: bool = True
+) -> bytes:
+    """Draw one figure into memory and return the bytes of its file, for embedding in a report.
+
+    Parameters
+    ----------
+    job
+        The figure.
+    fmt
+        ``"png"``, ``"svg"`` or ``"pdf"``.
+    dpi
+        Resolution of a PNG (default :data:`THUMBNAIL_DPI`); None for the house default.
+    small
+        Make a PNG a palette PNG (:func:`small_png`), about a third of the bytes at the same look.
+
+    Returns
+    -------
+    bytes
+        The file's content.
+    """
+    suffix = "." + str(fmt).lower().lstrip(".")
+    with tempfile.TemporaryDirectory(prefix="assaykit-figure-") as folder:
+        path = Path(folder) / f"figure{suffix}"
+        _draw((job, path, dpi))
+        data = path.read_bytes()
+    return small_png(data) if small and suffix == ".png" else data
+
+
+def _bytes(item: tuple[FigureJob, str, int | None, bool]) -> bytes:
+    job, fmt, dpi, small = item
+    return figure_bytes(job, fmt, dpi=dpi, small=small)
+
+
+def figures_bytes(
+    jobs: Sequence[FigureJob],
+    fmt: str = "png",
+    *,
+    dpi: int | None = THUMBNAIL_DPI,
+    small: bool = True,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[bytes]:
+    """Return :func:`figure_bytes` of every job, in order, drawn over every usable core.
+
+    ``workers`` and ``progress`` are as for :func:`draw_figures`; errors are raised as there.
+    """
+    total = len(jobs)
+    if progress is not None:
+        progress(0, total)
+    items = [(job, fmt, dpi, small) for job in jobs]
+    report = None if progress is None else (lambda done: progress(done, total))
+    _warm_up(total)
+    return map_ordered(_bytes, items, progress=report, workers=workers, preload=_PRELOAD)
