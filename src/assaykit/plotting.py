@@ -227,7 +227,7 @@ def fit_layout(fig: Figure) -> None:
         top = band["top"] if where == "upper" else pad
         bottom = band["bottom"] if where == "lower" else pad
         legend.set_bbox_to_anchor(Bbox.from_extents(0.0, bottom, width, height - top))
-        legend.set_borderaxespad(0.0)
+        legend.borderaxespad = 0.0
         band["top" if where == "upper" else "bottom"] += legend.get_window_extent(renderer).height + pad
     _fit_subplots(fig, renderer, band, pad)
 

@@ -85,17 +85,13 @@ def plot_saturation(
     >>> plot_saturation(points, fit, "sat.png", title="rat cortex")  # doctest: +SKIP
     PosixPath('sat.png')
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from assaykit.plotting import house_style, require_columns, save_figure
+    from assaykit.plotting import blank_figure, house_style, require_columns, save_figure
 
     require_columns(points, POINT_COLUMNS)
     tubes = _finite(points)
     model, params = _read_fit(fit, signal_unit)
     with house_style():
-        fig = Figure(figsize=_FIGSIZE, dpi=100, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = blank_figure(*_FIGSIZE)
         try:
             ax_curve, ax_scatchard = fig.subplots(1, 2)
             ax_curve.set_label("saturation")

@@ -170,14 +170,10 @@ def _draw_track(
     y = np.where(present, y, np.nan)
     x_edges, y_edges = _view_edges(arena, x[present], y[present], float(bin_cm))
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from assaykit.plotting import house_style
+    from assaykit.plotting import blank_figure, house_style
 
     with house_style():
-        fig = Figure(figsize=_FIGSIZE, dpi=100, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = blank_figure(*_FIGSIZE)
         try:
             ax_path, ax_heat = fig.subplots(1, 2)
             ax_path.set_label("trajectory")
