@@ -252,6 +252,7 @@ GUIDE = {
     "epm": ["epm.md", "pose.md"],
     "ldb": ["ldb.md", "epm.md", "pose.md"],  # the light-dark box page refers to the plus maze's for the core
     "compare": ["compare.md"],
+    "report": ["report.md"],
 }
 
 
