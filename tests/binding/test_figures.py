@@ -190,8 +190,8 @@ def rendered_layout(fig) -> dict[str, Any]:
     replicates = next(line for line in ax.get_lines() if line.get_label() == "replicates")
     return {
         "box": box,
-        "axes": ax.get_window_extent(renderer),
-        "legend": ax.get_legend().get_window_extent(renderer),
+        "axes": ax.get_window_extent(renderer).frozen(),  # not the live transform, which saving rescales
+        "legend": ax.get_legend().get_window_extent(renderer).frozen(),
         "nsb": display_y("nsb"),
         "total": display_y("total"),
         "curve": curve.get_transform().transform_path(curve.get_path()),
