@@ -18,7 +18,7 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
-from assaykit import plotting
+from assaykit import figure_layout, plotting
 from assaykit.binding.plots import plot_competition
 from assaykit.figure_jobs import (
     FigureJob,
@@ -188,7 +188,7 @@ def _drawn_texts(fig: Any, dpi: int, monkeypatch: pytest.MonkeyPatch) -> list[tu
         original(self, renderer)
 
     monkeypatch.setattr(Text, "draw", record)
-    plotting.settle_layout(fig, dpi)
+    figure_layout.settle_layout(fig, dpi)
     fig.set_dpi(dpi)
     fig.canvas.draw()
     monkeypatch.setattr(Text, "draw", original)

@@ -45,7 +45,7 @@ def _warm_up(n_items: int) -> None:
     """Before a pool forks, load the fonts and build the mathtext grammar once here, not in every worker."""
     if n_items < MIN_ITEMS:
         return
-    from assaykit.plotting import shared_mathtext
+    from assaykit.figure_layout import shared_mathtext
 
     shared_mathtext().parse("$10^{-9}$", 100)
 

@@ -5,7 +5,7 @@ Figures are built from :class:`matplotlib.figure.Figure` with an Agg canvas, nev
 theirs), and plotting works without a display. matplotlib is imported inside the functions, so importing
 this module (and the command line) stays fast.
 
-Speed: a figure is drawn once. :func:`new_figure` lays it out with :func:`fit_layout` (one measuring pass
+Speed: a figure is drawn once. :func:`new_figure` lays it out with :func:`.fit_layout` (one measuring pass
 of the axes decorations when the figure is drawn, where constrained layout makes two and a tight bounding
 box at save time draws the figure twice), and its canvas shares one mathtext parser between figures, so
 that the ``10^-9`` labels of a log axis are parsed once per process, not once per figure (matplotlib keeps
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
-import os
 import re
 import sys
 import unicodedata
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assaykit.errors import AssayInputError
+from assaykit.figure_layout import canvas_class, layout_engine, settle_layout
 from assaykit.io.writers import atomic_path
 
 if TYPE_CHECKING:
@@ -85,8 +84,6 @@ DPI = 200
 #: The resolution :func:`save_figure` uses in this context (None: :data:`DPI`); set with :func:`figure_dpi`.
 _DPI: contextvars.ContextVar[int | None] = contextvars.ContextVar("assaykit_figure_dpi", default=None)
 
-#: Space kept around a figure's contents and between its parts by :func:`fit_layout`, in points.
-LAYOUT_PAD = 3.0
 
 #: Figure formats :func:`save_figure` writes, chosen by the file extension.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
@@ -153,7 +150,7 @@ def new_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
     Returns
     -------
     tuple of (matplotlib.figure.Figure, matplotlib.axes.Axes)
-        The figure (with an Agg canvas and the one-pass layout of :func:`fit_layout`) and its axes.
+        The figure (with an Agg canvas and the one-pass layout of :func:`.fit_layout`) and its axes.
 
     Raises
     ------
@@ -180,173 +177,14 @@ def blank_figure(width: float, height: float) -> Figure:
     """Return an empty figure of ``width`` x ``height`` inches with the fast layout and canvas.
 
     For figures of several panels: add them with ``fig.subplots(1, 2)`` (any grid of subplots), titles
-    with ``fig.suptitle``, ``fig.supxlabel`` and ``fig.legend(loc="outside ...")``; :func:`fit_layout`
+    with ``fig.suptitle``, ``fig.supxlabel`` and ``fig.legend(loc="outside ...")``; :func:`.fit_layout`
     makes room for all of them when the figure is drawn. Call it inside :func:`house_style`.
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(float(width), float(height)), dpi=100, layout=_layout_engine()())
-    _canvas_class()(fig)
+    fig = Figure(figsize=(float(width), float(height)), dpi=100, layout=layout_engine()())
+    canvas_class()(fig)
     return fig
-
-
-def fit_layout(fig: Figure) -> None:
-    """Place a figure's subplots so that their labels, titles and legends fit, in one measuring pass.
-
-    The figure's own texts (``suptitle`` at the top, ``supxlabel`` at the bottom, ``supylabel`` at the
-    left, figure legends placed ``"outside upper ..."`` or ``"outside lower ..."``) are stacked at the
-    edges, :data:`LAYOUT_PAD` points apart; the subplots of the figure's grid fill the rest, each column
-    and row given the room its widest tick labels, axis labels and titles take (measured once, as
-    constrained layout measures them, but once instead of twice and without a solver). Axes that are not
-    subplots (insets, colour bars made with ``inset_axes``) move with their parent. The layout engine of
-    :func:`new_figure` calls it each time the figure is drawn, at the resolution being drawn.
-    """
-    renderer = fig._get_renderer()  # type: ignore[attr-defined]
-    width, height = fig.bbox.width, fig.bbox.height
-    pad = LAYOUT_PAD * fig.dpi / 72.0
-    band = {"left": pad, "right": pad, "bottom": pad, "top": pad}
-    for name, edge in (("_suptitle", "top"), ("_supxlabel", "bottom"), ("_supylabel", "left")):
-        text = getattr(fig, name, None)
-        if text is None or not text.get_visible() or not text.get_text() or not text.get_in_layout():
-            continue
-        x, y = text.get_position()
-        if edge == "top":
-            text.set_position((x, 1.0 - band["top"] / height))
-        elif edge == "bottom":
-            text.set_position((x, band["bottom"] / height))
-        else:
-            text.set_position((band["left"] / width, y))
-        box = text.get_window_extent(renderer)
-        band[edge] += (box.width if edge == "left" else box.height) + 2 * pad
-    from matplotlib.transforms import Bbox
-
-    for legend in fig.legends:
-        where = getattr(legend, "_outside_loc", None)
-        if where not in ("upper", "lower") or not legend.get_visible():
-            continue
-        top = band["top"] if where == "upper" else pad
-        bottom = band["bottom"] if where == "lower" else pad
-        legend.set_bbox_to_anchor(Bbox.from_extents(0.0, bottom, width, height - top))
-        legend.borderaxespad = 0.0
-        band["top" if where == "upper" else "bottom"] += legend.get_window_extent(renderer).height + pad
-    _fit_subplots(fig, renderer, band, pad)
-
-
-def _fit_subplots(fig: Figure, renderer: Any, band: dict[str, float], pad: float) -> None:
-    """Set the subplot parameters so that each grid column and row has room for its decorations."""
-    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
-    if not axes:
-        return
-    nrows, ncols = axes[0].get_subplotspec().get_gridspec().get_geometry()
-    need = {
-        "left": np.zeros(ncols),
-        "right": np.zeros(ncols),
-        "bottom": np.zeros(nrows),
-        "top": np.zeros(nrows),
-    }
-    for ax in axes:
-        spec = ax.get_subplotspec()
-        slot = ax.get_position(original=True).transformed(fig.transFigure)
-        box = ax.get_tightbbox(renderer, for_layout_only=True)
-        if box is None:
-            continue
-        for edge, index, room in (
-            ("left", spec.colspan.start, slot.x0 - box.x0),
-            ("right", spec.colspan.stop - 1, box.x1 - slot.x1),
-            ("bottom", spec.rowspan.stop - 1, slot.y0 - box.y0),
-            ("top", spec.rowspan.start, box.y1 - slot.y1),
-        ):
-            need[edge][index] = max(need[edge][index], room)
-    width, height = fig.bbox.width, fig.bbox.height
-    gap_x = float(np.max(need["right"][:-1] + need["left"][1:], initial=0.0)) + pad
-    gap_y = float(np.max(need["bottom"][:-1] + need["top"][1:], initial=0.0)) + pad
-    left, right, wspace = _fractions(
-        band["left"] + need["left"][0], band["right"] + need["right"][-1], gap_x, ncols, width
-    )
-    bottom, top, hspace = _fractions(
-        band["bottom"] + need["bottom"][-1], band["top"] + need["top"][0], gap_y, nrows, height
-    )
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top, wspace=wspace, hspace=hspace)
-
-
-def _fractions(low: float, high: float, gap: float, n: int, size: float) -> tuple[float, float, float]:
-    """Subplot parameters (start, end, space) for margins and gaps in pixels along a side of ``size``.
-
-    The panels keep at least a fifth of the figure however long the labels (the margins shrink in
-    proportion): a squeezed plot is still seen, a vanished one is not.
-    """
-    room = low + high + (n - 1) * gap
-    if size - room < 0.2 * size:
-        scale = 0.8 * size / room
-        low, high, gap = low * scale, high * scale, gap * scale
-    span = (size - low - high - (n - 1) * gap) / n
-    return low / size, 1.0 - high / size, gap / span
-
-
-def settle_layout(fig: Figure, dpi: float) -> None:
-    """Lay a figure of :func:`new_figure` out once, at ``dpi``, and fix it there for saving.
-
-    ``savefig`` draws a figure that has a layout engine twice (once, without rendering, to lay it out;
-    once to render it); this lays it out here, measuring with the renderer the saved raster draw then
-    reuses (its text sizes are cached), and detaches the engine, so that saving draws it once. Figures
-    with another layout engine, or none, are left as they are.
-    """
-    import matplotlib as mpl
-
-    if not isinstance(fig.get_layout_engine(), _layout_engine()):
-        return
-    fig.set_dpi(dpi)
-    fit_layout(fig)
-    # None means "no engine" unless the user's rcParams ask for one by default
-    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)
-
-
-@functools.cache
-def _layout_engine() -> type:
-    """Return the layout engine class that runs :func:`fit_layout` (made on first use)."""
-    from matplotlib.layout_engine import LayoutEngine
-
-    class OnePassLayout(LayoutEngine):
-        """Lay a figure out with :func:`assaykit.plotting.fit_layout` each time it is drawn."""
-
-        _adjust_compatible = True
-        _colorbar_gridspec = True
-
-        def execute(self, fig: Figure) -> None:
-            fit_layout(fig)
-
-    return OnePassLayout
-
-
-@functools.cache
-def shared_mathtext() -> Any:
-    """Return one mathtext parser for every figure of this process, so that they share its cache."""
-    from matplotlib.mathtext import MathTextParser
-
-    return MathTextParser("path")
-
-
-if hasattr(os, "register_at_fork"):
-    # Parsed labels hold the parent's FreeType fonts, which matplotlib drops in a forked child (they are not
-    # fork-safe): a worker starts with a parser of its own (the grammar, shared by the class, is kept).
-    os.register_at_fork(after_in_child=shared_mathtext.cache_clear)
-
-
-@functools.cache
-def _canvas_class() -> type:
-    """Return an Agg canvas class whose renderers share :func:`shared_mathtext` (made on first use)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    class SharedMathCanvas(FigureCanvasAgg):
-        """Agg canvas that parses each mathtext label once per process instead of once per figure."""
-
-        def get_renderer(self) -> Any:
-            renderer = super().get_renderer()
-            renderer.mathtext_parser = shared_mathtext()
-            return renderer
-
-    return SharedMathCanvas
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
