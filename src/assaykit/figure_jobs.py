@@ -25,7 +25,17 @@ from assaykit.plotting import figure_dpi
 if TYPE_CHECKING:
     from assaykit.io.outputs import OutputSet
 
-__all__ = ["FigureJob", "draw_figures", "figure_bytes", "figures_bytes", "small_png", "stage_figures"]
+__all__ = [
+    "PLOT_FORMATS",
+    "FigureJob",
+    "check_plot_format",
+    "draw_figures",
+    "figure_bytes",
+    "figures_bytes",
+    "small_png",
+    "stage_figures",
+    "write_figures",
+]
 
 #: Resolution of report thumbnails, dots per inch: a 4.5-inch figure is 450 pixels wide.
 THUMBNAIL_DPI = 100
@@ -228,3 +238,77 @@ def figures_bytes(
     report = None if progress is None else (lambda done: progress(done, total))
     _warm_up(total)
     return map_ordered(_bytes, items, progress=report, workers=workers, preload=_PRELOAD)
+
+
+#: The file formats of ``--plot-format``.
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+
+def check_plot_format(plot_format: str) -> str:
+    """Return ``plot_format`` (``png``, ``svg`` or ``pdf``, a leading dot allowed) in lower case.
+
+    Raises
+    ------
+    AssayInputError
+        When it is none of :data:`PLOT_FORMATS`.
+    """
+    from assaykit.errors import AssayInputError
+
+    fmt = str(plot_format).lower().lstrip(".")
+    if fmt not in PLOT_FORMATS:
+        expected = ", ".join(PLOT_FORMATS)
+        raise AssayInputError(f"unknown figure format '{plot_format}'; expected one of {expected}")
+    return fmt
+
+
+def write_figures(
+    jobs: Sequence[tuple[str, FigureJob]],
+    directory: str | Path,
+    outputs: OutputSet | None = None,
+    *,
+    plot_format: str = "png",
+    progress: Callable[[int, int], None] | None = None,
+    stage: str = "figures",
+) -> list[Path]:
+    """Write ``(file stem, job)`` figures into the ``--plot`` folder ``directory``, over every usable core.
+
+    Parameters
+    ----------
+    jobs
+        The figures, each with its file stem (no extension; distinct).
+    directory
+        The folder; made if needed.
+    outputs
+        The run's outputs, to stage the figures in (written when it is committed); None to write them
+        now, all or none.
+    plot_format
+        ``png`` (200 dpi), ``svg`` or ``pdf``: the files' format and extension.
+    progress
+        Called as ``progress(done, total)`` as figures are finished; told the ``stage`` first
+        (:func:`assaykit.progress.start_stage`).
+    stage
+        The progress stage's label.
+
+    Returns
+    -------
+    list of Path
+        The figure files, in the order of ``jobs``.
+
+    Raises
+    ------
+    AssayInputError
+        For an unknown ``plot_format`` (before anything is drawn), or a folder or file that cannot be
+        written.
+    """
+    from assaykit.io.outputs import run_outputs
+    from assaykit.progress import start_stage
+
+    fmt = check_plot_format(plot_format)
+    directory = Path(directory)
+    with run_outputs(outputs) as out:
+        out.add_folder(directory, "--plot")
+        if not jobs:
+            return []
+        start_stage(progress, stage)
+        figures = [(directory / f"{stem}.{fmt}", job) for stem, job in jobs]
+        return stage_figures(out, figures, progress=progress)

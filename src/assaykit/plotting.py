@@ -20,7 +20,7 @@ import contextvars
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -298,6 +298,21 @@ def safe_filename(name: str, *, max_length: int = 100) -> str:
     if head.upper() in _WINDOWS_RESERVED:  # "CON", "com1.x" cannot be file names on Windows
         text = f"{head}_{dot}{rest}"
     return text
+
+
+def unique_stems(names: Sequence[str]) -> list[str]:
+    """Return one portable stem per name, distinct even on a case-insensitive file system (``_2``, ...)."""
+    seen: set[str] = set()
+    stems = []
+    for name in names:
+        stem = base = safe_filename(str(name))
+        n = 1
+        while stem.casefold() in seen:
+            n += 1
+            stem = f"{base}_{n}"
+        seen.add(stem.casefold())
+        stems.append(stem)
+    return stems
 
 
 def _close(fig: Figure) -> None:

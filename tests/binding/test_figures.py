@@ -22,13 +22,13 @@ from _data import control_tubes, counts_frame, curve_tubes, half_log_series, sim
 
 import assaykit.plotting
 from assaykit.binding.competition import analyze_competition
-from assaykit.binding.figures import plot_jobs, unique_stems, write_plots
+from assaykit.binding.figures import plot_jobs, write_plots
 from assaykit.binding.plot_marks import place_text_box
 from assaykit.binding.plots import plot_competition
 from assaykit.errors import AssayInputError
 from assaykit.figure_jobs import draw_figures
 from assaykit.formatting import sig
-from assaykit.plotting import PALETTE, house_style, new_figure
+from assaykit.plotting import PALETTE, house_style, new_figure, unique_stems
 
 X12 = half_log_series(-11.0, 12)
 X15 = half_log_series(-12.0, 17)

@@ -197,6 +197,6 @@ def test_write_plots_in_each_format_over_the_jobs(tmp_path: Path, pose_run) -> N
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)
     from assaykit.errors import AssayInputError
 
-    with pytest.raises(AssayInputError, match="plot format"):
+    with pytest.raises(AssayInputError, match="unknown figure format"):
         write_plots(pose_run, None, tmp_path / "x", plot_format="jpg")
     assert not (tmp_path / "x").exists()

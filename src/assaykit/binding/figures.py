@@ -9,7 +9,7 @@ and a module-level plot function, so the jobs are drawn over every core
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +17,16 @@ import pandas as pd
 
 from assaykit.binding.competition import CompetitionAnalysis
 from assaykit.errors import AssayInputError
-from assaykit.figure_jobs import FigureJob, stage_figures
+from assaykit.figure_jobs import FigureJob, write_figures
 from assaykit.formatting import sig
-from assaykit.io.outputs import OutputSet, run_outputs
-from assaykit.progress import start_stage
+from assaykit.io.outputs import OutputSet
+from assaykit.plotting import unique_stems
 
 #: The y axes a competition figure can have: the bound signal as counted, or % specific binding.
 Y_AXES = ("bound", "percent")
 
 #: Columns of the tubes a figure job carries (the others stay behind: the jobs are pickled to workers).
 _TUBE_COLUMNS = ("log_conc_M", "signal", "outlier", "hot_nM")
-
-
-def unique_stems(names: Sequence[str]) -> list[str]:
-    """Return one portable stem per name, distinct even on a case-insensitive file system (``_2``, ...)."""
-    from assaykit.plotting import safe_filename
-
-    seen: set[str] = set()
-    stems = []
-    for name in names:
-        stem = base = safe_filename(str(name))
-        n = 1
-        while stem.casefold() in seen:
-            n += 1
-            stem = f"{base}_{n}"
-        seen.add(stem.casefold())
-        stems.append(stem)
-    return stems
 
 
 def _curve_names(results: pd.DataFrame) -> list[str]:
@@ -78,7 +61,8 @@ def plot_jobs(analysis: CompetitionAnalysis, *, y_axis: str = "bound") -> list[t
     Returns
     -------
     list of (str, FigureJob)
-        A distinct, portable file stem (no extension; see :func:`unique_stems`) and the job drawing it:
+        A distinct, portable file stem (no extension; :func:`~assaykit.plotting.unique_stems`) and the job
+        drawing it:
         :func:`~assaykit.binding.plots.plot_competition` per curve (stem: the compound, or
         ``compound_plate-P`` when it is on several plates), in the order of ``analysis.results``, then
         :func:`~assaykit.binding.overlay_plot.plot_overlay` per plate (stem ``plate-P_overlay``).
@@ -195,17 +179,6 @@ def write_plots(
     list of Path
         The figure files: one per curve, then one overlay per plate.
     """
-    from assaykit.plotting import FIGURE_SUFFIXES
-
-    suffix = f".{str(plot_format).lower().lstrip('.')}"
-    if suffix not in FIGURE_SUFFIXES:
-        expected = ", ".join(s[1:] for s in FIGURE_SUFFIXES)
-        raise AssayInputError(f"unknown figure format '{plot_format}'; expected one of {expected}")
-    directory = Path(directory)
-    jobs = plot_jobs(analysis, y_axis=y_axis)
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        start_stage(progress, "figures")
-        return stage_figures(
-            out, [(directory / f"{stem}{suffix}", job) for stem, job in jobs], progress=progress
-        )
+    return write_figures(
+        plot_jobs(analysis, y_axis=y_axis), directory, outputs, plot_format=plot_format, progress=progress
+    )

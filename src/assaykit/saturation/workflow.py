@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from assaykit.errors import AssayInputError
-from assaykit.figure_jobs import FigureJob, stage_figures
+from assaykit.figure_jobs import FigureJob, write_figures
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
-from assaykit.progress import start_stage
 from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation
 
 
@@ -30,23 +29,10 @@ class SaturationRun:
 
 
 def plot_names(datasets: Sequence[str]) -> list[str]:
-    """Return one distinct, portable file stem per data set (``_2``, ``_3`` ... where stems collide).
+    """Return one distinct, portable file stem per data set (:func:`assaykit.plotting.unique_stems`)."""
+    from assaykit.plotting import unique_stems
 
-    Stems that differ only in case collide too: they would be one file on macOS and Windows.
-    """
-    from assaykit.plotting import safe_filename
-
-    names: list[str] = []
-    seen: set[str] = set()
-    for dataset in datasets:
-        stem = base = safe_filename(str(dataset))
-        n = 1
-        while stem.casefold() in seen:
-            n += 1
-            stem = f"{base}_{n}"
-        seen.add(stem.casefold())
-        names.append(stem)
-    return names
+    return unique_stems(datasets)
 
 
 def plot_jobs(analysis: SaturationAnalysis) -> list[tuple[str, FigureJob]]:
@@ -115,19 +101,7 @@ def write_saturation_plots(
     list of Path
         The plot files.
     """
-    from assaykit.plotting import FIGURE_SUFFIXES
-
-    suffix = f".{str(plot_format).lower().lstrip('.')}"
-    if suffix not in FIGURE_SUFFIXES:
-        expected = ", ".join(s[1:] for s in FIGURE_SUFFIXES)
-        raise AssayInputError(f"unknown figure format '{plot_format}'; expected one of {expected}")
-    directory = Path(directory)
-    jobs = plot_jobs(analysis)
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        start_stage(progress, "figures")
-        figures = [(directory / f"{stem}{suffix}", job) for stem, job in jobs]
-        return stage_figures(out, figures, progress=progress)
+    return write_figures(plot_jobs(analysis), directory, outputs, plot_format=plot_format, progress=progress)
 
 
 def run_saturation(

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assaykit.errors import AssayInputError
-from assaykit.figure_jobs import FigureJob
+from assaykit.figure_jobs import PLOT_FORMATS, FigureJob, check_plot_format, write_figures
 
 if TYPE_CHECKING:
     from assaykit.io.outputs import OutputSet
@@ -25,19 +24,6 @@ __all__ = ["PLOT_FORMATS", "PLOT_PREFIX", "check_plot_format", "plot_jobs", "wri
 
 #: File-name prefix of the group plots (they may share a folder with the trajectory plots).
 PLOT_PREFIX = "groups_"
-
-#: The file formats of ``--plot-format``.
-PLOT_FORMATS = ("png", "svg", "pdf")
-
-
-def check_plot_format(plot_format: str) -> str:
-    """Return ``plot_format`` (``png``, ``svg`` or ``pdf``) in lower case, or raise AssayInputError."""
-    fmt = str(plot_format).lower().lstrip(".")
-    if fmt not in PLOT_FORMATS:
-        raise AssayInputError(
-            f"unknown plot format {plot_format!r}; expected one of {', '.join(PLOT_FORMATS)}"
-        )
-    return fmt
 
 
 def plot_jobs(run: CompareRun) -> list[tuple[str, FigureJob]]:
@@ -130,20 +116,10 @@ def write_group_plots(
     list of Path
         The plot files.
     """
-    from assaykit.figure_jobs import stage_figures
-    from assaykit.io.outputs import run_outputs
-    from assaykit.progress import start_stage
-
-    fmt = check_plot_format(plot_format)
-    directory = Path(directory)
     jobs = plot_jobs(run)
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        if not jobs:
-            return []
-        start_stage(progress, "group figures")
-        figures = [(directory / f"{stem}.{fmt}", job) for stem, job in jobs]
-        return stage_figures(out, figures, into="--plot", progress=progress)
+    return write_figures(
+        jobs, directory, outputs, plot_format=plot_format, progress=progress, stage="group figures"
+    )
 
 
 def _km_medians(result: GroupComparison, endpoint: str) -> dict[str, float]:

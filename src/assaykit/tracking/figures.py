@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from assaykit.errors import AssayInputError
-from assaykit.figure_jobs import FigureJob
+from assaykit.figure_jobs import PLOT_FORMATS, FigureJob, check_plot_format, write_figures
 
 if TYPE_CHECKING:
     from assaykit.io.outputs import OutputSet
@@ -27,19 +26,6 @@ if TYPE_CHECKING:
     from assaykit.tracking.workflow import TrackingRun
 
 __all__ = ["PLOT_FORMATS", "check_plot_format", "plot_jobs", "posture_positions", "write_plots"]
-
-#: The file formats of ``--plot-format``.
-PLOT_FORMATS = ("png", "svg", "pdf")
-
-
-def check_plot_format(plot_format: str) -> str:
-    """Return ``plot_format`` (``png``, ``svg`` or ``pdf``) in lower case, or raise AssayInputError."""
-    fmt = str(plot_format).lower().lstrip(".")
-    if fmt not in PLOT_FORMATS:
-        raise AssayInputError(
-            f"unknown plot format {plot_format!r}; expected one of {', '.join(PLOT_FORMATS)}"
-        )
-    return fmt
 
 
 def posture_positions(
@@ -159,20 +145,4 @@ def write_plots(
     list of Path
         The plot files.
     """
-    from assaykit.figure_jobs import stage_figures
-    from assaykit.io.outputs import run_outputs
-    from assaykit.progress import start_stage
-
-    fmt = check_plot_format(plot_format)
-    directory = Path(directory)
-    jobs = plot_jobs(run, spec)
-    written: list[Path] = []
-    with run_outputs(outputs) as out:
-        out.add_folder(directory, "--plot")
-        if jobs:
-            start_stage(progress, "figures")
-            figures = [(directory / f"{stem}.{fmt}", job) for stem, job in jobs]
-            written = stage_figures(out, figures, into="--plot", progress=progress)
-    if not written and any(r.analysis is not None for r in run.results):
-        run.warnings.append("no plots: the tracks hold zone labels, not positions")
-    return written
+    return write_figures(plot_jobs(run, spec), directory, outputs, plot_format=plot_format, progress=progress)
