@@ -290,3 +290,15 @@ def test_the_fast_layout_keeps_the_labels_of_a_new_figure_apart_from_the_edges(
     assert y_label.x0 >= 0.0 and caption.y0 >= 0.0
     assert caption.y1 <= x_label.y0  # the caption sits under the axis label, not over it
     assert fig.get_layout_engine() is None  # settled: saving draws the figure once
+
+
+def test_staged_figures_are_listed_in_the_order_of_the_jobs(tmp_path: Path) -> None:
+    outputs = OutputSet()
+    outputs.add_folder(tmp_path / "plots", "--plot")
+    names = ["c", "a", "b"]
+    targets = [tmp_path / "plots" / f"{name}.png" for name in names]
+    jobs = [FigureJob(plot_competition, (_points(k), FIT), {"title": name}) for k, name in enumerate(names)]
+    with outputs:
+        stage_figures(outputs, list(zip(targets, jobs, strict=True)), workers=1)
+        assert outputs.staged == targets
+        assert outputs.commit() == targets

@@ -161,7 +161,9 @@ def stage_figures(
         The target files, in order.
     """
     with contextlib.ExitStack() as stack:
-        staged = [stack.enter_context(outputs.stage(target, into=into)) for target, _ in figures]
+        # entered last to first: the stack closes them first to last, so the run lists them in order
+        staged = [stack.enter_context(outputs.stage(target, into=into)) for target, _ in reversed(figures)]
+        staged.reverse()
         draw_figures([job for _, job in figures], staged, dpi=dpi, workers=workers, progress=progress)
     return [target for target, _ in figures]
 
