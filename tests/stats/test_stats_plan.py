@@ -51,7 +51,8 @@ def test_updated_ignores_options_not_given() -> None:
 
 
 def test_command_line_choices_match_the_plan() -> None:
-    from assaykit.cli.compare import PLAN_FIELDS, TEST_CHOICES
+    from assaykit.cli.compare import TEST_CHOICES
+    from assaykit.stats.plan import PLAN_FIELDS
 
     assert TEST_CHOICES == plan_module.TESTS
     assert set(PLAN_FIELDS) <= {f for f in StatisticsPlan.__dataclass_fields__}

@@ -88,50 +88,6 @@ PLAN_OPTIONS = stacked(
     ),
 )
 
-#: The plan fields the options above set (option name -> StatisticsPlan field).
-PLAN_FIELDS = (
-    "test",
-    "primary",
-    "secondary_adjust",
-    "dunn_adjust",
-    "factor",
-    "interaction_alpha",
-    "block",
-    "block_model",
-    "covariate",
-    "counts",
-    "session_s",
-    "spread",
-    "quartiles",
-)
-
-
-def build_plan(protocol: str | None, assay: str | None = None, **given: Any) -> Any:
-    """Return the analysis plan: the protocol's ``[statistics]`` table, with the options given over it.
-
-    Parameters
-    ----------
-    protocol
-        A preset name or TOML file, or None for the defaults.
-    assay
-        The assay the preset must be for (``epm``, ``ldb``), or None for any.
-    given
-        Plan fields from the command line; None means "not given".
-
-    Returns
-    -------
-    assaykit.stats.plan.StatisticsPlan
-    """
-    from assaykit.errors import AssayInputError
-    from assaykit.io.presets import load_preset
-    from assaykit.stats.plan import StatisticsPlan, plan_from_preset
-
-    plan = plan_from_preset(load_preset(protocol, assay=assay)) if protocol else StatisticsPlan()
-    try:
-        return plan.updated(**given)
-    except ValueError as exc:
-        raise AssayInputError(str(exc)) from None
-
 
 @click.command(context_settings=CONTEXT)
 @click.argument("endpoints_file", metavar="ENDPOINTS", type=FILE)
@@ -202,6 +158,7 @@ def compare(
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
     from assaykit.report.render import add_report
+    from assaykit.stats.plan import PLAN_FIELDS, build_plan
     from assaykit.stats.workflow import run_compare
 
     names = [n.strip() for item in endpoint_names for n in item.split(",") if n.strip()]

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.compare import PRIMARY_OPTION, TEST_OPTION, build_plan
+from assaykit.cli.compare import PRIMARY_OPTION, TEST_OPTION
 from assaykit.cli.options import (
     CONTEXT,
     FILE,
@@ -203,6 +203,7 @@ def _run_tracking(assay: str, files: tuple[Path, ...], quiet: bool, **kwargs: An
 
         report_path = add_report(outputs, report_path)  # checked before any work, never over an input
         if design_path is not None:  # scipy.stats is imported only when the groups are compared
+            from assaykit.stats.plan import build_plan
             from assaykit.stats.workflow import check_outputs, compare_endpoint_table, load_design
 
             check_outputs(outputs, stats_path, None, plot_dir, output_option="--stats")

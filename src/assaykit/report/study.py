@@ -260,29 +260,11 @@ def default_preset(kind: str) -> str:
     return {"epm": EPM, "ldb": LDB}[kind].default_preset
 
 
-#: The fields of the analysis plan a part may set (keys of the ``compare`` part, :class:`StatisticsPlan`).
-PLAN_FIELDS = (
-    "test",
-    "primary",
-    "secondary_adjust",
-    "dunn_adjust",
-    "factor",
-    "interaction_alpha",
-    "block",
-    "block_model",
-    "covariate",
-    "counts",
-    "session_s",
-    "spread",
-    "quartiles",
-)
-
-
 def analysis_plan(part: StudyPart) -> Any:
     """Return the part's analysis plan: its protocol's ``[statistics]`` table with the part's keys over it.
 
     The same plan ``assaykit compare`` (and ``epm``/``ldb --design``) builds from ``--protocol`` and the
-    options (``assaykit.cli.compare.build_plan``); a tracking part without a protocol reads its assay's
+    options (:func:`assaykit.stats.plan.build_plan`); a tracking part without a protocol reads its assay's
     default preset, as the command does.
 
     Returns
@@ -294,15 +276,9 @@ def analysis_plan(part: StudyPart) -> Any:
     AssayInputError
         For an unknown preset, a preset for another assay, or a value the plan refuses.
     """
-    from assaykit.io.presets import load_preset
-    from assaykit.stats.plan import StatisticsPlan, plan_from_preset
+    from assaykit.stats.plan import PLAN_FIELDS, build_plan
 
     tracking = part.kind in ("epm", "ldb")
     protocol = part.options.get("protocol") or (default_preset(part.kind) if tracking else None)
     assay = part.kind if tracking else None
-    plan = plan_from_preset(load_preset(protocol, assay=assay)) if protocol else StatisticsPlan()
-    given = {name: part.options.get(name) for name in PLAN_FIELDS}
-    try:
-        return plan.updated(**given)
-    except ValueError as exc:
-        raise AssayInputError(str(exc)) from None
+    return build_plan(protocol, assay, **{name: part.options.get(name) for name in PLAN_FIELDS})

@@ -23,7 +23,8 @@ from assaykit.progress import start_stage
 from assaykit.report.document import Report, Section
 from assaykit.report.provenance import provenance
 from assaykit.report.render import add_report, stage_report
-from assaykit.report.study import PLAN_FIELDS, Study, StudyPart, analysis_plan
+from assaykit.report.study import Study, StudyPart, analysis_plan
+from assaykit.stats.plan import PLAN_FIELDS
 
 Progress = Callable[[int, int], None]
 

@@ -208,3 +208,53 @@ def plan_from_preset(preset: dict[str, Any] | None) -> StatisticsPlan:
     if not isinstance(section, dict):
         raise AssayInputError("[statistics] must be a table", path=path)
     return plan_from_section(section, path=path)
+
+
+#: The plan fields a command-line option (or a study part's key) may set, in the order ``--help`` lists them.
+PLAN_FIELDS = (
+    "test",
+    "primary",
+    "secondary_adjust",
+    "dunn_adjust",
+    "factor",
+    "interaction_alpha",
+    "block",
+    "block_model",
+    "covariate",
+    "counts",
+    "session_s",
+    "spread",
+    "quartiles",
+)
+
+
+def build_plan(protocol: str | Path | None, assay: str | None = None, **given: Any) -> StatisticsPlan:
+    """Return the analysis plan: the protocol's ``[statistics]`` table, with the fields given over it.
+
+    Used by ``assaykit compare``, ``epm``/``ldb --design`` and the parts of ``assaykit report``.
+
+    Parameters
+    ----------
+    protocol
+        A preset name or TOML file, or None for the defaults.
+    assay
+        The assay the preset must be for (``epm``, ``ldb``), or None for any.
+    given
+        Fields of :data:`PLAN_FIELDS`; None means "not given".
+
+    Returns
+    -------
+    StatisticsPlan
+
+    Raises
+    ------
+    AssayInputError
+        For an unknown preset, a preset for another assay, or a value the plan refuses.
+    """
+    from assaykit.io.presets import load_preset
+
+    plan = plan_from_preset(load_preset(protocol, assay=assay)) if protocol else StatisticsPlan()
+    try:
+        return plan.updated(**given)
+    except ValueError as exc:
+        raise AssayInputError(str(exc)) from None
