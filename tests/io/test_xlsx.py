@@ -90,6 +90,13 @@ def test_round_trip_through_openpyxl(tmp_path: Path) -> None:
             assert same(row[j], want), (i, column, row[j], want)
 
 
+def _no_clock(xml: bytes) -> bytes:
+    """The part without its W3CDTF time stamps (the two writes may straddle a second)."""
+    import re
+
+    return re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"TIME", xml)
+
+
 def test_isal_and_zlib_deflate_give_the_same_cells_and_zipfile_is_restored(tmp_path, monkeypatch) -> None:
     """The parts deflated by ISA-L inflate with Python's zlib (zipfile's own CRC check included)."""
     import sys
@@ -106,7 +113,7 @@ def test_isal_and_zlib_deflate_give_the_same_cells_and_zipfile_is_restored(tmp_p
         assert a.namelist() == b.namelist()
         assert a.testzip() is None and b.testzip() is None
         for name in a.namelist():  # the same XML, whichever library deflated it
-            assert a.read(name) == b.read(name), name
+            assert _no_clock(a.read(name)) == _no_clock(b.read(name)), name
         sheet = max(a.namelist(), key=lambda n: a.getinfo(n).file_size)  # the big sheet's part
         assert a.getinfo(sheet).compress_size != b.getinfo(sheet).compress_size  # ISA-L did deflate it
     assert read_back(fast) == read_back(plain)
