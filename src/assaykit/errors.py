@@ -21,6 +21,9 @@ class AssayInputError(ValueError):
         The 1-based line (CSV/TSV) or sheet row (xlsx) in that file, if the problem is in one row.
     column
         The column the problem is in, if any.
+    location
+        Where in the file the problem is when that is not a row, e.g. ``"plate 2, well C07"`` for a tube
+        of a counter's plate grid; written where the row would be.
     """
 
     def __init__(
@@ -30,17 +33,21 @@ class AssayInputError(ValueError):
         path: str | Path | None = None,
         row: int | None = None,
         column: str | None = None,
+        location: str | None = None,
     ) -> None:
         self.reason = message
         self.path = None if path is None else Path(path)
         self.row = row
         self.column = column
+        self.location = location
         super().__init__(self._format())
 
     def _format(self) -> str:
         where = []
         if self.path is not None:
             where.append(str(self.path))
+        if self.location is not None:
+            where.append(self.location)
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
@@ -53,7 +60,9 @@ class AssayInputError(ValueError):
         """Return the same error with ``path`` filled in when it was not known where it was raised."""
         if self.path is not None:
             return self
-        return AssayInputError(self.reason, path=path, row=self.row, column=self.column)
+        return AssayInputError(
+            self.reason, path=path, row=self.row, column=self.column, location=self.location
+        )
 
 
 class FitWarning(UserWarning):

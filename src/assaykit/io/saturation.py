@@ -107,10 +107,14 @@ def read_saturation(
         table = read_raw_table(path, sheet=sheet)
         return _from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
     except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        hint = (
+            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
+        )
         if not hint:
             raise
-        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
+        raise AssayInputError(
+            exc.reason + hint, path=exc.path, column=exc.column, location=exc.location
+        ) from None
 
 
 def read_saturation_files(

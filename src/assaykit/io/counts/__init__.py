@@ -114,10 +114,14 @@ def read_counts(
     try:
         return _read_counts(path, sheet, compound)
     except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = "" if exc.row is not None or exc.column is not None else sheets_hint(path, sheet)
+        hint = (
+            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
+        )
         if not hint:
             raise
-        raise AssayInputError(exc.reason + hint, path=exc.path, column=exc.column) from None
+        raise AssayInputError(
+            exc.reason + hint, path=exc.path, column=exc.column, location=exc.location
+        ) from None
 
 
 def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:
