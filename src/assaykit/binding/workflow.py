@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from assaykit.binding.activity import ACTIVITY_DEFAULTS
 from assaykit.binding.competition import CompetitionAnalysis, fit_prepared
 from assaykit.binding.figures import Y_AXES, plot_jobs, write_plots
+from assaykit.binding.inputs import counts_reader, read_kd_table
 from assaykit.binding.prepare import prepare_competition
 from assaykit.errors import AssayInputError
-from assaykit.io.counts import read_counts_files
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.presets import load_preset
-from assaykit.io.tables import find_column, read_raw_table
+from assaykit.io.writers import TABLE_SUFFIXES
 from assaykit.plausible import Kind, check_nM_value
 from assaykit.progress import start_stage
 
@@ -136,84 +138,6 @@ def resolve_options(protocol: str | Path | None, **given: Any) -> tuple[dict[str
     return options, name
 
 
-def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, float]:
-    """Read the radioligand's Kd and its SE (nM) from a results table, e.g. a saturation analysis.
-
-    Parameters
-    ----------
-    path
-        A CSV, TSV or XLSX table with the columns ``kd_nM`` and ``kd_se_nM`` (as ``assaykit saturation``
-        writes them, and as the ``homologous`` model's results have them).
-    dataset
-        The row to use, by its ``dataset`` column (or, without one, its ``compound`` column); may be None
-        when the table has a single row.
-
-    Returns
-    -------
-    tuple of float
-        ``(kd_nM, kd_se_nM)``.
-
-    Raises
-    ------
-    AssayInputError
-        When a column is missing, the row cannot be chosen, a value is not a positive number (SE >= 0), or
-        the Kd lies outside the plausible window (:func:`assaykit.plausible.check_nM_value`).
-
-    Warns
-    -----
-    UserWarning
-        When the chosen row has quality flags (a ``flags`` column that is not empty).
-    """
-    table = read_raw_table(path)
-    kd_col, se_col = (find_column(table, name, path=path, required=False) for name in ("kd_nM", "kd_se_nM"))
-    if kd_col is None or se_col is None:
-        listing = ", ".join(map(str, table.columns))
-        raise AssayInputError(
-            f"--kd-from needs the columns kd_nM and kd_se_nM (as 'assaykit saturation' writes them); "
-            f"the columns are {listing}",
-            path=path,
-        )
-    key = find_column(table, "dataset", path=path, required=False)
-    key = key or find_column(table, "compound", path=path, required=False)
-    if dataset is None:
-        if len(table) != 1:
-            names = "" if key is None else f" (its {key} column: {', '.join(table[key].str.strip())})"
-            raise AssayInputError(
-                f"the table has {len(table)} rows; choose one with --kd-dataset{names}", path=path
-            )
-        row = table.iloc[0]
-    else:
-        if key is None:
-            raise AssayInputError("--kd-dataset needs a dataset (or compound) column in the table", path=path)
-        chosen = table[table[key].str.strip() == dataset.strip()]
-        if len(chosen) != 1:
-            problem = "no row" if chosen.empty else f"{len(chosen)} rows"
-            names = ", ".join(dict.fromkeys(table[key].str.strip()))
-            raise AssayInputError(f"{problem} with {key} '{dataset}'; the table has {names}", path=path)
-        row = chosen.iloc[0]
-    flags = find_column(table, "flags", path=path, required=False)
-    not_fitted = flags is not None and str(row[flags]).strip().startswith("not_fitted")
-    values = []
-    for column, allow_zero in ((kd_col, False), (se_col, True)):
-        text = str(row[column]).strip()
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-            what = f"'{text}' is not a valid {column}" if text else f"empty {column}"
-            expected = ">= 0" if allow_zero else "a positive number"
-            why = f"; the row was not fitted ({str(row[flags]).strip()})" if not_fitted else ""
-            raise AssayInputError(f"{what} ({expected}){why}", path=path, row=int(row.name), column=column)
-        values.append(value)
-    found = check_nM_value(values[0], kd_col, kind="kd")
-    if found is not None and found.error:  # warnings come from the analysis, which checks --kd
-        raise AssayInputError(found.message, path=path, row=int(row.name), column=kd_col)
-    if flags is not None and str(row[flags]).strip():
-        warnings.warn(f"{path}: the Kd row is flagged ({row[flags]}); check it before using it", stacklevel=2)
-    return values[0], values[1]
-
-
 def run_binding(
     paths: Sequence[str | Path],
     *,
@@ -226,6 +150,8 @@ def run_binding(
     compare_path: str | Path | None = None,
     kd_from: str | Path | None = None,
     kd_dataset: str | None = None,
+    layout: str | Path | None = None,
+    exclude_wells: str | Sequence[str] | None = None,
     plot_format: str = "png",
     plot_y: str = "bound",
     progress: Callable[[int, int], None] | None = None,
@@ -238,13 +164,19 @@ def run_binding(
     Parameters
     ----------
     paths
-        Count files (long or wide layout; CSV, TSV or XLSX).
+        Count files (long or wide layout; CSV, TSV or XLSX; or Prism ``.pzfx`` XY tables), or with ``layout``
+        counter plate grids.
     protocol
         Preset name or TOML path supplying defaults for ``options``.
     sheet, compound
         Passed to the reader (xlsx sheet; compound name of a single-block wide file).
+    layout, exclude_wells
+        The plate map of counter plate grids (wellmap TOML or a long CSV/TSV/XLSX layout) and the wells to
+        leave out by pattern (``"A*,H*,*01,*12"`` or a list of patterns); see
+        :func:`assaykit.io.plates.read_plate_counts`.
     output
-        Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the plate and point sheets).
+        Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the plate and point sheets;
+        .pzfx: a Prism file with one XY data table per plate and the results).
     plot_dir
         Folder for the figures (:func:`~assaykit.binding.figures.plot_jobs`): one per curve and one
         overlay of the compounds of each plate.
@@ -298,10 +230,12 @@ def run_binding(
         raise AssayInputError("give either --kd (and --kd-se) or --kd-from, not both")
     if compare_path is not None:
         options["compare"] = True
+    reader = counts_reader(sheet, compound, layout, exclude_wells)
     resolved, preset_name = resolve_options(protocol, **options)
     preset_file = protocol if protocol is not None and Path(protocol).is_file() else None
-    with run_outputs(outputs, [*paths, kd_from, preset_file]) as out:
-        output = out.add_file(output, "-o")
+    with run_outputs(outputs, [*paths, kd_from, preset_file, layout]) as out:
+        output = out.add_file(output, "-o", suffixes=(*TABLE_SUFFIXES, ".pzfx"))
+        prism = output is not None and output.suffix.lower() == ".pzfx"
         sibling = None
         if output is not None and resolved["potency_vs"] is not None and output.suffix.lower() != ".xlsx":
             sibling = out.add_file(output.with_name(f"{output.stem}_potency{output.suffix}"), "-o (potency)")
@@ -310,15 +244,20 @@ def run_binding(
         plot_dir = out.add_folder(plot_dir, "--plot")
         # the per-tube table is built only when written (or for a caller who asks for no file at all):
         # without it the counts leave memory before the curves are fitted
-        keep_points = (
-            keep_points or output is None or output.suffix.lower() == ".xlsx" or points_path or plot_dir
-        )
-        run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, sheet, compound, progress, keep_points)
+        keep_points = keep_points or output is None or output.suffix.lower() in (".xlsx", ".pzfx")
+        keep_points = keep_points or points_path or plot_dir
+        run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, reader, progress, keep_points)
         analysis, results = run.analysis, run.analysis.results
         extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
         if resolved["potency_vs"] is not None:
             extra["potency"] = analysis.potency
-        if output is not None:
+        if prism:
+            from assaykit.binding.prism import competition_tables
+            from assaykit.io.prism import write_pzfx
+
+            with out.stage(output) as tmp:
+                write_pzfx(tmp, *competition_tables(analysis))
+        elif output is not None:
             if output.suffix.lower() == ".xlsx":
                 sheets = {"results": results, "plates": analysis.plates, "points": analysis.points, **extra}
                 out.table(sheets, output)
@@ -342,8 +281,7 @@ def _fit(
     preset_name: str | None,
     kd_from: str | Path | None,
     kd_dataset: str | None,
-    sheet: str | None,
-    compound: str | None,
+    reader: Callable[[Sequence[str | Path]], pd.DataFrame],
     progress: Callable[[int, int], None] | None,
     keep_points: bool = True,
 ) -> BindingRun:
@@ -357,9 +295,7 @@ def _fit(
         if kd_from is not None:
             resolved["kd_nM"], resolved["kd_se_nM"] = read_kd_table(kd_from, kd_dataset)
         start_stage(progress, "reading")
-        prepared = prepare_competition(
-            read_counts_files(paths, sheet=sheet, compound=compound), points=bool(keep_points), **resolved
-        )
+        prepared = prepare_competition(reader(paths), points=bool(keep_points), **resolved)
         analysis = fit_prepared(prepared, progress=progress)
         del prepared
     run = BindingRun(analysis=analysis, preset=preset_name, options=resolved)

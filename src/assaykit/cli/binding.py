@@ -11,11 +11,13 @@ from assaykit.cli import echo
 from assaykit.cli.options import (
     CI,
     CONTEXT,
+    EXCLUDE_WELLS,
     FILE,
     FILES,
-    OUTPUT,
+    LAYOUT,
     PLOT_FORMAT,
     POINTS,
+    PRISM_OUTPUT,
     QUIET,
     SHEET,
     plot_option,
@@ -93,7 +95,9 @@ from assaykit.cli.options import REPORT as REPORT_OPTION
 @click.option("--protocol", metavar="NAME|FILE", help="Preset of defaults (see 'assaykit protocols').")
 @SHEET
 @click.option("--compound", help="Compound name for a single-block wide file [default: the file name].")
-@OUTPUT
+@LAYOUT
+@EXCLUDE_WELLS
+@PRISM_OUTPUT
 @plot_option("Write the figures here: one per curve and an overlay of each plate's compounds.")
 @PLOT_FORMAT
 @click.option(
@@ -121,8 +125,10 @@ def binding(
     """Fit competition binding curves: counts -> IC50 -> Ki.
 
     FILES are counter exports in the long layout (compound, conc_<unit>, cpm|dpm|counts, optional plate
-    and replicate; TOTAL and NSB rows as controls) or Prism's wide layout; CSV, TSV or XLSX. Each
-    compound on each plate is one curve, fitted with every replicate as a point.
+    and replicate; TOTAL and NSB rows as controls) or Prism's wide layout; CSV, TSV or XLSX; or Prism
+    .pzfx files (XY tables, one data set per compound). With --layout, FILES are the counter's plate grids
+    and the layout (a wellmap TOML or a table) says what is in each well. Each compound on each plate is
+    one curve, fitted with every replicate as a point.
 
     \b
     Examples:
@@ -131,6 +137,8 @@ def binding(
       assaykit binding counts.csv --bottom nsb -o results.csv --points points.csv --plot plots/
       assaykit binding counts.csv --kd 1.5 --radioligand 1 --plot figs/ --plot-y percent --plot-format svg
       assaykit binding counts.csv --kd 1.5 --radioligand 1 --compare comparison.csv --outliers rout
+      assaykit binding plates.csv --layout plate_map.toml --kd 1.5 --radioligand 1 --points points.csv
+      assaykit binding plates.xlsx --layout map.csv --exclude-wells 'A*,H*,*01,*12' -o results.pzfx
       assaykit binding counts.csv --model two-site-ki --kd 1.5 --radioligand 1 --weights poisson
       assaykit binding counts.csv --kd-from saturation.csv --radioligand 1 --potency-vs diazepam
       assaykit binding homologous.csv --model homologous          # hot_nM column per tube

@@ -78,3 +78,20 @@ REPORT = click.option(
     type=FILE,
     help="Write one self-contained HTML report (results, flags, figures, methods, provenance).",
 )
+#: ``-o`` of the binding commands, whose results Prism can also open.
+PRISM_OUTPUT = output_option(
+    "Write results (.csv .tsv .json .xlsx; .pzfx: a Prism file with the data tables and the results)."
+)
+LAYOUT = click.option(
+    "--layout",
+    type=FILE,
+    help="Plate map of counter plate grids (wellmap .toml, or a CSV/TSV/XLSX with well, compound, "
+    "conc_<unit>, role): FILES are then the counter's plate grids (rows A-P, columns 1-24, a block per "
+    "plate).",
+)
+EXCLUDE_WELLS = click.option(
+    "--exclude-wells",
+    metavar="PATTERNS",
+    help="With --layout: wells to leave out, e.g. edge wells 'A*,H*,*01,*12' (a row, a column, a well); "
+    "the wells left out are listed in the notes.",
+)

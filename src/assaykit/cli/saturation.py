@@ -7,7 +7,19 @@ from pathlib import Path
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CI, CONTEXT, FILES, OUTPUT, PLOT_FORMAT, POINTS, QUIET, SHEET, plot_option
+from assaykit.cli.options import (
+    CI,
+    CONTEXT,
+    EXCLUDE_WELLS,
+    FILES,
+    LAYOUT,
+    PLOT_FORMAT,
+    POINTS,
+    PRISM_OUTPUT,
+    QUIET,
+    SHEET,
+    plot_option,
+)
 from assaykit.cli.options import REPORT as REPORT_OPTION
 
 
@@ -31,7 +43,9 @@ from assaykit.cli.options import REPORT as REPORT_OPTION
     "--volume-ml", type=float, metavar="ML", help="Assay volume per tube, ml: checks ligand depletion."
 )
 @SHEET
-@OUTPUT
+@LAYOUT
+@EXCLUDE_WELLS
+@PRISM_OUTPUT
 @POINTS
 @plot_option("Write one figure per data set (curves and Scatchard plot) here.")
 @PLOT_FORMAT
@@ -48,6 +62,8 @@ def saturation(
     cells: float | None,
     volume_ml: float | None,
     sheet: str | None,
+    layout: Path | None,
+    exclude_wells: str | None,
     output: Path | None,
     points_path: Path | None,
     plot_dir: Path | None,
@@ -58,8 +74,10 @@ def saturation(
     """Fit saturation binding: total and nonspecific counts -> Kd and Bmax.
 
     FILES have one row per tube: conc_<unit> (radioligand, e.g. conc_nM), kind (total or nsb), cpm|dpm|counts,
-    optional dataset (one result row each) and replicate; CSV, TSV or XLSX. With --specific, a specific
-    column replaces kind and the counts. Every replicate is fitted as a point. --efficiency,
+    optional dataset (one result row each) and replicate; CSV, TSV or XLSX; or Prism .pzfx XY tables (X the
+    radioligand concentration, data sets Total and Nonspecific). With --layout, FILES are the counter's plate
+    grids and the layout says each well's kind and concentration. With --specific, a specific column
+    replaces kind and the counts. Every replicate is fitted as a point. --efficiency,
     --specific-activity and --protein-mg (or --cells) turn Bmax into fmol/mg (or sites/cell).
 
     \b
@@ -68,6 +86,7 @@ def saturation(
       assaykit saturation sat.csv --efficiency 0.45 --specific-activity 85 --protein-mg 0.1 --volume-ml 1
       assaykit saturation sat.csv --model hill --ci profile -o results.xlsx --plot plots/
       assaykit saturation specific.csv --specific --model two-site
+      assaykit saturation grid.csv --layout plate_map.toml --exclude-wells 'A*,H*' -o results.pzfx
     """
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar
@@ -85,6 +104,8 @@ def saturation(
             ci=ci,
             specific=specific,
             sheet=sheet,
+            layout=layout,
+            exclude_wells=exclude_wells,
             output=output,
             plot_dir=plot_dir,
             plot_format=plot_format,

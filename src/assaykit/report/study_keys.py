@@ -61,6 +61,8 @@ _BINDING = {
     "fdr": Key("fdr", "number"),
     "min-displacement": Key("min_displacement_pct", "number"),
     "plot-y": Key("plot_y", "text", ("bound", "percent")),
+    "layout": Key("layout", "path"),
+    "exclude-wells": Key("exclude_wells", "texts"),
 }
 _SATURATION = {
     "model": Key("model", "text", ("one-site-total", "one-site", "hill", "two-site", "two-site-total")),
@@ -72,6 +74,8 @@ _SATURATION = {
     "cells": Key("cells", "number"),
     "volume-ml": Key("volume_ml", "number"),
     "sheet": Key("sheet", "text"),
+    "layout": Key("layout", "path"),
+    "exclude-wells": Key("exclude_wells", "texts"),
 }
 _TEST = Key("test", "text", ("parametric", "welch", "nonparametric", "steel", "auto"))
 _TRACKING = {

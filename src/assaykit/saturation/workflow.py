@@ -8,13 +8,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.figure_jobs import FigureJob, write_figures
 from assaykit.io.outputs import OutputSet, run_outputs
 from assaykit.io.saturation import read_saturation_files
+from assaykit.io.writers import TABLE_SUFFIXES
 from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation
 
 
@@ -104,6 +108,31 @@ def write_saturation_plots(
     return write_figures(plot_jobs(analysis), directory, outputs, plot_format=plot_format, progress=progress)
 
 
+def saturation_reader(
+    specific: bool = False,
+    sheet: str | None = None,
+    layout: str | Path | None = None,
+    exclude_wells: str | Sequence[str] | None = None,
+) -> Callable[[Sequence[str | Path]], pd.DataFrame]:
+    """Return the reader of a run's files: tables of tubes (or Prism files), or plate grids with a layout.
+
+    The options are checked here, before any output is staged or file read.
+    """
+    if exclude_wells and layout is None:
+        raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
+    if layout is None:
+        return partial(read_saturation_files, specific=specific, sheet=sheet)
+    if specific:
+        raise AssayInputError(
+            "--specific is for tables of specific binding; a plate layout gives total and nsb"
+        )
+    from assaykit.io.plates import parse_well_patterns, read_plate_saturation
+
+    text = exclude_wells if isinstance(exclude_wells, str) else ",".join(exclude_wells or ())
+    patterns = parse_well_patterns(text) if text else ()
+    return partial(read_plate_saturation, layout=layout, sheet=sheet, exclude_wells=patterns)
+
+
 def run_saturation(
     paths: Sequence[str | Path],
     *,
@@ -120,6 +149,8 @@ def run_saturation(
     protein_mg: float | None = None,
     cells: float | None = None,
     volume_ml: float | None = None,
+    layout: str | Path | None = None,
+    exclude_wells: str | Sequence[str] | None = None,
     plot_format: str = "png",
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSet | None = None,
@@ -129,8 +160,8 @@ def run_saturation(
     Parameters
     ----------
     paths
-        Saturation files (one row per tube; CSV, TSV or XLSX), see
-        :func:`assaykit.io.saturation.read_saturation`.
+        Saturation files (one row per tube; CSV, TSV or XLSX; or Prism ``.pzfx`` XY tables), see
+        :func:`assaykit.io.saturation.read_saturation`; or with ``layout`` counter plate grids.
     model
         A name in :data:`~assaykit.fitting.saturation_models.SATURATION_MODELS`; None: ``one-site-total``,
         or ``one-site`` for specific-binding data.
@@ -142,8 +173,13 @@ def run_saturation(
         The files hold specific binding (a ``specific`` column) instead of total and nsb tubes.
     sheet
         Sheet to read from xlsx files.
+    layout, exclude_wells
+        The plate map of counter plate grids (wellmap TOML or a long CSV/TSV/XLSX layout with ``kind``
+        and the radioligand concentration) and the wells to leave out by pattern; see
+        :func:`assaykit.io.plates.read_plate_saturation`.
     output
-        Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the points sheet).
+        Results table to write (.csv, .tsv, .json or .xlsx; .xlsx also gets the points sheet; .pzfx: a
+        Prism file with one XY data table per data set and the results).
     plot_dir
         Folder for one figure per data set.
     points_path
@@ -171,13 +207,14 @@ def run_saturation(
         For any input problem, an output that clashes with an input or another output or cannot be
         written, and when no data set at all could be fitted (nothing is written then).
     """
-    with run_outputs(outputs, paths) as out:
-        output = out.add_file(output, "-o")
+    read = saturation_reader(specific, sheet, layout, exclude_wells)
+    with run_outputs(outputs, [*paths, layout]) as out:
+        output = out.add_file(output, "-o", suffixes=(*TABLE_SUFFIXES, ".pzfx"))
         points_path = out.add_file(points_path, "--points")
         plot_dir = out.add_folder(plot_dir, "--plot")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            data = read_saturation_files(paths, specific=specific, sheet=sheet)
+            data = read(paths)
             analysis = analyze_saturation(
                 data,
                 model=model,  # type: ignore[arg-type]
@@ -214,7 +251,13 @@ def run_saturation(
                 f"no data set could be fitted; data set '{first['dataset']}': {reason}",
                 path=data.attrs.get("source"),
             )
-        if output is not None:
+        if output is not None and output.suffix.lower() == ".pzfx":
+            from assaykit.io.prism import write_pzfx
+            from assaykit.saturation.prism import saturation_tables
+
+            with out.stage(output) as tmp:
+                write_pzfx(tmp, *saturation_tables(analysis))
+        elif output is not None:
             if output.suffix.lower() == ".xlsx":
                 out.table({"results": results, "points": analysis.points}, output)
             else:
