@@ -4,7 +4,9 @@ from assaykit.errors import AssayInputError
 
 
 def test_location_stands_where_a_row_would() -> None:
-    error = AssayInputError("'x' is not a count", path="plates.csv", location="plate 2, well C07", column="cpm")
+    error = AssayInputError(
+        "'x' is not a count", path="plates.csv", location="plate 2, well C07", column="cpm"
+    )
     assert str(error) == "plates.csv, plate 2, well C07, column 'cpm': 'x' is not a count"
 
 
