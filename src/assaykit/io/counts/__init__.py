@@ -77,14 +77,16 @@ def read_counts(
     Parameters
     ----------
     path
-        A ``.csv``, ``.tsv``/``.txt`` or ``.xlsx`` file. Long layout: one row per tube with a ``compound``
-        column (TOTAL/NSB rows are controls) or a ``role`` column, one concentration column whose name
-        carries its unit (``conc_nM``, ``log_conc_M``, ...), one ``cpm``/``dpm``/``counts`` column and
-        optional ``plate`` and ``replicate`` columns. Wide layout: blocks of ``compound,<name>``, an
-        optional ``plate,<id>`` row, a header row ``conc_nM,rep1,rep2,...`` and one row per concentration
+        A ``.csv``, ``.tsv``/``.txt`` or ``.xlsx`` file, or a Prism ``.pzfx`` project
+        (:func:`assaykit.io.prism.read_pzfx_counts`: one plate per XY table). Long layout: one row per tube
+        with a ``compound`` column (TOTAL/NSB rows are controls) or a ``role`` column, one concentration
+        column whose name carries its unit (``conc_nM``, ``log_conc_M``, ...), one ``cpm``/``dpm``/``counts``
+        column and optional ``plate`` and ``replicate`` columns. Wide layout: blocks of ``compound,<name>``,
+        an optional ``plate,<id>`` row, a header row ``conc_nM,rep1,rep2,...`` and one row per concentration
         (or TOTAL/NSB) with one signal per replicate.
     sheet
-        For ``.xlsx``: the sheet name or 0-based position; the first sheet when None.
+        For ``.xlsx``: the sheet name or 0-based position; the first sheet when None. For ``.pzfx``: the
+        table title or 0-based position; every XY table when None.
     compound
         The compound of a wide file that has no ``compound,<name>`` row (the file stem when None).
         Only valid for such files.
@@ -125,6 +127,12 @@ def read_counts(
 
 
 def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:
+    if path.suffix.lower() == ".pzfx":  # a Prism project: its XY tables
+        if compound is not None:
+            raise AssayInputError("compound= is for wide files; a Prism file names its compounds", path=path)
+        from assaykit.io.prism.counts import read_pzfx_counts
+
+        return read_pzfx_counts(path, sheet=sheet)
     if sheet is None and compound is None:  # long-layout text files: read fast, numbers parsed by pandas
         table = read_text_table(path, numbers=lambda names: number_columns(names, path), categorical=True)
         if table is not None:
