@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
+from assaykit.io.counts.tubes import CONTROL_NAMES
 from assaykit.io.plates.grid import Grid
 from assaykit.io.plates.layout import EMPTY_ROLES, Layout
 from assaykit.io.plates.wells import compact_wells, pattern_mask, well_name
@@ -200,6 +201,9 @@ def _long_table(
     g, r, c, j = (np.array(x, dtype=np.int64) for x in zip(*tubes, strict=True))
     fields = [f for f in layout.fields if f != "plate"]
     table = pd.DataFrame({f: layout.table[f].to_numpy(dtype=object)[j] for f in fields})
+    if "role" in table and "compound" in table:  # a control well: not the compound its row or block names
+        roles = table["role"].map(lambda v: CONTROL_NAMES.get(str(v).strip().lower()))
+        table["compound"] = np.where(roles.notna(), roles.str.upper(), table["compound"].to_numpy(object))
     table[unit] = np.array([grids[a].counts[b, d] for a, b, d in zip(g, r, c, strict=True)], dtype=float)
     plate = [ids[a] for a in g]
     well = [well_name(b, d) for b, d in zip(r, c, strict=True)]

@@ -7,7 +7,8 @@ well, under the names the long counts and saturation tables use:
 ``well``        the well, ``C07`` (``C7`` is read as the same well)
 ``plate``       the plate the row is for; absent when the layout applies to every plate
 ``compound``    the compound (``TOTAL``/``NSB`` also mark controls, as in the long counts table)
-``role``        ``total``, ``nsb`` or ``competitor``; ``empty`` or ``blank`` for a well that takes no part
+``role``        ``total``, ``nsb`` or ``competitor`` (a control well is then named TOTAL or NSB, whatever
+                compound its row names); ``empty`` or ``blank`` for a well that takes no part
 ``conc_<unit>`` the concentration, its unit in its name (``conc_nM``, ``log_conc_M``, ...)
 ``replicate``   optional; ``hot_nM`` (homologous competition), ``kind`` and ``dataset`` (saturation) too
 =============== ===================================================================================
