@@ -20,7 +20,7 @@ from plate_files import (
 
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts
-from assaykit.io.plates import parse_well_patterns, read_layout, read_plate_counts
+from assaykit.io.plates import parse_well_patterns, read_layout, read_plate_counts, read_plate_saturation
 
 
 def _grids(tmp_path: Path, plates: dict[str, dict], name: str = "counter.csv") -> Path:
@@ -225,3 +225,28 @@ def test_long_counts_files_keep_a_well_column_only_when_they_have_one(tmp_path: 
         tmp_path / "w.csv", ["compound,conc_nM,cpm,Well", "TOTAL,,3000,A1", "NSB,,200,B1", "x,10000,900,C1"]
     )
     assert read_counts(welled)["well"].astype(str).tolist() == ["A1", "B1", "C1"]
+
+
+def test_the_long_readers_warnings_name_wells_and_point_at_the_caller(tmp_path: Path) -> None:
+    grids = _grids(tmp_path, {"1": competition_plate(1)})
+    toml = competition_toml(tmp_path / "map.toml")
+    toml.write_text(toml.read_text().replace("1.conc_nM = 10000", "1.conc_nM = 1e9"))
+    with pytest.warns(
+        UserWarning, match=r"outside the plausible .* wells plate 1: A01, B01, C01, D01\)"
+    ) as got:
+        read_plate_counts([grids], toml)
+    assert [Path(w.filename).name for w in got] == [Path(__file__).name]
+
+
+def test_saturation_plates_without_a_dataset_field_are_a_data_set_each(tmp_path: Path) -> None:
+    counts = {(r, c): float(1000 + 10 * c + r) for r in range(2) for c in range(12)}
+    grids = _grids(tmp_path, {"1": counts, "2": counts})
+    layout = write_lines(
+        tmp_path / "sat.csv",
+        ["well,role,conc_nM"]
+        + [f"{well(r, c)},{'total' if r == 0 else 'nsb'},{c + 1}" for r in range(2) for c in range(12)],
+    )
+    frame = read_plate_saturation([grids], layout)
+    assert frame["dataset"].unique().tolist() == ["1", "2"]
+    assert frame["kind"].unique().tolist() == ["total", "nsb"] and frame.attrs["signal_unit"] == "cpm"
+    assert frame["well"].tolist()[:2] == ["A01", "A02"] and frame["source_row"].tolist()[:2] == [7, 7]
