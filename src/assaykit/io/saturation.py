@@ -296,6 +296,7 @@ def _from_columns(
         signal_unit = signal_column.strip().lower()
     dataset_column = find_column(columns, DATASET_COLUMNS, path=path, required=False, what="dataset")
     replicate_column = find_column(columns, "replicate", path=path, required=False)
+    well_column = find_column(columns, "well", path=path, required=False)  # a plate's well: kept as text
 
     decimal_comma = table.attrs.get("delimiter") == ";"
     problems = _Problems(path)
@@ -387,6 +388,8 @@ def _from_columns(
         raise AssayInputError(f"no tube has a '{signal_column}' value", path=path)
     out = pd.DataFrame(rows, columns=list(SATURATION_COLUMNS))
     out = out.astype({"dataset": str, "kind": str, "conc_nM": float, "signal": float, "source_row": "int64"})
+    if well_column is not None:
+        out["well"] = table[well_column].map(_text).reindex(out["source_row"]).to_numpy(dtype=object)
     out.attrs = {
         "source": str(path),
         "signal_unit": signal_unit,

@@ -221,7 +221,9 @@ def analyze_saturation(
     label = unit or "signal"
     points = data.reset_index(drop=True).rename(columns={"signal": label})
     base = [
-        c for c in ("dataset", "kind", "replicate", "conc_nM", label, "source_row") if c in points.columns
+        c
+        for c in ("dataset", "kind", "replicate", "conc_nM", label, "source_row", "well")
+        if c in points.columns
     ]
     points = points[base].copy()
     nonspecific = pd.Series(np.nan, index=points.index)

@@ -51,7 +51,14 @@ from assaykit.errors import AssayInputError
 from assaykit.heap import trim_heap
 from assaykit.io.counts.cells import canonical_text
 from assaykit.io.counts.long import as_written, counts_from_table, number_columns
-from assaykit.io.counts.tubes import CONTROL_NAMES, COUNTS_COLUMNS, HOT_COLUMN, ROLE_NAMES, SIGNAL_COLUMNS
+from assaykit.io.counts.tubes import (
+    CONTROL_NAMES,
+    COUNTS_COLUMNS,
+    HOT_COLUMN,
+    ROLE_NAMES,
+    SIGNAL_COLUMNS,
+    WELL_COLUMN,
+)
 from assaykit.io.counts.wide import first_row, is_wide, read_wide
 from assaykit.io.fast_table import read_text_table
 from assaykit.io.input_files import distinct_files, sheets_hint
@@ -197,7 +204,8 @@ def read_counts_files(
             [f"{label}:{p}" for p in frame["plate"].cat.categories]
         )
     out = pd.concat(frames, ignore_index=True)
-    for name in COUNTS_COLUMNS[:4]:  # concat makes text of codes with different categories: codes again
+    kept = [WELL_COLUMN] if all(WELL_COLUMN in f.columns for f in frames) else []
+    for name in (*COUNTS_COLUMNS[:4], *kept):  # concat makes text of codes of other categories: codes again
         out[name] = canonical_text(union_categoricals([f[name] for f in frames], ignore_order=True))
     joined: dict[Hashable, Any] = {
         key: ", ".join(dict.fromkeys(f.attrs[key] for f in frames)) for key in ("source", "conc_column")

@@ -18,7 +18,15 @@ from assaykit.distinct import group_codes
 from assaykit.errors import AssayInputError
 from assaykit.io.counts.cells import EMPTY, NOT_A_NUMBER, NUMBER, canonical_text, cell_numbers, cell_text
 from assaykit.io.counts.checks import check_range, check_thousands, hot_concentrations
-from assaykit.io.counts.tubes import CONTROLS_TEXT, COUNTS_COLUMNS, HOT_COLUMN, Original, Problems, Tubes
+from assaykit.io.counts.tubes import (
+    CONTROLS_TEXT,
+    COUNTS_COLUMNS,
+    HOT_COLUMN,
+    WELL_COLUMN,
+    Original,
+    Problems,
+    Tubes,
+)
 from assaykit.io.number_cells import cell_hint, thousands_position
 from assaykit.plausible import looks_like_log_molar
 
@@ -80,6 +88,8 @@ def build(
     )
     if tubes.hot is not None:
         out[HOT_COLUMN] = hot_concentrations(tubes, path, decimal_comma, stacklevel=stacklevel + 2)
+    if tubes.well is not None:
+        out[WELL_COLUMN] = canonical_text(tubes.well)
     out.attrs.update(attrs)
     return out
 

@@ -24,6 +24,7 @@ from assaykit.io.counts.tubes import (
     LONG_COLUMNS,
     ROLE_NAMES,
     SIGNAL_COLUMNS,
+    WELL_COLUMN,
     Original,
     Problems,
     Tubes,
@@ -75,6 +76,7 @@ class _LongColumns(NamedTuple):
     plate: str | None
     replicate: str | None
     hot: str | None = None
+    well: str | None = None
 
 
 def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
@@ -86,10 +88,11 @@ def _long_columns(columns: list[str], path: str | Path) -> _LongColumns:
         conc, unit = _conc_column(columns, path)
     except AssayInputError as exc:  # another assay's file? say which command reads it
         raise with_hint(exc, columns, "competition") from None
-    plate, replicate, hot = (
-        find_column(columns, name, path=path, required=False) for name in ("plate", "replicate", HOT_COLUMN)
+    plate, replicate, hot, well = (
+        find_column(columns, name, path=path, required=False)
+        for name in ("plate", "replicate", HOT_COLUMN, WELL_COLUMN)
     )
-    return _LongColumns(role, compound, signal, conc, unit, plate, replicate, hot)
+    return _LongColumns(role, compound, signal, conc, unit, plate, replicate, hot, well)
 
 
 def number_columns(names: list[str], path: Path) -> list[str] | None:
@@ -185,6 +188,7 @@ def counts_from_table(
         signal_column=columns.signal,
         hot=None if columns.hot is None else column_cells(table[columns.hot])[keep],
         hot_column=columns.hot,
+        well=None if columns.well is None else cells(columns.well, None).text(None)[keep],
     )
     attrs = {"source": str(path), "signal_unit": columns.signal.strip().lower(), "conc_column": columns.conc}
     text = table.attrs.get("format") == "text"

@@ -31,10 +31,14 @@ ROLE_NAMES = {**CONTROL_NAMES, "competitor": "competitor"}
 #: competition; kept as ``hot_nM`` (NaN where empty) in the canonical frame when the file has it.
 HOT_COLUMN = "hot_nM"
 
+#: Optional column (any case) with each tube's well on its plate (``C07``), kept as ``well`` (text) when the
+#: file has it; plate grids joined to a layout (:mod:`assaykit.io.plates`) always have it.
+WELL_COLUMN = "well"
+
 #: Accepted signal column names (any case); the name is the signal unit.
 SIGNAL_COLUMNS = ("cpm", "dpm", "counts")
 
-LONG_COLUMNS = {*SIGNAL_COLUMNS, "compound", "role", "plate", "replicate"}
+LONG_COLUMNS = {*SIGNAL_COLUMNS, "compound", "role", "plate", "replicate", WELL_COLUMN}
 CONTROLS_TEXT = "TOTAL or NSB (also NS, nonspecific)"
 Original = Callable[[int, str], str]  # the text of the cell at (source row, column), as written
 
@@ -66,6 +70,7 @@ class Tubes:
     signal_column: np.ndarray | str
     hot: np.ndarray | None = None  # the hot_nM cells, when the table has that column
     hot_column: str | None = None
+    well: np.ndarray | pd.Categorical | None = None  # the well cells' text, when the table has that column
 
 
 class Problems:
