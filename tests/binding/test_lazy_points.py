@@ -77,9 +77,10 @@ def test_a_results_only_run_lets_the_counts_go_before_fitting(screen_file, tmp_p
     import gc
     import weakref
 
+    import assaykit.binding.inputs as inputs
     import assaykit.binding.workflow as workflow
 
-    read, fit = workflow.read_counts_files, workflow.fit_prepared
+    read, fit = inputs.read_counts_files, workflow.fit_prepared
     refs: list[weakref.ref] = []
     alive_at_fit: list[bool] = []
 
@@ -93,7 +94,7 @@ def test_a_results_only_run_lets_the_counts_go_before_fitting(screen_file, tmp_p
         alive_at_fit.append(refs[-1]() is not None)
         return fit(prepared, **kwargs)
 
-    monkeypatch.setattr(workflow, "read_counts_files", reading)
+    monkeypatch.setattr(inputs, "read_counts_files", reading)
     monkeypatch.setattr(workflow, "fit_prepared", fitting)
     run_binding([screen_file], output=tmp_path / "r.csv", kd_nM=1.5, radioligand_nM=1.0)
     run_binding(

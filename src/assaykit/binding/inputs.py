@@ -31,7 +31,7 @@ def counts_reader(
     if exclude_wells and layout is None:
         raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
     if layout is None:
-        return partial(read_counts_files, sheet=sheet, compound=compound)
+        return partial(_read_tubes, sheet=sheet, compound=compound)
     if compound is not None:
         raise AssayInputError("--compound is for wide files; with --layout the compounds are the layout's")
     from assaykit.io.plates import parse_well_patterns, read_plate_counts
@@ -39,6 +39,16 @@ def counts_reader(
     text = exclude_wells if isinstance(exclude_wells, str) else ",".join(exclude_wells or ())
     patterns = parse_well_patterns(text) if text else ()
     return partial(read_plate_counts, layout=layout, sheet=sheet, exclude_wells=patterns)
+
+
+def _read_tubes(paths: Sequence[str | Path], sheet: str | None, compound: str | None) -> pd.DataFrame:
+    """``read_counts_files``; a counter's plate grid given without ``--layout`` gets an error that says so."""
+    try:
+        return read_counts_files(paths, sheet=sheet, compound=compound)
+    except AssayInputError as exc:
+        from assaykit.io.plates import grid_hint
+
+        raise grid_hint(exc, sheet) from None
 
 
 def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, float]:

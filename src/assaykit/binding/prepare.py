@@ -108,6 +108,7 @@ def prepare_competition(
         ci=ci, level=level, weights=weights, outliers=outliers, rout_q=rout_q, compare=compare, fdr=fdr,
         min_displacement_pct=min_displacement_pct,
     )  # fmt: skip
+    notes = [*counts.attrs.get("notes", ()), *notes]  # what the reader did (wells left out of plate grids)
     homologous = opts.model == "homologous"
     top_c, bottom_c = plateau_constraints(top, bottom, homologous=homologous)
     means = control_means(counts)

@@ -12,6 +12,9 @@ from assaykit.errors import AssayInputError
 from assaykit.io.tables import closest_name
 from assaykit.units import ACCEPTED_CONC_COLUMNS, ConcentrationUnit, parse_conc_column
 
+#: Columns of the canonical saturation frame, in order (described in :mod:`assaykit.io.saturation`).
+SATURATION_COLUMNS = ("dataset", "kind", "conc_nM", "signal", "replicate", "source_row")
+
 #: Values accepted in the ``kind`` column (any case), and the kind each one means.
 KIND_NAMES = {"total": "total", "nsb": "nsb", "ns": "nsb", "nonspecific": "nsb", "non-specific": "nsb"}
 

@@ -215,7 +215,7 @@ def analyze_saturation(
     if not (isinstance(level, float | int) and 0 < level < 1):
         raise AssayInputError(f"level must be between 0 and 1, not {level!r}")
     unit = str(data.attrs.get("signal_unit", "cpm"))
-    notes: list[str] = []
+    notes: list[str] = list(data.attrs.get("notes", ()))  # what the reader did (wells left out of grids)
     units = check_units(unit, efficiency, specific_activity_Ci_mmol, protein_mg, cells, volume_ml, notes)
 
     label = unit or "signal"

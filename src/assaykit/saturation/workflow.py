@@ -108,6 +108,16 @@ def write_saturation_plots(
     return write_figures(plot_jobs(analysis), directory, outputs, plot_format=plot_format, progress=progress)
 
 
+def _read_tubes(paths: Sequence[str | Path], specific: bool, sheet: str | None) -> pd.DataFrame:
+    """``read_saturation_files``; a plate grid given without ``--layout`` gets an error that says so."""
+    try:
+        return read_saturation_files(paths, specific=specific, sheet=sheet)
+    except AssayInputError as exc:
+        from assaykit.io.plates import grid_hint
+
+        raise grid_hint(exc, sheet) from None
+
+
 def saturation_reader(
     specific: bool = False,
     sheet: str | None = None,
@@ -121,7 +131,7 @@ def saturation_reader(
     if exclude_wells and layout is None:
         raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
     if layout is None:
-        return partial(read_saturation_files, specific=specific, sheet=sheet)
+        return partial(_read_tubes, specific=specific, sheet=sheet)
     if specific:
         raise AssayInputError(
             "--specific is for tables of specific binding; a plate layout gives total and nsb"

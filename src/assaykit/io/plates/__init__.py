@@ -45,6 +45,7 @@ from assaykit.io.tables import SOURCE_ROW
 
 __all__ = [
     "WELL_COLUMN",
+    "grid_hint",
     "parse_well_patterns",
     "read_grids",
     "read_layout",
@@ -190,3 +191,24 @@ def _finish(out: pd.DataFrame, grids: list[Grid], layout: Layout, joined: Joined
         }
     )
     return out
+
+
+def grid_hint(exc: AssayInputError, sheet: str | int | None = None) -> AssayInputError:
+    """Return ``exc`` with a hint when the file it names holds a counter's plate grid (read without a layout).
+
+    A plate grid given as a table of tubes fails on its header; the hint says what the file is and that
+    ``--layout`` reads it. Any other error is returned as it is.
+    """
+    if exc.path is None or not exc.path.is_file():
+        return exc
+    try:
+        grids = read_grids(exc.path, sheet=sheet)
+    except (AssayInputError, OSError, ValueError):
+        return exc
+    rows, columns = grids[0].shape
+    what = f"{len(grids)} plate grid{'s' if len(grids) > 1 else ''} of {rows} x {columns} wells"
+    return AssayInputError(
+        f"this is a counter's export with {what}, not a table of tubes; give its plate map with "
+        "--layout (a wellmap .toml, or a table of well, compound, conc_<unit>)",
+        path=exc.path,
+    )

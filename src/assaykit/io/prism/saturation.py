@@ -19,7 +19,8 @@ from assaykit.errors import AssayInputError
 from assaykit.io.prism.model import XYTable
 from assaykit.io.prism.tables import Cell, cells, check_titles, checked, signal_unit, warn_excluded, xy_tables
 from assaykit.io.prism.xtitle import unit_problem, x_unit
-from assaykit.io.saturation import KIND_NAMES, saturation_from_frame
+from assaykit.io.saturation.table import saturation_from_frame
+from assaykit.io.saturation_columns import KIND_NAMES
 
 
 def data_set_kind(title: str) -> str | None:
