@@ -33,7 +33,7 @@ def test_readme_example_command_runs(command: str, tmp_path: Path, monkeypatch: 
     # outputs go to the test's folder, not into the repository
     args = [
         str(tmp_path / Path(a).name)
-        if a.endswith(("/", ".csv", ".xlsx", ".html")) and not a.startswith("examples")
+        if a.endswith(("/", ".csv", ".xlsx", ".html", ".pzfx")) and not a.startswith("examples")
         else a
         for a in args
     ]
