@@ -14,8 +14,10 @@ results table and explain each code by a protocol's ``FLAG_MEANINGS``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from assaykit.flag_text import explain_flags, split_flags
 
@@ -246,6 +248,11 @@ REFERENCES: dict[str, Reference] = {
         "anxiolytic effects of benzodiazepines. Pharmacol Biochem Behav 13(2):167-170. "
         "doi:10.1016/0091-3057(80)90067-2",
     ),
+    "kundert2021": _ref(
+        "Kundert 2021",
+        "Kundert K (2021). Wellmap: a file format for microplate layouts. BMC Res Notes 14:164. "
+        "doi:10.1186/s13104-021-05573-0",
+    ),
     "savitzky1964": _ref(
         "Savitzky & Golay 1964",
         "Savitzky A, Golay MJE (1964). Smoothing and differentiation of data by simplified least squares "
@@ -348,3 +355,30 @@ def number(value: float, digits: int = 4) -> str:
 def percent(fraction: float) -> str:
     """Write a fraction as a percentage: ``0.95`` -> ``95%``."""
     return f"{number(100.0 * float(fraction))}%"
+
+
+def plate_map_sentence(inputs: Mapping[str, Any]) -> Sentence | None:
+    """Say that counts were read from plate grids joined to a plate map, and which wells were left out.
+
+    Parameters
+    ----------
+    inputs
+        ``layout`` (the plate map's path, or None when the run read a table of tubes) and
+        ``exclude_wells`` (the patterns of ``--exclude-wells``, possibly empty), as a run records them.
+
+    Returns
+    -------
+    Sentence or None
+        None when the run read no plate grids.
+    """
+    layout = inputs.get("layout")
+    if layout is None:
+        return None
+    name = Path(str(layout)).name
+    wellmap = name.lower().endswith(".toml")
+    form = "in the wellmap format {cite}" if wellmap else "a table of wells"
+    text = f"Counts were read from the counter's plate grids, joined by well to the plate map {name}, {form}"
+    patterns = list(inputs.get("exclude_wells") or ())
+    if patterns:
+        text += f"; wells matching {join_words(patterns)} were excluded before analysis (listed in the notes)"
+    return Sentence(text, ("kundert2021",) if wellmap else ())

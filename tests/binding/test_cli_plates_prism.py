@@ -180,3 +180,20 @@ def test_saturation_reads_plate_grids_with_a_layout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     fit = pd.read_csv(out).iloc[0]
     assert fit["kd_nM"] == pytest.approx(kd, rel=2e-3) and fit["bmax_cpm"] == pytest.approx(bmax, rel=2e-3)
+
+
+@pytest.mark.parametrize("layout", [TOML, TABLE], ids=["wellmap", "table"])
+def test_the_methods_say_how_the_counts_were_read(layout: Path) -> None:
+    from assaykit.binding.methods import competition_methods
+    from assaykit.binding.workflow import run_binding
+
+    run = run_binding([GRIDS], layout=layout, exclude_wells="*01,C07", kd_nM=1.5, radioligand_nM=1.0)
+    methods = competition_methods(run)
+    assert f"joined by well to the plate map {layout.name}" in methods.paragraph
+    assert "wells matching *01 and C07 were excluded" in methods.paragraph
+    assert ("Kundert 2021" in methods.paragraph) == (layout.suffix == ".toml")
+    assert "the 1 curve called inactive was not fitted" in methods.paragraph  # tofisopam
+    plain = competition_methods(
+        run_binding([ROOT / "examples/binding/counts.csv"], kd_nM=1.5, radioligand_nM=1.0)
+    )
+    assert "plate map" not in plain.paragraph and "Kundert" not in plain.paragraph

@@ -22,6 +22,7 @@ from assaykit.methods import (
     join_words,
     number,
     percent,
+    plate_map_sentence,
 )
 
 if TYPE_CHECKING:
@@ -102,8 +103,8 @@ def _activity_sentence(opts: dict[str, Any], results: pd.DataFrame) -> Sentence 
     if least > 0:
         rule += f" and a fall of at least {number(least)}% of the plate's specific window"
     outcome = (
-        f"the {count(inactive, 'curve')} called inactive were not fitted (IC50 reported as above the "
-        "highest concentration tested)"
+        f"the {count(inactive, 'curve')} called inactive {'was' if inactive == 1 else 'were'} not fitted "
+        "(IC50 reported as above the highest concentration tested)"
         if inactive
         else "none was called inactive"
     )
@@ -266,6 +267,7 @@ def competition_methods(run: BindingRun) -> MethodsText:
     version = assaykit_version()
     sentences = [
         _data_sentence(results, analysis.plates, version),
+        plate_map_sentence(run.inputs),
         _plate_sentence(analysis.plates),
         _activity_sentence(opts, results),
         _fit_sentence(opts, results, unit),

@@ -68,6 +68,7 @@ class BindingRun:
     warnings: list[str] = field(default_factory=list)
     preset: str | None = None
     options: dict[str, Any] = field(default_factory=dict)  # the options the analysis ran with
+    inputs: dict[str, Any] = field(default_factory=dict)  # how the files were read: layout, exclude_wells
 
 
 #: The concentrations (nM) a preset may give, and the kind of each (for the plausibility check).
@@ -247,6 +248,7 @@ def run_binding(
         keep_points = keep_points or output is None or output.suffix.lower() in (".xlsx", ".pzfx")
         keep_points = keep_points or points_path or plot_dir
         run = _fit(paths, resolved, preset_name, kd_from, kd_dataset, reader, progress, keep_points)
+        run.inputs = {"layout": layout, "exclude_wells": list(reader.keywords.get("exclude_wells", ()))}
         analysis, results = run.analysis, run.analysis.results
         extra = {"comparisons": analysis.comparisons} if resolved["compare"] else {}
         if resolved["potency_vs"] is not None:

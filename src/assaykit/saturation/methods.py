@@ -23,6 +23,7 @@ from assaykit.methods import (
     join_words,
     number,
     percent,
+    plate_map_sentence,
 )
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ def saturation_methods(run: SaturationRun) -> MethodsText:
     model = str(options.get("model") or ("one-site" if specific else "one-site-total"))
     sentences = [
         _data_sentence(results, analysis.points, specific, assaykit_version()),
+        plate_map_sentence(run.inputs),
         _fit_sentence(model, specific),
         _ci_sentence({**options, "model": model}, results),
         _units_sentence(options, results, unit),

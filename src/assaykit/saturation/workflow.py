@@ -30,6 +30,7 @@ class SaturationRun:
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)  # the options the analysis ran with
+    inputs: dict[str, Any] = field(default_factory=dict)  # how the files were read: layout, exclude_wells
 
 
 def plot_names(datasets: Sequence[str]) -> list[str]:
@@ -238,6 +239,7 @@ def run_saturation(
                 progress=progress,
             )
         run = SaturationRun(analysis=analysis)
+        run.inputs = {"layout": layout, "exclude_wells": list(read.keywords.get("exclude_wells", ()))}
         run.options = {
             "model": analysis.results["model"].iloc[0] if len(analysis.results) else model,
             "ci": ci or "asymptotic",
