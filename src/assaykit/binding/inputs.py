@@ -12,6 +12,7 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.io.counts import read_counts_files
+from assaykit.io.plates import exclusion_patterns, read_plate_counts, read_tubes
 from assaykit.io.tables import find_column, read_raw_table
 from assaykit.plausible import check_nM_value
 
@@ -26,29 +27,15 @@ def counts_reader(
 ) -> Callable[[Sequence[str | Path]], pd.DataFrame]:
     """Return the reader of a run's counts files: long/wide/Prism files, or plate grids with a layout.
 
-    The options are checked here, before any output is staged or file read.
+    The options are checked here, before any output is staged or file read. A counter's plate grid given
+    without a layout gets an error that says what it is (:func:`assaykit.io.plates.grid_hint`).
     """
-    if exclude_wells and layout is None:
-        raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
+    patterns = exclusion_patterns(exclude_wells, layout)
     if layout is None:
-        return partial(_read_tubes, sheet=sheet, compound=compound)
+        return partial(read_tubes, read_counts_files, sheet=sheet, compound=compound)
     if compound is not None:
         raise AssayInputError("--compound is for wide files; with --layout the compounds are the layout's")
-    from assaykit.io.plates import parse_well_patterns, read_plate_counts
-
-    text = exclude_wells if isinstance(exclude_wells, str) else ",".join(exclude_wells or ())
-    patterns = parse_well_patterns(text) if text else ()
     return partial(read_plate_counts, layout=layout, sheet=sheet, exclude_wells=patterns)
-
-
-def _read_tubes(paths: Sequence[str | Path], sheet: str | None, compound: str | None) -> pd.DataFrame:
-    """``read_counts_files``; a counter's plate grid given without ``--layout`` gets an error that says so."""
-    try:
-        return read_counts_files(paths, sheet=sheet, compound=compound)
-    except AssayInputError as exc:
-        from assaykit.io.plates import grid_hint
-
-        raise grid_hint(exc, sheet) from None
 
 
 def read_kd_table(path: str | Path, dataset: str | None = None) -> tuple[float, float]:

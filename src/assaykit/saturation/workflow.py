@@ -17,6 +17,7 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.figure_jobs import FigureJob, write_figures
 from assaykit.io.outputs import OutputSet, run_outputs
+from assaykit.io.plates import exclusion_patterns, read_plate_saturation, read_tubes
 from assaykit.io.saturation import read_saturation_files
 from assaykit.io.writers import TABLE_SUFFIXES
 from assaykit.saturation.analysis import SaturationAnalysis, analyze_saturation
@@ -109,16 +110,6 @@ def write_saturation_plots(
     return write_figures(plot_jobs(analysis), directory, outputs, plot_format=plot_format, progress=progress)
 
 
-def _read_tubes(paths: Sequence[str | Path], specific: bool, sheet: str | None) -> pd.DataFrame:
-    """``read_saturation_files``; a plate grid given without ``--layout`` gets an error that says so."""
-    try:
-        return read_saturation_files(paths, specific=specific, sheet=sheet)
-    except AssayInputError as exc:
-        from assaykit.io.plates import grid_hint
-
-        raise grid_hint(exc, sheet) from None
-
-
 def saturation_reader(
     specific: bool = False,
     sheet: str | None = None,
@@ -127,20 +118,16 @@ def saturation_reader(
 ) -> Callable[[Sequence[str | Path]], pd.DataFrame]:
     """Return the reader of a run's files: tables of tubes (or Prism files), or plate grids with a layout.
 
-    The options are checked here, before any output is staged or file read.
+    The options are checked here, before any output is staged or file read. A counter's plate grid given
+    without a layout gets an error that says what it is (:func:`assaykit.io.plates.grid_hint`).
     """
-    if exclude_wells and layout is None:
-        raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
+    patterns = exclusion_patterns(exclude_wells, layout)
     if layout is None:
-        return partial(_read_tubes, specific=specific, sheet=sheet)
+        return partial(read_tubes, read_saturation_files, specific=specific, sheet=sheet)
     if specific:
         raise AssayInputError(
             "--specific is for tables of specific binding; a plate layout gives total and nsb"
         )
-    from assaykit.io.plates import parse_well_patterns, read_plate_saturation
-
-    text = exclude_wells if isinstance(exclude_wells, str) else ",".join(exclude_wells or ())
-    patterns = parse_well_patterns(text) if text else ()
     return partial(read_plate_saturation, layout=layout, sheet=sheet, exclude_wells=patterns)
 
 

@@ -26,8 +26,9 @@ lists them, one line per plate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,12 +46,14 @@ from assaykit.io.tables import SOURCE_ROW
 
 __all__ = [
     "WELL_COLUMN",
+    "exclusion_patterns",
     "grid_hint",
     "parse_well_patterns",
     "read_grids",
     "read_layout",
     "read_plate_counts",
     "read_plate_saturation",
+    "read_tubes",
 ]
 
 
@@ -212,3 +215,30 @@ def grid_hint(exc: AssayInputError, sheet: str | int | None = None) -> AssayInpu
         "--layout (a wellmap .toml, or a table of well, compound, conc_<unit>)",
         path=exc.path,
     )
+
+
+def exclusion_patterns(
+    exclude_wells: str | Sequence[str] | None, layout: str | Path | None
+) -> tuple[str, ...]:
+    """Return the checked patterns of ``--exclude-wells`` (a string or strings), before any file is read.
+
+    Raises
+    ------
+    AssayInputError
+        For a bad pattern, or patterns given without a plate layout (wells are known only from one).
+    """
+    if not exclude_wells:
+        return ()
+    if layout is None:
+        raise AssayInputError("--exclude-wells needs --layout: wells are known from a plate layout")
+    return parse_well_patterns(exclude_wells if isinstance(exclude_wells, str) else ",".join(exclude_wells))
+
+
+def read_tubes(
+    read: Callable[..., pd.DataFrame], paths: Sequence[str | Path], **options: Any
+) -> pd.DataFrame:
+    """``read(paths, **options)`` (a reader of tables of tubes), with :func:`grid_hint` on its errors."""
+    try:
+        return read(paths, **options)
+    except AssayInputError as exc:
+        raise grid_hint(exc, options.get("sheet")) from None
