@@ -199,7 +199,7 @@ def nca_table(
             manual = rows["time_h"].to_numpy(float)[manual_mask] if manual_mask.any() else None
         if str(subject) in manual_times:
             manual = np.asarray(manual_times[str(subject)], dtype=float)
-        dose = float(_first(doses[rows.index], math.nan))
+        dose = float(_first(pd.to_numeric(rows["dose"], errors="coerce"), math.nan))
         try:
             result = nca_profile(
                 rows["time_h"].to_numpy(float),
