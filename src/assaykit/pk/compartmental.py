@@ -1,326 +1,24 @@
-"""One- and two-compartment fits of one subject's profile, and the choice between them.
+"""Compartmental analysis: one- and two-compartment fits per subject, and the choice between them.
 
-:func:`fit_compartments` fits a model of :mod:`assaykit.pk.models` to one concentration-time profile with
-the project's fitting engine (:func:`assaykit.fitting.fit_curve`: lmfit's Levenberg-Marquardt on the plain
-formula in log rate constants, :mod:`assaykit.pk.fit_models`), and reports every parameter on both scales
-with its standard error and confidence interval, the half-lives, AUC0-inf, clearance and volumes.
-:func:`compare_compartments` chooses between the one- and two-compartment fits by the extra-sum-of-squares F
-test and AICc (:func:`assaykit.fitting.compare_fits`); :func:`compartmental_table` does both for every
-subject and analyte of a canonical PK frame (:mod:`assaykit.pk.compartmental_table`).
-
-Standard errors and intervals:
-
-- fitted parameters: ``SE = sqrt(SS/DF (J^T W J)^-1)``, CI ``estimate +/- t(level, DF) SE`` on the fitting
-  scale (the log of a rate constant or volume; amplitudes and the lag time are linear), as R's ``nls``
-  and GraphPad Prism compute them;
-- a rate ``r = exp(log_r)``, a half-life ``ln 2 / r`` and every derived positive quantity ``q`` (AUC, CL,
-  V): SE by the delta method, ``SE(q) = sqrt(g^T Cov g)`` with ``g`` the gradient of ``q`` in the fitted
-  parameters (central differences), and the CI ``exp(ln q +/- t SE(q)/q)``: the interval of ``ln q``,
-  transformed. For a half-life this is ``ln 2`` over the rate's interval (Motulsky & Christopoulos 2004,
-  ch. 18; Gabrielsson & Weiner 2016, section 3.6).
-
-Information criteria use the Gaussian log-likelihood of the weighted least-squares fit, as R's
-``logLik.nls``: ``-2 lnL = N (ln 2 pi + 1 - ln N + ln SS) - sum(ln w)``, ``AIC = -2 lnL + 2K`` with ``K`` the
-fitted parameters plus one for the residual variance, ``AICc = AIC + 2K(K + 1)/(N - K - 1)`` and
-``BIC = -2 lnL + K ln N``. ``AIC`` equals R's ``AIC(nls_fit)``; it differs from Prism's
-(:func:`assaykit.fitting.aicc`) by the constant ``N (ln 2 pi + 1) - sum(ln w)``, the same for both models
-of one profile, so differences of AICc are Prism's.
+:func:`fit_compartments` (:mod:`assaykit.pk.compartment_fit`) fits one profile; :func:`compare_compartments`
+chooses between its one- and two-compartment fits by the extra-sum-of-squares F test and AICc (the
+project's :func:`assaykit.fitting.compare_fits`); :func:`compartmental_table` fits every subject and analyte
+of a canonical PK frame and returns one tidy row per subject, analyte and model, with the fits for figures.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+import re
 
 import numpy as np
+import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.fitting import CurveFit, CurveFitError, compare_fits, fit_curve
-from assaykit.fitting.distributions import t_quantile
-from assaykit.pk.fit_models import FIT_MODELS
-from assaykit.pk.quantities import QUANTITIES
+from assaykit.fitting import compare_fits
+from assaykit.pk.compartment_fit import ROUTES, CompartmentFit, Estimate, fit_compartments
 
-__all__ = ["CompartmentFit", "Estimate", "compare_compartments", "fit_compartments"]
-
-ROUTES = ("iv-bolus", "extravascular")
-WEIGHTS = {"none": 0, "1/y": 1, "1/y2": 2}
-
-
-class Estimate(NamedTuple):
-    """A value with its standard error and confidence limits (NaN when not estimable)."""
-
-    value: float
-    se: float
-    ci_lo: float
-    ci_hi: float
-
-
-@dataclass(frozen=True)
-class CompartmentFit:
-    """A compartment model fitted to one profile.
-
-    Attributes
-    ----------
-    model, route
-        ``"1cmt"`` or ``"2cmt"``; ``"iv-bolus"`` or ``"extravascular"``.
-    lag, weights, level, dose
-        The options of the fit, and the dose (None when unknown).
-    params
-        Fitted parameters on their fitting scale (``log_k``, ``a``, ``tlag``, ...) and rate constants and
-        volumes on the natural scale (``k``, ``alpha``, ``v_f``, ...), name -> :class:`Estimate`.
-    half_lives
-        ``alpha`` and ``beta`` (2cmt: distribution and elimination), ``elimination`` (1cmt) and
-        ``absorption`` (extravascular): ``ln 2 / rate``, in the unit of time.
-    derived
-        ``auc_inf``; with a dose ``cl`` and ``v`` (1cmt), ``v1``, ``vss``, ``vz`` (2cmt IV) or ``cl_f``,
-        ``v_f``, ``vz_f`` (extravascular), in dose / concentration units; ``c0``, ``tmax``, ``cmax`` where
-        defined; micro-constants ``k10``, ``k12``, ``k21`` for a 2cmt IV bolus.
-    n, n_params, df
-        Points fitted, fitted parameters, ``n - n_params``.
-    sse, aic, aicc, bic
-        (Weighted) residual sum of squares and information criteria (module docstring).
-    converged
-        Whether the optimiser converged.
-    flags
-        Caveats, e.g. ``"flip_flop: ka < k ..."``, ``"ambiguous: ..."``.
-    curve_fit
-        The engine's :class:`~assaykit.fitting.CurveFit` (fitting-scale values, covariance).
-    time, conc
-        The points fitted.
-    """
-
-    model: str
-    route: str
-    lag: bool
-    weights: str
-    level: float
-    dose: float | None
-    params: dict[str, Estimate]
-    half_lives: dict[str, Estimate]
-    derived: dict[str, Estimate]
-    n: int
-    n_params: int
-    df: int
-    sse: float
-    aic: float
-    aicc: float
-    bic: float
-    converged: bool
-    flags: tuple[str, ...]
-    curve_fit: CurveFit = field(repr=False)
-    time: np.ndarray = field(repr=False)
-    conc: np.ndarray = field(repr=False)
-
-    def predict(self, t: np.ndarray) -> np.ndarray:
-        """The fitted concentration at times ``t``."""
-        return self.curve_fit.predict(np.asarray(t, dtype=float))
-
-
-def _points(time_h: np.ndarray, conc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Check a profile and drop the points without a concentration."""
-    t = np.asarray(time_h, dtype=float).ravel()
-    c = np.asarray(conc, dtype=float).ravel()
-    if t.shape != c.shape:
-        raise AssayInputError(f"time and concentration differ in length ({t.size} and {c.size})")
-    keep = ~np.isnan(c)
-    t, c = t[keep], c[keep]
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise AssayInputError("times must be finite and not before the dose (time 0)", column="time_h")
-    if not np.all(np.isfinite(c)) or np.any(c < 0):
-        raise AssayInputError("concentrations must be finite and not negative", column="conc")
-    if not np.any(c > 0):
-        raise AssayInputError("no concentration above zero: nothing to fit", column="conc")
-    order = np.argsort(t, kind="stable")
-    return t[order], c[order]
-
-
-def _loglik_terms(ss: float, n: int, w: np.ndarray | None) -> float:
-    """``-2 ln L`` of a (weighted) least-squares fit at its maximum (R's ``logLik.nls``)."""
-    log_w = 0.0 if w is None else float(np.sum(np.log(w)))
-    return n * (math.log(2.0 * math.pi) + 1.0 - math.log(n) + math.log(ss)) - log_w
-
-
-def _delta(
-    func: Callable[[Mapping[str, float]], float],
-    values: Mapping[str, float],
-    free: tuple[str, ...],
-    cov: np.ndarray,
-) -> tuple[float, float]:
-    """Value of ``func`` at ``values`` and its delta-method SE, with a central-difference gradient."""
-    value = float(func(values))
-    if not math.isfinite(value) or np.isnan(cov).any():
-        return value, math.nan
-    grad = np.zeros(len(free))
-    for i, name in enumerate(free):
-        h = 1e-6 * max(abs(values[name]), math.sqrt(cov[i, i]), 1e-12)
-        up, down = dict(values), dict(values)
-        up[name] += h
-        down[name] -= h
-        grad[i] = (func(up) - func(down)) / (2.0 * h)
-    return value, float(math.sqrt(max(grad @ cov @ grad, 0.0)))
-
-
-def _canonical(fit: CurveFit) -> tuple[dict[str, float], tuple[str, ...], np.ndarray]:
-    """Values, free names and covariance, with the faster exponential named alpha (swapped if needed)."""
-    values, free, cov = dict(fit.values), fit.free, fit.covariance
-    if "log_alpha" in values and values["log_alpha"] < values["log_beta"]:
-        swap = {"a": "b", "b": "a", "log_alpha": "log_beta", "log_beta": "log_alpha"}
-        values = {name: values[swap.get(name, name)] for name in values}
-        order = [free.index(swap.get(name, name)) for name in free]
-        cov = cov[np.ix_(order, order)]
-    return values, free, cov
-
-
-def fit_compartments(
-    time_h: np.ndarray,
-    conc: np.ndarray,
-    *,
-    dose: float | None,
-    route: Literal["iv-bolus", "extravascular"],
-    model: Literal["1cmt", "2cmt"],
-    lag: bool = False,
-    weights: Literal["none", "1/y", "1/y2"] = "none",
-    level: float = 0.95,
-) -> CompartmentFit:
-    """Fit a one- or two-compartment model to one subject's concentration-time profile.
-
-    Parameters
-    ----------
-    time_h
-        Sampling times after the dose, in hours.
-    conc
-        Concentrations (NaN: not used, e.g. BLQ). Zero concentrations are fitted, as ``nls`` fits them.
-    dose
-        The dose, or None when unknown: the one-compartment models need it (their volume is a parameter);
-        the two-compartment models, in macro-constants, are fitted without it but then report no CL or V.
-    route
-        ``"iv-bolus"`` or ``"extravascular"`` (first-order absorption).
-    model
-        ``"1cmt"`` or ``"2cmt"``.
-    lag
-        Fit a lag time before absorption starts (extravascular only).
-    weights
-        ``"none"`` (ordinary least squares), ``"1/y"`` or ``"1/y2"`` (weights from the observed
-        concentrations; zero concentrations cannot be weighted and are left out, with a flag).
-    level
-        Confidence level of the intervals.
-
-    Returns
-    -------
-    CompartmentFit
-        The fit; a fit that did not converge is returned with ``converged=False`` and a flag.
-
-    Raises
-    ------
-    AssayInputError
-        For an unknown route, model or weighting, a lag with an IV bolus, negative or non-finite values, no
-        concentration above zero, a missing dose where the model needs one, or too few points to leave a
-        degree of freedom.
-    """
-    if route not in ROUTES:
-        raise AssayInputError(f"route must be one of {', '.join(ROUTES)} for a compartmental fit, not {route!r}")
-    if model not in ("1cmt", "2cmt"):
-        raise AssayInputError(f"model must be '1cmt' or '2cmt', not {model!r}")
-    if weights not in WEIGHTS:
-        raise AssayInputError(f"weights must be one of {', '.join(WEIGHTS)}, not {weights!r}")
-    if lag and route != "extravascular":
-        raise AssayInputError("a lag time applies to extravascular doses only")
-    t, c = _points(time_h, conc)
-    flags: list[str] = []
-    w = None
-    if WEIGHTS[weights]:
-        zero = c <= 0
-        if zero.any():
-            flags.append(f"weights: {int(zero.sum())} zero concentration(s) left out of the {weights} fit")
-            t, c = t[~zero], c[~zero]
-        w = c ** -float(WEIGHTS[weights])
-    dose_ok = dose is not None and math.isfinite(dose) and dose > 0
-    if model == "1cmt" and not dose_ok:
-        raise AssayInputError(f"the 1cmt {route} model needs a positive dose, and the dose is {dose!r}")
-    curve_model = FIT_MODELS[(model, route)]
-    fixed = {"tlag": 0.0} if "tlag" in curve_model.param_names and not lag else {}
-    n_free = len(curve_model.param_names) - len(fixed)
-    if t.size < n_free + 1:
-        raise AssayInputError(
-            f"{t.size} points cannot fit the {n_free} parameters of the {model} {route} model "
-            "with a degree of freedom left"
-        )
-    constants = {"dose": float(dose)} if "dose" in curve_model.constants else {}  # type: ignore[arg-type]
-    try:
-        fit = fit_curve(curve_model, t, c, fixed=fixed, constants=constants, weights=w, level=level)
-    except CurveFitError as exc:
-        raise AssayInputError(f"the {model} {route} model cannot be fitted: {exc}") from exc
-    values, free, cov = _canonical(fit)
-    t_crit = float(t_quantile(level, fit.df))
-    wanted = QUANTITIES[(model, route)]
-    params, half_lives, derived = {}, {}, {}
-    extra = {"dose": float(dose) if dose_ok else math.nan}  # type: ignore[arg-type]
-    for name, (kind, scale, func) in wanted.items():
-        if name == "tlag" and not lag:
-            continue
-        value, se = _delta(lambda v, f=func: f({**v, **extra}), values, free, cov)
-        if not math.isfinite(value):
-            continue
-        if scale == "log" and value > 0:
-            half = t_crit * se / value
-            ci = (value * math.exp(-half), value * math.exp(half))
-        else:
-            ci = (value - t_crit * se, value + t_crit * se)
-        target = {"param": params, "half_life": half_lives, "derived": derived}[kind]
-        target[name.removeprefix("half_life_")] = Estimate(value, se, *ci)
-    if not fit.converged:
-        flags.append(f"not_converged: {fit.message}")
-    elif fit.ambiguous:
-        flags.append("ambiguous: the parameters are not all identifiable from these points")
-    flags += _model_flags(values, t, c, lag)
-    n, k = fit.n_points, len(fit.free)
-    m2ll = _loglik_terms(fit.ss, n, w) if fit.ss > 0 else -math.inf
-    aic = m2ll + 2.0 * (k + 1)
-    aicc = aic + 2.0 * (k + 1) * (k + 2) / (n - k - 2) if n - k - 2 > 0 else math.nan
-    return CompartmentFit(
-        model=model,
-        route=route,
-        lag=lag,
-        weights=weights,
-        level=level,
-        dose=float(dose) if dose_ok else None,  # type: ignore[arg-type]
-        params=params,
-        half_lives=half_lives,
-        derived=derived,
-        n=n,
-        n_params=k,
-        df=fit.df,
-        sse=fit.ss,
-        aic=aic,
-        aicc=aicc,
-        bic=m2ll + (k + 1) * math.log(n),
-        converged=fit.converged,
-        flags=tuple(flags),
-        curve_fit=fit,
-        time=t,
-        conc=c,
-    )
-
-
-def _model_flags(values: Mapping[str, float], t: np.ndarray, c: np.ndarray, lag: bool) -> list[str]:
-    """Flags on the fitted values: negative amplitudes, flip-flop, a lag time outside the samples."""
-    flags = []
-    if "a" in values and min(values["a"], values["b"]) <= 0:
-        flags.append("negative_amplitude: A or B <= 0, the biexponential is not a two-compartment profile")
-    if "log_k" in values and "log_ka" in values and values["log_ka"] < values["log_k"]:
-        flags.append("flip_flop: ka < k, absorption is slower than elimination (half-lives may be swapped)")
-    if "log_alpha" in values and "log_ka" in values and values["log_ka"] < values["log_alpha"]:
-        flags.append("flip_flop: ka < alpha, absorption is slower than distribution")
-    if lag:
-        first = float(t[np.argmax(c > 0)])
-        if values["tlag"] < 0:
-            flags.append("tlag_negative: the fitted lag time is before the dose")
-        elif values["tlag"] >= first:
-            flags.append("tlag_late: the fitted lag time is after the first measurable concentration")
-    return flags
-
+__all__ = ["CompartmentFit", "Estimate", "compare_compartments", "compartmental_table", "fit_compartments"]
 
 def compare_compartments(one: CompartmentFit, two: CompartmentFit, *, alpha: float = 0.05) -> dict:
     """Choose between a one- and a two-compartment fit of the same profile.
@@ -375,3 +73,182 @@ def compare_compartments(one: CompartmentFit, two: CompartmentFit, *, alpha: flo
         "preferred": result.preferred,
         "reason": reason,
     }
+
+
+_MASS = {"pg": 1e-12, "ng": 1e-9, "ug": 1e-6, "mcg": 1e-6, "mg": 1e-3, "g": 1.0}
+_MOLES = {"pmol": 1e-12, "nmol": 1e-9, "umol": 1e-6, "mmol": 1e-3, "mol": 1.0}
+_LITRES = {"ul": 1e-6, "ml": 1e-3, "dl": 0.1, "l": 1.0}
+_MOLAR = {"pm": 1e-12, "nm": 1e-9, "um": 1e-6, "mm": 1e-3, "m": 1.0}
+
+
+def _amount(unit: str) -> tuple[str, float] | None:
+    """``(kind, grams or moles)`` of an amount unit, e.g. ``mg`` -> ``("g", 1e-3)``."""
+    unit = unit.lower()
+    if unit in _MASS:
+        return "g", _MASS[unit]
+    return ("mol", _MOLES[unit]) if unit in _MOLES else None
+
+
+def _litres_factor(dose_unit: str | None, conc_unit: str | None) -> tuple[float, bool]:
+    """Factor from dose/concentration units to litres, and whether the dose is per kg (NaN: unknown)."""
+    if not dose_unit or not conc_unit:
+        return math.nan, bool(dose_unit and dose_unit.endswith("/kg"))
+    dose_unit, conc = dose_unit.replace("µ", "u").strip(), conc_unit.replace("µ", "u").strip().lower()
+    per_kg = dose_unit.lower().endswith("/kg")
+    dose = _amount(dose_unit[:-3] if per_kg else dose_unit)
+    if conc in _MOLAR:
+        per_litre: tuple[str, float] | None = ("mol", _MOLAR[conc])
+    elif conc.count("/") == 1 and conc.split("/")[1] in _LITRES and _amount(conc.split("/")[0]):
+        kind, scale = _amount(conc.split("/")[0])  # type: ignore[misc]
+        per_litre = (kind, scale / _LITRES[conc.split("/")[1]])
+    else:
+        per_litre = None
+    if dose is None or per_litre is None or dose[0] != per_litre[0]:
+        return math.nan, per_kg
+    return dose[1] / per_litre[1], per_kg
+
+
+def _tag(unit: str | None) -> str:
+    """A unit as a column-name tag: ``ng/mL`` -> ``ng_mL``."""
+    return re.sub(r"[^0-9A-Za-z]+", "_", (unit or "conc").replace("µ", "u")).strip("_")
+
+
+def _columns(fit: CompartmentFit, conc: str, litres: float, kg: str) -> dict[str, float]:
+    """The tidy columns of one fit (value and SE; half-lives with their CIs)."""
+    out: dict[str, float] = {}
+
+    def put(column: str, estimate: Estimate | None, scale: float = 1.0, ci: bool = False) -> None:
+        if estimate is None:
+            return
+        stem, unit = column.split("|")
+        out[f"{stem}_{unit}"] = estimate.value * scale
+        out[f"{stem}_se_{unit}"] = estimate.se * scale
+        if ci:
+            out[f"{stem}_ci_lo_{unit}"] = estimate.ci_lo * scale
+            out[f"{stem}_ci_hi_{unit}"] = estimate.ci_hi * scale
+
+    p, h, d = fit.params, fit.half_lives, fit.derived
+    for name in ("ka", "k", "alpha", "beta"):
+        put(f"{name}|per_h", p.get(name))
+    put("tlag|h", p.get("tlag"))
+    put(f"a|{conc}", p.get("a"))
+    put(f"b|{conc}", p.get("b"))
+    put("half_life_alpha|h", h.get("alpha"), ci=True)
+    put("half_life_beta|h", h.get("beta", h.get("elimination")), ci=True)
+    put("half_life_abs|h", h.get("absorption"), ci=True)
+    put(f"auc_inf|h_{conc}", d.get("auc_inf"))
+    put(f"c0|{conc}", d.get("c0"))
+    put("tmax|h", d.get("tmax"))
+    put(f"cmax|{conc}", d.get("cmax"))
+    for name in ("k10", "k12", "k21"):
+        put(f"{name}|per_h", d.get(name))
+    put(f"cl|L_h{kg}", d.get("cl"), litres)
+    put(f"cl_f|L_h{kg}", d.get("cl_f"), litres)
+    for name in ("v", "v1", "vss", "vz", "v_f", "vz_f"):
+        put(f"{name}|L{kg}", d.get(name, p.get(name)), litres)
+    return out
+
+
+_LAST = ("sse", "aic", "aicc", "bic", "f_stat", "p_value", "delta_aicc", "preferred", "comparison", "flags")
+
+
+def _dose(rows: pd.DataFrame, column: str) -> float | None:
+    doses = pd.unique(rows[column].dropna().astype(float))
+    if len(doses) > 1:
+        where = f"subject {rows['subject'].iloc[0]!r}"
+        raise AssayInputError(f"{where} has more than one dose ({', '.join(map(str, doses))})", column=column)
+    return float(doses[0]) if len(doses) else None
+
+
+def compartmental_table(
+    frame: pd.DataFrame,
+    *,
+    route: str | None,
+    lag: bool = False,
+    weights: str = "none",
+    models: tuple[str, ...] = ("1cmt", "2cmt"),
+    dose_column: str = "dose",
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, CompartmentFit]]]:
+    """Fit compartment models to every subject and analyte of a canonical PK frame.
+
+    Parameters
+    ----------
+    frame
+        The canonical PK frame (``subject``, ``analyte``, ``group``, ``time_h``, ``conc``, ``dose``,
+        ``route``; ``attrs["conc_unit"]`` and ``attrs["dose_unit"]``); rows with ``conc`` NaN are not used.
+    route
+        ``"iv-bolus"`` or ``"extravascular"`` for every subject, or None to take each subject's ``route``.
+    lag, weights, level
+        As :func:`fit_compartments`.
+    models
+        The models to fit, ``"1cmt"`` and/or ``"2cmt"``; with both, each row also carries the comparison.
+    dose_column
+        The column with each subject's dose.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per subject x analyte x model: ``subject``, ``analyte``, ``group``, ``route``, ``model``,
+        ``dose``, ``n_points``, ``n_params``, ``df``, ``converged``; rate constants ``ka_per_h``,
+        ``k_per_h``, ``alpha_per_h``, ``beta_per_h`` and ``tlag_h``; amplitudes ``a_<conc>``, ``b_<conc>``;
+        half-lives ``half_life_alpha_h`` (distribution), ``half_life_beta_h`` (elimination: ``ln 2/beta``,
+        or ``ln 2/k`` for one compartment), ``half_life_abs_h`` with ``_ci_lo``/``_ci_hi``;
+        ``auc_inf_h_<conc>``, ``c0_<conc>``, ``tmax_h``, ``cmax_<conc>``, ``k10_per_h``...; ``cl_L_h``,
+        ``v_L``, ``v1_L``, ``vss_L``, ``vz_L`` (IV) or ``cl_f_L_h``, ``v_f_L``, ``vz_f_L`` (extravascular),
+        ``_kg`` appended for a dose per kg; each value with its ``_se_`` column; ``sse``, ``aic``,
+        ``aicc``, ``bic``; ``f_stat``, ``p_value``, ``delta_aicc``, ``preferred``, ``comparison``; and
+        ``flags`` (``"; "``-joined, ``"not_fitted: <why>"`` for a fit that could not be made).
+    fits : dict
+        ``{(subject, analyte): {model: CompartmentFit}}`` for the fits that were made.
+
+    Raises
+    ------
+    AssayInputError
+        For a missing column or a subject with more than one dose.
+    """
+    missing = [c for c in ("subject", "analyte", "time_h", "conc", dose_column) if c not in frame.columns]
+    if missing:
+        raise AssayInputError(f"the PK frame has no column(s) {', '.join(missing)}")
+    conc = _tag(frame.attrs.get("conc_unit"))
+    litres, per_kg = _litres_factor(frame.attrs.get("dose_unit"), frame.attrs.get("conc_unit"))
+    kg = "_kg" if per_kg else ""
+    rows: list[dict[str, object]] = []
+    fits: dict[tuple[str, str], dict[str, CompartmentFit]] = {}
+    for (subject, analyte), sub in frame.groupby(["subject", "analyte"], sort=False):
+        dose = _dose(sub, dose_column)
+        subject_route = route or (str(sub["route"].iloc[0]) if "route" in sub else "")
+        group = str(sub["group"].iloc[0]) if "group" in sub else ""
+        key = (str(subject), str(analyte))
+        fits[key] = {}
+        for model in models:
+            row: dict[str, object] = {"subject": key[0], "analyte": key[1], "group": group}
+            row.update(route=subject_route, model=model, dose=math.nan if dose is None else dose)
+            try:
+                if subject_route not in ROUTES:
+                    raise AssayInputError(f"route {subject_route!r} has no compartmental model here")
+                fit = fit_compartments(
+                    sub["time_h"].to_numpy(), sub["conc"].to_numpy(), dose=dose, route=subject_route,  # type: ignore[arg-type]
+                    model=model, lag=lag, weights=weights, level=level,  # type: ignore[arg-type]
+                )
+            except AssayInputError as exc:
+                rows.append({**row, "converged": False, "flags": f"not_fitted: {exc.reason}"})
+                continue
+            fits[key][model] = fit
+            flags = list(fit.flags)
+            if dose is not None and fit.derived and not math.isfinite(litres):
+                flags.append("units: dose and concentration units do not give litres; CL and V not reported")
+            row.update(n_points=fit.n, n_params=fit.n_params, df=fit.df, converged=fit.converged)
+            row.update(_columns(fit, conc, litres, kg))
+            row.update(sse=fit.sse, aic=fit.aic, aicc=fit.aicc, bic=fit.bic, flags="; ".join(flags))
+            rows.append(row)
+        if {"1cmt", "2cmt"} <= fits[key].keys():
+            result = compare_compartments(fits[key]["1cmt"], fits[key]["2cmt"])
+            for row in rows[-len(models) :]:
+                row.update(f_stat=result["f"], p_value=result["p_value"], delta_aicc=result["delta_aicc"])
+                row.update(preferred=result["preferred"], comparison=result["reason"])
+    table = pd.DataFrame(rows)
+    last = [c for c in _LAST if c in table.columns]
+    table = table[[c for c in table.columns if c not in last] + last]
+    table.attrs.update(frame.attrs)
+    return table, fits
