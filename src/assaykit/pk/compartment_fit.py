@@ -112,7 +112,7 @@ class CompartmentFit:
     conc: np.ndarray = field(repr=False)
 
     def predict(self, t: np.ndarray) -> np.ndarray:
-        """The fitted concentration at times ``t``."""
+        """Return the fitted concentration at times ``t``."""
         return self.curve_fit.predict(np.asarray(t, dtype=float))
 
 
@@ -218,7 +218,9 @@ def fit_compartments(
         degree of freedom.
     """
     if route not in ROUTES:
-        raise AssayInputError(f"route must be one of {', '.join(ROUTES)} for a compartmental fit, not {route!r}")
+        raise AssayInputError(
+            f"route must be one of {', '.join(ROUTES)} for a compartmental fit, not {route!r}"
+        )
     if model not in ("1cmt", "2cmt"):
         raise AssayInputError(f"model must be '1cmt' or '2cmt', not {model!r}")
     if weights not in WEIGHTS:
@@ -303,7 +305,7 @@ def fit_compartments(
 
 
 def _model_flags(values: Mapping[str, float], t: np.ndarray, c: np.ndarray, lag: bool) -> list[str]:
-    """Flags on the fitted values: negative amplitudes, flip-flop, a lag time outside the samples."""
+    """Flag the fitted values: negative amplitudes, flip-flop, a lag time outside the samples."""
     flags = []
     if "a" in values and min(values["a"], values["b"]) <= 0:
         flags.append("negative_amplitude: A or B <= 0, the biexponential is not a two-compartment profile")

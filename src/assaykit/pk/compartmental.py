@@ -20,6 +20,7 @@ from assaykit.pk.compartment_fit import ROUTES, CompartmentFit, Estimate, fit_co
 
 __all__ = ["CompartmentFit", "Estimate", "compare_compartments", "compartmental_table", "fit_compartments"]
 
+
 def compare_compartments(one: CompartmentFit, two: CompartmentFit, *, alpha: float = 0.05) -> dict:
     """Choose between a one- and a two-compartment fit of the same profile.
 
@@ -109,12 +110,12 @@ def _litres_factor(dose_unit: str | None, conc_unit: str | None) -> tuple[float,
 
 
 def _tag(unit: str | None) -> str:
-    """A unit as a column-name tag: ``ng/mL`` -> ``ng_mL``."""
+    """Return a unit as a column-name tag: ``ng/mL`` -> ``ng_mL``."""
     return re.sub(r"[^0-9A-Za-z]+", "_", (unit or "conc").replace("µ", "u")).strip("_")
 
 
 def _columns(fit: CompartmentFit, conc: str, litres: float, kg: str) -> dict[str, float]:
-    """The tidy columns of one fit (value and SE; half-lives with their CIs)."""
+    """Return the tidy columns of one fit (value and SE; half-lives with their CIs)."""
     out: dict[str, float] = {}
 
     def put(column: str, estimate: Estimate | None, scale: float = 1.0, ci: bool = False) -> None:
@@ -228,8 +229,14 @@ def compartmental_table(
                 if subject_route not in ROUTES:
                     raise AssayInputError(f"route {subject_route!r} has no compartmental model here")
                 fit = fit_compartments(
-                    sub["time_h"].to_numpy(), sub["conc"].to_numpy(), dose=dose, route=subject_route,  # type: ignore[arg-type]
-                    model=model, lag=lag, weights=weights, level=level,  # type: ignore[arg-type]
+                    sub["time_h"].to_numpy(),
+                    sub["conc"].to_numpy(),
+                    dose=dose,
+                    route=subject_route,  # type: ignore[arg-type]
+                    model=model,
+                    lag=lag,
+                    weights=weights,
+                    level=level,  # type: ignore[arg-type]
                 )
             except AssayInputError as exc:
                 rows.append({**row, "converged": False, "flags": f"not_fitted: {exc.reason}"})

@@ -47,7 +47,7 @@ def _one_iv_jacobian(t: np.ndarray, log_v: float, log_k: float, dose: float) -> 
 def two_iv(
     t: np.ndarray, a: float = 1.0, log_alpha: float = 0.0, b: float = 0.1, log_beta: float = -2.0
 ) -> np.ndarray:
-    """The biexponential with ``log_alpha = ln alpha``, ``log_beta = ln beta`` (R's ``SSbiexp``)."""
+    """Evaluate the biexponential with ``log_alpha = ln alpha``, ``log_beta = ln beta`` (R's ``SSbiexp``)."""
     t = np.asarray(t, dtype=float)
     return a * np.exp(-math.exp(log_alpha) * t) + b * np.exp(-math.exp(log_beta) * t)
 
