@@ -51,11 +51,14 @@ PLATES = {
     1: (3200.0, 250.0, {"ABC": ("diazepam", 8.0, -1.0), "DEF": ("clonazepam", 0.8, -1.0)}),
     2: (3000.0, 240.0, {"ABC": ("chlordiazepoxide", 600.0, -0.9), "DEF": ("tofisopam", None, -1.0)}),
 }
-CONTROL_WELLS = {"TOTAL": ["A12", "B12", "C12", "G1", "G2", "G3"], "NSB": ["D12", "E12", "F12", "H1", "H2", "H3"]}
+CONTROL_WELLS = {
+    "TOTAL": ["A12", "B12", "C12", "G1", "G2", "G3"],
+    "NSB": ["D12", "E12", "F12", "H1", "H2", "H3"],
+}
 
 
 def well_name(row: str, column: int) -> str:
-    """``A1`` as the plate map writes it (the counter's grid has no well names, only row and column labels)."""
+    """``A1`` as the plate map writes it (the grid itself has only row and column labels)."""
     return f"{row}{column}"
 
 
@@ -65,16 +68,18 @@ def plate_map() -> pd.DataFrame:
     for plate, (_, _, compounds) in PLATES.items():
         for letters, (compound, _, _) in compounds.items():
             for row in letters:
-                rows += [(plate, well_name(row, c), compound, conc) for c, conc in zip(COLUMNS, CONC_NM)]
+                wells = zip(COLUMNS, CONC_NM, strict=False)  # columns 1-11: column 12 holds controls
+                rows += [(plate, well_name(row, c), compound, conc) for c, conc in wells]
         for label, wells in CONTROL_WELLS.items():
             rows += [(plate, well, label, np.nan) for well in wells]
     return pd.DataFrame(rows, columns=["plate", "well", "compound", "conc_nM"])
 
 
 def expected_cpm(layout: pd.DataFrame) -> np.ndarray:
-    """Prism's competition sigmoid for each well: Bottom + (Top - Bottom) / (1 + 10**((LogIC50 - X) * Hill))."""
+    """Prism's competition sigmoid per well: Bottom + (Top - Bottom) / (1 + 10**((LogIC50 - X) * Hill))."""
     out = np.empty(len(layout))
-    for i, (plate, compound, conc) in enumerate(zip(layout["plate"], layout["compound"], layout["conc_nM"])):
+    columns = zip(layout["plate"], layout["compound"], layout["conc_nM"], strict=True)
+    for i, (plate, compound, conc) in enumerate(columns):
         total, nsb, compounds = PLATES[plate]
         if compound in CONTROL_WELLS:
             out[i] = total if compound == "TOTAL" else nsb
@@ -125,7 +130,7 @@ def wellmap_toml() -> str:
         "# Columns 1-11 hold the competitor concentrations; column 12 and G1-G3/H1-H3 the controls.",
         "",
     ]
-    for c, conc in zip(COLUMNS, CONC_NM):
+    for c, conc in zip(COLUMNS, CONC_NM, strict=False):
         out += [f"[col.{c}]", f"conc_nM = {np.format_float_positional(conc, trim='-')}", ""]
     for plate, (_, _, compounds) in PLATES.items():
         for letters, (compound, _, _) in compounds.items():
@@ -142,7 +147,7 @@ def main() -> None:
     (HERE / "layout.toml").write_text(wellmap_toml())
     layout = plate_map().assign(conc_nM=lambda f: f["conc_nM"].map(lambda v: "" if np.isnan(v) else f"{v:g}"))
     layout.to_csv(HERE / "layout.csv", index=False, lineterminator="\n")
-    print(f"wrote {len(tubes)} wells of {len(PLATES)} plates to {HERE / 'counts.csv'}, layout.toml, layout.csv")
+    print(f"wrote {len(tubes)} wells of {len(PLATES)} plates to {HERE / 'counts.csv'}, layout.toml and .csv")
 
 
 if __name__ == "__main__":
