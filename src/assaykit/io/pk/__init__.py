@@ -18,8 +18,8 @@ source_row int     1-based line (CSV/TSV, header = line 1) or sheet row (XLSX) o
 
 ``attrs`` holds ``source``, ``conc_unit`` (``"ng/mL"``, ``"ug/mL"``, ``"mg/L"``, ``"pg/mL"``, ``"nM"``,
 ``"uM"``, ``"pM"``, ...), ``dose_unit`` (``"mg/kg"``, ``"mg"``, ``"ug/kg"``, ``"nmol/kg"``, ...; None
-without a dose column), ``time_column`` and ``conc_column`` (as written) and ``lloq`` (the ``lloq`` given, or the limit
-the file states when all its ``<x`` cells say the same ``x``; else None).
+without a dose column), ``time_column`` and ``conc_column`` (as written) and ``lloq`` (the ``lloq`` given,
+or the limit the file states when all its ``<x`` cells say the same ``x``; else None).
 """
 
 from __future__ import annotations

@@ -171,4 +171,3 @@ def warn_implausible(
             UserWarning,
             stacklevel=stacklevel,
         )
-

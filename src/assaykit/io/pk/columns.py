@@ -210,9 +210,7 @@ def pk_columns(columns: list[str], path: str | Path | None) -> PKColumns:
         raise AssayInputError(f"no time column; {_TIME_HINT}; the columns are {listed}", path=path)
     time_unit = _TIME.match(time.strip())["unit"]  # type: ignore[index]
     if not time_unit:
-        raise AssayInputError(
-            f"the time column '{time}' has no unit; {_TIME_HINT}", path=path, column=time
-        )
+        raise AssayInputError(f"the time column '{time}' has no unit; {_TIME_HINT}", path=path, column=time)
     if time_unit.lower() not in TIME_UNITS:
         raise AssayInputError(f"unknown time unit '{time_unit}'; {_TIME_HINT}", path=path, column=time)
     conc, conc_unit = _conc_column(columns, path)

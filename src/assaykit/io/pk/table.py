@@ -96,9 +96,7 @@ def _conc_cell(text: str, decimal_comma: bool) -> tuple[float, bool, float | Non
     return number(text, decimal_comma), False, None
 
 
-def from_table(
-    table: pd.DataFrame, path: str | Path, *, lloq: float | None, stacklevel: int
-) -> pd.DataFrame:
+def from_table(table: pd.DataFrame, path: str | Path, *, lloq: float | None, stacklevel: int) -> pd.DataFrame:
     """Check every sample of a table (one row per sample, ``source_row`` index) and build the PK frame."""
     columns = [str(c) for c in table.columns]
     try:
