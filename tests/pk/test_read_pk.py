@@ -314,3 +314,13 @@ def test_files_in_different_units_or_with_the_same_profile(tmp_path: Path) -> No
         read_pk_files([a, again])
     with pytest.raises(AssayInputError, match="given twice"):
         read_pk_files([a, a])
+
+
+def test_a_pk_table_given_to_another_reader_and_the_reverse_say_which_command(tmp_path: Path) -> None:
+    from assaykit.io.saturation import read_saturation
+
+    with pytest.raises(AssayInputError, match="table of plasma concentrations: use 'assaykit pk'"):
+        read_saturation(EXAMPLE)
+    saturation = write(tmp_path, "kind,conc_nM,cpm\ntotal,1,300\n", "sat.csv")
+    exc = error(saturation)
+    assert "use 'assaykit saturation'" in exc.reason

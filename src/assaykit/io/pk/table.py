@@ -102,7 +102,8 @@ def from_table(table: pd.DataFrame, path: str | Path, *, lloq: float | None, sta
     try:
         found = pk_columns(columns, path)
     except AssayInputError as exc:  # a file for another command? (a PK table may have a compound column)
-        if any(c.strip().lower().startswith("conc") for c in columns):
+        lowered = [c.strip().lower() for c in columns]
+        if any(c.startswith("time") for c in lowered) and any(c.startswith("conc") for c in lowered):
             raise
         raise with_hint(exc, columns, "pk") from None
     return _build(table, found, path, lloq=lloq, stacklevel=stacklevel + 1)
