@@ -287,7 +287,7 @@ def plot_group_means(
     Returns
     -------
     Path
-        The path written.
+        The path written (:func:`plot_profile` raises as this does).
     """
     from assaykit.plotting import blank_figure, house_style, require_columns, save_figure
 
@@ -320,12 +320,8 @@ def plot_group_means(
                 ax.set_ylabel(f"Concentration ({conc_unit}), mean ± SD")
                 ax.set_title(name, fontsize=9)
             ax_lin.set_ylim(bottom=0.0)
-            ax_lin.legend(
-                loc="upper right",
-                fontsize=7,
-                title="BLQ left out; a time is drawn when\n≥ 2/3 of the animals are measurable",
-                title_fontsize=6.5,
-            )
+            rule = "BLQ left out; a time is drawn when\n≥ 2/3 of the animals are measurable"
+            ax_lin.legend(loc="upper right", fontsize=7, title=rule, title_fontsize=6.5)
             if title:
                 fig.suptitle(title, fontsize=11)
         except BaseException:
