@@ -21,8 +21,10 @@ COMMANDS = {
     "saturation": "'assaykit saturation'",
     "tracking": "'assaykit epm' or 'assaykit ldb'",
     "endpoints": "'assaykit compare'",
+    "pk": "'assaykit pk'",
 }
 
+_PK_CONC = re.compile(r"^conc_(pg|ng|ug|mg)_(ml|l)$")  # a plasma concentration: mass per volume
 _TRACKING = re.compile(r"(?i)^(x|y|x_\w+|y_\w+|time|time_\w+|frame|(trial|recording) time|[xy] center)$")
 
 
@@ -32,11 +34,14 @@ def file_kind(columns: Iterable[object]) -> str | None:
     Returns
     -------
     str or None
+        ``"pk"`` (a ``time_<unit>`` column and a mass concentration such as ``conc_ng_mL``),
         ``"competition"`` (a ``compound`` or ``role`` column), ``"saturation"`` (a ``kind`` or ``specific``
         column), ``"tracking"`` (x and y or time/frame columns), ``"endpoints"`` (``animal`` with ``group``
         or endpoint columns such as ``open_arm_time_s``), or None.
     """
     names = {str(c).strip().lower() for c in columns}
+    if any(n.startswith("time_") for n in names) and any(_PK_CONC.match(n) for n in names):
+        return "pk"
     if names & {"compound", "role"}:
         return "competition"
     if "kind" in names or any(n == "specific" or n.startswith("specific_") for n in names):
@@ -66,7 +71,11 @@ def other_assay_hint(columns: Iterable[object], this: str) -> str:
     kind = file_kind(names)
     if kind is None or kind == this:
         return ""
-    what = {"tracking": "tracking log", "endpoints": "table of endpoints"}.get(kind, f"{kind} binding file")
+    what = {
+        "tracking": "tracking log",
+        "endpoints": "table of endpoints",
+        "pk": "table of plasma concentrations",
+    }.get(kind, f"{kind} binding file")
     return f"; this looks like a {what}: use {COMMANDS[kind]}"
 
 
