@@ -254,3 +254,15 @@ def test_figure_jobs_one_profile_per_subject_and_analyte_and_means_per_analyte(t
     assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     single = pk_figure_jobs(points[points["analyte"] == "diazepam"], results.iloc[[0, 2]], conc_unit="ng/mL")
     assert [stem for stem, _ in single] == ["profile_r1", "profile_r2", "means"]
+
+
+@pytest.mark.parametrize("blq_last", [True, False])
+def test_the_log_axis_holds_every_marker(figures: list[Any], blq_last: bool) -> None:
+    points = profile_points(blq_last=blq_last)
+    plot_profile(points, RESULT, "x.png", conc_unit="ng/mL", lloq=1.0)
+    _, semilog = panels(figures[0])
+    low, high = semilog.get_ylim()
+    markers = [ln for ln in semilog.get_lines() if ln.get_marker() not in ("None", None, "")]
+    y = np.concatenate([ln.get_ydata() for ln in markers])
+    assert low < y.min() and y.max() < high
+    assert low > y.min() / 3  # no empty decades below the data

@@ -324,3 +324,13 @@ def test_a_pk_table_given_to_another_reader_and_the_reverse_say_which_command(tm
     saturation = write(tmp_path, "kind,conc_nM,cpm\ntotal,1,300\n", "sat.csv")
     exc = error(saturation)
     assert "use 'assaykit saturation'" in exc.reason
+
+
+def test_units_in_brackets(tmp_path: Path) -> None:
+    text = "Animal,Time (min),Conc (µg/mL),Dose [mg/kg]\na,30,1.5,2\na,60,1.2,2\n"
+    samples = read_pk(write(tmp_path, text))
+    assert samples["time_h"].tolist() == [0.5, 1.0]
+    assert samples.attrs["conc_unit"] == "ug/mL" and samples.attrs["dose_unit"] == "mg/kg"
+    assert samples.attrs["conc_column"] == "Conc (µg/mL)"
+    exc = error(write(tmp_path, "animal,time (h),conc (ng/mL)\na,2,1\na,1,2\n"))
+    assert "time 1 h comes after 2 h" in exc.reason and exc.column == "time (h)"

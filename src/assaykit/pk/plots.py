@@ -185,14 +185,14 @@ def _draw_profile(
     ax.set_xlim(-0.02 * t_end, 1.04 * t_end)
     if log:
         ax.set_title("semi-log", fontsize=9)
-        lows = [floor] + ([float(positive.min())] if len(positive) else [])
+        lows = ([floor] if len(blq) else []) + ([float(positive.min())] if len(positive) else [floor])
         highs = [float(positive.max())] if len(positive) else [10 * floor]
         ax.set_ylim(min(lows) / 1.6, max(highs) * 1.6)
     else:
         ax.set_title("linear", fontsize=9)
         top = float(positive.max()) if len(positive) else 1.0
         ax.set_ylim(0.0, top * 1.1)
-        ax.legend(loc="upper right", fontsize=7)
+        ax.legend(loc="best", fontsize=7)  # out of the way of the points
 
 
 def _draw_terminal(ax: Axes, data: pd.DataFrame, result: Mapping[str, Any], t_end: float) -> None:

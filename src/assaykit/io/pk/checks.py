@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.pk.columns import CONC_SCALE, PKColumns
+from assaykit.io.pk.columns import CONC_SCALE, PKColumns, normal_name
 
 #: Largest plausible plasma concentration: 1 g/L (mass units) or 10 mM (molar units).
 MAX_PLAUSIBLE = {"mass": 1.0, "molar": 1e-2}
@@ -74,7 +74,7 @@ def check_subjects(out: pd.DataFrame, path: str | Path, found: PKColumns) -> Non
 
 def check_profiles(out: pd.DataFrame, path: str | Path, found: PKColumns, *, stacklevel: int) -> None:
     """Require each profile's times in order, one sample per time; warn about profiles with no value."""
-    unit = found.time.strip().split("_", 1)[1]
+    unit = normal_name(found.time).split("_", 1)[1]
     keys = ["subject", "analyte"]
     previous = out.groupby(keys, sort=False)["time_h"].shift()
     step = out["time_h"] - previous

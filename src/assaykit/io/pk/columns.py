@@ -129,9 +129,28 @@ class PKColumns:
     compound: str | None
 
 
+_BRACKETED = re.compile(r"^(?P<name>\w+?)[\s_]*[(\[]\s*(?P<unit>[^)\]]+?)\s*[)\]]$")
+
+
+def normal_name(name: str) -> str:
+    """Return a column name with a unit in brackets in the form of the others: ``Time (h)`` -> ``Time_h``.
+
+    Examples
+    --------
+    >>> normal_name("Conc (ng/mL)"), normal_name("dose [mg/kg]"), normal_name("time_h")
+    ('Conc_ng_mL', 'dose_mg_kg', 'time_h')
+    """
+    name = name.strip()
+    found = _BRACKETED.match(name)
+    if found is None:
+        return name
+    unit = re.sub(r"[\s/]+", "_", found["unit"]).replace("µ", "u").replace("μ", "u")
+    return f"{found['name']}_{unit}"
+
+
 def conc_unit_of(suffix: str) -> str | None:
     """Return the unit (``"ng/mL"``, ``"nM"``) of a ``conc_<suffix>`` column, or None when unknown."""
-    suffix = suffix.strip()
+    suffix = suffix.strip().replace("μ", "u").replace("µ", "u")
     if suffix in CONC_UNITS and not suffix.islower():  # molar: as written
         return CONC_UNITS[suffix]
     lowered = suffix.lower()
@@ -139,7 +158,7 @@ def conc_unit_of(suffix: str) -> str | None:
 
 
 def _one(columns: list[str], pattern: re.Pattern[str], what: str, path: str | Path | None) -> str | None:
-    found = [c for c in columns if pattern.match(c.strip())]
+    found = [c for c in columns if pattern.match(normal_name(c))]
     if len(found) > 1:
         listed = " and ".join(f"'{c}'" for c in found)
         raise AssayInputError(f"two {what} columns ({listed}); keep one", path=path, column=found[1])
@@ -147,7 +166,7 @@ def _one(columns: list[str], pattern: re.Pattern[str], what: str, path: str | Pa
 
 
 def _conc_column(columns: list[str], path: str | Path | None) -> tuple[str, str]:
-    found = [(c, _CONC.match(c.strip())) for c in columns]
+    found = [(c, _CONC.match(normal_name(c))) for c in columns]
     found = [(c, m) for c, m in found if m is not None]
     if not found:
         listed = ", ".join(f"'{c}'" for c in columns)
@@ -208,7 +227,7 @@ def pk_columns(columns: list[str], path: str | Path | None) -> PKColumns:
     if time is None:
         listed = ", ".join(f"'{c}'" for c in columns)
         raise AssayInputError(f"no time column; {_TIME_HINT}; the columns are {listed}", path=path)
-    time_unit = _TIME.match(time.strip())["unit"]  # type: ignore[index]
+    time_unit = _TIME.match(normal_name(time))["unit"]  # type: ignore[index]
     if not time_unit:
         raise AssayInputError(f"the time column '{time}' has no unit; {_TIME_HINT}", path=path, column=time)
     if time_unit.lower() not in TIME_UNITS:
@@ -217,7 +236,7 @@ def pk_columns(columns: list[str], path: str | Path | None) -> PKColumns:
     dose = _one(columns, _DOSE, "dose", path)
     dose_unit = None
     if dose is not None:
-        suffix = _DOSE.match(dose.strip())["unit"]  # type: ignore[index]
+        suffix = _DOSE.match(normal_name(dose))["unit"]  # type: ignore[index]
         if not suffix:
             raise AssayInputError(
                 f"the dose column '{dose}' has no unit; {_DOSE_HINT}", path=path, column=dose
