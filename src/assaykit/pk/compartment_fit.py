@@ -147,7 +147,10 @@ def _delta(
     cov: np.ndarray,
 ) -> tuple[float, float]:
     """Value of ``func`` at ``values`` and its delta-method SE, with a central-difference gradient."""
-    value = float(func(values))
+    try:
+        value = float(func(values))
+    except (OverflowError, ZeroDivisionError):  # a fit run off to an extreme rate: no value to report
+        return math.nan, math.nan
     if not math.isfinite(value) or np.isnan(cov).any():
         return value, math.nan
     grad = np.zeros(len(free))
@@ -156,7 +159,10 @@ def _delta(
         up, down = dict(values), dict(values)
         up[name] += h
         down[name] -= h
-        grad[i] = (func(up) - func(down)) / (2.0 * h)
+        try:
+            grad[i] = (func(up) - func(down)) / (2.0 * h)
+        except (OverflowError, ZeroDivisionError):
+            return value, math.nan
     return value, float(math.sqrt(max(grad @ cov @ grad, 0.0)))
 
 
@@ -275,6 +281,13 @@ def fit_compartments(
     elif fit.ambiguous:
         flags.append("ambiguous: the parameters are not all identifiable from these points")
     flags += _model_flags(values, t, c, lag)
+    span = float(t.max() - t.min())
+    beyond = [name for name, est in half_lives.items() if est.value > 10.0 * span]
+    if span > 0 and beyond:  # a rate near zero: the data cannot tell the phase from a constant
+        flags.append(
+            f"half_life_beyond_data: the {' and '.join(beyond)} half-life exceeds 10 times the sampling span "
+            f"({span:g} h), which the data cannot define"
+        )
     n, k = fit.n_points, len(fit.free)
     m2ll = _loglik_terms(fit.ss, n, w) if fit.ss > 0 else -math.inf
     aic = m2ll + 2.0 * (k + 1)

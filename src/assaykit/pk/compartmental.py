@@ -241,6 +241,10 @@ def compartmental_table(
             except AssayInputError as exc:
                 rows.append({**row, "converged": False, "flags": f"not_fitted: {exc.reason}"})
                 continue
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:  # a numerical failure
+                reason = f"the fit failed numerically ({type(exc).__name__}: {exc})"
+                rows.append({**row, "converged": False, "flags": f"not_fitted: {reason}"})
+                continue
             fits[key][model] = fit
             flags = list(fit.flags)
             if dose is not None and fit.derived and not math.isfinite(litres):

@@ -198,7 +198,9 @@ def _draw_profile(
 def _draw_terminal(ax: Axes, data: pd.DataFrame, result: Mapping[str, Any], t_end: float) -> None:
     """Draw ``exp(intercept - lambda_z t)`` over the lambda_z span, dashed on to the last sample."""
     lam = _number(result, "lambda_z_per_h")
-    intercept = _number(result, "lambda_z_intercept")
+    intercept = _number(
+        result, "lambda_z_intercept", *(k for k in result if k.startswith("lambda_z_intercept_ln"))
+    )
     first = _number(result, "lambda_z_first_h")
     last = _number(result, "lambda_z_last_h")
     used_times = data.loc[data["used"], "time_h"]
@@ -212,7 +214,7 @@ def _draw_terminal(ax: Axes, data: pd.DataFrame, result: Mapping[str, Any], t_en
     half_life = _number(result, "half_life_h")
     half_life = half_life if math.isfinite(half_life) else math.log(2) / lam if lam > 0 else math.nan
     label = f"terminal: λ$_z$ {lam:.3g}/h, t$_{{1/2}}$ {half_life:.3g} h"
-    r2 = _number(result, "lambda_z_adj_r2", "adj_r2")
+    r2 = _number(result, "lambda_z_adj_r2", "adj_r2", "r2adj")
     if math.isfinite(r2):
         label += f", adj. R² {r2:.3f}"
     span = np.linspace(first, last, 50)
