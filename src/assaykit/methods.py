@@ -248,6 +248,26 @@ REFERENCES: dict[str, Reference] = {
         "anxiolytic effects of benzodiazepines. Pharmacol Biochem Behav 13(2):167-170. "
         "doi:10.1016/0091-3057(80)90067-2",
     ),
+    "gabrielsson2016": _ref(
+        "Gabrielsson & Weiner 2016",
+        "Gabrielsson J, Weiner D (2016). Pharmacokinetic and Pharmacodynamic Data Analysis: Concepts and "
+        "Applications, 5th ed. Stockholm: Swedish Pharmaceutical Press",
+    ),
+    "denney2015": _ref(
+        "Denney et al. 2015",
+        "Denney W, Duvvuri S, Buckeridge C (2015). Simple, automatic noncompartmental analysis: the PKNCA R "
+        "package. J Pharmacokinet Pharmacodyn 42(1):11-107, S65 (abstract; the package's own citation)",
+    ),
+    "rowland2011": _ref(
+        "Rowland & Tozer 2011",
+        "Rowland M, Tozer TN (2011). Clinical Pharmacokinetics and Pharmacodynamics: Concepts and "
+        "Applications, 4th ed. Philadelphia: Lippincott Williams & Wilkins",
+    ),
+    "gibaldi1982": _ref(
+        "Gibaldi & Perrier 1982",
+        "Gibaldi M, Perrier D (1982). Pharmacokinetics, 2nd ed., revised and expanded. New York: Marcel "
+        "Dekker",
+    ),
     "kundert2021": _ref(
         "Kundert 2021",
         "Kundert K (2021). Wellmap: a file format for microplate layouts. BMC Res Notes 14:164. "

@@ -24,11 +24,33 @@ code                           meaning
                                by default)
 ``dose_missing``               the subject has no dose: CL, Vz and Cmax/Dose are empty
 =============================  ===============================================================================
+
+The rows of the compartment fits (``--compartmental``) carry their own codes, joined by ``; ``, each with
+its reason after a colon:
+
+=============================  ===============================================================================
+code                           meaning
+=============================  ===============================================================================
+``not_fitted: <why>``          the model could not be fitted to this profile (too few points, no dose for a
+                               one-compartment model, a numerical failure)
+``not_converged``              the least-squares search stopped before converging
+``ambiguous``                  the parameters are not all identifiable from these points (a singular or
+                               near-singular covariance)
+``negative_amplitude``         a two-compartment fit with an exponential term of amplitude <= 0: not a
+                               two-compartment profile
+``flip_flop``                  absorption slower than elimination or distribution: the half-lives may be
+                               swapped
+``tlag_negative``              the fitted lag time is before the dose
+``tlag_late``                  the fitted lag time is after the first measurable concentration
+``half_life_beyond_data``      a half-life more than 10 times the sampling span: the data cannot define it
+``weights``                    zero concentrations were left out of a 1/y or 1/y^2 weighted fit
+``units``                      the dose and concentration units do not convert to litres: no CL or V
+=============================  ===============================================================================
 """
 
 from __future__ import annotations
 
-__all__ = ["FLAG_CODES", "FLAG_MEANINGS", "join_codes"]
+__all__ = ["COMPARTMENT_FLAG_MEANINGS", "FLAG_CODES", "FLAG_MEANINGS", "join_codes"]
 
 #: Each code of the table above in one plain sentence, for reports (:func:`assaykit.flag_text.explain_flags`).
 FLAG_MEANINGS: dict[str, str] = {
@@ -66,6 +88,31 @@ FLAG_MEANINGS: dict[str, str] = {
         "as the BLQ rules say)."
     ),
     "dose_missing": "The subject has no dose, so clearance, volume and Cmax/Dose are empty.",
+}
+
+#: The compartment fits' codes (the second table above), in one plain sentence each.
+COMPARTMENT_FLAG_MEANINGS: dict[str, str] = {
+    "not_fitted": "The compartment model could not be fitted to this profile; its row is empty.",
+    "not_converged": "The least-squares search stopped before it converged: do not use these estimates.",
+    "ambiguous": (
+        "The parameters are not all identifiable from these points, so their standard errors are "
+        "unreliable; a simpler model usually describes the data as well."
+    ),
+    "negative_amplitude": (
+        "An exponential term has a negative amplitude: the curve is not a two-compartment profile."
+    ),
+    "flip_flop": (
+        "Absorption is slower than elimination or distribution, so the fitted half-lives may belong to "
+        "the other process."
+    ),
+    "tlag_negative": "The fitted lag time falls before the dose.",
+    "tlag_late": "The fitted lag time falls after the first measurable concentration.",
+    "half_life_beyond_data": (
+        "A half-life exceeds ten times the sampling span: the data cannot define it, and the model has "
+        "too many phases for them."
+    ),
+    "weights": "Zero concentrations were left out of the weighted fit (1/y weights need y > 0).",
+    "units": "The dose and concentration units do not convert to litres, so clearance and volume are empty.",
 }
 
 #: The codes in their listed order.

@@ -22,6 +22,7 @@ _MEANINGS = {
     "epm": "assaykit.epm.endpoints",
     "ldb": "assaykit.ldb.endpoints",
     "compare": "assaykit.stats.comparison_rows",
+    "pk": "assaykit.pk.flags",
 }
 
 
