@@ -16,7 +16,7 @@ from typing import Any
 from assaykit.errors import AssayInputError
 
 #: The kinds of part (the arrays of tables a study file may have).
-KINDS = ("binding", "saturation", "epm", "ldb", "compare")
+KINDS = ("binding", "saturation", "epm", "ldb", "compare", "pk")
 #: The formats of the tables the study writes.
 TABLE_FORMATS = ("csv", "tsv", "json", "xlsx")
 
@@ -139,6 +139,29 @@ _COMPARE = {
     "group-column": Key("group", "text"),
 }
 
+_PK = {
+    "protocol": Key("protocol", "protocol"),
+    "sheet": Key("sheet", "text"),
+    "route": Key("route", "text"),
+    "infusion-h": Key("infusion_h", "number"),
+    "dose": Key("dose", "number"),
+    "dose-unit": Key("dose_unit", "text"),
+    "mw": Key("mw_g_mol", "number"),
+    "lloq": Key("lloq", "number"),
+    "auc-method": Key("auc_method", "text", ("linear", "linear-up-log-down")),
+    "blq-before": Key("blq_before", "text", ("zero", "missing")),
+    "blq-after": Key("blq_after", "text", ("missing", "zero")),
+    "lambda-z-points": Key("lambda_z_points", "texts"),
+    "min-points": Key("min_points", "integer"),
+    "min-r2adj": Key("min_r2adj", "number"),
+    "max-extrap": Key("max_extrap_pct", "number"),
+    "min-span-ratio": Key("min_span_ratio", "number"),
+    "partial-auc": Key("partial_auc", "texts"),
+    "compartmental": Key("compartmental", "text", ("none", "1", "2", "both")),
+    "lag": Key("lag", "flag"),
+    "cmt-weights": Key("cmt_weights", "text", ("none", "1/y", "1/y2")),
+}
+
 #: The keys of each kind of part (the long options of its command, without the dashes).
 PART_KEYS: dict[str, dict[str, Key]] = {
     "binding": _COMMON | _BINDING,
@@ -146,6 +169,7 @@ PART_KEYS: dict[str, dict[str, Key]] = {
     "epm": _COMMON | _TRACKING | _POSTURES,
     "ldb": _COMMON | _TRACKING,
     "compare": _COMMON | _COMPARE,
+    "pk": _COMMON | _PK,
 }
 #: The keys of the ``[study]`` table.
 STUDY_KEYS = {"title": Key("title", "text"), "tables": Key("tables", "folder")}

@@ -194,6 +194,12 @@ def _run_part(
 
         run = run_saturation(files, output=output, progress=progress, outputs=out, **options)
         section = saturation_section(run, progress=progress)
+    elif part.kind == "pk":
+        from assaykit.pk.workflow import run_pk
+        from assaykit.report.sections import pk_section
+
+        run = run_pk(files, output=output, progress=progress, outputs=out, **options)
+        section = pk_section(run, progress=progress)
     elif part.kind in ("epm", "ldb"):
         from assaykit.report.sections import tracking_section
 
