@@ -253,6 +253,7 @@ GUIDE = {
     "ldb": ["ldb.md", "epm.md", "pose.md"],  # the light-dark box page refers to the plus maze's for the core
     "compare": ["compare.md"],
     "report": ["report.md"],
+    "pk": ["pk.md"],
 }
 
 
