@@ -4,10 +4,8 @@ The R scripts write the trapezoids, the log-down segments and the adjusted-R^2 s
 in base R (``lm(log(conc) ~ time)`` on every candidate tail), independently of assaykit; their outputs are
 the stored CSVs beside them, compared here to 1e-10 relative.
 
-No published PKNCA or NonCompart table of per-subject values for these data sets could be found through
-the search tool (NonCompart's documented example, ``tblNCA(Theoph, dose=320, ...)``, shows the call but
-not its output; PKNCA's "Computing NCA Parameters for Theophylline" vignette shows the data and
-intervals but only summary output), so none is matched here.
+Published per-subject results on the same data sets (Phoenix WinNonlin beside NonCompart, from the
+NonCompart validation report) are matched in ``test_nca_published.py``.
 """
 
 from __future__ import annotations

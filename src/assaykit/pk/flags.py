@@ -25,7 +25,7 @@ code                           meaning
 ``dose_missing``               the subject has no dose: CL, Vz and Cmax/Dose are empty
 =============================  ===============================================================================
 
-The rows of the compartment fits (``--compartmental``) carry their own codes, joined by ``; ``, each with
+The rows of the compartment fits (``--compartmental``) carry their own codes, joined by semicolons, each with
 its reason after a colon:
 
 =============================  ===============================================================================
