@@ -151,3 +151,26 @@ def test_infusion_without_duration_and_mixed_units_are_errors() -> None:
         nca_table(_frame(rows))
     with pytest.raises(AssayInputError, match="molecular weight"):
         nca_table(_frame(_profile("1", GOOD), conc_unit="nM", dose_unit="mg"))
+
+
+def test_every_unit_the_reader_accepts_is_one_the_engine_computes_with() -> None:
+    from assaykit.io.pk.columns import CONC_UNITS as READ_CONC
+    from assaykit.io.pk.columns import DOSE_UNITS as READ_DOSE
+    from assaykit.pk.units import CONC_UNITS, DOSE_UNITS
+
+    assert set(READ_CONC.values()) <= set(CONC_UNITS)
+    assert set(READ_DOSE.values()) <= set(DOSE_UNITS)
+
+
+@pytest.mark.parametrize(
+    ("conc", "dose", "litres_per_h"),
+    [
+        ("mg/mL", "mg", 1e-3),  # 1 mg / (1 h mg/mL) = 1 mL/h
+        ("ng/L", "ng", 1.0),  # 1 ng / (1 h ng/L) = 1 L/h
+        ("g/L", "g/kg", 1.0),  # 1 g/kg / (1 h g/L) = 1 L/h/kg
+        ("mM", "mmol/kg", 1.0),  # 1 mmol/kg / (1 h mmol/L) = 1 L/h/kg
+        ("ng/mL", "ng/kg", 1e-3),  # 1 ng/kg / (1 h ng/mL) = 1 mL/h/kg
+    ],
+)
+def test_clearance_units_by_hand(conc: str, dose: str, litres_per_h: float) -> None:
+    assert clearance_factor(conc, dose) == pytest.approx(litres_per_h, rel=1e-12)

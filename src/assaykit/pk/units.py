@@ -82,20 +82,28 @@ _CONC = [
     ConcUnit("mg/L", "mg_L", "mass", 1.0),
     ConcUnit("ug/L", "ug_L", "mass", 1e-3),
     ConcUnit("pg/mL", "pg_mL", "mass", 1e-6),
+    ConcUnit("mg/mL", "mg_mL", "mass", 1e3),
+    ConcUnit("ng/L", "ng_L", "mass", 1e-6),
+    ConcUnit("g/L", "g_L", "mass", 1e3),
     ConcUnit("ng/g", "ng_g", "tissue", math.nan),
     ConcUnit("nM", "nM", "molar", 1e-3),
     ConcUnit("uM", "uM", "molar", 1.0),
     ConcUnit("pM", "pM", "molar", 1e-6),
+    ConcUnit("mM", "mM", "molar", 1e3),
 ]
 _DOSE = [
     DoseUnit("mg", "mg", "mass", 1.0, False),
     DoseUnit("ug", "ug", "mass", 1e-3, False),
     DoseUnit("mg/kg", "mg_kg", "mass", 1.0, True),
     DoseUnit("ug/kg", "ug_kg", "mass", 1e-3, True),
+    DoseUnit("ng", "ng", "mass", 1e-6, False),
+    DoseUnit("ng/kg", "ng_kg", "mass", 1e-6, True),
+    DoseUnit("g/kg", "g_kg", "mass", 1e3, True),
     DoseUnit("nmol", "nmol", "molar", 1e-3, False),
     DoseUnit("umol", "umol", "molar", 1.0, False),
     DoseUnit("nmol/kg", "nmol_kg", "molar", 1e-3, True),
     DoseUnit("umol/kg", "umol_kg", "molar", 1.0, True),
+    DoseUnit("mmol/kg", "mmol_kg", "molar", 1e3, True),
 ]
 
 

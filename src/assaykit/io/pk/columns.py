@@ -82,7 +82,6 @@ DOSE_UNITS: dict[str, str] = {
     "mmol_kg": "mmol/kg",
     "nmol": "nmol",
     "umol": "umol",
-    "mg_m2": "mg/m2",
 }
 
 #: Route as written (lower case) -> route of the canonical frame.
