@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assaykit.figure_layout import release_figures, reusing_figures
 from assaykit.parallel import MIN_ITEMS, map_ordered
 from assaykit.plotting import figure_dpi
 
@@ -90,6 +91,30 @@ def _draw(item: tuple[FigureJob, Path, int | None]) -> Path:
         return job.draw(path)
 
 
+def _draw_batch(item: tuple[FigureJob, Path, int | None]) -> Path:
+    """:func:`_draw` one of a batch: the process keeps a figure of each size for the next one."""
+    with reusing_figures():
+        return _draw(item)
+
+
+def _batch(
+    func: Callable[[Any], Any],
+    items: list[Any],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """Map ``func`` over a batch of figures over every usable core (:func:`map_ordered`), with progress."""
+    total = len(items)
+    if progress is not None:
+        progress(0, total)
+    report = None if progress is None else (lambda done: progress(done, total))
+    _warm_up(total)
+    try:
+        return map_ordered(func, items, progress=report, workers=workers, preload=_PRELOAD)
+    finally:
+        release_figures()  # the figures this process kept, when it drew (some of) the batch itself
+
+
 def draw_figures(
     jobs: Sequence[FigureJob],
     paths: Sequence[str | Path],
@@ -125,13 +150,8 @@ def draw_figures(
     """
     if len(jobs) != len(paths):
         raise ValueError(f"{len(jobs)} figure jobs but {len(paths)} paths")
-    total = len(jobs)
-    if progress is not None:
-        progress(0, total)
     items = [(job, Path(path), dpi) for job, path in zip(jobs, paths, strict=True)]
-    report = None if progress is None else (lambda done: progress(done, total))
-    _warm_up(total)
-    return map_ordered(_draw, items, progress=report, workers=workers, preload=_PRELOAD)
+    return _batch(_draw_batch, items, workers, progress)
 
 
 def stage_figures(
@@ -217,7 +237,8 @@ def figure_bytes(
 
 def _bytes(item: tuple[FigureJob, str, int | None, bool]) -> bytes:
     job, fmt, dpi, small = item
-    return figure_bytes(job, fmt, dpi=dpi, small=small)
+    with reusing_figures():
+        return figure_bytes(job, fmt, dpi=dpi, small=small)
 
 
 def figures_bytes(
@@ -233,13 +254,7 @@ def figures_bytes(
 
     ``workers`` and ``progress`` are as for :func:`draw_figures`; errors are raised as there.
     """
-    total = len(jobs)
-    if progress is not None:
-        progress(0, total)
-    items = [(job, fmt, dpi, small) for job in jobs]
-    report = None if progress is None else (lambda done: progress(done, total))
-    _warm_up(total)
-    return map_ordered(_bytes, items, progress=report, workers=workers, preload=_PRELOAD)
+    return _batch(_bytes, [(job, fmt, dpi, small) for job in jobs], workers, progress)
 
 
 #: The file formats of ``--plot-format``.

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assaykit.errors import AssayInputError
-from assaykit.figure_layout import canvas_class, layout_engine, settle_layout
+from assaykit.figure_layout import (
+    adopt,
+    canvas_class,
+    give_back,
+    layout_engine,
+    settle_layout,
+    take_figure,
+)
 from assaykit.io.writers import atomic_path
 
 if TYPE_CHECKING:
@@ -173,6 +180,24 @@ def new_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def reusable_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
+    """Return :func:`new_figure`, or inside :func:`.reusing_figures` a figure of the size used before.
+
+    For the batches of :mod:`assaykit.figure_jobs` (a thousand competition curves): a figure written with
+    :func:`save_figure` is cleared and handed out again, with its tick objects and its renderer's text
+    measurements, which a new figure would build again (the output is the same). Use it in a plot function
+    that draws on the one axes and writes the figure with :func:`save_figure`; a figure changed in a way
+    that clearing its axes does not undo (another axes, figure texts, spines, tick parameters) is not
+    reused. Outside :func:`.reusing_figures` it is :func:`new_figure`.
+    """
+    fig = take_figure(width, height)
+    if fig is not None:
+        return fig, fig.axes[0]
+    fig, ax = new_figure(width, height)
+    adopt(fig)
+    return fig, ax
+
+
 def blank_figure(width: float, height: float) -> Figure:
     """Return an empty figure of ``width`` x ``height`` inches with the fast layout and canvas.
 
@@ -231,7 +256,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
                 message = f"could not write the figure ({exc.strerror or exc})"
                 raise AssayInputError(message, path=path) from exc
     finally:
-        _close(fig)
+        _release(fig)
     return path
 
 
@@ -313,6 +338,17 @@ def unique_stems(names: Sequence[str]) -> list[str]:
         seen.add(stem.casefold())
         stems.append(stem)
     return stems
+
+
+def _release(fig: Figure) -> None:
+    """Keep a written figure for :func:`reusable_figure` when it may be reused, else close it."""
+    try:
+        with house_style():
+            kept = give_back(fig)
+    except Exception:  # a figure that cannot be cleared is not reused
+        kept = False
+    if not kept:
+        _close(fig)
 
 
 def _close(fig: Figure) -> None:
