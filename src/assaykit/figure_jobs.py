@@ -200,6 +200,13 @@ def small_png(data: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         dpi = image.info.get("dpi")
         rgb = image.convert("RGB")
+    return _palette_png(rgb, dpi, colours)
+
+
+def _palette_png(rgb: Any, dpi: Any, colours: int = PALETTE_COLOURS) -> bytes:
+    """Encode a PIL image as :func:`small_png` does (``dpi``: a pair, or None)."""
+    from PIL import Image
+
     palette = rgb.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     palette.save(out, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
@@ -227,12 +234,24 @@ def figure_bytes(
     bytes
         The file's content.
     """
+    from assaykit.plotting import captured_pixels
+
     suffix = "." + str(fmt).lower().lstrip(".")
+    small = small and suffix == ".png"
     with tempfile.TemporaryDirectory(prefix="assaykit-figure-") as folder:
         path = Path(folder) / f"figure{suffix}"
-        _draw((job, path, dpi))
-        data = path.read_bytes()
-    return small_png(data) if small and suffix == ".png" else data
+        # a palette PNG is made from the pixels: the figure's own PNG would be encoded to be decoded
+        with captured_pixels() if small else contextlib.nullcontext([]) as pixels:
+            _draw((job, path, dpi))
+        if small and pixels:
+            from PIL import Image
+
+            rgba, size, at = pixels[-1]
+            return _palette_png(
+                Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB"), (at, at)
+            )
+        data = path.read_bytes()  # a figure that was not written by save_figure
+    return small_png(data) if small else data
 
 
 def _bytes(item: tuple[FigureJob, str, int | None, bool]) -> bytes:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import re
 import sys
 import unicodedata
@@ -92,6 +93,11 @@ DPI = 200
 _DPI: contextvars.ContextVar[int | None] = contextvars.ContextVar("assaykit_figure_dpi", default=None)
 
 
+#: Where :func:`save_figure` puts a PNG figure's pixels instead of writing it (see :func:`captured_pixels`).
+_PIXELS: contextvars.ContextVar[list[tuple[bytes, tuple[int, int], int]] | None] = contextvars.ContextVar(
+    "assaykit_figure_pixels", default=None
+)
+
 #: Figure formats :func:`save_figure` writes, chosen by the file extension.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -144,6 +150,21 @@ def figure_dpi(dpi: int | None) -> Iterator[None]:
         yield
     finally:
         _DPI.reset(token)
+
+
+@contextlib.contextmanager
+def captured_pixels() -> Iterator[list[tuple[bytes, tuple[int, int], int]]]:
+    """Inside the block, :func:`save_figure` keeps a PNG figure's pixels instead of writing the file.
+
+    For report thumbnails, which are re-encoded with a palette: the RGBA pixels the PNG would hold, its
+    ``(width, height)`` and dpi are appended to the list yielded, and no file is written.
+    """
+    pixels: list[tuple[bytes, tuple[int, int], int]] = []
+    token = _PIXELS.set(pixels)
+    try:
+        yield pixels
+    finally:
+        _PIXELS.reset(token)
 
 
 def new_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Axes]:
@@ -249,6 +270,15 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
             )
         dpi = _DPI.get() or DPI
         settle_layout(fig, dpi)
+        pixels = _PIXELS.get()
+        if pixels is not None and suffix == ".png":
+            # what savefig would encode: the same draw, its buffer without the PNG encoding
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            size = (int(renderer.width), int(renderer.height))
+            pixels.append((buffer.getvalue(), size, dpi))
+            return path
         with atomic_path(path) as tmp:
             try:
                 fig.savefig(tmp, format=suffix[1:], dpi=dpi, facecolor="white")
