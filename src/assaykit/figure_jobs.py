@@ -209,7 +209,8 @@ def _palette_png(rgb: Any, dpi: Any, colours: int = PALETTE_COLOURS) -> bytes:
 
     palette = rgb.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    palette.save(out, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
+    # zlib's default level 6: Pillow's optimize (level 9) made the file 6% smaller in ten times the time
+    palette.save(out, format="png", compress_level=6, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
 
 

@@ -16,6 +16,8 @@ import contextlib
 import contextvars
 import functools
 import os
+import struct
+import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LAYOUT_PAD",
     "canvas_class",
+    "encode_png",
     "fit_layout",
     "give_back",
     "layout_engine",
@@ -226,6 +229,64 @@ if hasattr(os, "register_at_fork"):
     # Parsed labels hold the parent's FreeType fonts, which matplotlib drops in a forked child (they are not
     # fork-safe): a worker starts with a parser of its own (the grammar, shared by the class, is kept).
     os.register_at_fork(after_in_child=shared_mathtext.cache_clear)
+
+
+#: Deflate levels of :func:`encode_png`: ISA-L's (python-isal) where it is installed, else zlib's.
+PNG_LEVELS = {"isal": 2, "zlib": 3}
+
+
+def encode_png(rgba: bytes, size: tuple[int, int], dpi: float) -> bytes:
+    """Return the PNG of ``size`` (width, height) 8-bit RGBA pixels, rows top first, at ``dpi``.
+
+    What matplotlib's PNG holds (the pixels, the resolution, its ``Software`` text), encoded faster and
+    smaller: Pillow tries five row filters on every row and deflates at zlib's level 6, about a fifth
+    of a figure's time; the flat colours of a plot deflate better unfiltered, here with ISA-L's level 2
+    (:data:`PNG_LEVELS`): some 10% fewer bytes in a fortieth of the time.
+    """
+    import matplotlib as mpl
+
+    width, height = size
+    rows = np.empty((height, 4 * width + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type None
+    rows[:, 1:] = np.frombuffer(rgba, dtype=np.uint8).reshape(height, 4 * width)
+    try:
+        from isal import isal_zlib
+
+        data = isal_zlib.compress(rows.tobytes(), PNG_LEVELS["isal"])
+    except ImportError:
+        data = zlib.compress(rows.tobytes(), PNG_LEVELS["zlib"])
+    ppm = int(dpi / 0.0254 + 0.5)  # pixels per metre, as Pillow rounds them
+    software = f"Matplotlib version{mpl.__version__}, https://matplotlib.org/"
+    chunks = (
+        (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        (b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+        (b"tEXt", b"Software\0" + software.encode("latin-1")),
+        (b"IDAT", data),
+        (b"IEND", b""),
+    )
+    out = [b"\x89PNG\r\n\x1a\n"]
+    for tag, body in chunks:
+        out += [struct.pack(">I", len(body)), tag, body, struct.pack(">I", zlib.crc32(tag + body))]
+    return b"".join(out)
+
+
+def rgba_pixels(fig: Figure, dpi: float) -> tuple[bytes, tuple[int, int]] | None:
+    """Draw a figure as ``savefig`` draws a PNG and return its RGBA pixels and (width, height).
+
+    None for a figure whose canvas is not Agg's (such as one of pyplot's, with another backend).
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
+    renderer = fig.canvas.get_renderer()
+    size = (int(renderer.width), int(renderer.height))
+    data = buffer.getvalue()
+    return (data, size) if len(data) == 4 * size[0] * size[1] else None
 
 
 @functools.cache

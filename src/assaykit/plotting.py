@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import io
 import re
 import sys
 import unicodedata
@@ -31,8 +30,10 @@ from assaykit.errors import AssayInputError
 from assaykit.figure_layout import (
     adopt,
     canvas_class,
+    encode_png,
     give_back,
     layout_engine,
+    rgba_pixels,
     settle_layout,
     take_figure,
 )
@@ -270,18 +271,17 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
             )
         dpi = _DPI.get() or DPI
         settle_layout(fig, dpi)
+        drawn = rgba_pixels(fig, dpi) if suffix == ".png" else None
         pixels = _PIXELS.get()
-        if pixels is not None and suffix == ".png":
-            # what savefig would encode: the same draw, its buffer without the PNG encoding
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
-            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-            size = (int(renderer.width), int(renderer.height))
-            pixels.append((buffer.getvalue(), size, dpi))
+        if drawn is not None and pixels is not None:
+            pixels.append((*drawn, dpi))
             return path
         with atomic_path(path) as tmp:
             try:
-                fig.savefig(tmp, format=suffix[1:], dpi=dpi, facecolor="white")
+                if drawn is not None:
+                    Path(tmp).write_bytes(encode_png(*drawn, dpi))
+                else:
+                    fig.savefig(tmp, format=suffix[1:], dpi=dpi, facecolor="white")
             except OSError as exc:
                 message = f"could not write the figure ({exc.strerror or exc})"
                 raise AssayInputError(message, path=path) from exc
