@@ -181,3 +181,23 @@ def test_a_png_holds_the_pixels_resolution_and_text_of_matplotlibs(
             assert a.info["dpi"] == pytest.approx((200, 200), abs=0.01)
             assert np.array_equal(np.asarray(a), np.asarray(b))
         assert ours.stat().st_size < theirs.stat().st_size
+
+
+def test_a_reused_figure_clips_its_grid_lines_as_a_new_one(tmp_path: Path) -> None:
+    def draw(path: Path, grid: bool) -> bytes:
+        with house_style():
+            fig, ax = plotting.reusable_figure()
+            ax.plot([0.5, 2.5], [-1.0, 3.0], clip_on=False)
+            ax.set(xscale="log", xlim=(1, 2), ylim=(0, 2))
+            if grid:
+                ax.grid(True, which="both", lw=4)
+            save_figure(fig, path)
+        return path.read_bytes()
+
+    fresh = draw(tmp_path / "fresh.png", True)
+    try:
+        with figure_layout.reusing_figures():
+            draw(tmp_path / "first.png", False)
+            assert draw(tmp_path / "reused.png", True) == fresh
+    finally:
+        figure_layout.release_figures()

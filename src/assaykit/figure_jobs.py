@@ -6,7 +6,9 @@ a process pool (:func:`assaykit.parallel.map_ordered`: the same files the plain 
 warnings as the loop raises them) with a progress callback; :func:`stage_figures` does it for the staged
 files of a run's :class:`~assaykit.io.outputs.OutputSet`, so that the figures are written with the run's
 other outputs, all or none. :func:`figure_bytes` and :func:`figures_bytes` draw figures into memory for
-a report (small thumbnails: a lower resolution and a palette PNG).
+a report (small thumbnails: a lower resolution and a palette PNG, made from the figure's pixels). Within a
+batch each process draws a plot function's figures on one figure, cleared between them
+(:func:`assaykit.figure_layout.reusing_figures`; the same files as new figures give).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The fast layout of assaykit's figures: one measuring pass, one draw, one mathtext parser per process.
+"""The fast figures of assaykit: one measuring pass, one draw, reused figures, a quick PNG encoder.
 
 Constrained layout measures a figure's decorations twice, and ``savefig`` draws a figure that has a layout
 engine once without rendering before the real draw, so every figure was drawn twice. :func:`fit_layout`
@@ -7,7 +7,9 @@ measures the axes' labels, titles and legends once and gives each grid row and c
 resolution it is saved at and detaches the engine, so that saving draws it once. The canvas of
 :func:`assaykit.plotting.new_figure` shares :func:`shared_mathtext` between figures, so that a log axis's
 ``10^-9`` labels are parsed once per process, not once per figure (matplotlib keeps a parser, and its
-cache, per renderer). ``benchmarks/bench_figures.py`` measures the gain.
+cache, per renderer). In a batch (:func:`reusing_figures`) a written figure is cleared and drawn on
+again, and :func:`encode_png` writes the pixels of a PNG in a fortieth of Pillow's time.
+``benchmarks/bench_figures.py`` measures the gain.
 """
 
 from __future__ import annotations
@@ -306,12 +308,10 @@ def canvas_class() -> type:
 
 
 # Figure reuse. A batch of figures of one kind (a thousand competition curves) builds the same figure, axes,
-# tick objects and text measurements again for every figure: about a seventh of a figure's time. Inside
-# reusing_figures(), a figure that save_figure has finished with is cleared with Axes.clear (which resets
-# everything a plot sets on its axes: artists, legend, titles, labels, scales, limits, the colour cycle)
-# but keeps its tick objects, canvas and renderer (whose text-size cache the next figure then hits), and
-# waits in _FREE for the next reusable figure of its size. A figure whose state Axes.clear does not reset
-# was changed (another axes, a colour bar, figure texts, spines, tick parameters, aspect...) is not reused.
+# tick objects and text measurements again for every figure. Inside reusing_figures(), a figure that
+# save_figure has written is cleared with Axes.clear (artists, legend, titles, labels, scales, limits, the
+# colour cycle) but keeps its tick objects, canvas and renderer (whose text-size cache the next figure
+# hits) for the next reusable figure of its size; one changed where Axes.clear does not reach is closed.
 
 #: Free figures of this process by size in inches, while reuse is on (dropped in a forked child).
 _FREE: dict[tuple[float, float], list[Figure]] = {}
@@ -373,13 +373,17 @@ def give_back(fig: Figure) -> bool:
     axes = ax._axis_map.values()
     ticks = [(axis, axis.__dict__.get("majorTicks"), axis.__dict__.get("minorTicks")) for axis in axes]
     ax.clear()
-    for axis, major, minor in ticks:
-        # the tick objects are updated (positions, labels) each time the axis is drawn
-        if major is not None:
-            axis.majorTicks = major
-        if minor is not None:
-            axis.minorTicks = minor
-        axis.set_clip_path(ax.patch)
+    from matplotlib.transforms import Bbox, TransformedBbox
+
+    # what Axis.set_clip_path(ax.patch) sets on each tick and its grid line, computed once
+    clip = TransformedBbox(Bbox.unit(), ax.patch.get_transform())
+    for axis, major, minor in ticks:  # the ticks are updated (places, labels) when the axis is drawn
+        for kept, name in ((major, "majorTicks"), (minor, "minorTicks")):
+            if kept is not None:
+                setattr(axis, name, kept)
+                for tick in kept:
+                    tick.set_clip_box(clip)
+                    tick.gridline.set_clip_box(clip)
     fig.set_dpi(100)
     fig.subplots_adjust(**before[0])
     fig.set_layout_engine(layout_engine()())

@@ -9,8 +9,10 @@ Speed: a figure is drawn once. :func:`new_figure` lays it out with :func:`.fit_l
 of the axes decorations when the figure is drawn, where constrained layout makes two and a tight bounding
 box at save time draws the figure twice), and its canvas shares one mathtext parser between figures, so
 that the ``10^-9`` labels of a log axis are parsed once per process, not once per figure (matplotlib keeps
-a parser, and its cache, per renderer). Together they take a competition curve from about 0.26 s to
-about 0.12 s of CPU (``benchmarks/bench_figures.py``).
+a parser, and its cache, per renderer). In the batches of :mod:`assaykit.figure_jobs`,
+:func:`reusable_figure` draws each figure on the cleared figure of the one before, and :func:`save_figure`
+encodes a PNG from the figure's pixels (:func:`.encode_png`). Together they take a competition curve from
+about 0.26 s to about 0.085 s of CPU (``benchmarks/bench_figures.py``).
 """
 
 from __future__ import annotations
