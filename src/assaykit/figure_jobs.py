@@ -191,7 +191,7 @@ def stage_figures(
 
 
 def small_png(data: bytes, colours: int = PALETTE_COLOURS) -> bytes:
-    """Return a PNG re-encoded with a palette of at most ``colours`` colours (about a third of the bytes).
+    """Return a PNG re-encoded with a palette of at most ``colours`` colours (under half the bytes).
 
     A plot has few colours besides the shades its anti-aliased edges blend, so a palette of 256 keeps
     its look (each pixel moves by a few levels at most); the figure's white background has no
@@ -230,7 +230,7 @@ def figure_bytes(
     dpi
         Resolution of a PNG (default :data:`THUMBNAIL_DPI`); None for the house default.
     small
-        Make a PNG a palette PNG (:func:`small_png`), about a third of the bytes at the same look.
+        Make a PNG a palette PNG (:func:`small_png`), under half the bytes at the same look.
 
     Returns
     -------
