@@ -201,3 +201,26 @@ def test_a_reused_figure_clips_its_grid_lines_as_a_new_one(tmp_path: Path) -> No
             assert draw(tmp_path / "reused.png", True) == fresh
     finally:
         figure_layout.release_figures()
+
+
+def test_a_constrained_layout_figure_is_drawn_once_as_for_matplotlibs_png(tmp_path: Path) -> None:
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    def figure() -> Figure:  # the layout moves each time it is drawn: a second draw shows
+        fig = Figure(figsize=(6.4, 3.6), dpi=100, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([1, 2, 3], [3, 1, 2], label="a long label of a compound")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+        return fig
+
+    theirs = io.BytesIO()
+    figure().savefig(theirs, format="png", dpi=plotting.DPI, facecolor="white")
+    ours = save_figure(figure(), tmp_path / "ours.png")
+    with Image.open(ours) as a, Image.open(theirs) as b:
+        assert a.size == b.size == (1280, 720)
+        assert np.array_equal(np.asarray(a), np.asarray(b))

@@ -275,20 +275,34 @@ def encode_png(rgba: bytes, size: tuple[int, int], dpi: float) -> bytes:
 def rgba_pixels(fig: Figure, dpi: float) -> tuple[bytes, tuple[int, int]] | None:
     """Draw a figure as ``savefig`` draws a PNG and return its RGBA pixels and (width, height).
 
-    None for a figure whose canvas is not Agg's (such as one of pyplot's, with another backend).
+    The figure is drawn once, as for a PNG (a constrained layout, which moves on each draw, ends where it
+    would). None for a figure whose canvas is not Agg's (one of pyplot's, with another backend).
     """
-    import io
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
         return None
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
-    renderer = fig.canvas.get_renderer()
-    size = (int(renderer.width), int(renderer.height))
-    data = buffer.getvalue()
-    return (data, size) if len(data) == 4 * size[0] * size[1] else None
+    sink = _Buffer()
+    fig.savefig(sink, format="rgba", dpi=dpi, facecolor="white")
+    height, width = sink.shape[:2]
+    return sink.data, (width, height)
+
+
+class _Buffer:
+    """A file for Agg's ``print_raw``, which writes the renderer's buffer, shaped (height, width, 4), once."""
+
+    shape: tuple[int, ...] = (0, 0, 4)
+    data = b""
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        if self.data or view.ndim != 3:
+            raise ValueError("expected one write of the renderer's RGBA buffer")
+        self.shape, self.data = view.shape, view.tobytes()
+        return view.nbytes
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # matplotlib takes a file by its seek method
+        return 0
 
 
 @functools.cache
