@@ -167,6 +167,36 @@ def test_a_small_png_keeps_the_look_in_fewer_bytes() -> None:
     assert len(small) < 0.6 * len(full)
 
 
+def _pil_figure(path: Path) -> Path:
+    """A PNG 'figure' written without save_figure."""
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(path, dpi=(72, 72))
+    return Path(path)
+
+
+@pytest.mark.parametrize("dpi", [72, 150])
+def test_a_thumbnail_made_from_the_pixels_is_the_palette_png_of_the_written_figure(dpi: int) -> None:
+    job = _jobs(1)[0]
+    written = figure_bytes(job, "png", dpi=dpi, small=False)  # save_figure writes a PNG file
+    assert figure_bytes(job, "png", dpi=dpi) == small_png(written)
+    # a job that writes its file some other way is read back from it
+    other = FigureJob(_pil_figure)
+    assert figure_bytes(other) == small_png(figure_bytes(other, small=False))
+    with Image.open(io.BytesIO(figure_bytes(other))) as image:
+        assert image.mode == "P" and image.size == (40, 30)
+
+
+def test_a_thumbnail_has_the_pixels_of_the_smallest_encoding() -> None:
+    job = _jobs(1)[0]
+    small = figure_bytes(job, "png", dpi=100)
+    with Image.open(io.BytesIO(small)) as image:
+        smallest = io.BytesIO()
+        image.save(smallest, format="png", optimize=True, dpi=image.info["dpi"])  # zlib's level 9
+        assert len(small) < 1.1 * len(smallest.getvalue())
+        with Image.open(smallest) as other:
+            assert other.getpalette() == image.getpalette()
+            assert np.array_equal(np.asarray(other), np.asarray(image))
+
+
 def test_figures_bytes_are_the_figures_of_each_job_in_order(fixed_svg_ids: None) -> None:
     jobs = _jobs(9)
     one_by_one = [figure_bytes(job, "svg") for job in jobs]

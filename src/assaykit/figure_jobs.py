@@ -6,7 +6,9 @@ a process pool (:func:`assaykit.parallel.map_ordered`: the same files the plain 
 warnings as the loop raises them) with a progress callback; :func:`stage_figures` does it for the staged
 files of a run's :class:`~assaykit.io.outputs.OutputSet`, so that the figures are written with the run's
 other outputs, all or none. :func:`figure_bytes` and :func:`figures_bytes` draw figures into memory for
-a report (small thumbnails: a lower resolution and a palette PNG).
+a report (small thumbnails: a lower resolution and a palette PNG, made from the figure's pixels). Within a
+batch each process draws a plot function's figures on one figure, cleared between them
+(:func:`assaykit.figure_layout.reusing_figures`; the same files as new figures give).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assaykit.figure_layout import release_figures, reusing_figures
 from assaykit.parallel import MIN_ITEMS, map_ordered
 from assaykit.plotting import figure_dpi
 
@@ -90,6 +93,30 @@ def _draw(item: tuple[FigureJob, Path, int | None]) -> Path:
         return job.draw(path)
 
 
+def _draw_batch(item: tuple[FigureJob, Path, int | None]) -> Path:
+    """:func:`_draw` one of a batch: the process keeps a figure of each size for the next one."""
+    with reusing_figures():
+        return _draw(item)
+
+
+def _batch(
+    func: Callable[[Any], Any],
+    items: list[Any],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """Map ``func`` over a batch of figures over every usable core (:func:`map_ordered`), with progress."""
+    total = len(items)
+    if progress is not None:
+        progress(0, total)
+    report = None if progress is None else (lambda done: progress(done, total))
+    _warm_up(total)
+    try:
+        return map_ordered(func, items, progress=report, workers=workers, preload=_PRELOAD)
+    finally:
+        release_figures()  # the figures this process kept, when it drew (some of) the batch itself
+
+
 def draw_figures(
     jobs: Sequence[FigureJob],
     paths: Sequence[str | Path],
@@ -125,13 +152,8 @@ def draw_figures(
     """
     if len(jobs) != len(paths):
         raise ValueError(f"{len(jobs)} figure jobs but {len(paths)} paths")
-    total = len(jobs)
-    if progress is not None:
-        progress(0, total)
     items = [(job, Path(path), dpi) for job, path in zip(jobs, paths, strict=True)]
-    report = None if progress is None else (lambda done: progress(done, total))
-    _warm_up(total)
-    return map_ordered(_draw, items, progress=report, workers=workers, preload=_PRELOAD)
+    return _batch(_draw_batch, items, workers, progress)
 
 
 def stage_figures(
@@ -169,7 +191,7 @@ def stage_figures(
 
 
 def small_png(data: bytes, colours: int = PALETTE_COLOURS) -> bytes:
-    """Return a PNG re-encoded with a palette of at most ``colours`` colours (about a third of the bytes).
+    """Return a PNG re-encoded with a palette of at most ``colours`` colours (under half the bytes).
 
     A plot has few colours besides the shades its anti-aliased edges blend, so a palette of 256 keeps
     its look (each pixel moves by a few levels at most); the figure's white background has no
@@ -180,9 +202,17 @@ def small_png(data: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         dpi = image.info.get("dpi")
         rgb = image.convert("RGB")
+    return _palette_png(rgb, dpi, colours)
+
+
+def _palette_png(rgb: Any, dpi: Any, colours: int = PALETTE_COLOURS) -> bytes:
+    """Encode a PIL image as :func:`small_png` does (``dpi``: a pair, or None)."""
+    from PIL import Image
+
     palette = rgb.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    palette.save(out, format="png", optimize=True, **({"dpi": dpi} if dpi else {}))
+    # zlib's default level 6: Pillow's optimize (level 9) made the file 6% smaller in ten times the time
+    palette.save(out, format="png", compress_level=6, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
 
 
@@ -200,24 +230,37 @@ def figure_bytes(
     dpi
         Resolution of a PNG (default :data:`THUMBNAIL_DPI`); None for the house default.
     small
-        Make a PNG a palette PNG (:func:`small_png`), about a third of the bytes at the same look.
+        Make a PNG a palette PNG (:func:`small_png`), under half the bytes at the same look.
 
     Returns
     -------
     bytes
         The file's content.
     """
+    from assaykit.plotting import captured_pixels
+
     suffix = "." + str(fmt).lower().lstrip(".")
+    small = small and suffix == ".png"
     with tempfile.TemporaryDirectory(prefix="assaykit-figure-") as folder:
         path = Path(folder) / f"figure{suffix}"
-        _draw((job, path, dpi))
-        data = path.read_bytes()
-    return small_png(data) if small and suffix == ".png" else data
+        # a palette PNG is made from the pixels: the figure's own PNG would be encoded to be decoded
+        with captured_pixels() if small else contextlib.nullcontext([]) as pixels:
+            _draw((job, path, dpi))
+        if small and pixels:
+            from PIL import Image
+
+            rgba, size, at = pixels[-1]
+            return _palette_png(
+                Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB"), (at, at)
+            )
+        data = path.read_bytes()  # a figure that was not written by save_figure
+    return small_png(data) if small else data
 
 
 def _bytes(item: tuple[FigureJob, str, int | None, bool]) -> bytes:
     job, fmt, dpi, small = item
-    return figure_bytes(job, fmt, dpi=dpi, small=small)
+    with reusing_figures():
+        return figure_bytes(job, fmt, dpi=dpi, small=small)
 
 
 def figures_bytes(
@@ -233,13 +276,7 @@ def figures_bytes(
 
     ``workers`` and ``progress`` are as for :func:`draw_figures`; errors are raised as there.
     """
-    total = len(jobs)
-    if progress is not None:
-        progress(0, total)
-    items = [(job, fmt, dpi, small) for job in jobs]
-    report = None if progress is None else (lambda done: progress(done, total))
-    _warm_up(total)
-    return map_ordered(_bytes, items, progress=report, workers=workers, preload=_PRELOAD)
+    return _batch(_bytes, [(job, fmt, dpi, small) for job in jobs], workers, progress)
 
 
 #: The file formats of ``--plot-format``.

@@ -96,23 +96,32 @@ def test_save_failure_is_assay_input_error_and_leaves_no_file(tmp_path: Path, po
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_failure_while_drawing_keeps_earlier_file_and_leaves_no_temp(
-    tmp_path: Path, points: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, points: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     from matplotlib.figure import Figure
 
-    target = tmp_path / "diazepam.png"
+    target = tmp_path / f"diazepam{suffix}"
     target.write_bytes(b"earlier plot")
 
     def broken_savefig(self: Figure, fname: object, **kwargs: object) -> None:
         Path(str(fname)).write_bytes(PNG_MAGIC + b"half a file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    def broken_write(self: Path, data: bytes) -> int:
+        with open(self, "wb") as file:
+            file.write(data[:100])
+        raise OSError(28, "No space left on device")
+
+    if suffix == ".png":  # the pixels are drawn in memory and encoded, then written
+        monkeypatch.setattr(Path, "write_bytes", broken_write)
+    else:
+        monkeypatch.setattr(Figure, "savefig", broken_savefig)
     with pytest.raises(AssayInputError, match="could not write the figure"):
         plot_competition(points, TRUE, target)
     assert target.read_bytes() == b"earlier plot"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["diazepam.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
 @pytest.mark.parametrize(

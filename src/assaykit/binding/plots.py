@@ -125,7 +125,7 @@ def plot_competition(
     >>> plot_competition(points, fit, "diazepam.png", title="diazepam")  # doctest: +SKIP
     PosixPath('diazepam.png')
     """
-    from assaykit.plotting import house_style, new_figure, require_columns, save_figure
+    from assaykit.plotting import house_style, require_columns, reusable_figure, save_figure
 
     require_columns(points, POINT_COLUMNS)
     scale = make_scale(y_axis, total_mean, nsb_mean)
@@ -134,7 +134,7 @@ def plot_competition(
     fit_ok = bool(params["curves"]) or all(math.isfinite(params[k]) for k in FIT_KEYS)
 
     with house_style():
-        fig, ax = new_figure()
+        fig, ax = reusable_figure()
         try:
             tubes = (x, scale(y), outlier, hot)
             _draw(
