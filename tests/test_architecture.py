@@ -74,7 +74,7 @@ def test_the_source_keeps_the_import_rules() -> None:
 
 def test_every_package_and_top_level_module_has_a_layer() -> None:
     groups = {TOOL.group(m) for m in TOOL.graph()}
-    figures = {"plotting", "figure_layout", "figure_jobs"}
+    figures = {"plotting", "figure_layout", "figure_reuse", "figure_jobs"}
     known = PROTOCOLS | ENGINES | BASE | REPORT | figures | {"io", "cli", "__main__"}
     assert groups - known == set(), (
         "a new package or module: give it a layer here and in docs/architecture.md"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib import markers
 
-from assaykit import figure_layout, plotting
+from assaykit import figure_layout, figure_reuse, plotting
 from assaykit.binding.plots import plot_competition
 from assaykit.figure_jobs import FigureJob, draw_figures, figure_bytes, figures_bytes
 from assaykit.plotting import house_style, new_figure, save_figure
@@ -96,7 +96,7 @@ def test_a_reused_figure_draws_what_a_new_one_draws(tmp_path: Path, monkeypatch)
         fresh = CURVES[key].draw(tmp_path / f"fresh_{path.name}")  # a new figure each
         assert path.read_bytes() == fresh.read_bytes(), key
     assert batch[0].read_bytes() == batch[-1].read_bytes()
-    assert len(new) == 1 + len(order) and not figure_layout._FREE  # released after the batch
+    assert len(new) == 1 + len(order) and not figure_reuse._FREE  # released after the batch
 
 
 def test_thumbnails_of_reused_figures_are_those_of_new_figures() -> None:
@@ -129,7 +129,7 @@ def _colour_bar(fig: Any, ax: Any) -> None:
 )
 def test_a_figure_changed_beyond_its_axes_is_not_reused(tmp_path: Path, change: Any) -> None:
     try:
-        with figure_layout.reusing_figures(), house_style():
+        with figure_reuse.reusing_figures(), house_style():
             fig, ax = plotting.reusable_figure()
             change(fig, ax)
             save_figure(fig, tmp_path / "changed.png")
@@ -147,13 +147,13 @@ def test_a_figure_changed_beyond_its_axes_is_not_reused(tmp_path: Path, change: 
         with house_style():
             assert not ax.spines["top"].get_visible() and ax.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
     finally:
-        figure_layout.release_figures()
+        figure_reuse.release_figures()
 
 
 def test_outside_a_batch_every_figure_is_new(tmp_path: Path) -> None:
     fig, _ = plotting.reusable_figure()
     save_figure(fig, tmp_path / "a.png")
-    assert plotting.reusable_figure()[0] is not fig and not figure_layout._FREE
+    assert plotting.reusable_figure()[0] is not fig and not figure_reuse._FREE
 
 
 # PNG files encoded from the figure's pixels: what matplotlib's PNG holds, in fewer bytes.
@@ -196,11 +196,11 @@ def test_a_reused_figure_clips_its_grid_lines_as_a_new_one(tmp_path: Path) -> No
 
     fresh = draw(tmp_path / "fresh.png", True)
     try:
-        with figure_layout.reusing_figures():
+        with figure_reuse.reusing_figures():
             draw(tmp_path / "first.png", False)
             assert draw(tmp_path / "reused.png", True) == fresh
     finally:
-        figure_layout.release_figures()
+        figure_reuse.release_figures()
 
 
 def test_a_constrained_layout_figure_is_drawn_once_as_for_matplotlibs_png(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ files of a run's :class:`~assaykit.io.outputs.OutputSet`, so that the figures ar
 other outputs, all or none. :func:`figure_bytes` and :func:`figures_bytes` draw figures into memory for
 a report (small thumbnails: a lower resolution and a palette PNG, made from the figure's pixels). Within a
 batch each process draws a plot function's figures on one figure, cleared between them
-(:func:`assaykit.figure_layout.reusing_figures`; the same files as new figures give).
+(:func:`assaykit.figure_reuse.reusing_figures`; the same files as new figures give).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assaykit.figure_layout import release_figures, reusing_figures
+from assaykit.figure_reuse import release_figures, reusing_figures
 from assaykit.parallel import MIN_ITEMS, map_ordered
 from assaykit.plotting import figure_dpi
 

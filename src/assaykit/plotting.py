@@ -29,16 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assaykit.errors import AssayInputError
-from assaykit.figure_layout import (
-    adopt,
-    canvas_class,
-    encode_png,
-    give_back,
-    layout_engine,
-    rgba_pixels,
-    settle_layout,
-    take_figure,
-)
+from assaykit.figure_layout import canvas_class, encode_png, layout_engine, rgba_pixels, settle_layout
+from assaykit.figure_reuse import adopt, give_back, take_figure
 from assaykit.io.writers import atomic_path
 
 if TYPE_CHECKING:
