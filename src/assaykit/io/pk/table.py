@@ -19,6 +19,7 @@ from assaykit.io.input_files import with_hint
 from assaykit.io.number_cells import cell_hint
 from assaykit.io.pk.checks import check_profiles, check_subjects, warn_implausible
 from assaykit.io.pk.columns import ROUTES, PKColumns, pk_columns
+from assaykit.io.row_problems import RowProblems
 
 #: The columns of the canonical PK frame, in order (``compound`` follows ``group`` when the file has one).
 PK_COLUMNS = ("subject", "analyte", "group", "time_h", "conc", "blq", "dose", "route", "source_row")
@@ -60,29 +61,6 @@ def number(text: str, decimal_comma: bool) -> float:
     return value
 
 
-class Problems:
-    """Collect cell problems so that the error names the first and lists the other rows."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = path
-        self.found: list[tuple[int, str, str | None]] = []
-
-    def add(self, row: int, message: str, column: str | None) -> None:
-        """Note a problem in one row (and column)."""
-        self.found.append((row, message, column))
-
-    def raise_first(self) -> None:
-        """Raise the first problem noted, listing the other rows with problems; nothing if none."""
-        if not self.found:
-            return
-        row, message, column = self.found[0]
-        others = sorted({r for r, _, _ in self.found[1:] if r != row})
-        if others:
-            listed = ", ".join(map(str, others[:10])) + (", ..." if len(others) > 10 else "")
-            message += f" (other rows with problems: {listed})"
-        raise AssayInputError(message, path=self.path, row=row, column=column)
-
-
 def _conc_cell(text: str, decimal_comma: bool) -> tuple[float, bool, float | None]:
     """Read a concentration cell: (value, blq, LLOQ stated in a ``<0.5`` cell); ValueError if unreadable."""
     lowered = text.lower()
@@ -113,7 +91,7 @@ def _build(
     table: pd.DataFrame, found: PKColumns, path: str | Path, *, lloq: float | None, stacklevel: int
 ) -> pd.DataFrame:
     decimal_comma = table.attrs.get("delimiter") == ";"
-    problems = Problems(path)
+    problems = RowProblems(path)
     rows: list[tuple[Any, ...]] = []
     stated: set[float] = set()
     for line, record in zip(table.index, table.to_dict("records"), strict=True):

@@ -20,6 +20,7 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.input_files import with_hint
 from assaykit.io.number_cells import thousands_position, thousands_problem
+from assaykit.io.row_problems import RowProblems
 from assaykit.io.saturation_columns import (
     DATASET_COLUMNS,
     KIND_NAMES,
@@ -100,27 +101,6 @@ def _number(text: str, decimal_comma: bool) -> float:
     return float(text)
 
 
-class _Problems:
-    """Collect problems so that the error names the first and counts the other rows."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = path
-        self.found: list[tuple[int, str, str | None]] = []
-
-    def add(self, row: int, message: str, column: str | None) -> None:
-        self.found.append((row, message, column))
-
-    def raise_first(self) -> None:
-        if not self.found:
-            return
-        row, message, column = self.found[0]
-        others = sorted({r for r, _, _ in self.found[1:] if r != row})
-        if others:
-            listed = ", ".join(map(str, others[:10])) + (", ..." if len(others) > 10 else "")
-            message += f" (other rows with problems: {listed})"
-        raise AssayInputError(message, path=self.path, row=row, column=column)
-
-
 def from_table(
     table: pd.DataFrame, path: str | Path, *, specific: bool, stem: str, stacklevel: int
 ) -> pd.DataFrame:
@@ -160,7 +140,7 @@ def _from_columns(
     well_column = find_column(columns, "well", path=path, required=False)  # a plate's well: kept as text
 
     decimal_comma = table.attrs.get("delimiter") == ";"
-    problems = _Problems(path)
+    problems = RowProblems(path)
     rows: list[tuple[str, str, float, float, str | None, int]] = []
     dropped: list[int] = []
     written: list[float] = []  # each tube's concentration as written, in the column's unit
