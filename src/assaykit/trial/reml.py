@@ -1,9 +1,9 @@
 """Restricted maximum likelihood for a linear model with a patterned residual covariance across visits.
 
-The model is ``y = X beta + e`` where the errors of one patient are multivariate normal with the visits' covariance
-``Sigma`` (restricted to the visits the patient attended) and patients are independent. It is the model that
-``nlme::gls(y ~ ..., correlation = corSymm(form = ~ visit_index | patient), weights = varIdent(form = ~ 1 | visit),
-method = "REML")`` fits, with four covariance structures:
+The model is ``y = X beta + e`` where the errors of one patient are multivariate normal with the visits'
+covariance ``Sigma`` (restricted to the visits the patient attended) and patients are independent. It is the
+model that ``nlme::gls(y ~ ..., correlation = corSymm(form = ~ visit_index | patient),
+weights = varIdent(form = ~ 1 | visit), method = "REML")`` fits, with four covariance structures:
 
 - ``"unstructured"``: every variance and covariance free (``corSymm`` + ``varIdent``), q(q+1)/2 parameters,
   parameterised by the Cholesky factor of ``Sigma`` with a log diagonal;
@@ -13,10 +13,10 @@ method = "REML")`` fits, with four covariance structures:
 - ``"ar1_heterogeneous"``: a variance per visit and correlation rho^|j - k| (``corAR1`` + ``varIdent``);
 - ``"compound_symmetry"``: one variance and one correlation (``corCompSymm``).
 
-``beta`` is profiled out (generalised least squares) and the restricted log-likelihood (Patterson & Thompson 1971,
-Biometrika 58:545; Harville 1977, JASA 72:320) is maximised over the covariance parameters with an analytic
-gradient (quasi-Newton, then Newton steps on the finite-difference Hessian of that gradient until the gradient
-vanishes). ``cov(beta) = (X' V^-1 X)^-1`` at the estimate, as ``summary(gls)`` reports it.
+``beta`` is profiled out (generalised least squares) and the restricted log-likelihood (Patterson & Thompson
+1971, Biometrika 58:545; Harville 1977, JASA 72:320) is maximised over the covariance parameters with an
+analytic gradient (quasi-Newton, then Newton steps on the finite-difference Hessian of that gradient until
+the gradient vanishes). ``cov(beta) = (X' V^-1 X)^-1`` at the estimate, as ``summary(gls)`` reports it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def covariance_matrix(structure: str, theta: np.ndarray, q: int) -> np.ndarray:
         acf = _pacf_to_acf(np.tanh(theta[q:]))
         corr = acf[lags]
     else:
-        raise ValueError(f"unknown covariance structure {structure!r}; expected one of {', '.join(STRUCTURES)}")
+        raise ValueError(
+            f"unknown covariance structure {structure!r}; expected one of {', '.join(STRUCTURES)}"
+        )
     return sd[:, None] * corr * sd[None, :]
 
 
@@ -80,7 +82,7 @@ def _pacf_to_acf(pacf: np.ndarray) -> np.ndarray:
 
 
 def _start(structure: str, sigma0: np.ndarray) -> np.ndarray:
-    """Starting parameters: the unstructured start is ``sigma0`` itself, the others its variances."""
+    """Return starting parameters: the unstructured start is ``sigma0`` itself, the others its variances."""
     q = sigma0.shape[0]
     logsd = 0.5 * np.log(np.diag(sigma0))
     if structure == "unstructured":
@@ -93,14 +95,21 @@ def _start(structure: str, sigma0: np.ndarray) -> np.ndarray:
     return np.concatenate([logsd, np.zeros(extra)])
 
 
-def estimable(structure: str, patterns: list[tuple[int, ...]], q: int) -> str | None:
-    """Return why ``structure`` cannot be estimated from the visit patterns seen, or None if it can."""
+def estimable(
+    structure: str, patterns: list[tuple[int, ...]], q: int, labels: list | None = None
+) -> str | None:
+    """Return why ``structure`` cannot be estimated from the visit patterns seen, or None if it can.
+
+    ``patterns`` are the sets of visit positions (0..q-1) patients were seen at; ``labels`` name the visits in
+    the message (1..q by default).
+    """
+    name = list(range(1, q + 1)) if labels is None else list(labels)
     pairs = {(j, k) for p in patterns for j in p for k in p if j < k}
     if structure == "unstructured":
         missing = [(j, k) for j in range(q) for k in range(j + 1, q) if (j, k) not in pairs]
         if missing:
-            j, k = missing[0]
-            return f"no patient was seen at both visit {j + 1} and visit {k + 1}, so their covariance is unknown"
+            both = "; ".join(f"{name[j]!r} and {name[k]!r}" for j, k in missing)
+            return f"no patient was seen at both visits {both}, so their covariance is unknown"
     elif structure == "toeplitz_heterogeneous":
         lags = {k - j for j, k in pairs}
         gone = [lag for lag in range(1, q) if lag not in lags]
@@ -186,7 +195,7 @@ def _profile(pats: list[_Pattern], sigma: np.ndarray, gradient: bool):
 
 
 def _jacobian(structure: str, theta: np.ndarray, q: int) -> np.ndarray:
-    """d Sigma / d theta by the complex step (exact to rounding): shape (len(theta), q, q)."""
+    """D Sigma / d theta by the complex step (exact to rounding): shape (len(theta), q, q)."""
     h = 1e-30
     out = np.empty((theta.size, q, q))
     for k in range(theta.size):
@@ -213,7 +222,9 @@ def _hessian(theta, structure, pats, q) -> np.ndarray:
         up, down = theta.copy(), theta.copy()
         up[k] += step
         down[k] -= step
-        hess[k] = (_objective(up, structure, pats, q)[1] - _objective(down, structure, pats, q)[1]) / (2 * step)
+        hess[k] = (_objective(up, structure, pats, q)[1] - _objective(down, structure, pats, q)[1]) / (
+            2 * step
+        )
     return 0.5 * (hess + hess.T)
 
 
@@ -233,7 +244,8 @@ def fit_reml(
     Parameters
     ----------
     y, x
-        The responses (n,) and the full-rank design matrix (n, p); rows with a missing response already removed.
+        The responses (n,) and the full-rank design matrix (n, p); rows with a missing response already
+        removed.
     patient
         Integer patient codes (n,); a patient's rows may be in any order.
     position
@@ -259,9 +271,13 @@ def fit_reml(
     var = np.array([np.mean(resid[position == v] ** 2) for v in range(q)])
     theta0 = _start(structure, np.diag(np.maximum(var, 1e-8 * max(float(var.max()), 1e-300))))
     res = optimize.minimize(
-        _objective, theta0, args=(structure, pats, q), jac=True, method="BFGS",
+        _objective,
+        theta0,
+        args=(structure, pats, q),
+        jac=True,
+        method="BFGS",
         options={"gtol": gtol * 1e-2, "maxiter": max_iter},
-    )  # fmt: skip
+    )
     theta, message = res.x, str(res.message)
     for _ in range(20):  # Newton polish: BFGS often stops a little short of the tolerance
         f, g = _objective(theta, structure, pats, q)
@@ -281,17 +297,45 @@ def fit_reml(
     ok = bool(np.isfinite(f) and np.max(np.abs(g)) < gtol and np.all(np.linalg.eigvalsh(hess) > 0))
     if not ok:
         message = f"REML search did not converge ({message}; largest gradient {np.max(np.abs(g)):.3g})"
-        return RemlFit(structure, np.full(x.shape[1], np.nan), np.full((x.shape[1],) * 2, np.nan), sigma, theta,
-                       float(-f), False, message, len(y), len(np.unique(patient)), theta.size, hess, pats)  # fmt: skip
+        return RemlFit(
+            structure,
+            np.full(x.shape[1], np.nan),
+            np.full((x.shape[1],) * 2, np.nan),
+            sigma,
+            theta,
+            float(-f),
+            False,
+            message,
+            len(y),
+            len(np.unique(patient)),
+            theta.size,
+            hess,
+            pats,
+        )
     loglik, beta, cov_beta, _ = _profile(pats, sigma, gradient=False)
-    return RemlFit(structure, beta, cov_beta, sigma, theta, float(loglik), True, "converged", len(y),
-                   len(np.unique(patient)), theta.size, hess, pats)  # fmt: skip
+    return RemlFit(
+        structure,
+        beta,
+        cov_beta,
+        sigma,
+        theta,
+        float(loglik),
+        True,
+        "converged",
+        len(y),
+        len(np.unique(patient)),
+        theta.size,
+        hess,
+        pats,
+    )
 
 
 def satterthwaite_df(fit: RemlFit, contrasts: np.ndarray) -> np.ndarray:
-    """Satterthwaite degrees of freedom of each row ``l`` of ``contrasts`` (Satterthwaite 1946; Giesbrecht &
-    Burns 1985, Biometrics 41:477): ``2 (l'Cl)^2 / (g' H^-1 g)`` with ``C = cov(beta)``, ``g_k = l' dC/dtheta_k l``
-    and ``H`` the observed information of the covariance parameters (invariant to their parameterisation).
+    """Return the Satterthwaite degrees of freedom of each row ``l`` of ``contrasts``.
+
+    ``2 (l'Cl)^2 / (g' H^-1 g)`` with ``C = cov(beta)``, ``g_k = l' (dC/dtheta_k) l`` and ``H`` the observed
+    information of the covariance parameters (invariant to their parameterisation); Satterthwaite 1946,
+    Biometrics Bull 2:110; Giesbrecht & Burns 1985, Biometrics 41:477.
     """
     q = fit.covariance.shape[0]
     jac = _jacobian(fit.structure, fit.theta, q)
