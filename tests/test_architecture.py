@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PROTOCOLS = {"binding", "saturation", "epm", "ldb", "stats", "pk"}
+PROTOCOLS = {"binding", "saturation", "epm", "ldb", "stats", "pk", "trial"}
 ENGINES = {"fitting", "tracking"}
 #: The report: above the protocols (it reads their runs), below the command line.
 REPORT = {"report"}

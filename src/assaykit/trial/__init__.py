@@ -1,0 +1,1 @@
+"""Clinical trials: HAM-A efficacy and withdrawal (``assaykit trial``)."""
