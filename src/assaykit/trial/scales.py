@@ -7,18 +7,16 @@ Hamilton Anxiety Scale: reliability, validity and sensitivity to change in anxie
 disorders. J Affect Disord 14:61-68). Item columns are named ``hama_01`` .. ``hama_14``; no item texts
 are kept here, the numbers suffice.
 
-A visit with some items missing
--------------------------------
-A visit with at most ``max_missing`` items missing (default 2 of the 14) is prorated: the total is the
-mean of the items observed times the number of items of the scale, and each subscale the mean of its own
-observed items times its number of items (so that a prorated total need not equal the sum of the prorated
-subscales). A visit with more items missing has a missing total, and a subscale with more than
-``max_missing`` of its own items missing is missing. This is the usual "prorate when few items are
-missing" rule of multi-item scales (Fayers PM, Machin D (2016) Quality of Life, 3rd ed., Wiley, ch. 15:
-imputing a missing item by the mean of the patient's other items at that visit); ICH E9 (R1) asks that the
-rule is fixed in the statistical analysis plan before the data are unblinded, so ``max_missing`` is an
-option; ``max_missing=0`` scores only complete visits. Scores are kept at full precision (a prorated total
-is not rounded).
+Partly missing visits: a visit with at most ``max_missing`` items missing (default 2 of the 14) is prorated:
+the total is the mean of the items observed times the number of items of the scale, and each subscale the mean
+of its own observed items times its number of items (so that a prorated total need not equal the sum of the
+prorated subscales). A visit with more items missing has a missing total, and a subscale with more than
+``max_missing`` of its own items missing is missing. This is the usual "prorate when few items are missing"
+rule of multi-item scales (Fayers PM, Machin D (2016) Quality of Life, 3rd ed., Wiley, ch. 15: imputing a
+missing item by the mean of the patient's other items at that visit); ICH E9 (R1) asks that the rule is fixed
+in the statistical analysis plan before the data are unblinded, so ``max_missing`` is an option;
+``max_missing=0`` scores only complete visits. Scores are kept at full precision (a prorated total is not
+rounded).
 """
 
 from __future__ import annotations

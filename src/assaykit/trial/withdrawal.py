@@ -15,15 +15,13 @@ is rated at the end-of-treatment visit and at each washout visit.
   intervals from the model's covariance (expected information, alpha held at its estimate, as
   ``vcov(glm.nb(...))``).
 
-Dispersion check
-----------------
-The Poisson model assumes the variance equals the mean. Its Pearson chi2 / residual df is reported;
-above 1.5, or when the likelihood-ratio test of alpha = 0 has p < 0.05 (50:50 chi-bar-square, since
-alpha = 0 lies on the boundary: Self SG, Liang KY (1987) J Am Stat Assoc 82:605-610), the counts are
-overdispersed and the negative binomial rows are the ``preferred`` ones; otherwise the Poisson rows are.
-Both are always given (Cameron AC, Trivedi PK (2013) Regression Analysis of Count Data, 2nd ed., ch. 3).
-An arm whose counts are all 0 has no finite log rate ratio: it is left out of the models and its
-comparisons are NaN with a note.
+The dispersion check: the Poisson model assumes the variance equals the mean. Its Pearson chi2 / residual df
+is reported; above 1.5, or when the likelihood-ratio test of alpha = 0 has p < 0.05 (50:50 chi-bar-square,
+since alpha = 0 lies on the boundary: Self SG, Liang KY (1987) J Am Stat Assoc 82:605-610), the counts are
+overdispersed and the negative binomial rows are the ``preferred`` ones; otherwise the Poisson rows are. Both
+are always given (Cameron AC, Trivedi PK (2013) Regression Analysis of Count Data, 2nd ed., ch. 3). An arm
+whose counts are all 0 has no finite log rate ratio: it is left out of the models and its comparisons are NaN
+with a note.
 """
 
 from __future__ import annotations
