@@ -10,7 +10,8 @@ PWC-20 (20 items, 0-3) at week 2 (the end of treatment) and on days 3 and 7 of t
 
 The model (all true values are the constants below; README.md restates them):
 
-* Baseline HAM-A severity ``S0 ~ N(26, 4)``, truncated to 20-40 (an entry criterion of HAM-A >= 20).
+* Baseline HAM-A severity ``S0 ~ N(26, 4)``, truncated to 20-40; a patient (severity and item profile) is
+  drawn again until the rated baseline total is at least 20 (the entry criterion, :data:`ENTRY_MIN`).
 * Severity at week ``k``: ``S_k = S0 + delta[arm][k] + u + e_k``, with the arm's true mean change
   ``delta`` (:data:`MEAN_CHANGE`), a patient effect ``u ~ N(0, 3.5)`` shared by both weeks and a visit error
   ``e_k ~ N(0, 3)``: the changes at weeks 1 and 2 have SD 4.6 and correlation 0.58.
@@ -57,6 +58,8 @@ PWC_ITEMS = tuple(f"pwc_{i:02d}" for i in range(1, 21))
 
 #: Baseline HAM-A: mean, SD and the truncation (entry criterion, and a ceiling).
 BASELINE_MEAN, BASELINE_SD, BASELINE_RANGE = 26.0, 4.0, (20.0, 40.0)
+#: Entry criterion: a rated baseline HAM-A total of at least 20.
+ENTRY_MIN = 20
 #: True mean change of the HAM-A total from baseline, per arm, at week 1 and week 2.
 MEAN_CHANGE = {
     "tofisopam": {"week 1": -6.0, "week 2": -11.0},
@@ -119,12 +122,15 @@ def simulate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     patients = [f"P{k:02d}" for k in range(1, len(arms) + 1)]
     hama: dict[tuple[str, str], np.ndarray] = {}
     for patient, arm in zip(patients, arms, strict=True):
-        base = BASELINE_MEAN + BASELINE_SD * rng.standard_normal()
-        while not BASELINE_RANGE[0] <= base <= BASELINE_RANGE[1]:
+        rated = np.zeros(len(HAMA_ITEMS), dtype=int)
+        while rated.sum() < ENTRY_MIN:  # screened until the rated baseline total meets the entry criterion
             base = BASELINE_MEAN + BASELINE_SD * rng.standard_normal()
-        profile = rng.gamma(PROFILE_SHAPE, 1 / PROFILE_SHAPE, len(HAMA_ITEMS))
+            while not BASELINE_RANGE[0] <= base <= BASELINE_RANGE[1]:
+                base = BASELINE_MEAN + BASELINE_SD * rng.standard_normal()
+            profile = rng.gamma(PROFILE_SHAPE, 1 / PROFILE_SHAPE, len(HAMA_ITEMS))
+            rated = hama_items(rng, base, profile)
         u = rng.normal(0.0, PATIENT_SD)
-        hama[patient, "baseline"] = hama_items(rng, base, profile)
+        hama[patient, "baseline"] = rated
         for week in ("week 1", "week 2"):
             severity = base + MEAN_CHANGE[arm][week] + u + rng.normal(0.0, VISIT_SD)
             hama[patient, week] = hama_items(rng, max(severity, 0.0), profile)

@@ -80,7 +80,7 @@ def test_items_are_read_as_a_hand_built_frame(tmp_path: Path) -> None:
 
 def test_totals_and_visit_days(tmp_path: Path) -> None:
     path = _write(
-        tmp_path / "t.tsv".replace(".tsv", ".csv"),
+        tmp_path / "t.csv",
         ["Patient", "Treatment", "visit_day", "hama_total"],
         [["P1", "placebo", 14, 20.5], ["P1", "placebo", 0, 30], ["P1", "placebo", -7, ""]],
     )
