@@ -29,6 +29,7 @@ from assaykit.trial.plots import (
     withdrawal_means,
 )
 from assaykit.trial.rates import rate_table
+from assaykit.trial.withdrawal import withdrawal_analysis
 
 REF = Path(__file__).parent / "reference"
 
@@ -213,6 +214,21 @@ def test_remission_is_a_second_panel_with_the_same_arms(figures: list[Any]) -> N
     np.testing.assert_allclose([p.get_height() for p in bars], [100 * 2 / 21, 20.0, 100 * 5 / 22])
     assert axes[1].get_ylim() == (0.0, 100.0)
     assert figures[0].get_suptitle() == "Week 2"
+
+
+def test_the_withdrawal_incidence_draws_as_rates_too(figures: list[Any]) -> None:
+    """Rises over visit 14: placebo 1, 1, -1; diazepam 7, 9, 5; tofisopam 2, 0, 4 (threshold 3)."""
+    result = withdrawal_analysis(washout_scores(), end_of_treatment_visit=14, washout_visits=[17, 21])
+    assert result.threshold == 3.0
+    plot_responders(result.incidence, "s.png")
+    (ax,) = figures[0].axes
+    assert ax.get_title() == "Withdrawal syndrome"
+    heights = [p.get_height() for p in ax.patches if str(p.get_gid()).startswith("bar:")]
+    np.testing.assert_allclose(heights, [0.0, 100.0, 100 / 3])
+    (ci,) = [c for c in ax.containers if c.get_label() == "ci"]
+    _, low, high = bar_extents(ci)
+    assert low[0] == 0.0 and high[1] == 100.0
+    assert ax.get_ylim() == (0.0, 100.0)
 
 
 # ---------------------------------------------------------------------------------------------------------

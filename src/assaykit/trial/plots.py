@@ -105,6 +105,10 @@ def _offsets(n_arms: int, x: np.ndarray) -> np.ndarray:
     return (np.arange(n_arms) - (n_arms - 1) / 2) * step
 
 
+def _arm_line(ax: Axes, x: np.ndarray, y: np.ndarray, yerr: np.ndarray, colour: str, label: str) -> None:
+    ax.errorbar(x, y, yerr=yerr, fmt="o-", color=colour, ms=4.5, lw=1.2, capsize=2.5, label=label)
+
+
 def _frame_visits(ax: Axes, x: np.ndarray, labels: list[str], xlabel: str) -> None:
     ax.set_xticks(x, labels)
     pad = 0.5 * (float(np.diff(np.sort(x)).min()) if len(x) > 1 else 1.0)
@@ -183,17 +187,7 @@ def plot_change_by_visit(
             for arm, offset in zip(arms, offsets, strict=True):
                 rows = frame[frame["arm"] == arm].set_index("visit").reindex(visits)
                 est, low, high = (rows[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
-                ax.errorbar(
-                    x + offset,
-                    est,
-                    yerr=np.vstack([est - low, high - est]),
-                    fmt="o-",
-                    color=colours[arm],
-                    ms=4.5,
-                    lw=1.2,
-                    capsize=2.5,
-                    label=arm,
-                )
+                _arm_line(ax, x + offset, est, np.vstack([est - low, high - est]), colours[arm], arm)
             _frame_visits(ax, x, labels, xlabel)
             ax.set_ylabel(f"Change from baseline in {score}\n(LS mean, {100 * level:g}% CI)")
             ax.legend(loc="best")
@@ -331,32 +325,13 @@ def plot_withdrawal(
         try:
             start = 0.5 * (x[0] + x[1])
             ax.axvspan(start, x[-1] + (x[-1] - start), color="#000000", alpha=0.06, lw=0, gid="washout")
-            ax.text(
-                start,
-                1.0,
-                " washout",
-                transform=ax.get_xaxis_transform(),
-                ha="left",
-                va="top",
-                fontsize=8,
-                color="#4D4D4D",
-                gid="washout-label",
-            )
+            top_left = {"transform": ax.get_xaxis_transform(), "va": "top", "fontsize": 8}
+            ax.text(start, 1.0, " washout", color="#4D4D4D", gid="washout-label", **top_left)
             for name, offset in zip(arms, offsets, strict=True):
                 rows = means[means["arm"] == name]
                 mean, se = rows["mean"].to_numpy(float), np.nan_to_num(rows["se"].to_numpy(float))
                 label = f"{name} (n = {int(rows['n'].iloc[0])})"
-                ax.errorbar(
-                    x + offset,
-                    mean,
-                    yerr=se,
-                    fmt="o-",
-                    color=colours[name],
-                    ms=4.5,
-                    lw=1.2,
-                    capsize=2.5,
-                    label=label,
-                )
+                _arm_line(ax, x + offset, mean, se, colours[name], label)
             _frame_visits(ax, x, labels, xlabel)
             top = np.nanmax((means["mean"] + means["se"].fillna(0)).to_numpy(float), initial=1.0)
             ax.set_ylim(0.0, 1.15 * top)
@@ -468,17 +443,8 @@ def _draw_rates(ax: Axes, frame: pd.DataFrame, colours: dict[str, str]) -> None:
     for bar, arm in zip(bars, frame["arm"], strict=True):
         bar.set_gid(f"bar:{arm}")
     shown = np.isfinite(rate)
-    ax.errorbar(
-        x[shown],
-        rate[shown],
-        yerr=np.vstack([rate - low, high - rate])[:, shown],
-        fmt="none",
-        ecolor="#000000",
-        elinewidth=1.0,
-        capsize=3.0,
-        zorder=3,
-        label="ci",
-    )
+    yerr = np.vstack([rate - low, high - rate])[:, shown]
+    ax.errorbar(x[shown], rate[shown], yerr=yerr, fmt="none", ecolor="k", elinewidth=1, capsize=3, label="ci")
     ticks = [
         f"{a}\nn = {int(n)}" if math.isfinite(n) else a for a, n in zip(frame["arm"], frame["n"], strict=True)
     ]
