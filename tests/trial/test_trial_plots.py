@@ -172,6 +172,17 @@ def test_withdrawal_without_a_threshold_has_no_rule(figures: list[Any]) -> None:
     assert legend.get_title().get_text() == ""
 
 
+def test_visits_out_of_numeric_order_are_spaced_evenly_in_the_order_given(figures: list[Any]) -> None:
+    plot_withdrawal(washout_scores(), "w.png", visits=[21, 14, 17])
+    ax = figures[0].axes[0]
+    np.testing.assert_allclose(ax.get_xticks(), [0, 1, 2])
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["21", "14", "17"]
+    placebo = arms_of(ax)["placebo (n = 3)"]
+    np.testing.assert_allclose(placebo.lines[0].get_ydata(), [4.0, 4.0, 4.0])
+    (washout,) = [p for p in ax.patches if p.get_gid() == "washout"]
+    assert washout.get_x() == pytest.approx(0.5) and washout.get_width() > 1.5
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Responder bars
 # ---------------------------------------------------------------------------------------------------------
@@ -294,6 +305,8 @@ def test_other_bad_input(lsmeans: pd.DataFrame) -> None:
         plot_withdrawal(washout_scores(), "w.png", visits=[14, 28])
     with pytest.raises(AssayInputError, match="at least one washout visit"):
         plot_withdrawal(washout_scores(), "w.png", visits=[14])
+    with pytest.raises(AssayInputError, match="given twice"):
+        plot_withdrawal(washout_scores(), "w.png", visits=[14, 17, 17])
     with pytest.raises(AssayInputError, match="threshold"):
         plot_withdrawal(washout_scores(), "w.png", visits=[14, 17], threshold=-1)
     with pytest.raises(AssayInputError, match="'x', not a number"):

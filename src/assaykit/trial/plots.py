@@ -91,9 +91,11 @@ def _colours(arms: Sequence[str], control: str | None) -> dict[str, str]:
 
 
 def _positions(visits: Sequence[object]) -> tuple[np.ndarray, list[str]]:
-    """Return the x position of each visit (its value when all are numbers) and the tick labels."""
+    """Return the x position of each visit (its value when all are increasing numbers) and tick labels."""
     numeric = all(isinstance(v, int | float | np.integer | np.floating) for v in visits)
-    x = np.asarray(visits, dtype=float) if numeric else np.arange(len(visits), dtype=float)
+    x = np.asarray(visits, dtype=float) if numeric else np.array([])
+    if not (numeric and np.all(np.diff(x) > 0)):  # text, or numbers out of order: evenly spaced
+        x = np.arange(len(visits), dtype=float)
     labels = [f"{v:g}" if isinstance(v, float | np.floating) else str(v) for v in visits]
     return x, labels
 
@@ -109,11 +111,11 @@ def _arm_line(ax: Axes, x: np.ndarray, y: np.ndarray, yerr: np.ndarray, colour: 
     ax.errorbar(x, y, yerr=yerr, fmt="o-", color=colour, ms=4.5, lw=1.2, capsize=2.5, label=label)
 
 
-def _frame_visits(ax: Axes, x: np.ndarray, labels: list[str], xlabel: str) -> None:
+def _frame_visits(ax: Axes, x: np.ndarray, labels: list[str]) -> None:
     ax.set_xticks(x, labels)
     pad = 0.5 * (float(np.diff(np.sort(x)).min()) if len(x) > 1 else 1.0)
     ax.set_xlim(float(x.min()) - pad, float(x.max()) + pad)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel("Visit")
 
 
 def plot_change_by_visit(
@@ -124,7 +126,6 @@ def plot_change_by_visit(
     score: str = "HAM-A total",
     control: str | None = "placebo",
     level: float = 0.95,
-    xlabel: str = "Visit",
 ) -> Path:
     """Plot the LS mean change from baseline of each arm at each visit, with its confidence interval.
 
@@ -133,7 +134,7 @@ def plot_change_by_visit(
     lsmeans
         One row per visit and arm: ``visit``, ``arm``, ``estimate``, ``ci_low``, ``ci_high``, as
         :attr:`assaykit.trial.mmrm.MMRMResult.lsmeans` has them. The visits are drawn in their order of
-        appearance, at their values when all are numbers (days or weeks), else evenly spaced.
+        appearance, at their values when these are increasing numbers (days, weeks), else evenly spaced.
     path
         Output file: ``.png``, ``.pdf`` or ``.svg``, in an existing folder.
     title
@@ -144,8 +145,6 @@ def plot_change_by_visit(
         The control arm: drawn first (leftmost at each visit) and in grey.
     level
         The intervals' confidence level, for the y label (the table's bounds are drawn as they are).
-    xlabel
-        The x label.
 
     Returns
     -------
@@ -188,7 +187,7 @@ def plot_change_by_visit(
                 rows = frame[frame["arm"] == arm].set_index("visit").reindex(visits)
                 est, low, high = (rows[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
                 _arm_line(ax, x + offset, est, np.vstack([est - low, high - est]), colours[arm], arm)
-            _frame_visits(ax, x, labels, xlabel)
+            _frame_visits(ax, x, labels)
             ax.set_ylabel(f"Change from baseline in {score}\n(LS mean, {100 * level:g}% CI)")
             ax.legend(loc="best")
             if title:
@@ -204,7 +203,6 @@ def withdrawal_means(
     visits: Sequence[object],
     *,
     total: str = "pwc_total",
-    arm: str = "arm",
     control: str | None = "placebo",
 ) -> pd.DataFrame:
     """Mean and SE of the checklist total of each arm at each visit, as :func:`plot_withdrawal` draws them.
@@ -212,12 +210,11 @@ def withdrawal_means(
     Parameters
     ----------
     scores
-        Long table: ``patient``, the ``arm`` column, ``visit`` and the ``total`` column (missing totals
-        are left out).
+        Long table: ``patient``, ``arm``, ``visit`` and the ``total`` column (missing totals left out).
     visits
         The end-of-treatment visit, then the washout visits, in order.
-    total, arm
-        Column names.
+    total
+        The total's column.
     control
         The control arm, put first.
 
@@ -230,21 +227,24 @@ def withdrawal_means(
     Raises
     ------
     AssayInputError
-        A column or a visit is missing, a total is not a number, or fewer than two visits are given.
+        A column or a visit is missing, a total is not a number, or fewer than two visits (or one twice)
+        are given.
     """
     what = "withdrawal scores"
-    table = _checked(scores, ("patient", arm, "visit", total), what)
+    table = _checked(scores, ("patient", "arm", "visit", total), what)
     visits = list(visits)
     if len(visits) < 2:
         raise AssayInputError(
             "give the end-of-treatment visit and at least one washout visit", column="visit"
         )
+    if len(set(visits)) < len(visits):
+        raise AssayInputError("a visit is given twice among the end-of-treatment and washout visits")
     present = set(table["visit"])
     for visit in visits:
         if visit not in present:
             raise AssayInputError(f"no visit {visit!r} in the withdrawal scores", column="visit")
     frame = pd.DataFrame(
-        {"arm": table[arm].astype(str), "visit": table["visit"], "value": _numbers(table, total, what)}
+        {"arm": table["arm"].astype(str), "visit": table["visit"], "value": _numbers(table, total, what)}
     )
     rows = []
     for name in _arm_order(frame["arm"], control):
@@ -269,7 +269,6 @@ def plot_withdrawal(
     checklist: str = "PWC-20",
     threshold: float | None = None,
     control: str | None = "placebo",
-    xlabel: str = "Visit",
 ) -> Path:
     """Plot the withdrawal checklist total of each arm over the washout: mean +/- SE per visit.
 
@@ -294,8 +293,6 @@ def plot_withdrawal(
         legend's title when given.
     control
         The control arm: first and grey.
-    xlabel
-        The x label.
 
     Returns
     -------
@@ -332,7 +329,7 @@ def plot_withdrawal(
                 mean, se = rows["mean"].to_numpy(float), np.nan_to_num(rows["se"].to_numpy(float))
                 label = f"{name} (n = {int(rows['n'].iloc[0])})"
                 _arm_line(ax, x + offset, mean, se, colours[name], label)
-            _frame_visits(ax, x, labels, xlabel)
+            _frame_visits(ax, x, labels)
             top = np.nanmax((means["mean"] + means["se"].fillna(0)).to_numpy(float), initial=1.0)
             ax.set_ylim(0.0, 1.15 * top)
             ax.set_ylabel(f"{checklist} total (mean ± SE)")
