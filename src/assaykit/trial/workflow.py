@@ -1,4 +1,4 @@
-"""The ``assaykit trial`` job: read a trial's visits and patients, run the analyses of issue 21, write results.
+"""The ``assaykit trial`` job: read a trial's visits and patients, run the analyses of issue 21, write.
 
 This module does file I/O; the analyses it calls (:func:`assaykit.trial.mmrm.fit_mmrm`,
 :func:`assaykit.trial.ancova.fit_ancova`, :func:`assaykit.trial.rates.rate_table`,
@@ -111,7 +111,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _visit(given: object, visits: Sequence[object], what: str, path: object) -> object:
-    """The visit of the file a command-line visit names (visits may be numbers: compared as text)."""
+    """Return the visit of the file a command-line visit names (visits may be numbers: compared as text)."""
     for visit in visits:
         if str(visit) == str(given).strip():
             return visit
@@ -149,7 +149,7 @@ def _drug_contrasts(change: pd.DataFrame, drugs: list[str], mmrm_args: dict[str,
 
 
 def _hierarchy(run_parts: dict[str, Any], drugs: list[str], control: str, holm: bool) -> pd.DataFrame:
-    """The fixed sequence: MMRM vs control, responders, remission, withdrawal drug vs drug."""
+    """Test the fixed sequence: MMRM vs control, responders, remission, withdrawal drug vs drug."""
 
     def step(pairs: list[tuple[str, float]]) -> list:
         return [pairs] if holm and len(pairs) > 1 else list(pairs)
@@ -244,7 +244,7 @@ def _analyse(visits: pd.DataFrame, patients: pd.DataFrame, opts: dict[str, Any],
 
 
 def _tables(run: TrialRun) -> dict[str, pd.DataFrame]:
-    """The written tables by sheet name (those of the withdrawal only when it was analysed)."""
+    """Return the written tables by sheet name (those of the withdrawal only when it was analysed)."""
     primary = run.options["primary_visit"]
     contrasts = run.mmrm.contrasts.copy()
     contrasts.insert(3, "primary", contrasts["visit"] == primary)
