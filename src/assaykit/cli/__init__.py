@@ -12,12 +12,13 @@ so, exit status 1, and the traceback only with ``ASSAYKIT_TRACEBACK=1`` in the e
 * :mod:`~assaykit.cli.echo`: what the commands print after a run (warnings, notes, files written);
 * one module per command: :mod:`~assaykit.cli.binding`, :mod:`~assaykit.cli.saturation`,
   :mod:`~assaykit.cli.tracking` (``epm`` and ``ldb``), :mod:`~assaykit.cli.compare`, :mod:`~assaykit.cli.pk`,
-  :mod:`~assaykit.cli.report`, :mod:`~assaykit.cli.protocols`, :mod:`~assaykit.cli.info`.
+  :mod:`~assaykit.cli.trial`, :mod:`~assaykit.cli.report`, :mod:`~assaykit.cli.protocols`,
+  :mod:`~assaykit.cli.info`.
 """
 
 from __future__ import annotations
 
-from assaykit.cli import binding, compare, info, pk, protocols, report, saturation, tracking
+from assaykit.cli import binding, compare, info, pk, protocols, report, saturation, tracking, trial
 from assaykit.cli.root import main
 
 # the commands join the group here; the package's names stay its modules (``assaykit.cli.binding`` ...)
@@ -28,6 +29,7 @@ for _command in (
     tracking.ldb,
     compare.compare,
     pk.pk,
+    trial.trial,
     report.report,
     protocols.protocols,
     info.info,
