@@ -20,8 +20,8 @@ import assaykit.plotting
 from assaykit.errors import AssayInputError
 from assaykit.figure_jobs import write_figures
 from assaykit.trial.mmrm import fit_mmrm
+from assaykit.trial.plot_parts import CONTROL_GREY
 from assaykit.trial.plots import (
-    CONTROL_GREY,
     plot_change_by_visit,
     plot_responders,
     plot_withdrawal,

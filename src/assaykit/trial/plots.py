@@ -27,6 +27,20 @@ import pandas as pd
 
 from assaykit.errors import AssayInputError
 from assaykit.figure_jobs import FigureJob
+from assaykit.trial.plot_parts import (
+    LSMEANS_COLUMNS,
+    OUTCOME_TITLES,
+    RATE_COLUMNS,
+    arm_colours,
+    arm_line,
+    arm_order,
+    checked_table,
+    dodge_offsets,
+    frame_visits,
+    numeric_column,
+    visit_positions,
+)
+from assaykit.trial.withdrawal_plot import plot_withdrawal, withdrawal_means
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,82 +54,6 @@ __all__ = [
     "trial_figure_jobs",
     "withdrawal_means",
 ]
-
-#: Columns :func:`plot_change_by_visit` reads (those of ``MMRMResult.lsmeans``).
-LSMEANS_COLUMNS = ("visit", "arm", "estimate", "ci_low", "ci_high")
-#: Columns :func:`plot_responders` reads (those of ``rate_table``).
-RATE_COLUMNS = ("arm", "n", "rate", "rate_low", "rate_high")
-#: The control arm's colour; the other arms take the house palette in order.
-CONTROL_GREY = "#7F7F7F"
-#: Panel titles of the outcomes :mod:`assaykit.trial.rates` and :mod:`assaykit.trial.withdrawal` name.
-OUTCOME_TITLES = {
-    "responder": "Responders (≥ 50% fall in HAM-A)",
-    "remission": "Remission (HAM-A ≤ 7)",
-    "syndrome": "Withdrawal syndrome",
-}
-#: Offset between neighbouring arms at a visit, as a share of the smallest gap between visits.
-DODGE = 0.07
-
-
-def _checked(table: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataFrame:
-    """Return ``table`` when it has every column (and is a table), else raise a one-line error."""
-    if not isinstance(table, pd.DataFrame):
-        raise AssayInputError(f"the {what} must be a table, not {type(table).__name__}")
-    for column in columns:
-        if column not in table.columns:
-            have = ", ".join(map(str, table.columns)) or "none"
-            raise AssayInputError(f"the {what} have no column '{column}' (columns: {have})", column=column)
-    return table
-
-
-def _numbers(table: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    """Return the column as floats (missing as NaN); a value that is not a number raises."""
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = values.isna() & table[column].notna()
-    if bad.any():
-        raise AssayInputError(f"the {what} have {table[column][bad].iloc[0]!r}, not a number", column=column)
-    return values.to_numpy(dtype=float)
-
-
-def _arm_order(arms: Sequence[str], control: str | None) -> list[str]:
-    """Return the arms in order of appearance, the control first."""
-    found = list(dict.fromkeys(str(a) for a in arms))
-    return [a for a in found if a == control] + [a for a in found if a != control]
-
-
-def _colours(arms: Sequence[str], control: str | None) -> dict[str, str]:
-    from assaykit.plotting import PALETTE
-
-    others = iter(PALETTE)
-    return {a: CONTROL_GREY if a == control else next(others, "#000000") for a in arms}
-
-
-def _positions(visits: Sequence[object]) -> tuple[np.ndarray, list[str]]:
-    """Return the x position of each visit (its value when all are increasing numbers) and tick labels."""
-    numeric = all(isinstance(v, int | float | np.integer | np.floating) for v in visits)
-    x = np.asarray(visits, dtype=float) if numeric else np.array([])
-    if not (numeric and np.all(np.diff(x) > 0)):  # text, or numbers out of order: evenly spaced
-        x = np.arange(len(visits), dtype=float)
-    labels = [f"{v:g}" if isinstance(v, float | np.floating) else str(v) for v in visits]
-    return x, labels
-
-
-def _offsets(n_arms: int, x: np.ndarray) -> np.ndarray:
-    """Return each arm's x offset: centred on the visit, ``DODGE`` of the smallest visit gap apart."""
-    gaps = np.diff(np.sort(x))
-    step = DODGE * (float(gaps[gaps > 0].min()) if (gaps > 0).any() else 1.0)
-    return (np.arange(n_arms) - (n_arms - 1) / 2) * step
-
-
-def _arm_line(ax: Axes, x: np.ndarray, y: np.ndarray, yerr: np.ndarray, colour: str, label: str) -> None:
-    ax.errorbar(x, y, yerr=yerr, fmt="o-", color=colour, ms=4.5, lw=1.2, capsize=2.5, label=label)
-
-
-def _frame_visits(ax: Axes, x: np.ndarray, labels: list[str]) -> None:
-    ax.set_xticks(x, labels)
-    pad = 0.5 * (float(np.diff(np.sort(x)).min()) if len(x) > 1 else 1.0)
-    ax.set_xlim(float(x.min()) - pad, float(x.max()) + pad)
-    ax.set_xlabel("Visit")
 
 
 def plot_change_by_visit(
@@ -160,8 +98,8 @@ def plot_change_by_visit(
     from assaykit.plotting import house_style, new_figure, save_figure
 
     what = "LS means"
-    table = _checked(lsmeans, LSMEANS_COLUMNS, what)
-    values = {c: _numbers(table, c, what) for c in ("estimate", "ci_low", "ci_high")}
+    table = checked_table(lsmeans, LSMEANS_COLUMNS, what)
+    values = {c: numeric_column(table, c, what) for c in ("estimate", "ci_low", "ci_high")}
     frame = pd.DataFrame({"visit": table["visit"].to_numpy(), "arm": table["arm"].astype(str).to_numpy()})
     frame = frame.assign(**values)
     twice = frame.duplicated(["visit", "arm"])
@@ -175,10 +113,10 @@ def plot_change_by_visit(
             f"the LS mean of {row['arm']!r} at visit {row['visit']!r} lies outside its interval"
         )
     visits = [v.item() if isinstance(v, np.generic) else v for v in dict.fromkeys(frame["visit"])]
-    arms = _arm_order(frame["arm"], control)
-    colours = _colours(arms, control)
-    x, labels = _positions(visits)
-    offsets = _offsets(len(arms), x)
+    arms = arm_order(frame["arm"], control)
+    colours = arm_colours(arms, control)
+    x, labels = visit_positions(visits)
+    offsets = dodge_offsets(len(arms), x)
     with house_style():
         fig, ax = new_figure(5.0, 3.6)
         try:
@@ -186,8 +124,8 @@ def plot_change_by_visit(
             for arm, offset in zip(arms, offsets, strict=True):
                 rows = frame[frame["arm"] == arm].set_index("visit").reindex(visits)
                 est, low, high = (rows[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
-                _arm_line(ax, x + offset, est, np.vstack([est - low, high - est]), colours[arm], arm)
-            _frame_visits(ax, x, labels)
+                arm_line(ax, x + offset, est, np.vstack([est - low, high - est]), colours[arm], arm)
+            frame_visits(ax, x, labels)
             ax.set_ylabel(f"Change from baseline in {score}\n(LS mean, {100 * level:g}% CI)")
             ax.legend(loc="best")
             if title:
@@ -198,158 +136,11 @@ def plot_change_by_visit(
         return save_figure(fig, path)
 
 
-def withdrawal_means(
-    scores: pd.DataFrame,
-    visits: Sequence[object],
-    *,
-    total: str = "pwc_total",
-    control: str | None = "placebo",
-) -> pd.DataFrame:
-    """Mean and SE of the checklist total of each arm at each visit, as :func:`plot_withdrawal` draws them.
-
-    Parameters
-    ----------
-    scores
-        Long table: ``patient``, ``arm``, ``visit`` and the ``total`` column (missing totals left out).
-    visits
-        The end-of-treatment visit, then the washout visits, in order.
-    total
-        The total's column.
-    control
-        The control arm, put first.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per arm (control first) and visit (in the order given): ``arm``, ``visit``, ``n``
-        (patients with a total), ``mean``, ``sd`` and ``se`` (``sd / sqrt(n)``; NaN when n < 2).
-
-    Raises
-    ------
-    AssayInputError
-        A column or a visit is missing, a total is not a number, or fewer than two visits (or one twice)
-        are given.
-    """
-    what = "withdrawal scores"
-    table = _checked(scores, ("patient", "arm", "visit", total), what)
-    visits = list(visits)
-    if len(visits) < 2:
-        raise AssayInputError(
-            "give the end-of-treatment visit and at least one washout visit", column="visit"
-        )
-    if len(set(visits)) < len(visits):
-        raise AssayInputError("a visit is given twice among the end-of-treatment and washout visits")
-    present = set(table["visit"])
-    for visit in visits:
-        if visit not in present:
-            raise AssayInputError(f"no visit {visit!r} in the withdrawal scores", column="visit")
-    frame = pd.DataFrame(
-        {"arm": table["arm"].astype(str), "visit": table["visit"], "value": _numbers(table, total, what)}
-    )
-    rows = []
-    for name in _arm_order(frame["arm"], control):
-        mine = frame[frame["arm"] == name]
-        for visit in visits:
-            v = mine.loc[mine["visit"] == visit, "value"].dropna().to_numpy()
-            sd = float(np.std(v, ddof=1)) if v.size > 1 else math.nan
-            mean = float(v.mean()) if v.size else math.nan
-            rows.append({"arm": name, "visit": visit, "n": int(v.size), "mean": mean, "sd": sd})
-    out = pd.DataFrame(rows)
-    out["se"] = out["sd"] / np.sqrt(out["n"].where(out["n"] > 0))
-    return out
-
-
-def plot_withdrawal(
-    per_patient_scores: pd.DataFrame,
-    path: str | Path,
-    *,
-    visits: Sequence[object],
-    title: str | None = None,
-    total: str = "pwc_total",
-    checklist: str = "PWC-20",
-    threshold: float | None = None,
-    control: str | None = "placebo",
-) -> Path:
-    """Plot the withdrawal checklist total of each arm over the washout: mean +/- SE per visit.
-
-    Parameters
-    ----------
-    per_patient_scores
-        Long table of the checklist totals of each patient: ``patient``, ``arm``, ``visit`` and the
-        ``total`` column (score item columns first with :func:`assaykit.trial.checklist.score_checklist`).
-    path
-        Output file: ``.png``, ``.pdf`` or ``.svg``, in an existing folder.
-    visits
-        The end-of-treatment visit, then the washout visits, in order (as given to
-        :func:`assaykit.trial.withdrawal.withdrawal_analysis`); the washout is shaded.
-    title
-        A title; none when None.
-    total
-        The total's column.
-    checklist
-        The checklist's name, for the y label.
-    threshold
-        The rise over the end-of-treatment total that makes a withdrawal syndrome; stated as the
-        legend's title when given.
-    control
-        The control arm: first and grey.
-
-    Returns
-    -------
-    Path
-        The path written. Each arm is an error-bar container labelled ``"<arm> (n = <patients at the end of
-        treatment>)"``; the washout's shading has the gid ``washout``.
-
-    Raises
-    ------
-    AssayInputError
-        As :func:`withdrawal_means`, for a threshold that is not a positive number, or when the figure
-        cannot be written.
-    """
-    from assaykit.plotting import house_style, new_figure, save_figure
-
-    if threshold is not None and not (isinstance(threshold, int | float) and 0 < threshold < math.inf):
-        raise AssayInputError(f"the withdrawal threshold must be a positive number, not {threshold!r}")
-    means = withdrawal_means(per_patient_scores, visits, total=total, control=control)
-    visits = list(visits)
-    arms = list(dict.fromkeys(means["arm"]))
-    colours = _colours(arms, control)
-    x, labels = _positions(visits)
-    labels[0] = f"{labels[0]}\nend of\ntreatment"
-    offsets = _offsets(len(arms), x)
-    with house_style():
-        fig, ax = new_figure(5.0, 3.6)
-        try:
-            start = 0.5 * (x[0] + x[1])
-            ax.axvspan(start, x[-1] + (x[-1] - start), color="#000000", alpha=0.06, lw=0, gid="washout")
-            top_left = {"transform": ax.get_xaxis_transform(), "va": "top", "fontsize": 8}
-            ax.text(start, 1.0, " washout", color="#4D4D4D", gid="washout-label", **top_left)
-            for name, offset in zip(arms, offsets, strict=True):
-                rows = means[means["arm"] == name]
-                mean, se = rows["mean"].to_numpy(float), np.nan_to_num(rows["se"].to_numpy(float))
-                label = f"{name} (n = {int(rows['n'].iloc[0])})"
-                _arm_line(ax, x + offset, mean, se, colours[name], label)
-            _frame_visits(ax, x, labels)
-            top = np.nanmax((means["mean"] + means["se"].fillna(0)).to_numpy(float), initial=1.0)
-            ax.set_ylim(0.0, 1.15 * top)
-            ax.set_ylabel(f"{checklist} total (mean ± SE)")
-            rule = None
-            if threshold is not None:
-                rule = f"withdrawal syndrome: a rise of ≥ {threshold:g}\npoints over the end of treatment"
-            ax.legend(loc="upper right", title=rule, title_fontsize=7.0, alignment="left")
-            if title:
-                ax.set_title(title)
-        except BaseException:
-            fig.clear()
-            raise
-        return save_figure(fig, path)
-
-
 def _rates(table: pd.DataFrame, arms: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
     what = "rates"
-    _checked(table, RATE_COLUMNS, what)
+    checked_table(table, RATE_COLUMNS, what)
     frame = pd.DataFrame({"arm": table["arm"].astype(str).to_numpy()})
-    frame = frame.assign(**{c: _numbers(table, c, what) for c in RATE_COLUMNS[1:]})
+    frame = frame.assign(**{c: numeric_column(table, c, what) for c in RATE_COLUMNS[1:]})
     if frame["arm"].duplicated().any():
         raise AssayInputError(f"the rates have arm {frame['arm'][frame['arm'].duplicated()].iloc[0]!r} twice")
     low, high = frame["rate_low"], frame["rate_high"]
@@ -361,7 +152,7 @@ def _rates(table: pd.DataFrame, arms: list[str] | None) -> tuple[pd.DataFrame, l
         )
     if arms is None:
         control = table.attrs.get("control", "placebo")
-        arms = _arm_order(frame["arm"], control)
+        arms = arm_order(frame["arm"], control)
     elif set(frame["arm"]) != set(arms):
         raise AssayInputError(
             f"the two rate tables have different arms ({', '.join(arms)}; {', '.join(frame['arm'])})",
@@ -411,7 +202,7 @@ def plot_responders(
     if remission is not None:
         panels.append((remission, _rates(remission, arms)[0]))
     control = rate_table.attrs.get("control", "placebo")
-    colours = _colours(arms, control)
+    colours = arm_colours(arms, control)
     level = float(rate_table.attrs.get("level", 0.95))
     with house_style():
         fig = blank_figure(0.6 + 1.0 * len(arms) * len(panels), 3.4)
