@@ -17,6 +17,7 @@ import pandas as pd
 
 from assaykit.io.trial import read_trial
 from assaykit.trial.ancova import fit_ancova
+from assaykit.trial.checklist import score_checklist
 from assaykit.trial.consort import consort_table
 from assaykit.trial.mmrm import fit_mmrm
 from assaykit.trial.multiplicity import hierarchical_tests
@@ -58,7 +59,9 @@ def _scores(visits: pd.DataFrame, max_missing: int) -> pd.DataFrame:
     base = scored[scored["visit"] == "baseline"].set_index("patient")["hama_total"]
     scored["baseline"] = scored["patient"].map(base)
     scored["change"] = (scored["hama_total"] - scored["baseline"]).where(scored["visit"] != "baseline")
-    return scored
+    rated = visits[visits["pwc_01"].notna()].reset_index(drop=True)
+    pwc = score_checklist(rated)[["patient", "arm", "visit", "pwc_total"]]
+    return scored.merge(pwc, on=["patient", "arm", "visit"], how="outer", sort=False)
 
 
 def build_run(with_withdrawal: bool = True, **given: Any) -> SimpleNamespace:
@@ -70,7 +73,7 @@ def build_run(with_withdrawal: bool = True, **given: Any) -> SimpleNamespace:
     options["washout"] = tuple(options["washout"]) or WASHOUT
     control, level, primary = options["control"], options["level"], options["primary_visit"]
     scores = _scores(visits, options["max_missing"])
-    post = scores[scores["visit"] != "baseline"]
+    post = scores[scores["visit"].isin(POST)]
     kwargs = {"visits": POST, "df_method": options["df_method"], "level": level}
     mmrm = fit_mmrm(post, control=control, covariance=options["covariance"], primary_visit=primary, **kwargs)
     ancova = fit_ancova(post, control=control, endpoint=primary, level=level)
@@ -116,10 +119,7 @@ def build_run(with_withdrawal: bool = True, **given: Any) -> SimpleNamespace:
             ]
         )
     hierarchy = hierarchical_tests(steps)
-    with_scores = visits[["patient", "arm", "visit"]].merge(
-        scores[["patient", "visit", "hama_total"]], on=["patient", "visit"], how="left"
-    )
-    consort = consort_table(patients, with_scores)
+    consort = consort_table(patients, scores[["patient", "arm", "visit", "hama_total"]])
     return SimpleNamespace(
         scores=scores,
         mmrm=mmrm,

@@ -37,7 +37,8 @@ def _data_sentence(run: TrialRun, version: str) -> Sentence:
     arms = list(dict.fromkeys(run.mmrm.lsmeans["arm"].astype(str)))
     randomised = _consort_n(run.consort, "randomised")
     who = count(randomised, "randomised patient") if randomised is not None else "the patients"
-    visits = _quoted(dict.fromkeys(scores["visit"]))
+    rated = scores[scores["hama_total"].notna()] if "hama_total" in scores else scores
+    visits = _quoted(dict.fromkeys(rated["visit"]))
     text = (
         "Anxiety was rated on the Hamilton Anxiety Rating Scale (HAM-A: 14 items scored 0-4, total 0-56; "
         "psychic subscale items 1-6 and 14, somatic items 7-13) {cite} at "
