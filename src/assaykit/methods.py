@@ -278,6 +278,63 @@ REFERENCES: dict[str, Reference] = {
         "Savitzky A, Golay MJE (1964). Smoothing and differentiation of data by simplified least squares "
         "procedures. Anal Chem 36(8):1627-1639. doi:10.1021/ac60214a047",
     ),
+    "hamilton1959": _ref(
+        "Hamilton 1959",
+        "Hamilton M (1959). The assessment of anxiety states by rating. Br J Med Psychol 32(1):50-55. "
+        "doi:10.1111/j.2044-8341.1959.tb00467.x",
+    ),
+    "ich1998": _ref(
+        "ICH E9 1998",
+        "International Conference on Harmonisation (1998). ICH E9: Statistical principles for clinical "
+        "trials. ICH Harmonised Tripartite Guideline",
+    ),
+    "ich2019": _ref(
+        "ICH E9(R1) 2019",
+        "International Council for Harmonisation (2019). ICH E9(R1): Addendum on estimands and sensitivity "
+        "analysis in clinical trials to the guideline on statistical principles for clinical trials. ICH "
+        "Harmonised Guideline",
+    ),
+    "mallinckrodt2008": _ref(
+        "Mallinckrodt et al. 2008",
+        "Mallinckrodt CH, Lane PW, Schnell D, Peng Y, Mancuso JP (2008). Recommendations for the primary "
+        "analysis of continuous endpoints in longitudinal clinical trials. Drug Inf J 42(4):303-319. "
+        "doi:10.1177/009286150804200402",
+    ),
+    "satterthwaite1946": _ref(
+        "Satterthwaite 1946",
+        "Satterthwaite FE (1946). An approximate distribution of estimates of variance components. "
+        "Biometrics Bull 2(6):110-114. doi:10.2307/3002019",
+    ),
+    "schuirmann1987": _ref(
+        "Schuirmann 1987",
+        "Schuirmann DJ (1987). A comparison of the two one-sided tests procedure and the power approach for "
+        "assessing the equivalence of average bioavailability. J Pharmacokinet Biopharm 15(6):657-680",
+    ),
+    "clopper1934": _ref(
+        "Clopper & Pearson 1934",
+        "Clopper CJ, Pearson ES (1934). The use of confidence or fiducial limits illustrated in the case of "
+        "the binomial. Biometrika 26(4):404-413. doi:10.1093/biomet/26.4.404",
+    ),
+    "newcombe1998": _ref(
+        "Newcombe 1998",
+        "Newcombe RG (1998). Interval estimation for the difference between independent proportions: "
+        "comparison of eleven methods. Stat Med 17(8):873-890",
+    ),
+    "rickels2008": _ref(
+        "Rickels et al. 2008",
+        "Rickels K, Garcia-Espana F, Mandos LA, Case GW (2008). Physician Withdrawal Checklist (PWC-20). "
+        "J Clin Psychopharmacol 28(4):447-451",
+    ),
+    "cameron2013": _ref(
+        "Cameron & Trivedi 2013",
+        "Cameron AC, Trivedi PK (2013). Regression Analysis of Count Data, 2nd edn. Cambridge University "
+        "Press, Cambridge",
+    ),
+    "schulz2010": _ref(
+        "Schulz et al. 2010",
+        "Schulz KF, Altman DG, Moher D (2010). CONSORT 2010 statement: updated guidelines for reporting "
+        "parallel group randomised trials. BMJ 340:c332. doi:10.1136/bmj.c332",
+    ),
 }
 
 

@@ -93,7 +93,7 @@ class StudyPart:
     def inputs(self) -> list[Path]:
         """Every file the part reads (its files, the design, a zone file, a Kd table, a preset file)."""
         found = list(self.options["files"])
-        for name in ("design", "zones", "kd_from", "protocol", "layout"):
+        for name in ("design", "zones", "kd_from", "protocol", "layout", "patients", "checklist"):
             value = self.options.get(name)
             if isinstance(value, Path):
                 found.append(value)

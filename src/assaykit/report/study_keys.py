@@ -16,7 +16,7 @@ from typing import Any
 from assaykit.errors import AssayInputError
 
 #: The kinds of part (the arrays of tables a study file may have).
-KINDS = ("binding", "saturation", "epm", "ldb", "compare", "pk")
+KINDS = ("binding", "saturation", "epm", "ldb", "compare", "pk", "trial")
 #: The formats of the tables the study writes.
 TABLE_FORMATS = ("csv", "tsv", "json", "xlsx")
 
@@ -162,6 +162,27 @@ _PK = {
     "cmt-weights": Key("cmt_weights", "text", ("none", "1/y", "1/y2")),
 }
 
+_TRIAL = {
+    "patients": Key("patients", "path"),
+    "sheet": Key("sheet", "text"),
+    "control": Key("control", "text"),
+    "primary-visit": Key("primary_visit", "text"),
+    "covariance": Key(
+        "covariance",
+        "text",
+        ("unstructured", "toeplitz_heterogeneous", "ar1_heterogeneous", "compound_symmetry"),
+    ),
+    "df-method": Key("df_method", "text", ("satterthwaite", "residual")),
+    "margin": Key("margin", "number"),
+    "equivalence": Key("equivalence", "flag"),
+    "end-of-treatment": Key("end_of_treatment", "text"),
+    "washout": Key("washout", "texts"),
+    "withdrawal-threshold": Key("withdrawal_threshold", "number"),
+    "checklist": Key("checklist", "path"),
+    "max-missing": Key("max_missing", "integer"),
+    "hierarchy": Key("hierarchy", "text", ("fixed-sequence", "holm")),
+}
+
 #: The keys of each kind of part (the long options of its command, without the dashes).
 PART_KEYS: dict[str, dict[str, Key]] = {
     "binding": _COMMON | _BINDING,
@@ -170,6 +191,7 @@ PART_KEYS: dict[str, dict[str, Key]] = {
     "ldb": _COMMON | _TRACKING,
     "compare": _COMMON | _COMPARE,
     "pk": _COMMON | _PK,
+    "trial": _COMMON | _TRIAL,
 }
 #: The keys of the ``[study]`` table.
 STUDY_KEYS = {"title": Key("title", "text"), "tables": Key("tables", "folder")}

@@ -200,6 +200,17 @@ def _run_part(
 
         run = run_pk(files, output=output, progress=progress, outputs=out, **options)
         section = pk_section(run, progress=progress)
+    elif part.kind == "trial":
+        from assaykit.report.sections import trial_section
+        from assaykit.trial.workflow import run_trial  # written on the trial-cli branch
+
+        if "patients" not in options or len(files) != 1:
+            raise AssayInputError(
+                "a trial part needs one visits file in files and patients = the patients table"
+            )
+        patients = options.pop("patients")
+        run = run_trial(files[0], patients=patients, output=output, progress=progress, outputs=out, **options)
+        section = trial_section(run, progress=progress)
     elif part.kind in ("epm", "ldb"):
         from assaykit.report.sections import tracking_section
 

@@ -1,8 +1,8 @@
 """The report sections: one module per kind, each building a :class:`~assaykit.report.document.Section`.
 
 :func:`binding_section`, :func:`saturation_section`, :func:`tracking_section` (EPM, LDB, with the group
-comparison of ``--design``), :func:`compare_section` and :func:`pk_section`. Each is imported when first
-used, so that a binding report does not import the statistics (scipy, statsmodels).
+comparison of ``--design``), :func:`compare_section`, :func:`pk_section` and :func:`trial_section`. Each is
+imported when first used, so that a binding report does not import the statistics (scipy, statsmodels).
 """
 
 from __future__ import annotations
@@ -10,7 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["binding_section", "compare_section", "pk_section", "saturation_section", "tracking_section"]
+__all__ = [
+    "binding_section",
+    "compare_section",
+    "pk_section",
+    "saturation_section",
+    "tracking_section",
+    "trial_section",
+]
 
 _MODULES = {
     "binding_section": "binding",
@@ -18,6 +25,7 @@ _MODULES = {
     "pk_section": "pk",
     "saturation_section": "saturation",
     "tracking_section": "tracking",
+    "trial_section": "trial",
 }
 
 
