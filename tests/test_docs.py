@@ -254,6 +254,7 @@ GUIDE = {
     "compare": ["compare.md"],
     "report": ["report.md"],
     "pk": ["pk.md"],
+    "trial": ["trial.md"],
 }
 
 

@@ -157,8 +157,8 @@ def read_study(path: str | Path) -> Study:
     unknown = [name for name in data if name not in ("study", *KINDS)]
     if unknown:
         raise AssayInputError(
-            f"unknown table {listing(unknown)}; a study has [study], [[binding]], [[saturation]], [[epm]], "
-            "[[ldb]] and [[compare]]",
+            f"unknown table {listing(unknown)}; a study has [study] and parts "
+            + ", ".join(f"[[{kind}]]" for kind in KINDS),
             path=path,
         )
     head = data.get("study", {})
@@ -177,7 +177,7 @@ def read_study(path: str | Path) -> Study:
             parts.append(_part(kind, number, table, path))
     if not parts:
         raise AssayInputError(
-            "the study has no parts: add [[binding]], [[saturation]], [[epm]], [[ldb]] or [[compare]] tables",
+            "the study has no parts: add " + ", ".join(f"[[{kind}]]" for kind in KINDS) + " tables",
             path=path,
         )
     return Study(
