@@ -1,8 +1,8 @@
 """A TrialRun-like object built with the library's own functions on ``examples/trial/``.
 
-The workflow (``assaykit.trial.workflow.run_trial``) is written on another branch; the methods paragraph and
-the report section read only the fields of the contract (docs: the trial contract), so the tests build those
-fields here from the example's files, as the workflow is to build them, and put them in a
+The methods paragraph and the report section read only the fields of a
+:class:`~assaykit.trial.workflow.TrialRun`, so their tests build those fields here from the example's files
+(with options a test varies one at a time, from the workflow's own defaults) and put them in a
 :class:`types.SimpleNamespace`.
 """
 
@@ -25,27 +25,14 @@ from assaykit.trial.noninferiority import noninferiority
 from assaykit.trial.rates import efficacy_outcomes, rate_table
 from assaykit.trial.scales import score_hama
 from assaykit.trial.withdrawal import withdrawal_analysis
+from assaykit.trial.workflow import TRIAL_DEFAULTS
 
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "trial"
 TREATMENT = ["baseline", "week 1", "week 2"]
 POST = ["week 1", "week 2"]
 WASHOUT = ("washout day 3", "washout day 7")
 
-DEFAULTS: dict[str, Any] = {
-    "control": "placebo",
-    "primary_visit": None,
-    "covariance": "unstructured",
-    "df_method": "satterthwaite",
-    "margin": None,
-    "equivalence": False,
-    "end_of_treatment": None,
-    "washout": (),
-    "withdrawal_threshold": 3.0,
-    "checklist": None,
-    "max_missing": 2,
-    "level": 0.95,
-    "hierarchy": "fixed-sequence",
-}
+DEFAULTS: dict[str, Any] = dict(TRIAL_DEFAULTS)  # the workflow's defaults, as a run starts from them
 
 
 @cache
