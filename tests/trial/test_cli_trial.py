@@ -169,3 +169,13 @@ def test_help_has_examples() -> None:
     )
     for option in ("--primary-visit", "--margin", "--washout", "--hierarchy", "--checklist", "--report"):
         assert option in result.output
+
+
+def test_a_run_on_the_default_withdrawal_threshold_says_so() -> None:
+    """The default threshold is a convention, not a published criterion: a run taking it notes that, one
+    given the threshold (even the same value) does not."""
+    default, given = _run(), _run("--withdrawal-threshold", "3")
+    assert default.exit_code == 0 and given.exit_code == 0
+    assert "assaykit's default, not a published criterion" in default.output
+    assert "not a published criterion" not in given.output
+    assert "--withdrawal-threshold" in default.output

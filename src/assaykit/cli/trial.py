@@ -42,6 +42,10 @@ _COVARIANCE = ["unstructured", "toeplitz_heterogeneous", "ar1_heterogeneous", "c
               help="HAM-A items that may be missing for a visit's total to be prorated [2].")  # fmt: skip
 @click.option("--hierarchy", type=click.Choice(["fixed-sequence", "holm"]), help="The drugs vs placebo at "
               "each step in the file's order, or together by Holm [fixed-sequence].")  # fmt: skip
+@click.option("--sequence", metavar="KEYS", help="The key secondary comparisons tested after the primary, in "
+              "order, comma-separated: noninferiority, responders, remission, withdrawal (drug vs drug), "
+              "withdrawal-control (each drug vs the control), or none [noninferiority (with --margin), "
+              "responders,remission,withdrawal].")  # fmt: skip
 @output_option("Write the MMRM contrasts (.csv .tsv .json) with the other tables beside it "
                "(<name>_lsmeans, _ancova, ...), or every table as a sheet of an .xlsx file.")  # fmt: skip
 @plot_option("Write the change from baseline by visit, the responder bars and the washout here.")
@@ -55,7 +59,7 @@ def trial(visits: Path, report_path: Path | None, quiet: bool, **options: Any) -
     (or hama_total), with the PWC-20 items pwc_01 .. pwc_20 at the end of treatment and in the washout;
     CSV, TSV or XLSX. The primary analysis is a mixed model for repeated measures of the change from
     baseline (missing at random, no LOCF), each drug against the control at every visit; the drugs are
-    tested in a fixed sequence (alpha 0.05) with responders, remission and withdrawal.
+    tested in a fixed sequence (alpha 0.05) with the key secondary comparisons of --sequence.
 
     \b
     Examples:
@@ -64,6 +68,7 @@ def trial(visits: Path, report_path: Path | None, quiet: bool, **options: Any) -
       assaykit trial visits.csv --patients patients.csv --margin 3 --primary-visit "week 2"
       assaykit trial visits.xlsx --patients patients.xlsx --covariance compound_symmetry --hierarchy holm
       assaykit trial visits.csv --patients patients.csv --washout "washout day 3" --withdrawal-threshold 4
+      assaykit trial visits.csv --patients patients.csv --sequence withdrawal,responders
     """
     from assaykit.io.outputs import OutputSet
     from assaykit.progress import ProgressBar

@@ -181,6 +181,7 @@ _TRIAL = {
     "checklist": Key("checklist", "path"),
     "max-missing": Key("max_missing", "integer"),
     "hierarchy": Key("hierarchy", "text", ("fixed-sequence", "holm")),
+    "sequence": Key("sequence", "texts"),
 }
 
 #: The keys of each kind of part (the long options of its command, without the dashes).

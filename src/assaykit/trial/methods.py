@@ -223,7 +223,8 @@ def _hierarchy_sentences(run: TrialRun) -> list[Sentence]:
     text = (
         f"Multiplicity was controlled at a family-wise alpha of {number(alpha)} by testing the "
         f"comparisons in a pre-specified sequence, {'; '.join(steps)}, each step tested only when every "
-        "comparison before it was rejected {cite}"
+        "comparison before it was rejected {cite}; comparisons outside this sequence are reported with "
+        "unadjusted p-values"
     )
     if (table["method"] == "Holm").any():
         return [

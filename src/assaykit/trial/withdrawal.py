@@ -51,8 +51,9 @@ __all__ = [
 ]
 
 #: Default rise of the checklist total (points over the end-of-treatment visit) that makes a withdrawal
-#: syndrome. Provisional: the definition used with the PWC-20 by Rickels et al. (1990, 2008) could not be
-#: checked against the papers when this was written; set ``threshold`` to the trial protocol's definition.
+#: syndrome. assaykit's convention, not a published criterion: studies with the PWC (Rickels et al. 2008)
+#: define the syndrome in their own protocols, and no one definition shared by the literature could be
+#: verified. Set ``threshold`` to the trial protocol's definition; the workflow notes when it takes this one.
 DEFAULT_THRESHOLD = 3.0
 #: Pearson chi2 / residual df of the Poisson fit above which the counts are called overdispersed.
 OVERDISPERSION = 1.5

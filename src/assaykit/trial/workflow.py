@@ -18,6 +18,7 @@ not change).
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ TRIAL_DEFAULTS: dict[str, Any] = {
     "max_missing": 2,
     "level": 0.95,
     "hierarchy": "fixed-sequence",
+    "sequence": None,
 }
 
 #: The tables of ``-o``: sheets of an .xlsx file; the first is FILE itself for a text format, the others
@@ -75,6 +77,10 @@ SHEETS = (
 
 #: The family-wise error rate of the testing hierarchy.
 ALPHA = 0.05
+#: The key secondary families that can follow the primary MMRM comparison in the testing hierarchy, and
+#: their default order (``noninferiority`` only when a margin is given).
+SEQUENCE_KEYS = ("noninferiority", "responders", "remission", "withdrawal", "withdrawal-control")
+DEFAULT_SEQUENCE = ("noninferiority", "responders", "remission", "withdrawal")
 
 
 @dataclass
@@ -107,7 +113,34 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     opts["washout"] = tuple(opts["washout"] or ())
     if opts["hierarchy"] not in ("fixed-sequence", "holm"):
         raise AssayInputError(f"unknown hierarchy {opts['hierarchy']!r}; expected 'fixed-sequence' or 'holm'")
+    opts["sequence"] = _sequence(opts["sequence"], opts["margin"] is not None)
     return opts
+
+
+def _sequence(given: object, margin: bool) -> tuple[str, ...]:
+    """Return the key secondary families in testing order, checked (texts are split at commas)."""
+    if given is None:
+        return tuple(k for k in DEFAULT_SEQUENCE if margin or k != "noninferiority")
+    parts = [given] if isinstance(given, str) else list(given)  # type: ignore[call-overload]
+    keys = [k.strip() for part in parts for k in str(part).split(",") if k.strip()]
+    if not keys:
+        raise AssayInputError("--sequence: no comparison family given (none: the primary comparisons only)")
+    if keys == ["none"]:
+        return ()
+    for key in keys:
+        if key not in SEQUENCE_KEYS:
+            hint = difflib.get_close_matches(key, SEQUENCE_KEYS, n=1)
+            raise AssayInputError(
+                f"--sequence: unknown comparison family {key!r}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; expected some of {', '.join(SEQUENCE_KEYS)}"
+            )
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise AssayInputError(f"--sequence: {', '.join(repeated)} given twice")
+    if "noninferiority" in keys and not margin:
+        raise AssayInputError("--sequence: noninferiority needs --margin")
+    return tuple(keys)
 
 
 def _visit(given: object, visits: Sequence[object], what: str, path: object) -> object:
@@ -148,8 +181,10 @@ def _drug_contrasts(change: pd.DataFrame, drugs: list[str], mmrm_args: dict[str,
     return pd.concat(rows, ignore_index=True)
 
 
-def _hierarchy(run_parts: dict[str, Any], drugs: list[str], control: str, holm: bool) -> pd.DataFrame:
-    """Test the fixed sequence: MMRM vs control, responders, remission, withdrawal drug vs drug."""
+def _hierarchy(
+    run_parts: dict[str, Any], drugs: list[str], control: str, holm: bool, sequence: Sequence[str]
+) -> pd.DataFrame:
+    """Test the primary MMRM comparisons vs control, then the key secondary families in ``sequence``."""
 
     def step(pairs: list[tuple[str, float]]) -> list:
         return [pairs] if holm and len(pairs) > 1 else list(pairs)
@@ -157,16 +192,26 @@ def _hierarchy(run_parts: dict[str, Any], drugs: list[str], control: str, holm: 
     mmrm = run_parts["mmrm"].primary.set_index("arm")
     visit = run_parts["mmrm"].primary["visit"].iloc[0]
     steps: list = step([(f"MMRM {visit}: {d} vs {control}", float(mmrm.loc[d, "p_value"])) for d in drugs])
-    for name in ("responders", "remission"):
-        table = run_parts[name].set_index("arm")
-        steps += step([(f"{name}: {d} vs {control}", float(table.loc[d, "p_fisher"])) for d in drugs])
     withdrawal = run_parts["withdrawal"]
-    if withdrawal is not None:
-        between = withdrawal.incidence_comparisons
-        between = between[between["arm"].isin(drugs) & between["reference"].isin(drugs)]
-        steps += step(
-            [(f"withdrawal syndrome: {r.comparison}", float(r.p_fisher)) for r in between.itertuples()]
-        )
+    for key in sequence:
+        if key in ("responders", "remission"):
+            table = run_parts[key].set_index("arm")
+            steps += step([(f"{key}: {d} vs {control}", float(table.loc[d, "p_fisher"])) for d in drugs])
+        elif key == "noninferiority" and run_parts["active"] is not None:
+            test, row = run_parts["active"], run_parts["active_contrast"].iloc[0]
+            steps.append((f"{test.kind}: {row['arm']} vs {row['vs']}", float(test.p_value)))
+        elif key.startswith("withdrawal") and withdrawal is not None:
+            table = withdrawal.incidence_comparisons
+            among = table["arm"].isin(drugs) & table["reference"].isin(drugs)
+            if key == "withdrawal-control":  # each drug vs the control, in the drugs' order
+                among = table["reference"].eq(control) & table["arm"].isin(drugs)
+                table = table.set_index("arm").loc[[d for d in drugs if d in set(table["arm"][among])]]
+                chosen = table[table["reference"] == control].reset_index()
+            else:
+                chosen = table[among]
+            steps += step(
+                [(f"withdrawal syndrome: {r.comparison}", float(r.p_fisher)) for r in chosen.itertuples()]
+            )
     return hierarchical_tests(steps, alpha=ALPHA)
 
 
@@ -237,7 +282,7 @@ def _analyse(visits: pd.DataFrame, patients: pd.DataFrame, opts: dict[str, Any],
                     opts["withdrawal_threshold"]), control=control, checklist=spec, level=level)  # fmt: skip
         except AssayInputError as exc:
             raise exc.with_path(source) from None
-    parts["hierarchy"] = _hierarchy(parts, drugs, control, opts["hierarchy"] == "holm")
+    parts["hierarchy"] = _hierarchy(parts, drugs, control, opts["hierarchy"] == "holm", opts["sequence"])
     flow = scores[["patient", "arm", "visit", "hama_total"]]
     parts["consort"] = consort_table(patients, flow, baseline_visit=baseline)
     return parts
@@ -348,6 +393,11 @@ def run_trial(
             visits, patient_table = read_trial(visits_path, patients, sheet=sheet, checklist=items)
             parts = _analyse(visits, patient_table, opts, spec)
         run = TrialRun(**parts, options=opts, checklist=spec, source=str(visits.attrs.get("source", "")))
+        if run.withdrawal is not None and options.get("withdrawal_threshold") is None:
+            run.withdrawal.notes.append(
+                f"the withdrawal syndrome is a rise of {opts['withdrawal_threshold']:g} points, assaykit's "
+                "default, not a published criterion: give your protocol's with --withdrawal-threshold"
+            )
         run.warnings = [
             " ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)
         ]
