@@ -251,6 +251,17 @@ def test_find_column_suggests_the_closest_name(tmp_path: Path) -> None:
     assert "did you mean 'compound' for 'compund'?" in message
 
 
+def test_find_column_never_offers_a_column_taken_for_another_role() -> None:
+    """'patient' is close to 'treatment' (difflib ratio 0.625) but is the patient column already."""
+    with pytest.raises(AssayInputError, match="did you mean 'treatment' for 'patient'"):
+        find_column(["patient", "visit"], ("arm", "treatment"), path=None, what="arm")
+    with pytest.raises(AssayInputError) as info:
+        find_column(["patient", "visit"], ("arm", "treatment"), path=None, what="arm", taken=["patient"])
+    assert "did you mean" not in str(info.value) and "the columns are 'patient', 'visit'" in str(info.value)
+    with pytest.raises(AssayInputError, match="did you mean 'treatment' for 'treatmnt'"):
+        find_column(["patient", "treatmnt"], ("arm", "treatment"), path=None, taken=["patient"])
+
+
 def test_find_column_without_a_close_name_lists_the_columns() -> None:
     with pytest.raises(
         AssayInputError, match=r"^no signal column; .*'cpm' or 'dpm'; the columns are 'a', 'b'$"

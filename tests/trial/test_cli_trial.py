@@ -179,3 +179,14 @@ def test_a_run_on_the_default_withdrawal_threshold_says_so() -> None:
     assert "assaykit's default, not a published criterion" in default.output
     assert "not a published criterion" not in given.output
     assert "--withdrawal-threshold" in default.output
+
+
+def test_a_control_spelt_in_another_case_is_pointed_out(tmp_path: Path) -> None:
+    for name, source in (("visits.csv", VISITS), ("patients.csv", PATIENTS)):
+        table = pd.read_csv(source, dtype=str, keep_default_na=False)
+        table["arm"] = table["arm"].str.capitalize()
+        table.to_csv(tmp_path / name, index=False)
+    args = ["trial", str(tmp_path / "visits.csv"), "--patients", str(tmp_path / "patients.csv")]
+    result = CliRunner().invoke(main, args)
+    _one_line_error(result, "no arm 'placebo'", "did you mean --control 'Placebo'?", "visits.csv")
+    assert CliRunner().invoke(main, [*args, "--control", "Placebo", "-q"]).exit_code == 0

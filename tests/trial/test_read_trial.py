@@ -225,6 +225,7 @@ def test_visits_in_contradicting_orders(tmp_path: Path) -> None:
         (["patient", "arm", "visit"], [["P1", "placebo", "baseline"]], "no HAM-A scores"),
         (["patient", "arm", "visit", "hama_01"], [["P1", "placebo", "baseline", 1]], "hama_02, hama_03"),
         (["patient", "visit", "hama_total"], [["P1", "baseline", 1]], "no arm column"),
+        (["patient", "treatmnt", "visit", "hama_total"], [["P1", "x", "baseline", 1]], "for 'treatmnt'"),
         (TOTALS, [["", "placebo", "baseline", 1]], "empty cell"),
         (TOTALS, [["P1", "placebo", "baseline", 57]], "57 is out of range 0-56"),
     ],
@@ -234,6 +235,11 @@ def test_other_visit_errors(
 ) -> None:
     error = _error(_write(tmp_path / "x.csv", header, rows))
     assert message in str(error) and error.path == tmp_path / "x.csv"
+
+
+def test_a_missing_arm_column_is_not_taken_for_the_patient_column(tmp_path: Path) -> None:
+    error = _error(_write(tmp_path / "x.csv", ["patient", "visit", "hama_total"], [["P1", "baseline", 1]]))
+    assert "no arm column" in str(error) and "did you mean" not in str(error)
 
 
 def test_patients_are_read_as_a_hand_built_frame(tmp_path: Path) -> None:

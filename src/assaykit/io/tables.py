@@ -170,6 +170,7 @@ def find_column(
     path: str | Path | None,
     required: Literal[True] = ...,
     what: str | None = ...,
+    taken: Iterable[str] = ...,
 ) -> str: ...
 
 
@@ -181,6 +182,7 @@ def find_column(
     path: str | Path | None,
     required: bool,
     what: str | None = ...,
+    taken: Iterable[str] = ...,
 ) -> str | None: ...
 
 
@@ -191,6 +193,7 @@ def find_column(
     path: str | Path | None,
     required: bool = True,
     what: str | None = None,
+    taken: Iterable[str] = (),
 ) -> str | None:
     """Find the one column whose name is one of ``candidates``, ignoring case and surrounding spaces.
 
@@ -206,6 +209,8 @@ def find_column(
         When True a missing column raises; otherwise None is returned.
     what
         What the column holds, for messages (e.g. ``"signal"``); the first candidate when None.
+    taken
+        Columns already found for another role: never offered as a likely misspelling.
 
     Returns
     -------
@@ -239,7 +244,8 @@ def find_column(
         return None
     expected = " or ".join(f"'{c}'" for c in wanted)
     message = f"no {what} column; expected a column named {expected}; the columns are {listing(names)}"
-    suggestion = closest_name(names, wanted)
+    spare = set(taken)
+    suggestion = closest_name([n for n in names if n not in spare], wanted)
     if suggestion is not None:
         message += f"; did you mean '{suggestion[1]}' for '{suggestion[0]}'?"
     raise AssayInputError(message, path=path)

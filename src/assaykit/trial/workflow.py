@@ -222,7 +222,9 @@ def _analyse(visits: pd.DataFrame, patients: pd.DataFrame, opts: dict[str, Any],
     control = str(opts["control"])
     arms = list(dict.fromkeys(visits["arm"].astype(str)))
     if control not in arms:
-        raise AssayInputError(f"--control: no arm {control!r} in the file; its arms: {', '.join(arms)}",
+        same = [a for a in arms if a.casefold() == control.casefold()]
+        hint = f" (did you mean --control {same[0]!r}?)" if same else ""
+        raise AssayInputError(f"--control: no arm {control!r} in the file{hint}; its arms: {', '.join(arms)}",
                               path=source)  # fmt: skip
     drugs = [a for a in arms if a != control]
     if opts["margin"] is not None and len(drugs) != 2:

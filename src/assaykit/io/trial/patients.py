@@ -21,8 +21,11 @@ REASON_NAMES = ("discontinued_reason", "discontinuation_reason", "reason")
 def read_patient_table(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Check a raw patients table (cells as text, ``source_row`` index) and build the patients frame."""
     patient_col = find_column(table, PATIENT_NAMES, path=path, what="patient")
-    arm_col = find_column(table, ARM_NAMES, path=path, what="arm")
-    flag_cols = {f: find_column(table, _SPELLINGS.get(f, (f,)), path=path, what=f) for f in FLAGS}
+    arm_col = find_column(table, ARM_NAMES, path=path, what="arm", taken=[patient_col])
+    taken = [patient_col, arm_col]
+    flag_cols = {
+        f: find_column(table, _SPELLINGS.get(f, (f,)), path=path, what=f, taken=taken) for f in FLAGS
+    }
     reason_col = find_column(table, REASON_NAMES, path=path, required=False, what="discontinued_reason")
     problems = RowProblems(path)
     rows = []

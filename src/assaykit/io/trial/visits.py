@@ -92,8 +92,8 @@ def read_visit_table(
 ) -> pd.DataFrame:
     """Check a raw visits table (cells as text, ``source_row`` index) and build the visits frame."""
     patient_col = find_column(table, PATIENT_NAMES, path=path, what="patient")
-    arm_col = find_column(table, ARM_NAMES, path=path, what="arm")
-    visit_col = find_column(table, VISIT_NAMES, path=path, what="visit")
+    arm_col = find_column(table, ARM_NAMES, path=path, what="arm", taken=[patient_col])
+    visit_col = find_column(table, VISIT_NAMES, path=path, what="visit", taken=[patient_col, arm_col])
     unit = {"visit_day": "day", "visit_week": "week"}.get(visit_col.strip().lower())
     hama = _item_columns(table, HAMA_ITEMS, path, "HAM-A")
     total_col = find_column(table, HAMA_TOTAL, path=path, required=False)
