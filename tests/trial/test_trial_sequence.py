@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -117,3 +118,38 @@ def test_the_methods_paragraph_names_the_sequence_it_tested() -> None:
     assert "(3) withdrawal syndrome: tofisopam vs diazepam; (4) responders: diazepam vs placebo" in text
     assert "remission: " not in text.split("pre-specified sequence")[1].split(".")[0]
     assert "comparisons outside this sequence are reported with unadjusted p-values" in text
+
+
+def _two_arms(tmp_path: Path, *, checklist: bool = True) -> tuple[Path, Path]:
+    """The example without its diazepam arm (and, optionally, without the PWC-20 columns)."""
+    visits = pd.read_csv(VISITS, dtype=str, keep_default_na=False)
+    patients = pd.read_csv(PATIENTS, dtype=str, keep_default_na=False)
+    visits, patients = visits[visits["arm"] != "diazepam"], patients[patients["arm"] != "diazepam"]
+    if not checklist:
+        visits = visits[[c for c in visits.columns if not c.startswith("pwc_")]]
+        visits = visits[~visits["visit"].str.startswith("washout")]
+    visits.to_csv(tmp_path / "v.csv", index=False)
+    patients.to_csv(tmp_path / "p.csv", index=False)
+    return tmp_path / "v.csv", tmp_path / "p.csv"
+
+
+@pytest.mark.parametrize(
+    ("checklist", "sequence", "why"),
+    [
+        (True, "withdrawal,responders", "fewer than two drugs"),
+        (False, "withdrawal-control", "no washout checklist"),
+    ],
+)
+def test_a_family_with_no_comparison_is_warned_about_and_left_out(
+    tmp_path: Path, checklist: bool, sequence: str, why: str
+) -> None:
+    visits, patients = _two_arms(tmp_path, checklist=checklist)
+    run = run_trial(visits, patients=patients, sequence=sequence)
+    (warning,) = [w for w in run.warnings if "--sequence" in w]
+    assert why in warning and sequence.split(",")[0] in warning
+    assert not run.hierarchy["comparison"].str.startswith("withdrawal").any()
+    default = run_trial(visits, patients=patients)  # the default sequence warns of nothing
+    assert not [w for w in default.warnings if "--sequence" in w]
+    if checklist:  # a two-arm trial tests its drug against the control with withdrawal-control
+        control = run_trial(visits, patients=patients, sequence="withdrawal-control").hierarchy
+        assert list(control["comparison"])[-1] == "withdrawal syndrome: tofisopam vs placebo"

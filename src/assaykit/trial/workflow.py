@@ -113,6 +113,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     opts["washout"] = tuple(opts["washout"] or ())
     if opts["hierarchy"] not in ("fixed-sequence", "holm"):
         raise AssayInputError(f"unknown hierarchy {opts['hierarchy']!r}; expected 'fixed-sequence' or 'holm'")
+    opts["sequence_given"] = opts["sequence"] is not None
     opts["sequence"] = _sequence(opts["sequence"], opts["margin"] is not None)
     return opts
 
@@ -182,9 +183,17 @@ def _drug_contrasts(change: pd.DataFrame, drugs: list[str], mmrm_args: dict[str,
 
 
 def _hierarchy(
-    run_parts: dict[str, Any], drugs: list[str], control: str, holm: bool, sequence: Sequence[str]
+    run_parts: dict[str, Any],
+    drugs: list[str],
+    control: str,
+    holm: bool,
+    sequence: Sequence[str],
+    explicit: bool,
 ) -> pd.DataFrame:
-    """Test the primary MMRM comparisons vs control, then the key secondary families in ``sequence``."""
+    """Test the primary MMRM comparisons vs control, then the key secondary families in ``sequence``.
+
+    A family of an ``explicit`` (user-given) sequence that has no comparison in this trial is warned about.
+    """
 
     def step(pairs: list[tuple[str, float]]) -> list:
         return [pairs] if holm and len(pairs) > 1 else list(pairs)
@@ -193,24 +202,28 @@ def _hierarchy(
     visit = run_parts["mmrm"].primary["visit"].iloc[0]
     steps: list = step([(f"MMRM {visit}: {d} vs {control}", float(mmrm.loc[d, "p_value"])) for d in drugs])
     withdrawal = run_parts["withdrawal"]
+    incidence = [] if withdrawal is None else list(withdrawal.incidence_comparisons.itertuples())
     for key in sequence:
+        pairs: list[tuple[str, float]] = []
         if key in ("responders", "remission"):
             table = run_parts[key].set_index("arm")
-            steps += step([(f"{key}: {d} vs {control}", float(table.loc[d, "p_fisher"])) for d in drugs])
+            pairs = [(f"{key}: {d} vs {control}", float(table.loc[d, "p_fisher"])) for d in drugs]
         elif key == "noninferiority" and run_parts["active"] is not None:
             test, row = run_parts["active"], run_parts["active_contrast"].iloc[0]
             steps.append((f"{test.kind}: {row['arm']} vs {row['vs']}", float(test.p_value)))
-        elif key.startswith("withdrawal") and withdrawal is not None:
-            table = withdrawal.incidence_comparisons
-            among = table["arm"].isin(drugs) & table["reference"].isin(drugs)
-            if key == "withdrawal-control":  # each drug vs the control, in the drugs' order
-                among = table["reference"].eq(control) & table["arm"].isin(drugs)
-                table = table.set_index("arm").loc[[d for d in drugs if d in set(table["arm"][among])]]
-                chosen = table[table["reference"] == control].reset_index()
-            else:
-                chosen = table[among]
-            steps += step(
-                [(f"withdrawal syndrome: {r.comparison}", float(r.p_fisher)) for r in chosen.itertuples()]
+            continue
+        elif key == "withdrawal":  # drug vs drug
+            chosen = [r for r in incidence if r.arm in drugs and r.reference in drugs]
+            pairs = [(f"withdrawal syndrome: {r.comparison}", float(r.p_fisher)) for r in chosen]
+        elif key == "withdrawal-control":  # each drug vs the control, in the drugs' order
+            chosen = [r for d in drugs for r in incidence if r.arm == d and r.reference == control]
+            pairs = [(f"withdrawal syndrome: {r.comparison}", float(r.p_fisher)) for r in chosen]
+        if pairs:
+            steps += step(pairs)
+        elif explicit:
+            why = "no washout checklist scores" if withdrawal is None else "fewer than two drugs"
+            warnings.warn(
+                f"--sequence: {key} has no comparison in this trial ({why}); left out", stacklevel=2
             )
     return hierarchical_tests(steps, alpha=ALPHA)
 
@@ -284,7 +297,8 @@ def _analyse(visits: pd.DataFrame, patients: pd.DataFrame, opts: dict[str, Any],
                     opts["withdrawal_threshold"]), control=control, checklist=spec, level=level)  # fmt: skip
         except AssayInputError as exc:
             raise exc.with_path(source) from None
-    parts["hierarchy"] = _hierarchy(parts, drugs, control, opts["hierarchy"] == "holm", opts["sequence"])
+    holm = opts["hierarchy"] == "holm"
+    parts["hierarchy"] = _hierarchy(parts, drugs, control, holm, opts["sequence"], opts["sequence_given"])
     flow = scores[["patient", "arm", "visit", "hama_total"]]
     parts["consort"] = consort_table(patients, flow, baseline_visit=baseline)
     return parts
