@@ -190,3 +190,18 @@ def test_a_control_spelt_in_another_case_is_pointed_out(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, args)
     _one_line_error(result, "no arm 'placebo'", "did you mean --control 'Placebo'?", "visits.csv")
     assert CliRunner().invoke(main, [*args, "--control", "Placebo", "-q"]).exit_code == 0
+
+
+def test_one_workbook_with_both_tables(tmp_path: Path) -> None:
+    """The example's two files as the sheets of one workbook give the same tables as the two files."""
+    from assaykit.io.xlsx_write import write_xlsx
+
+    book = tmp_path / "trial.xlsx"
+    frames = {"patients": pd.read_csv(PATIENTS, dtype=str), "visits": pd.read_csv(VISITS, dtype=str)}
+    write_xlsx({"Flow": frames["patients"], "Scores": frames["visits"]}, book)
+    out_csv, out_book = tmp_path / "csv.csv", tmp_path / "book.csv"
+    assert _run("-q", "-o", str(out_csv)).exit_code == 0
+    args = ["trial", str(book), "--patients", str(book), "--sheet", "Scores", "--patients-sheet", "Flow"]
+    result = CliRunner().invoke(main, [*args, "-q", "-o", str(out_book)])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(out_book), pd.read_csv(out_csv))

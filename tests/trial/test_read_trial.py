@@ -318,3 +318,23 @@ def test_a_treated_patient_without_visits_is_warned_about(tmp_path: Path) -> Non
 def test_check_trial_accepts_consistent_frames(tmp_path: Path) -> None:
     visits, patients = _pair(tmp_path, "P01,placebo,yes,yes,yes,\nP02,diazepam,yes,yes,no,adverse event\n")
     check_trial(read_visits(visits), read_patients(patients))  # no error, no warning
+
+
+def test_the_two_tables_as_sheets_of_one_workbook(tmp_path: Path) -> None:
+    """By default the sheets called visits and patients (any case), wherever they stand in the workbook."""
+    visits = pd.DataFrame({"patient": ["P1", "P1"], "arm": ["placebo"] * 2, "visit": ["baseline", "week 1"]})
+    visits["hama_total"] = [30, 22]
+    flags = {"randomised": ["yes"], "treated": ["yes"], "completed": ["no"]}
+    patients = pd.DataFrame({"patient": ["P1"], "arm": ["placebo"], **flags})
+    cover = pd.DataFrame({"note": ["a cover sheet"]})
+    book = tmp_path / "trial.xlsx"
+    write_xlsx({"Cover": cover, "Patients": patients, "Visits": visits}, book)
+    got_visits, got_patients = read_trial(book, book)
+    assert got_visits["hama_total"].tolist() == [30.0, 22.0]
+    assert got_patients["completed"].tolist() == [False]
+    renamed = tmp_path / "renamed.xlsx"
+    write_xlsx({"scores": visits, "flow": patients}, renamed)
+    got_visits, got_patients = read_trial(renamed, renamed, sheet="scores", patients_sheet="flow")
+    assert got_visits["patient"].tolist() == ["P1", "P1"] and got_patients["patient"].tolist() == ["P1"]
+    with pytest.raises(AssayInputError, match="no randomised column"):
+        read_trial(renamed, renamed, sheet="scores")  # the patients table defaults to the first sheet

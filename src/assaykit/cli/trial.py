@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from assaykit.cli import echo
-from assaykit.cli.options import CONTEXT, FILE, PLOT_FORMAT, QUIET, SHEET, output_option, plot_option
+from assaykit.cli.options import CONTEXT, FILE, PLOT_FORMAT, QUIET, output_option, plot_option
 from assaykit.cli.options import REPORT as REPORT_OPTION
 
 _COVARIANCE = ["unstructured", "toeplitz_heterogeneous", "ar1_heterogeneous", "compound_symmetry"]
@@ -18,7 +18,10 @@ _COVARIANCE = ["unstructured", "toeplitz_heterogeneous", "ar1_heterogeneous", "c
 @click.argument("visits", type=FILE)
 @click.option("--patients", required=True, type=FILE, help="The patients table (randomised, treated, "
               "completed, discontinued_reason per patient).")  # fmt: skip
-@SHEET
+@click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx VISITS file [the sheet 'visits', else "
+              "the first].")  # fmt: skip
+@click.option("--patients-sheet", metavar="NAME", help="Sheet of an .xlsx patients file [the sheet "
+              "'patients', else the first].")  # fmt: skip
 @click.option("--control", metavar="ARM", help="The control arm [placebo].")
 @click.option(
     "--primary-visit", metavar="VISIT", help="Visit of the primary comparison [the last treatment visit]."
@@ -66,7 +69,7 @@ def trial(visits: Path, report_path: Path | None, quiet: bool, **options: Any) -
       assaykit trial visits.csv --patients patients.csv
       assaykit trial visits.csv --patients patients.csv -o trial.xlsx --plot figs/
       assaykit trial visits.csv --patients patients.csv --margin 3 --primary-visit "week 2"
-      assaykit trial visits.xlsx --patients patients.xlsx --covariance compound_symmetry --hierarchy holm
+      assaykit trial trial.xlsx --patients trial.xlsx --covariance compound_symmetry --hierarchy holm
       assaykit trial visits.csv --patients patients.csv --washout "washout day 3" --withdrawal-threshold 4
       assaykit trial visits.csv --patients patients.csv --sequence withdrawal,responders
     """

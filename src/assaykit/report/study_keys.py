@@ -165,6 +165,7 @@ _PK = {
 _TRIAL = {
     "patients": Key("patients", "path"),
     "sheet": Key("sheet", "text"),
+    "patients-sheet": Key("patients_sheet", "text"),
     "control": Key("control", "text"),
     "primary-visit": Key("primary_visit", "text"),
     "covariance": Key(

@@ -355,6 +355,7 @@ def run_trial(
     *,
     patients: str | Path,
     sheet: str | None = None,
+    patients_sheet: str | None = None,
     output: str | Path | None = None,
     plot_dir: str | Path | None = None,
     plot_format: str = "png",
@@ -368,8 +369,9 @@ def run_trial(
     ----------
     visits_path, patients
         The visits table and the patients table (:func:`assaykit.io.trial.read_trial`).
-    sheet
-        Sheet to read from xlsx files.
+    sheet, patients_sheet
+        The sheet of an .xlsx visits or patients file; by default the sheet called ``visits`` (``patients``)
+        when the workbook has one, else the first (so both tables may be sheets of one workbook).
     output
         The MMRM contrasts (.csv, .tsv, .json) with the other tables beside it as ``<stem>_<sheet>.<ext>``,
         or an .xlsx file with every table as a sheet (:data:`SHEETS`).
@@ -406,7 +408,9 @@ def run_trial(
         items = None if checklist_path is None else {i.name: (i.low, i.high) for i in spec.items}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            visits, patient_table = read_trial(visits_path, patients, sheet=sheet, checklist=items)
+            visits, patient_table = read_trial(
+                visits_path, patients, sheet=sheet, patients_sheet=patients_sheet, checklist=items
+            )
             parts = _analyse(visits, patient_table, opts, spec)
         run = TrialRun(**parts, options=opts, checklist=spec, source=str(visits.attrs.get("source", "")))
         if run.withdrawal is not None and options.get("withdrawal_threshold") is None:

@@ -44,8 +44,10 @@ import pandas as pd
 from assaykit.errors import AssayInputError
 from assaykit.io.input_files import sheets_hint
 from assaykit.io.tables import SOURCE_ROW, read_raw_table
+from assaykit.io.text_files import table_suffix
 from assaykit.io.trial.patients import read_patient_table
 from assaykit.io.trial.visits import HAMA_ITEMS, HAMA_RANGE, PWC_ITEMS, PWC_RANGE, read_visit_table
+from assaykit.io.xlsx_read import sheet_names
 
 __all__ = [
     "HAMA_ITEMS",
@@ -57,6 +59,13 @@ __all__ = [
     "read_trial",
     "read_visits",
 ]
+
+
+def _named_sheet(path: Path, name: str) -> str | None:
+    """Return a workbook's sheet called ``name`` (any case); None for a text file or no such sheet."""
+    if table_suffix(path) != ".xlsx":
+        return None
+    return next((s for s in sheet_names(path) if s.strip().casefold() == name), None)
 
 
 def _read(path: Path, sheet: str | int | None, build) -> pd.DataFrame:  # noqa: ANN001 - a builder
@@ -192,6 +201,7 @@ def read_trial(
     patients_path: str | Path,
     *,
     sheet: str | int | None = None,
+    patients_sheet: str | int | None = None,
     checklist: Mapping[str, tuple[int, int]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read the visits and patients tables of a trial and check them against each other.
@@ -201,7 +211,11 @@ def read_trial(
     visits_path, patients_path
         The two files (see :func:`read_visits` and :func:`read_patients`).
     sheet
-        For ``.xlsx`` files: the sheet of each.
+        For an ``.xlsx`` visits file: its sheet (name or 0-based position); when None, the sheet called
+        ``visits`` if the workbook has one, else the first.
+    patients_sheet
+        The same for the patients file, whose default is the sheet called ``patients``, else the first: the
+        two tables may be two sheets of one workbook.
     checklist
         As in :func:`read_visits`.
 
@@ -215,7 +229,12 @@ def read_trial(
     AssayInputError
         As :func:`read_visits`, :func:`read_patients` and :func:`check_trial`.
     """
+    visits_path, patients_path = Path(visits_path), Path(patients_path)
+    if sheet is None:
+        sheet = _named_sheet(visits_path, "visits")
+    if patients_sheet is None:
+        patients_sheet = _named_sheet(patients_path, "patients")
     visits = read_visits(visits_path, sheet=sheet, checklist=checklist)
-    patients = read_patients(patients_path, sheet=sheet)
+    patients = read_patients(patients_path, sheet=patients_sheet)
     check_trial(visits, patients)
     return visits, patients
