@@ -38,7 +38,8 @@ _COVARIANCE = ["unstructured", "toeplitz_heterogeneous", "ar1_heterogeneous", "c
 @click.option("--washout", multiple=True, metavar="VISIT", help="A washout visit; repeat for several "
               "[the visits after the end of treatment].")  # fmt: skip
 @click.option("--withdrawal-threshold", type=click.FloatRange(min=0, min_open=True), metavar="X",
-              help="Checklist rise from the end of treatment making a withdrawal syndrome [3].")  # fmt: skip
+              help="Checklist rise from the end of treatment making a withdrawal syndrome [3: a "
+              "convention, not a published criterion; give your protocol's].")  # fmt: skip
 @click.option("--checklist", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="TOML",
               help="A withdrawal checklist other than the PWC-20 (items, ranges, subscales).")  # fmt: skip
 @click.option("--max-missing", type=click.IntRange(min=0, max=13), metavar="N",
