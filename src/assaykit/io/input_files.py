@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from assaykit.errors import AssayInputError
@@ -116,11 +117,11 @@ def distinct_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def sheets_hint(path: Path, sheet: str | int | None) -> str:
+def sheets_hint(path: Path, sheet: str | int | None, option: str = "--sheet") -> str:
     """Return a hint ending ``choose one with --sheet`` for a workbook of several sheets read at its first.
 
     The hint is ``"; that is the first sheet, 'A'; the workbook also has 'B': choose one with --sheet"``, or
-    "" when there is no other sheet or the user chose one.
+    "" when there is no other sheet or the user chose one. ``option`` is the option that chooses the sheet.
 
     For errors about a whole table (an empty sheet, a missing column) when the user gave no sheet: the data
     may be on another sheet.
@@ -136,4 +137,22 @@ def sheets_hint(path: Path, sheet: str | int | None) -> str:
     if len(names) < 2:
         return ""
     others = ", ".join(f"'{n}'" for n in names[1:6]) + (", ..." if len(names) > 6 else "")
-    return f"; that is the first sheet, '{names[0]}'; the workbook also has {others}: choose one with --sheet"
+    first = f"; that is the first sheet, '{names[0]}'"
+    return f"{first}; the workbook also has {others}: choose one with {option}"
+
+
+@contextmanager
+def naming_other_sheets(path: Path, sheet: str | int | None, option: str = "--sheet") -> Iterator[None]:
+    """Add :func:`sheets_hint` to an error about a whole table read from a workbook's first sheet.
+
+    An error naming a row, a column or a location is about the data and passes unchanged; one about the
+    whole table (an empty sheet, a missing column) may mean the data are on another sheet.
+    """
+    try:
+        yield
+    except AssayInputError as exc:
+        whole = exc.row is None and exc.column is None and not exc.location
+        hint = sheets_hint(path, sheet, option) if whole else ""
+        if not hint:
+            raise
+        raise AssayInputError(exc.reason + hint, path=exc.path) from None

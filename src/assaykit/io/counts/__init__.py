@@ -61,7 +61,7 @@ from assaykit.io.counts.tubes import (
 )
 from assaykit.io.counts.wide import first_row, is_wide, read_wide
 from assaykit.io.fast_table import read_text_table
-from assaykit.io.input_files import distinct_files, sheets_hint
+from assaykit.io.input_files import distinct_files, naming_other_sheets
 from assaykit.io.tables import SOURCE_ROW, promote_header, read_raw_table
 
 __all__ = [
@@ -120,17 +120,8 @@ def read_counts(
     >>> counts.groupby(["compound", "role"]).signal.mean()  # doctest: +SKIP
     """
     path = Path(path)
-    try:
+    with naming_other_sheets(path, sheet):
         return _read_counts(path, sheet, compound)
-    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = (
-            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
-        )
-        if not hint:
-            raise
-        raise AssayInputError(
-            exc.reason + hint, path=exc.path, column=exc.column, location=exc.location
-        ) from None
 
 
 def _read_counts(path: Path, sheet: str | int | None, compound: str | None) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import distinct_files, sheets_hint
+from assaykit.io.input_files import distinct_files, naming_other_sheets
 from assaykit.io.pk.columns import CONC_UNITS, DOSE_UNITS, ROUTES, TIME_UNITS
 from assaykit.io.pk.table import BLQ_MARKERS, PK_COLUMNS, from_table
 from assaykit.io.tables import SOURCE_ROW, read_raw_table
@@ -110,16 +110,9 @@ def read_pk(path: str | Path, *, sheet: str | int | None = None, lloq: float | N
     """
     path = Path(path)
     _check_lloq(lloq)
-    try:
+    with naming_other_sheets(path, sheet):
         table = read_raw_table(path, sheet=sheet)
         return from_table(table, path, lloq=lloq, stacklevel=3)
-    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = (
-            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
-        )
-        if not hint:
-            raise
-        raise AssayInputError(exc.reason + hint, path=exc.path) from None
 
 
 def pk_from_frame(df: pd.DataFrame, *, lloq: float | None = None, source: str = "<data>") -> pd.DataFrame:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import distinct_files, sheets_hint
+from assaykit.io.input_files import distinct_files, naming_other_sheets
 from assaykit.io.saturation.table import from_table, saturation_from_frame
 from assaykit.io.saturation_columns import DATASET_COLUMNS, KIND_NAMES, SATURATION_COLUMNS, SIGNAL_COLUMNS
 from assaykit.io.tables import read_raw_table
@@ -93,18 +93,9 @@ def read_saturation(
         from assaykit.io.prism.saturation import read_pzfx_saturation
 
         return read_pzfx_saturation(path, sheet=sheet, specific=specific or None)
-    try:
+    with naming_other_sheets(path, sheet):
         table = read_raw_table(path, sheet=sheet)
         return from_table(table, path, specific=specific, stem=path.stem, stacklevel=3)
-    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = (
-            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
-        )
-        if not hint:
-            raise
-        raise AssayInputError(
-            exc.reason + hint, path=exc.path, column=exc.column, location=exc.location
-        ) from None
 
 
 def read_saturation_files(

@@ -36,13 +36,13 @@ The patients frame (:func:`read_patients`): ``patient``, ``arm``, ``randomised``
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from assaykit.errors import AssayInputError
-from assaykit.io.input_files import sheets_hint
+from assaykit.io.input_files import naming_other_sheets
 from assaykit.io.tables import SOURCE_ROW, read_raw_table
 from assaykit.io.text_files import table_suffix
 from assaykit.io.trial.patients import read_patient_table
@@ -68,16 +68,14 @@ def _named_sheet(path: Path, name: str) -> str | None:
     return next((s for s in sheet_names(path) if s.strip().casefold() == name), None)
 
 
-def _read(path: Path, sheet: str | int | None, build) -> pd.DataFrame:  # noqa: ANN001 - a builder
-    try:
+def _read(
+    path: Path,
+    sheet: str | int | None,
+    build: Callable[[pd.DataFrame], pd.DataFrame],
+    option: str = "--sheet",
+) -> pd.DataFrame:
+    with naming_other_sheets(path, sheet, option):
         return build(read_raw_table(path, sheet=sheet))
-    except AssayInputError as exc:  # about the whole table of a workbook's first sheet: name the others
-        hint = (
-            "" if exc.row is not None or exc.column is not None or exc.location else sheets_hint(path, sheet)
-        )
-        if not hint:
-            raise
-        raise AssayInputError(exc.reason + hint, path=exc.path) from None
 
 
 def read_visits(
@@ -150,7 +148,7 @@ def read_patients(path: str | Path, *, sheet: str | int | None = None) -> pd.Dat
         completed but not treated, completed with a reason for discontinuing).
     """
     path = Path(path)
-    return _read(path, sheet, lambda table: read_patient_table(table, path))
+    return _read(path, sheet, lambda table: read_patient_table(table, path), "--patients-sheet")
 
 
 def check_trial(visits: pd.DataFrame, patients: pd.DataFrame) -> None:
