@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,10 +20,6 @@ from assaykit.trial.plot_parts import (
     numeric_column,
     visit_positions,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 __all__ = ["plot_withdrawal", "withdrawal_means"]
 
