@@ -224,3 +224,16 @@ def test_a_constrained_layout_figure_is_drawn_once_as_for_matplotlibs_png(tmp_pa
     with Image.open(ours) as a, Image.open(theirs) as b:
         assert a.size == b.size == (1280, 720)
         assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_a_figure_that_fails_while_drawn_is_cleared_and_the_error_goes_on() -> None:
+    with house_style():
+        fig, ax = new_figure()
+        ax.plot([1, 2], [3, 4])
+        with plotting.cleared_on_error(fig):  # drawn whole: left as it is
+            ax.set_title("kept")
+        assert fig.axes == [ax] and ax.get_title() == "kept"
+        with pytest.raises(ZeroDivisionError), plotting.cleared_on_error(fig):
+            ax.set_title("half drawn")
+            _ = 1 / 0
+        assert fig.axes == []

@@ -214,6 +214,20 @@ def reusable_figure(width: float = 4.5, height: float = 3.4) -> tuple[Figure, Ax
     return fig, ax
 
 
+@contextlib.contextmanager
+def cleared_on_error(fig: Figure) -> Iterator[Figure]:
+    """Clear ``fig`` when drawing it fails, then let the error go on.
+
+    A figure that could not be drawn whole is never saved; clearing it frees what was drawn (and leaves a
+    figure of the reuse pool, :func:`reusable_figure`, empty for its next use).
+    """
+    try:
+        yield fig
+    except BaseException:
+        fig.clear()
+        raise
+
+
 def blank_figure(width: float, height: float) -> Figure:
     """Return an empty figure of ``width`` x ``height`` inches with the fast layout and canvas.
 

@@ -114,7 +114,7 @@ def plot_overlay(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from assaykit.plotting import house_style, save_figure
+    from assaykit.plotting import cleared_on_error, house_style, save_figure
 
     scale = make_scale(y_axis, total_mean, nsb_mean)
     columns = max(1, math.ceil(len(curves) / _PER_COLUMN))
@@ -122,7 +122,7 @@ def plot_overlay(
         # its own constrained layout: the legend beside the axes grows with the plate
         fig = Figure(figsize=(4.5 + 1.9 * columns, 3.6), dpi=100, layout="constrained")
         FigureCanvasAgg(fig)
-        try:
+        with cleared_on_error(fig):
             ax = fig.add_subplot()
             _draw(ax, curves, scale, signal_unit, (total_mean, nsb_mean))
             if title:
@@ -142,9 +142,6 @@ def plot_overlay(
                     borderaxespad=0.0,
                     ncols=columns,
                 )
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 

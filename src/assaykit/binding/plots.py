@@ -125,7 +125,7 @@ def plot_competition(
     >>> plot_competition(points, fit, "diazepam.png", title="diazepam")  # doctest: +SKIP
     PosixPath('diazepam.png')
     """
-    from assaykit.plotting import house_style, require_columns, reusable_figure, save_figure
+    from assaykit.plotting import cleared_on_error, house_style, require_columns, reusable_figure, save_figure
 
     require_columns(points, POINT_COLUMNS)
     scale = make_scale(y_axis, total_mean, nsb_mean)
@@ -135,7 +135,7 @@ def plot_competition(
 
     with house_style():
         fig, ax = reusable_figure()
-        try:
+        with cleared_on_error(fig):
             tubes = (x, scale(y), outlier, hot)
             _draw(
                 ax,
@@ -153,9 +153,6 @@ def plot_competition(
                 heading = f"{heading} ({unfitted.split(':')[0]})" if heading else unfitted
             if heading:
                 ax.set_title(heading)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 

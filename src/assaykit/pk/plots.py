@@ -104,7 +104,7 @@ def plot_profile(
     AssayInputError
         When the figure cannot be written.
     """
-    from assaykit.plotting import blank_figure, house_style, require_columns, save_figure
+    from assaykit.plotting import blank_figure, cleared_on_error, house_style, require_columns, save_figure
 
     require_columns(points, PROFILE_COLUMNS)
     data = _profile_data(points)
@@ -112,7 +112,7 @@ def plot_profile(
     lloq = lloq if lloq is not None and math.isfinite(lloq) and lloq > 0 else None
     with house_style():
         fig = blank_figure(*_FIGSIZE)
-        try:
+        with cleared_on_error(fig):
             ax_lin, ax_log = fig.subplots(1, 2)
             ax_lin.set_label("linear")
             ax_log.set_label("semilog")
@@ -121,9 +121,6 @@ def plot_profile(
                 _draw_profile(ax, data, result, conc_unit, fitted, lloq, log=log)
             if title:
                 fig.suptitle(title, fontsize=11)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 
@@ -291,7 +288,7 @@ def plot_group_means(
     Path
         The path written (:func:`plot_profile` raises as this does).
     """
-    from assaykit.plotting import blank_figure, house_style, require_columns, save_figure
+    from assaykit.plotting import blank_figure, cleared_on_error, house_style, require_columns, save_figure
 
     require_columns(points, ("subject", "time_h", "conc", "blq"))
     keys = [k for k in by if k in points.columns]
@@ -300,7 +297,7 @@ def plot_group_means(
     levels = [list(dict.fromkeys(means[k])) for k in keys]
     with house_style():
         fig = blank_figure(*_FIGSIZE)
-        try:
+        with cleared_on_error(fig):
             ax_lin, ax_log = fig.subplots(1, 2)
             ax_lin.set_label("linear")
             ax_log.set_label("semilog")
@@ -326,9 +323,6 @@ def plot_group_means(
             ax_lin.legend(loc="upper right", fontsize=7, title=rule, title_fontsize=6.5)
             if title:
                 fig.suptitle(title, fontsize=11)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 

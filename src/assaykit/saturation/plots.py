@@ -85,14 +85,14 @@ def plot_saturation(
     >>> plot_saturation(points, fit, "sat.png", title="rat cortex")  # doctest: +SKIP
     PosixPath('sat.png')
     """
-    from assaykit.plotting import blank_figure, house_style, require_columns, save_figure
+    from assaykit.plotting import blank_figure, cleared_on_error, house_style, require_columns, save_figure
 
     require_columns(points, POINT_COLUMNS)
     tubes = _finite(points)
     model, params = _read_fit(fit, signal_unit)
     with house_style():
         fig = blank_figure(*_FIGSIZE)
-        try:
+        with cleared_on_error(fig):
             ax_curve, ax_scatchard = fig.subplots(1, 2)
             ax_curve.set_label("saturation")
             ax_scatchard.set_label("scatchard")
@@ -103,9 +103,6 @@ def plot_saturation(
                 heading = f"{heading} (fit failed)" if heading else "fit failed"
             if heading:
                 fig.suptitle(heading, fontsize=11)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 

@@ -163,7 +163,7 @@ def estimation_figure(
         :func:`~assaykit.stats.plots.group_dots_figure`), ``fig.axes[1]`` the differences (gids
         ``difference:<group>``, ``ci:<group>``, ``zero``, ``untested:<group>``), and the ``caption``.
     """
-    from assaykit.plotting import house_style, new_figure
+    from assaykit.plotting import cleared_on_error, house_style, new_figure
 
     order, values, labels = group_columns(data, endpoint, group, groups, control)
     if control not in order:
@@ -177,7 +177,7 @@ def estimation_figure(
     with house_style():
         width = layout_width(layout)
         fig, _ = new_figure(width=width, height=5.0)
-        try:
+        with cleared_on_error(fig):
             fig.clear()
             upper, lower = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
             tops = draw_lanes(upper, lanes, control, layout)
@@ -207,9 +207,6 @@ def estimation_figure(
                 else "",
             ]
             add_caption(fig, lines, width)
-        except BaseException:
-            fig.clear()
-            raise
     return fig
 
 

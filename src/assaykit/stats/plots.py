@@ -192,7 +192,7 @@ def group_dots_figure(
         ``mark:<group>`` and ``caption``; with compounds, ``separator:<compound>`` and
         ``compound:<compound>``.
     """
-    from assaykit.plotting import house_style, new_figure
+    from assaykit.plotting import cleared_on_error, house_style, new_figure
 
     order, values, labels = group_columns(data, endpoint, group, groups, control)
     mask = censor_mask(censored, data)
@@ -214,7 +214,7 @@ def group_dots_figure(
     with house_style():
         width = layout_width(layout)
         fig, ax = new_figure(width=width, height=3.6)
-        try:
+        with cleared_on_error(fig):
             tops = draw_lanes(ax, lanes, control, layout)
             high, span = value_limits(ax, lanes, tops, 0.14 if marks else 0.06)
             _draw_marks(ax, order, marks, tops, high, span, layout.positions)
@@ -232,9 +232,6 @@ def group_dots_figure(
                 "n.t. not tested (n < 2)" if "n.t." in marks.values() else "",
             ]
             add_caption(fig, lines, width)
-        except BaseException:
-            fig.clear()
-            raise
     return fig
 
 

@@ -170,11 +170,11 @@ def _draw_track(
     y = np.where(present, y, np.nan)
     x_edges, y_edges = _view_edges(arena, x[present], y[present], float(bin_cm))
 
-    from assaykit.plotting import blank_figure, house_style
+    from assaykit.plotting import blank_figure, cleared_on_error, house_style
 
     with house_style():
         fig = blank_figure(*_FIGSIZE)
-        try:
+        with cleared_on_error(fig):
             ax_path, ax_heat = fig.subplots(1, 2)
             ax_path.set_label("trajectory")
             ax_heat.set_label("occupancy")
@@ -188,9 +188,6 @@ def _draw_track(
                 if y_down:
                     ax.invert_yaxis()
             _add_titles(fig, title, subtitle)
-        except BaseException:
-            fig.clear()
-            raise
     return fig
 
 

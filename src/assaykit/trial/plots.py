@@ -95,7 +95,7 @@ def plot_change_by_visit(
         A column is missing, a value is not a number, a visit and arm appear twice, an estimate lies
         outside its interval, or the figure cannot be written.
     """
-    from assaykit.plotting import house_style, new_figure, save_figure
+    from assaykit.plotting import cleared_on_error, house_style, new_figure, save_figure
 
     what = "LS means"
     table = checked_table(lsmeans, LSMEANS_COLUMNS, what)
@@ -119,7 +119,7 @@ def plot_change_by_visit(
     offsets = dodge_offsets(len(arms), x)
     with house_style():
         fig, ax = new_figure(5.0, 3.6)
-        try:
+        with cleared_on_error(fig):
             ax.axhline(0.0, color="#4D4D4D", lw=0.8, ls=":", zorder=0, gid="zero")
             for arm, offset in zip(arms, offsets, strict=True):
                 rows = frame[frame["arm"] == arm].set_index("visit").reindex(visits)
@@ -130,9 +130,6 @@ def plot_change_by_visit(
             ax.legend(loc="best")
             if title:
                 ax.set_title(title)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 
@@ -195,7 +192,7 @@ def plot_responders(
         A column is missing, a value is not a number, a rate is not a proportion within its interval, an
         arm appears twice, the two tables have different arms, or the figure cannot be written.
     """
-    from assaykit.plotting import blank_figure, house_style, save_figure
+    from assaykit.plotting import blank_figure, cleared_on_error, house_style, save_figure
 
     first, arms = _rates(rate_table, None)
     panels = [(rate_table, first)]
@@ -206,7 +203,7 @@ def plot_responders(
     level = float(rate_table.attrs.get("level", 0.95))
     with house_style():
         fig = blank_figure(0.6 + 1.0 * len(arms) * len(panels), 3.4)
-        try:
+        with cleared_on_error(fig):
             axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
             for ax, (table, frame) in zip(axes, panels, strict=True):
                 outcome = str(table["outcome"].iloc[0]) if "outcome" in table.columns and len(table) else ""
@@ -218,9 +215,6 @@ def plot_responders(
             axes[0].set_yticks(np.arange(0, 101, 20))
             if title:
                 fig.suptitle(title, fontsize=10)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
 
 

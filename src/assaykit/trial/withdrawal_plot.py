@@ -136,7 +136,7 @@ def plot_withdrawal(
         As :func:`withdrawal_means`, for a threshold that is not a positive number, or when the figure
         cannot be written.
     """
-    from assaykit.plotting import house_style, new_figure, save_figure
+    from assaykit.plotting import cleared_on_error, house_style, new_figure, save_figure
 
     if threshold is not None and not (isinstance(threshold, int | float) and 0 < threshold < math.inf):
         raise AssayInputError(f"the withdrawal threshold must be a positive number, not {threshold!r}")
@@ -149,7 +149,7 @@ def plot_withdrawal(
     offsets = dodge_offsets(len(arms), x)
     with house_style():
         fig, ax = new_figure(5.0, 3.6)
-        try:
+        with cleared_on_error(fig):
             start = 0.5 * (x[0] + x[1])
             ax.axvspan(start, x[-1] + (x[-1] - start), color="#000000", alpha=0.06, lw=0, gid="washout")
             top_left = {"transform": ax.get_xaxis_transform(), "va": "top", "fontsize": 8}
@@ -169,7 +169,4 @@ def plot_withdrawal(
             ax.legend(loc="upper right", title=rule, title_fontsize=7.0, alignment="left")
             if title:
                 ax.set_title(title)
-        except BaseException:
-            fig.clear()
-            raise
         return save_figure(fig, path)
