@@ -21,7 +21,7 @@ REPORT = {"report"}
 #: Top-level modules every layer may import; they import only each other.
 BASE = {
     "assaykit", "errors", "units", "plausible", "planar", "multiplicity", "parallel", "distinct",
-    "progress", "formatting", "heap", "methods", "flag_text", "references",
+    "progress", "formatting", "heap", "methods", "flag_text", "references", "count_models",
 }  # fmt: skip
 
 

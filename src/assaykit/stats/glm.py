@@ -28,9 +28,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize
-from scipy import stats as sps
 
+from assaykit.count_models import LR_LEVEL, OVERDISPERSION, one_way_count_fits
 from assaykit.errors import AssayInputError
 from assaykit.stats.contrasts import (
     animal_label,
@@ -45,10 +44,6 @@ from assaykit.stats.inputs import numeric_endpoint
 
 __all__ = ["OVERDISPERSION", "count_comparisons", "proportion_comparisons"]
 
-#: Pearson chi2 / residual df above which a Poisson or binomial fit is called overdispersed.
-OVERDISPERSION = 1.5
-#: Level of the likelihood-ratio test of alpha = 0 used by ``family="auto"``.
-LR_LEVEL = 0.05
 
 CountFamily = Literal["poisson", "negative_binomial", "auto"]
 
@@ -125,16 +120,11 @@ def count_comparisons(
     inside = np.isin(labels, fitted)
     y, labels = y[inside], labels[inside]
     design = treatment_design(labels, fitted)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        poisson = sm.GLM(y, design, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
-    pearson = poisson.pearson_chi2 / poisson.df_resid if poisson.df_resid > 0 else math.nan
-    alpha, llf_nb = _nb_alpha(y, design, poisson)
-    lr = max(2.0 * (llf_nb - poisson.llf), 0.0)
-    lr_p = 0.5 * float(sps.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    fits = one_way_count_fits(y, design)
+    pearson, alpha, lr_p = fits.pearson_chi2_df, fits.alpha, fits.lr_p
     chosen = family
     if family == "auto":
-        chosen = "negative_binomial" if (pearson > OVERDISPERSION or lr_p < LR_LEVEL) else "poisson"
+        chosen = "negative_binomial" if fits.overdispersed else "poisson"
         notes.append(
             f"family 'auto' chose the {chosen.replace('_', ' ')} model (negative binomial when Pearson "
             f"chi2/df > {OVERDISPERSION} or the LR test of alpha = 0 has p < {LR_LEVEL}; chi2/df = "
@@ -143,7 +133,7 @@ def count_comparisons(
     else:
         notes.append(f"Poisson Pearson chi2/df = {pearson:.3g}; LR test of alpha = 0: p = {lr_p:.3g}")
     if chosen == "poisson":
-        fit = poisson
+        fit = fits.poisson
         if pearson > OVERDISPERSION:
             notes.append(
                 "the counts are overdispersed: the Poisson SEs are too small; prefer the negative binomial"
@@ -154,13 +144,7 @@ def count_comparisons(
         )
         if alpha == 0:
             notes.append("alpha is estimated at 0 (no overdispersion): the negative binomial is the Poisson")
-            fit = poisson
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
-                    tol=1e-12, maxiter=200
-                )
+        fit = fits.negative_binomial
     contrasts = many_to_one(fit.params[1:], fit.cov_params()[1:, 1:], math.inf, confidence=confidence)
     return ratio_rows(
         endpoint, chosen, model_text, order, fitted, sizes, contrasts, "rate_ratio", notes, degenerate
@@ -311,35 +295,3 @@ def _whole_numbers(table: pd.DataFrame, column: str) -> pd.Series:
             column=column,
         )
     return values
-
-
-def _nb_alpha(y: np.ndarray, design: np.ndarray, poisson) -> tuple[float, float]:
-    """Return the maximum-likelihood NB2 alpha of a one-way layout and the log-likelihood there.
-
-    In a one-way layout the fitted means are the group means whatever alpha is (the score equation of a
-    group's coefficient is ``sum (y - mu) / (1 + alpha mu) = 0`` within the group), so alpha maximises the
-    profile log-likelihood with the means held at the Poisson fit's. It is located on ``log alpha`` by
-    bounded Brent, then refined by statsmodels' Newton iterations on all parameters
-    (``NegativeBinomial(loglike_method="nb2")``: the joint maximum ``MASS::glm.nb`` converges to). Returns
-    alpha = 0 and the Poisson log-likelihood when the maximum is on the boundary.
-    """
-    mu = poisson.fittedvalues
-
-    def negative(log_alpha: float) -> float:
-        family = sm.families.NegativeBinomial(alpha=math.exp(log_alpha))
-        return -float(family.loglike(y, mu))
-
-    bounds = (math.log(1e-9), math.log(1e4))
-    found = optimize.minimize_scalar(negative, bounds=bounds, method="bounded", options={"xatol": 1e-10})
-    alpha, llf = math.exp(found.x), -float(found.fun)
-    if alpha < 1e-7 or llf <= poisson.llf:
-        return 0.0, float(poisson.llf)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = sm.NegativeBinomial(y, design, loglike_method="nb2")
-        refined = model.fit(start_params=np.r_[poisson.params, alpha], method="newton", disp=0, maxiter=100)
-    a = float(refined.params[-1])
-    converged = bool(refined.mle_retvals.get("converged")) and math.isfinite(refined.llf)
-    if converged and a > 0 and abs(a - alpha) <= 1e-3 * alpha and refined.llf >= llf - 1e-9:
-        return a, float(refined.llf)
-    return alpha, llf

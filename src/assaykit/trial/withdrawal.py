@@ -19,7 +19,8 @@ The dispersion check: the Poisson model assumes the variance equals the mean. It
 is reported; above 1.5, or when the likelihood-ratio test of alpha = 0 has p < 0.05 (50:50 chi-bar-square,
 since alpha = 0 lies on the boundary: Self SG, Liang KY (1987) J Am Stat Assoc 82:605-610), the counts are
 overdispersed and the negative binomial rows are the ``preferred`` ones; otherwise the Poisson rows are. Both
-are always given (Cameron AC, Trivedi PK (2013) Regression Analysis of Count Data, 2nd ed., ch. 3). An arm
+are always given (Cameron AC, Trivedi PK (2013) Regression Analysis of Count Data, 2nd ed., ch. 3). The fits
+and the check are :func:`assaykit.count_models.one_way_count_fits`, shared with the group statistics. An arm
 whose counts are all 0 has no finite log rate ratio: it is left out of the models and its comparisons are NaN
 with a note.
 """
@@ -28,16 +29,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import optimize
 from scipy import stats as sps
 
+from assaykit.count_models import OVERDISPERSION, one_way_count_fits
 from assaykit.errors import AssayInputError
 from assaykit.trial.checklist import PWC20, ChecklistSpec, score_checklist
 from assaykit.trial.rates import pairwise_rates, rate_table
@@ -55,10 +54,6 @@ __all__ = [
 #: define the syndrome in their own protocols, and no one definition shared by the literature could be
 #: verified. Set ``threshold`` to the trial protocol's definition; the workflow notes when it takes this one.
 DEFAULT_THRESHOLD = 3.0
-#: Pearson chi2 / residual df of the Poisson fit above which the counts are called overdispersed.
-OVERDISPERSION = 1.5
-#: Level of the likelihood-ratio test of alpha = 0.
-LR_LEVEL = 0.05
 
 
 @dataclass
@@ -100,26 +95,6 @@ class WithdrawalResult:
 def _arm_pairs(arms: Sequence[str], control: str) -> list[tuple[str, str]]:
     drugs = [a for a in arms if a != control]
     return [(d, control) for d in drugs] + list(itertools.combinations(drugs, 2))
-
-
-def _nb_alpha(y: np.ndarray, design: np.ndarray, poisson) -> tuple[float, float]:
-    """Maximum-likelihood NB2 alpha of a one-way layout and the log-likelihood there (0 on the boundary).
-
-    In a one-way layout the fitted means are the arm means whatever alpha is, so alpha maximises the
-    profile log-likelihood at the Poisson fit's means (bounded Brent on log alpha).
-    """
-    mu = poisson.fittedvalues
-
-    def negative(log_alpha: float) -> float:
-        return -float(sm.families.NegativeBinomial(alpha=math.exp(log_alpha)).loglike(y, mu))
-
-    found = optimize.minimize_scalar(
-        negative, bounds=(math.log(1e-9), math.log(1e4)), method="bounded", options={"xatol": 1e-12}
-    )
-    alpha, llf = math.exp(found.x), -float(found.fun)
-    if alpha < 1e-7 or llf <= poisson.llf:
-        return 0.0, float(poisson.llf)
-    return alpha, llf
 
 
 def count_comparisons(
@@ -178,21 +153,10 @@ def count_comparisons(
     keep = np.isin(labels_all, fitted)
     y, labels = y_all[keep], labels_all[keep]
     design = np.column_stack([np.ones(y.size)] + [(labels == a).astype(float) for a in fitted[1:]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        poisson = sm.GLM(y, design, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
-    pearson = poisson.pearson_chi2 / poisson.df_resid if poisson.df_resid > 0 else math.nan
-    alpha, llf_nb = _nb_alpha(y, design, poisson)
-    lr = max(2.0 * (llf_nb - poisson.llf), 0.0)
-    lr_p = 0.5 * float(sps.chi2.sf(lr, 1)) if lr > 0 else 1.0
-    preferred = "negative_binomial" if (pearson > OVERDISPERSION or lr_p < LR_LEVEL) else "poisson"
-    if alpha > 0:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            family = sm.families.NegativeBinomial(alpha=alpha)
-            nb = sm.GLM(y, design, family=family).fit(tol=1e-12, maxiter=200)
-    else:
-        nb = poisson
+    fits = one_way_count_fits(y, design)
+    poisson, nb, alpha = fits.poisson, fits.negative_binomial, fits.alpha
+    preferred = "negative_binomial" if fits.overdispersed else "poisson"
+    if alpha == 0:
         notes.append("alpha is estimated at 0: the negative binomial model is the Poisson model")
     rows = []
     for model, fit, a_model in (("poisson", poisson, 0.0), ("negative_binomial", nb, alpha)):
@@ -213,10 +177,10 @@ def count_comparisons(
                 _row(model, a, b, float(c @ beta), float(math.sqrt(c @ cov @ c)), level, model == preferred)
             )
     dispersion = {
-        "pearson_chi2_df": float(pearson),
+        "pearson_chi2_df": fits.pearson_chi2_df,
         "alpha": alpha,
         "theta": 1 / alpha if alpha > 0 else math.inf,
-        "lr_p": lr_p,
+        "lr_p": fits.lr_p,
         "preferred": preferred,
     }
     return pd.DataFrame(rows), dispersion, notes
